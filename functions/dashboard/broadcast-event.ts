@@ -1,0 +1,76 @@
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { parser } from "@aws-lambda-powertools/parser/middleware";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import * as z from "zod";
+import { BusEvent } from "#core/shared/events";
+import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
+import { systemClock } from "#core/shared/clock";
+import { readEnv } from "#core/shared/env";
+import { logger, metrics } from "#core/shared/powertools";
+import { DynamoDbEventHistory } from "#core/dashboard/adapters/dynamodb-event-history";
+import { DynamoDbSequence } from "#core/dashboard/adapters/dynamodb-sequence";
+import { broadcast } from "#core/dashboard/domain/broadcast";
+import type { ServerEventType } from "#core/dashboard/domain/protocol";
+import { recordEvent } from "#core/dashboard/domain/record-event";
+import { SERVER_EVENT_TYPE_OF } from "#core/dashboard/domain/server-events";
+import { connectionGateway, connectionStore } from "./ws-env";
+
+const connections = connectionStore();
+const gateway = connectionGateway();
+
+const env = readEnv(
+  z.object({
+    EVENTS_TABLE: z.string().min(1),
+    IDEMPOTENCY_TABLE: z.string().min(1),
+    EVENT_RETENTION_SECONDS: z.coerce.number().int().positive(),
+    BROADCAST_CONCURRENCY: z.coerce.number().int().positive().default(50),
+  }),
+);
+const db = dynamoDocumentClient();
+const deps = {
+  sequence: new DynamoDbSequence(db, env.EVENTS_TABLE),
+  history: new DynamoDbEventHistory(db, env.EVENTS_TABLE, env.EVENT_RETENTION_SECONDS),
+  clock: systemClock,
+};
+
+const idempotency = new IdempotencyConfig({ eventKeyJmesPath: "id", expiresAfterSeconds: 24 * 60 * 60 });
+
+/**
+ * One `seq` per bus event, however often EventBridge delivers it:
+ *
+ *   delivery 1 ──record(id)──▶ seq 41 stored ──fan-out──▶ clients see 41
+ *   delivery 2 ──record(id)──▶ seq 41 (from the idempotency table) ──fan-out──▶ clients see 41 again and drop it
+ */
+const record = makeIdempotent(async (event: BusEvent, type: ServerEventType) => recordEvent(type, event.detail, deps), {
+  persistenceStore: new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE }),
+  config: idempotency,
+});
+
+/** Relays bus events to the dashboard: record once, then fan out to every subscriber. */
+export const handler = middy(async (event: BusEvent, context: Context) => {
+  const type = SERVER_EVENT_TYPE_OF[event["detail-type"]];
+  if (!type) {
+    logger.warn("event type is not shown on the dashboard", { detailType: event["detail-type"] });
+    return;
+  }
+  idempotency.registerLambdaContext(context);
+  const serverEvent = await record(event, type);
+  const report = await broadcast(serverEvent, { connections, gateway, concurrency: env.BROADCAST_CONCURRENCY });
+  metrics.addMetric("FramesDelivered", "Count", report.delivered);
+  metrics.addMetric("ConnectionsGone", "Count", report.gone);
+  if (report.failed.length > 0) {
+    metrics.addMetric("FramesFailed", "Count", report.failed.length);
+    logger.error("some deliveries failed; those clients can replay from seq", {
+      seq: serverEvent.seq,
+      failed: report.failed.map(({ connectionId, error }) => ({ connectionId, error: String(error) })),
+    });
+  }
+  logger.debug("broadcast", { seq: serverEvent.seq, type, ...report, failed: report.failed.length });
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .use(parser({ schema: BusEvent }));

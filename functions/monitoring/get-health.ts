@@ -1,0 +1,37 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import * as z from "zod";
+import { clientConfig, eventBridgeClient, sqsClient } from "#core/shared/adapters/aws-clients";
+import { jsonEnv, readEnv } from "#core/shared/env";
+import { HttpEvent, httpHandler, json } from "#core/shared/http";
+import { checkHealth } from "#core/monitoring/domain/health";
+import { eventBusProbe, queuesProbe, tableProbe } from "#core/monitoring/adapters/health-probes";
+import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
+
+const env = readEnv(
+  z.object({
+    TASKS_TABLE: z.string().min(1),
+    CONNECTIONS_TABLE: z.string().min(1),
+    EVENT_BUS_NAME: z.string().min(1),
+    WORK_QUEUE_URLS: jsonEnv(QUEUE_URLS),
+    STAGE: z.string().min(1),
+  }),
+);
+// Health must answer quickly even when a dependency does not: one attempt, short deadlines.
+const timeouts = { maxAttempts: 1, connectionTimeoutMs: 500, requestTimeoutMs: 1_500 };
+const db = new DynamoDBClient(clientConfig(timeouts));
+const probes = [
+  tableProbe("tasksTable", db, env.TASKS_TABLE),
+  tableProbe("connectionsTable", db, env.CONNECTIONS_TABLE),
+  queuesProbe(
+    "workQueues",
+    sqsClient(timeouts),
+    Object.values(env.WORK_QUEUE_URLS).flatMap((byPriority) => Object.values(byPriority)),
+  ),
+  eventBusProbe("eventBus", eventBridgeClient(timeouts), env.EVENT_BUS_NAME),
+];
+
+/** GET /api/health — open to all; 200 when every component answers, 503 otherwise. */
+export const handler = httpHandler(HttpEvent, async () => {
+  const report = await checkHealth(probes, { timeoutMs: 2_000, now: () => new Date() });
+  return json(report.status === "ok" ? 200 : 503, { ...report, stage: env.STAGE }, { "cache-control": "no-store" });
+});

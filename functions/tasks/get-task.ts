@@ -1,0 +1,22 @@
+import * as z from "zod";
+import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
+import { readEnv } from "#core/shared/env";
+import { NotFoundError } from "#core/shared/errors";
+import { HttpEvent, httpHandler, json } from "#core/shared/http";
+import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
+import { toTaskView } from "#core/tasks/domain/task";
+
+const env = readEnv(z.object({ TASKS_TABLE: z.string().min(1) }));
+const store = new DynamoDbTaskStore(dynamoDocumentClient(), env.TASKS_TABLE);
+
+const GetTaskEvent = HttpEvent.extend({
+  pathParameters: z.object({ taskId: z.string().min(1).max(128) }),
+});
+
+/** GET /api/tasks/{taskId} */
+export const handler = httpHandler(GetTaskEvent, async (event) => {
+  const { taskId } = event.pathParameters;
+  const task = await store.get(taskId);
+  if (!task) throw new NotFoundError("task", taskId);
+  return json(200, toTaskView(task));
+});

@@ -1,0 +1,49 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import middy from "@middy/core";
+import type { AttributeValue as StreamAttributeValue, Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import * as z from "zod";
+import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
+import { eventBridgeClient, sqsClient } from "#core/shared/adapters/aws-clients";
+import { EventBridgePublisher } from "#core/shared/adapters/eventbridge-publisher";
+import { jsonEnv, readEnv } from "#core/shared/env";
+import { logger, metrics } from "#core/shared/powertools";
+import { fromItem } from "#core/tasks/adapters/dynamodb-task-store";
+import { SqsWorkQueue } from "#core/tasks/adapters/sqs-work-queue";
+import { dispatchFor, taskUpdatedEvent } from "#core/tasks/domain/task-events";
+
+const env = readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1), WORK_QUEUE_URLS: jsonEnv(QUEUE_URLS) }));
+const queue = new SqsWorkQueue(sqsClient(), env.WORK_QUEUE_URLS);
+const publisher = new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+const decode = (image: Record<string, StreamAttributeValue> | undefined) =>
+  image ? fromItem(unmarshall(image as Record<string, AttributeValue>)) : undefined;
+
+/**
+ * The outbox of the tasks table. Each stored change is turned into what it implies: a work
+ * message when a task enters `queued`, and a `TaskUpdated` event when its status changes.
+ * Because these follow from the write itself, no change is stored without being announced.
+ */
+async function relay(record: DynamoDBRecord): Promise<void> {
+  const current = decode(record.dynamodb?.NewImage);
+  if (!current) return;
+  const previous = decode(record.dynamodb?.OldImage);
+  const message = dispatchFor(previous, current);
+  if (message) {
+    await queue.send(message);
+    metrics.addMetric("TasksDispatched", "Count", 1);
+  }
+  const event = taskUpdatedEvent(previous, current);
+  if (event) await publisher.publish([event]);
+}
+
+export const handler = middy(async (event: DynamoDBStreamEvent, context: Context) =>
+  // In order, one record at a time: a task's changes must be announced in the order they happened.
+  processPartialResponse(event, relay, processor, { context, processInParallel: false }),
+)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

@@ -1,0 +1,62 @@
+import * as z from "zod";
+
+/** The five specialist agent types of the swarm (seed 001). */
+export const AGENT_TYPES = [
+  "scraping-efficiency",
+  "keyword-precision",
+  "api-reliability",
+  "performance-optimizer",
+  "data-quality",
+] as const;
+
+export const AgentType = z.enum(AGENT_TYPES);
+export type AgentType = z.infer<typeof AgentType>;
+
+/** What one agent type needs and offers; read by the CDK (task size, queues) and the runtime (limits). */
+export interface AgentTypeSpec {
+  readonly type: AgentType;
+  readonly description: string;
+  readonly capabilities: readonly string[];
+  /** Fargate task size. Seed 001 asks 512 MB / 0.3 vCPU; the nearest Fargate size is 0.25 vCPU / 512 MB. */
+  readonly cpuUnits: 256;
+  readonly memoryMiB: 512;
+  /** Tasks one agent runs at once. */
+  readonly maxConcurrentTasks: number;
+}
+
+const spec = (type: AgentType, description: string, capabilities: string[]): AgentTypeSpec => ({
+  type,
+  description,
+  capabilities,
+  cpuUnits: 256,
+  memoryMiB: 512,
+  maxConcurrentTasks: 3,
+});
+
+export const AGENT_TYPE_SPECS: Readonly<Record<AgentType, AgentTypeSpec>> = {
+  "scraping-efficiency": spec("scraping-efficiency", "Fetches and dedupes news feeds within a rate limit", [
+    "api-rate-optimization",
+    "concurrent-requests",
+    "cache-strategy",
+  ]),
+  "keyword-precision": spec("keyword-precision", "Scores TGE likelihood with company-name disambiguation", [
+    "keyword-matching",
+    "false-positive-elimination",
+    "name-disambiguation",
+  ]),
+  "api-reliability": spec("api-reliability", "Reads error metrics and proposes resilience changes", [
+    "error-handling",
+    "circuit-breakers",
+    "retry-tuning",
+  ]),
+  "performance-optimizer": spec("performance-optimizer", "Reads latency and resource metrics and proposes tuning", [
+    "cpu-memory-optimization",
+    "async-patterns",
+    "query-efficiency",
+  ]),
+  "data-quality": spec("data-quality", "Validates and dedupes TGE detections", [
+    "tge-validation",
+    "duplicate-detection",
+    "sanitization",
+  ]),
+};

@@ -1,0 +1,10 @@
+import type { ServerEventType } from "./protocol";
+
+/** Which bus events the dashboard relays, and as what. Other detail types are not shown. */
+export const SERVER_EVENT_TYPE_OF: Readonly<Record<string, ServerEventType>> = {
+  TaskUpdated: "task_update",
+  AgentStatusChanged: "agent_status",
+  MetricsSnapshot: "metrics",
+  OptimizationCompleted: "optimization_result",
+  SystemAlert: "system_alert",
+};

@@ -1,0 +1,35 @@
+import * as z from "zod";
+
+/** Sources we put on the `swarm` event bus, one per bounded context. */
+export const EVENT_SOURCES = {
+  tasks: "tge-swarm.tasks",
+  agents: "tge-swarm.agents",
+  coordination: "tge-swarm.coordination",
+  optimization: "tge-swarm.optimization",
+  monitoring: "tge-swarm.monitoring",
+  dashboard: "tge-swarm.dashboard",
+} as const;
+
+export type EventSource = (typeof EVENT_SOURCES)[keyof typeof EVENT_SOURCES];
+
+/** A fact one context announces to the others through the event bus. */
+export interface DomainEvent<D = unknown> {
+  readonly source: EventSource;
+  readonly detailType: string;
+  readonly detail: D;
+}
+
+/** Puts domain events on the bus; a refusal is an error, never a silent drop. */
+export interface EventPublisher {
+  publish(events: readonly DomainEvent[]): Promise<void>;
+}
+
+/** The EventBridge envelope, as a Lambda target receives it (only the fields we read). */
+export const BusEvent = z.object({
+  id: z.string().min(1),
+  "detail-type": z.string().min(1),
+  source: z.string().min(1),
+  time: z.string(),
+  detail: z.unknown(),
+});
+export type BusEvent = z.infer<typeof BusEvent>;

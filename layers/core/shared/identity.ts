@@ -1,0 +1,45 @@
+import * as z from "zod";
+import { ForbiddenError, UnauthorizedError } from "./errors";
+
+export const Role = z.enum(["admin", "operator", "viewer"]);
+export type Role = z.infer<typeof Role>;
+
+/** Who is calling, as established by a verified JWT. */
+export interface Caller {
+  readonly sub: string;
+  readonly username: string;
+  readonly roles: readonly Role[];
+}
+
+/**
+ * Cognito puts groups in `cognito:groups`; a verified token gives an array, while API Gateway's
+ * JWT authorizer flattens it to a string such as "[admin operator]". Accept both.
+ */
+export function parseGroups(claim: unknown): Role[] {
+  let names: string[] = [];
+  if (Array.isArray(claim)) names = claim.map(String);
+  else if (typeof claim === "string")
+    names = claim
+      .replace(/^\[|\]$/g, "")
+      .split(/[\s,]+/)
+      .filter(Boolean);
+  return names.flatMap((name) => {
+    const role = Role.safeParse(name);
+    return role.success ? [role.data] : [];
+  });
+}
+
+/** Builds the caller from verified claims; a token without `sub` is not an identity. */
+export function callerFromClaims(claims: Record<string, unknown> | undefined): Caller {
+  const sub = claims?.sub;
+  if (typeof sub !== "string" || sub.length === 0) throw new UnauthorizedError();
+  const username = claims?.username ?? claims?.["cognito:username"] ?? sub;
+  return { sub, username: String(username), roles: parseGroups(claims?.["cognito:groups"]) };
+}
+
+/** Throws ForbiddenError unless the caller holds one of `allowed`. */
+export function requireRole(caller: Caller, allowed: readonly Role[]): void {
+  if (!caller.roles.some((role) => allowed.includes(role))) {
+    throw new ForbiddenError(`requires one of the roles: ${allowed.join(", ")}`);
+  }
+}

@@ -1,0 +1,161 @@
+import * as z from "zod";
+
+export const STAGES = ["local", "dev", "prod"] as const;
+export const StageName = z.enum(STAGES);
+export type StageName = z.infer<typeof StageName>;
+
+export const SCHEDULING_STRATEGIES = ["round_robin", "least_loaded", "performance_based", "adaptive"] as const;
+export const RISK_LEVELS = ["low", "medium", "high", "critical"] as const;
+
+const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * Everything that differs between stages. Keys carry the names of the seed configuration
+ * (`scheduling_strategy` → `schedulingStrategy`, ...) and each can be overridden by an
+ * environment variable: `TGE_` + the key in upper snake case, e.g. `TGE_SCHEDULING_STRATEGY`.
+ */
+export const StageConfig = z
+  .object({
+    stage: StageName,
+    /** AWS account to deploy to; taken from the CLI's credentials when unset. */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, "must be a 12-digit AWS account id")
+      .optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1"),
+    logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]),
+    /** Keep tables and logs when a stack is deleted (prod), or delete them (local, dev). */
+    retainData: z.boolean(),
+    /** Days CloudWatch keeps function and access logs. */
+    logRetentionDays: z.union([
+      z.literal(1),
+      z.literal(3),
+      z.literal(7),
+      z.literal(14),
+      z.literal(30),
+      z.literal(90),
+      z.literal(365),
+    ]),
+
+    // Task orchestrator (seed 000 `task_orchestrator`)
+    schedulingStrategy: z.enum(SCHEDULING_STRATEGIES),
+    maxConcurrentTasksPerAgent: z.number().int().min(1).max(50),
+    /** Largest task payload accepted by `POST /api/tasks`, in bytes. */
+    maxTaskPayloadBytes: z.number().int().min(1_024).max(204_800),
+    /** Times SQS delivers a message before moving it to the dead-letter queue. */
+    maxReceiveCount: z.number().int().min(1).max(100),
+
+    // Agent manager (seed 000 `agent_manager`)
+    /** Seconds between agent heartbeats. */
+    healthCheckInterval: seconds(5, 300),
+    maxAgentsPerType: z.number().int().min(1).max(100),
+
+    // Coordination service (seed 000 `coordination_service`)
+    syncInterval: seconds(10, 3_600),
+    resourceLockTimeout: seconds(5, 3_600),
+
+    // Optimization engine (seed 000 `optimization_engine`)
+    autoApplyLowRisk: z.boolean(),
+    requireApprovalThreshold: z.enum(RISK_LEVELS),
+
+    // Dashboard
+    /** Hours the dashboard keeps events for replay. */
+    eventRetentionHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 14),
+  })
+  .strict();
+export type StageConfig = z.infer<typeof StageConfig>;
+
+const common = {
+  logLevel: "INFO",
+  logRetentionDays: 30,
+  schedulingStrategy: "adaptive",
+  maxConcurrentTasksPerAgent: 3,
+  maxTaskPayloadBytes: 204_800,
+  maxReceiveCount: 5,
+  healthCheckInterval: 30,
+  maxAgentsPerType: 5,
+  syncInterval: 90,
+  resourceLockTimeout: 300,
+  autoApplyLowRisk: false,
+  requireApprovalThreshold: "medium",
+  eventRetentionHours: 24,
+} as const satisfies Partial<StageConfig>;
+
+export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
+  local: {
+    ...common,
+    stage: "local",
+    account: "000000000000",
+    region: "us-east-1",
+    logLevel: "INFO",
+    retainData: false,
+    logRetentionDays: 1,
+    maxReceiveCount: 3,
+    healthCheckInterval: 5,
+    autoApplyLowRisk: true,
+  },
+  dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },
+  prod: { ...common, stage: "prod", region: "us-east-1", retainData: true, logRetentionDays: 90, maxAgentsPerType: 20 },
+};
+
+/** `schedulingStrategy` → `TGE_SCHEDULING_STRATEGY` */
+export const envVarFor = (key: string) => `TGE_${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+
+/** Raised when the stage config is invalid; the message names each bad key and its variable. */
+export class InvalidStageConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid stage config:\n  ${problems.join("\n  ")}`);
+    this.name = "InvalidStageConfigError";
+  }
+}
+
+const OVERRIDABLE = Object.keys(StageConfig.shape).filter((key) => key !== "stage");
+
+function fromEnvString(raw: string, defaultValue: unknown): unknown {
+  if (typeof defaultValue === "boolean" || raw === "true" || raw === "false") {
+    return raw === "true" ? true : raw === "false" ? false : raw;
+  }
+  if (typeof defaultValue === "number" || (defaultValue === undefined && /^-?\d+(\.\d+)?$/.test(raw))) {
+    const n = Number(raw);
+    return raw.trim() !== "" && Number.isFinite(n) ? n : raw;
+  }
+  return raw;
+}
+
+/**
+ * The config for `stage`: its defaults, overridden by any `TGE_*` variables in `env`.
+ * Fails fast, naming every bad key, so a typo never deploys.
+ *
+ * @example
+ * const config = loadStageConfig("dev", process.env);
+ */
+export function loadStageConfig(stage: string, env: Record<string, string | undefined> = {}): StageConfig {
+  const stageName = StageName.safeParse(stage);
+  if (!stageName.success) {
+    throw new InvalidStageConfigError([`stage: "${stage}" is not one of ${STAGES.join(", ")}`]);
+  }
+  const defaults: Record<string, unknown> = { ...STAGE_DEFAULTS[stageName.data] };
+  for (const key of OVERRIDABLE) {
+    const raw = env[envVarFor(key)];
+    if (raw !== undefined && raw !== "") defaults[key] = fromEnvString(raw, defaults[key]);
+  }
+  const unknown = Object.keys(env).filter(
+    (name) => name.startsWith("TGE_") && !OVERRIDABLE.some((key) => envVarFor(key) === name),
+  );
+  const result = StageConfig.safeParse(defaults);
+  const problems = [
+    ...unknown.map((name) => `${name}: is not a configuration key (known: ${OVERRIDABLE.map(envVarFor).join(", ")})`),
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => {
+          const key = issue.path.map(String).join(".");
+          return `${key} (${envVarFor(key)}): ${issue.message}`;
+        })),
+  ];
+  if (problems.length > 0 || !result.success) throw new InvalidStageConfigError(problems);
+  return result.data;
+}

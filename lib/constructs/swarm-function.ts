@@ -1,0 +1,85 @@
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import type { StageConfig } from "../config/stage-config";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface SwarmFunctionProps {
+  /** Handler file under `functions/`, e.g. `tasks/submit-task.ts`; it exports `handler`. */
+  readonly entry: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /** The bounded context it belongs to (`tasks`, `dashboard`, ...), used as the Powertools service name. */
+  readonly context: string;
+  readonly config: StageConfig;
+  /** Extra environment variables. @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+}
+
+/**
+ * A Lambda function as every TGE Swarm handler needs it: bundled ESM with the AWS SDK inside
+ * (the local emulator's Node has none; on AWS it pins the SDK version we test), the newest
+ * Node.js runtime, arm64, X-Ray tracing, Powertools settings, and its own log group with
+ * retention — no log-retention custom resource.
+ */
+export class SwarmFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: SwarmFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      entry: path.join(REPO_ROOT, "functions", props.entry),
+      handler: "handler",
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, "package-lock.json"),
+      environment: {
+        STAGE: props.config.stage,
+        POWERTOOLS_SERVICE_NAME: `tge-swarm-${props.context}`,
+        POWERTOOLS_LOG_LEVEL: props.config.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: "TgeSwarm",
+        NODE_OPTIONS: "--enable-source-maps",
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        // The emulator runs functions on the host's Node (20 in CI); AWS runs 24. Target the older.
+        target: "node20",
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ["module", "main"],
+        externalModules: [],
+        // Some dependencies still call require(); give the ESM bundle one.
+        banner:
+          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+    });
+    Validations.of(this).acknowledge(
+      {
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        reason: "AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason: "X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.",
+      },
+    );
+  }
+}

@@ -1,4 +1,4 @@
-import type { Task } from "./task";
+import type { Priority, Task } from "./task";
 import type { TransitionPlan } from "./task-state-machine";
 import type { WorkMessage } from "./work-message";
 
@@ -17,4 +17,26 @@ export interface TaskStore {
 /** The per-agent-type, per-priority queues that carry work to agents. */
 export interface WorkQueue {
   send(message: WorkMessage, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/** A message taken from a work queue, invisible to other consumers until released or expired. */
+export interface ReceivedWork {
+  readonly messageId: string;
+  readonly body: string;
+  readonly receiptHandle: string;
+  readonly priority: Priority;
+  /** Deliveries so far, including this one. */
+  readonly receiveCount: number;
+}
+
+/** The consumer side of one agent type's priority queues. */
+export interface WorkSource {
+  /** Up to `max` messages from one priority's queue, waiting at most `waitSeconds` for one to arrive. */
+  receive(priority: Priority, options: { max: number; waitSeconds: number; signal?: AbortSignal }): Promise<ReceivedWork[]>;
+  /** Done with it, for good: delete the message. */
+  acknowledge(work: ReceivedWork): Promise<void>;
+  /** Give it back now, for another delivery (counts toward the dead-letter limit). */
+  release(work: ReceivedWork): Promise<void>;
+  /** Keep it invisible for another `seconds` while work on it goes on. */
+  extend(work: ReceivedWork, seconds: number): Promise<void>;
 }

@@ -1,0 +1,32 @@
+import { hostname } from "node:os";
+import * as z from "zod";
+import { AgentType } from "#core/agents/domain/agent-types";
+import { jsonEnv, readEnv } from "#core/shared/env";
+import { PRIORITIES, type Priority } from "#core/tasks/domain/task";
+
+const QueueUrlsByPriority = z.object(
+  Object.fromEntries(PRIORITIES.map((priority) => [priority, z.url()])) as Record<Priority, z.ZodURL>,
+);
+
+/** The agent's settings, from its container (or local process) environment. */
+export const AgentConfig = z.object({
+  AGENT_TYPE: AgentType,
+  AGENT_ID: z.string().min(1).optional(),
+  TASKS_TABLE: z.string().min(1),
+  /** This agent type's four queue URLs, as JSON `{ "critical": "...", ... }`. */
+  WORK_QUEUE_URLS: jsonEnv(QueueUrlsByPriority),
+  MAX_CONCURRENT_TASKS: z.coerce.number().int().min(1).max(50).default(3),
+  HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  /** The queues' visibility timeout (six heartbeat intervals, as the CDK sets it). */
+  VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43_200).default(180),
+  LONG_POLL_SECONDS: z.coerce.number().int().min(1).max(20).default(5),
+  MAX_RESULT_BYTES: z.coerce.number().int().min(1_024).max(102_400).default(102_400),
+  /** How long running tasks get to finish after SIGTERM (ECS waits 30 s before SIGKILL). */
+  STOP_GRACE_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+export function loadAgentConfig(env: Record<string, string | undefined> = process.env) {
+  const config = readEnv(AgentConfig, env);
+  return { ...config, AGENT_ID: config.AGENT_ID ?? `${config.AGENT_TYPE}-${hostname()}-${process.pid}` };
+}

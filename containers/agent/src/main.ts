@@ -1,0 +1,53 @@
+import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
+import { SqsWorkSource } from "#core/tasks/adapters/sqs-work-source";
+import { dynamoDocumentClient, sqsClient } from "#core/shared/adapters/aws-clients";
+import { systemClock } from "#core/shared/clock";
+import { logger } from "#core/shared/powertools";
+import { loadAgentConfig } from "./config";
+import { DIAGNOSTIC_HANDLERS } from "./handlers/diagnostics";
+import { AgentRuntime } from "./runtime/agent-runtime";
+
+const config = loadAgentConfig();
+logger.appendKeys({ agentId: config.AGENT_ID, agentType: config.AGENT_TYPE });
+
+const runtime = new AgentRuntime(
+  {
+    // A long poll holds a request open for LONG_POLL_SECONDS; give it room beyond that.
+    source: new SqsWorkSource(sqsClient({ requestTimeoutMs: (config.LONG_POLL_SECONDS + 5) * 1_000 }), config.WORK_QUEUE_URLS),
+    store: new DynamoDbTaskStore(dynamoDocumentClient(), config.TASKS_TABLE),
+    handlers: DIAGNOSTIC_HANDLERS,
+    clock: systemClock,
+    logger,
+  },
+  {
+    agentId: config.AGENT_ID,
+    agentType: config.AGENT_TYPE,
+    maxConcurrentTasks: config.MAX_CONCURRENT_TASKS,
+    heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_SECONDS * 1_000,
+    visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
+    longPollSeconds: config.LONG_POLL_SECONDS,
+    maxResultBytes: config.MAX_RESULT_BYTES,
+  },
+);
+
+// Signal handlers only flip state; the loop below does the shutdown work (seed 003's race).
+let signals = 0;
+const onSignal = (signal: NodeJS.Signals) => {
+  signals += 1;
+  if (signals > 1) {
+    logger.warn("second signal: exiting now", { signal });
+    process.exit(130);
+  }
+  logger.info("stopping: no new work; finishing what is running", { signal });
+  void runtime.stop(config.STOP_GRACE_SECONDS * 1_000);
+};
+process.on("SIGTERM", onSignal);
+process.on("SIGINT", onSignal);
+
+try {
+  await runtime.run();
+  process.exit(0);
+} catch (error) {
+  logger.error("agent crashed", { error });
+  process.exit(1);
+}

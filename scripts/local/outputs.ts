@@ -1,0 +1,63 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import * as z from "zod";
+import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
+import { LOCAL_REGION } from "./aws-env";
+import { OUTPUTS_FILE } from "./paths";
+
+/** What a local deploy leaves in `.local/outputs.json` for scripts, agents and tests. */
+export const LocalOutputs = z.object({
+  stage: z.literal("local"),
+  region: z.string(),
+  endpoint: z.url(),
+  HttpApiUrl: z.url(),
+  WebSocketUrl: z.string().startsWith("ws"),
+  UserPoolId: z.string(),
+  UserPoolClientId: z.string(),
+  EventBusName: z.string(),
+  TasksTableName: z.string(),
+  ConnectionsTableName: z.string(),
+  WorkQueueUrls: QUEUE_URLS,
+  DeadLetterQueueUrls: QUEUE_URLS,
+});
+export type LocalOutputs = z.infer<typeof LocalOutputs>;
+
+/**
+ * Flattens the per-stack CDK outputs and swaps API Gateway's `<id>.execute-api…` host names,
+ * which do not resolve here, for the emulator's path-style data-plane URLs.
+ */
+export function writeLocalOutputs(
+  cdkOutputs: Record<string, Record<string, string>>,
+  endpoint: string,
+  file: string = OUTPUTS_FILE,
+): LocalOutputs {
+  const flat: Record<string, string> = Object.assign({}, ...Object.values(cdkOutputs));
+  const wsEndpoint = endpoint.replace(/^http/, "ws");
+  const outputs = LocalOutputs.parse({
+    stage: "local",
+    region: LOCAL_REGION,
+    endpoint,
+    HttpApiUrl: `${endpoint}/_aws/execute-api/${flat.HttpApiId}`,
+    WebSocketUrl: `${wsEndpoint}/_aws/execute-api/${flat.WebSocketApiId}/${flat.WebSocketStageName}`,
+    UserPoolId: flat.UserPoolId,
+    UserPoolClientId: flat.UserPoolClientId,
+    EventBusName: flat.EventBusName,
+    TasksTableName: flat.TasksTableName,
+    ConnectionsTableName: flat.ConnectionsTableName,
+    WorkQueueUrls: JSON.parse(flat.WorkQueueUrls ?? "null"),
+    DeadLetterQueueUrls: JSON.parse(flat.DeadLetterQueueUrls ?? "null"),
+  });
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`);
+  return outputs;
+}
+
+export function readLocalOutputs(file: string = OUTPUTS_FILE): LocalOutputs {
+  let raw: string;
+  try {
+    raw = readFileSync(file, "utf8");
+  } catch {
+    throw new Error(`${file} does not exist; run \`npm start\` (or a local deploy) first.`);
+  }
+  return LocalOutputs.parse(JSON.parse(raw));
+}

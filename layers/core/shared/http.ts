@@ -59,15 +59,31 @@ export type HttpEvent = z.infer<typeof HttpEvent>;
 /** Event parts whose validation failures are the caller's fault, reported as 400 field errors. */
 const CALLER_PARTS = new Set(["body", "pathParameters", "queryStringParameters"]);
 
-function fieldIssues(error: z.ZodError): { caller: FieldIssue[]; other: FieldIssue[] } {
+/** A validation issue as Standard Schema reports it (what the Powertools parser puts in `cause`). */
+interface SchemaIssue {
+  readonly message: string;
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>;
+  /** Zod's unrecognized-keys issues name the unknown fields here. */
+  readonly keys?: readonly string[];
+}
+
+function schemaIssues(error: unknown): readonly SchemaIssue[] | undefined {
+  if (!(error instanceof ParseError)) return undefined;
+  if (error.cause instanceof z.ZodError) return error.cause.issues;
+  return Array.isArray(error.cause) ? (error.cause as SchemaIssue[]) : undefined;
+}
+
+const segment = (part: PropertyKey | { readonly key: PropertyKey }) => String(typeof part === "object" ? part.key : part);
+
+function fieldIssues(issues: readonly SchemaIssue[]): { caller: FieldIssue[]; other: FieldIssue[] } {
   const caller: FieldIssue[] = [];
   const other: FieldIssue[] = [];
-  for (const issue of error.issues) {
-    const [part, ...rest] = issue.path.map(String);
+  for (const issue of issues.flatMap((i) => (i.keys ? i.keys.map((key) => ({ ...i, path: [...(i.path ?? []), key], message: "is not a known field" })) : [i]))) {
+    const [part, ...rest] = (issue.path ?? []).map(segment);
     if (part !== undefined && CALLER_PARTS.has(part)) {
       caller.push({ field: part === "body" ? rest.join(".") || "body" : [part, ...rest].join("."), message: issue.message });
     } else {
-      other.push({ field: issue.path.map(String).join("."), message: issue.message });
+      other.push({ field: [part, ...rest].join("."), message: issue.message });
     }
   }
   return { caller, other };
@@ -86,9 +102,9 @@ export function httpErrors(): MiddlewareObj<unknown, HttpResponse, Error, Contex
     onError: async (request) => {
       const error = request.error;
       const requestId = request.context.awsRequestId;
-      const zodError = error instanceof ParseError && error.cause instanceof z.ZodError ? error.cause : undefined;
-      if (zodError) {
-        const { caller, other } = fieldIssues(zodError);
+      const issues = schemaIssues(error);
+      if (issues) {
+        const { caller, other } = fieldIssues(issues);
         if (other.length === 0) {
           request.response = json(400, errorBody("ValidationError", "the request is invalid", requestId, caller));
           return;

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { ForbiddenError, UnauthorizedError } from "#core/shared/errors";
+import { callerFromClaims, parseGroups, requireRole } from "#core/shared/identity";
+
+describe("parseGroups", () => {
+  it("reads groups from a verified token's array", () => {
+    expect(parseGroups(["admin", "viewer"])).toEqual(["admin", "viewer"]);
+  });
+
+  it("reads groups as API Gateway's JWT authorizer flattens them", () => {
+    expect(parseGroups("[admin operator]")).toEqual(["admin", "operator"]);
+    expect(parseGroups("[viewer]")).toEqual(["viewer"]);
+  });
+
+  it("ignores groups that are not roles", () => {
+    expect(parseGroups(["admin", "us-east-1_pool_Google"])).toEqual(["admin"]);
+    expect(parseGroups(undefined)).toEqual([]);
+  });
+});
+
+describe("callerFromClaims / requireRole", () => {
+  it("needs a subject", () => {
+    expect(() => callerFromClaims({ username: "x" })).toThrow(UnauthorizedError);
+  });
+
+  it("lets a role through and refuses the rest with 403", () => {
+    const viewer = callerFromClaims({ sub: "s", username: "v", "cognito:groups": "[viewer]" });
+    expect(() => requireRole(viewer, ["viewer"])).not.toThrow();
+    expect(() => requireRole(viewer, ["operator", "admin"])).toThrow(ForbiddenError);
+  });
+});

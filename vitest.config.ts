@@ -21,7 +21,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "infra", include: ["test/infra/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 180_000 },
+        test: {
+          name: "infra",
+          include: ["test/infra/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
       },
       {
         extends: true,
@@ -32,7 +38,9 @@ export default defineConfig({
           globalSetup: ["test/e2e/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          fileParallelism: false,
+          // One deployed stack is shared by every e2e file; run them one after another.
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -10,7 +10,10 @@ interface StoredMessage {
 
 /** SQS-like queues in memory: a received message is invisible until acknowledged or released. */
 export class InMemoryWorkSource implements WorkSource {
-  private readonly queues = Object.fromEntries(PRIORITIES.map((p) => [p, [] as StoredMessage[]])) as Record<Priority, StoredMessage[]>;
+  private readonly queues = Object.fromEntries(PRIORITIES.map((p) => [p, [] as StoredMessage[]])) as Record<
+    Priority,
+    StoredMessage[]
+  >;
   readonly acknowledged: string[] = [];
   readonly released: string[] = [];
   readonly extended: string[] = [];
@@ -18,7 +21,12 @@ export class InMemoryWorkSource implements WorkSource {
 
   send(priority: Priority, body: unknown): string {
     const messageId = `m${++this.counter}`;
-    this.queues[priority].push({ messageId, body: typeof body === "string" ? body : JSON.stringify(body), receiveCount: 0, visible: true });
+    this.queues[priority].push({
+      messageId,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      receiveCount: 0,
+      visible: true,
+    });
     return messageId;
   }
 
@@ -26,7 +34,10 @@ export class InMemoryWorkSource implements WorkSource {
     return this.queues[priority].length;
   }
 
-  async receive(priority: Priority, options: { max: number; waitSeconds: number; signal?: AbortSignal }): Promise<ReceivedWork[]> {
+  async receive(
+    priority: Priority,
+    options: { max: number; waitSeconds: number; signal?: AbortSignal },
+  ): Promise<ReceivedWork[]> {
     const take = () =>
       this.queues[priority]
         .filter((m) => m.visible)

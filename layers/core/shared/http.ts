@@ -78,7 +78,9 @@ const segment = (part: PropertyKey | { readonly key: PropertyKey }) => String(ty
 function fieldIssues(issues: readonly SchemaIssue[]): { caller: FieldIssue[]; other: FieldIssue[] } {
   const caller: FieldIssue[] = [];
   const other: FieldIssue[] = [];
-  for (const issue of issues.flatMap((i) => (i.keys ? i.keys.map((key) => ({ ...i, path: [...(i.path ?? []), key], message: "is not a known field" })) : [i]))) {
+  for (const issue of issues.flatMap((i) =>
+    i.keys ? i.keys.map((key) => ({ ...i, path: [...(i.path ?? []), key], message: "is not a known field" })) : [i],
+  )) {
     const [part, ...rest] = (issue.path ?? []).map(segment);
     if (part !== undefined && CALLER_PARTS.has(part)) {
       caller.push({ field: part === "body" ? rest.join(".") || "body" : [part, ...rest].join("."), message: issue.message });

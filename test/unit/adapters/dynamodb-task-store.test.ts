@@ -33,18 +33,31 @@ describe("DynamoDbTaskStore", () => {
   it("turns a transition into one conditional update on status and expectations", async () => {
     const claimed = { ...aTask(), status: "running", agentId: "a", startedAt: "2026-11-23T10:00:00.000Z", version: 2 };
     mock.on(UpdateCommand).resolves({ Attributes: toItem(claimed as never) });
-    await store.apply("task-1", planTransition({ kind: "claim", agentId: "a", attempt: 1 }, new Date("2026-11-23T10:00:00.000Z")));
+    await store.apply(
+      "task-1",
+      planTransition({ kind: "claim", agentId: "a", attempt: 1 }, new Date("2026-11-23T10:00:00.000Z")),
+    );
     const input = mock.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe("attribute_exists(taskId) AND #status IN (:from0) AND #attempt = :expect_attempt");
-    expect(input?.ExpressionAttributeValues).toMatchObject({ ":from0": "queued", ":expect_attempt": 1, ":set_status": "running" });
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ":from0": "queued",
+      ":expect_attempt": 1,
+      ":set_status": "running",
+    });
     expect(input?.UpdateExpression).toContain("#version = #version + :one");
   });
 
   it("reports the task's current state when the condition fails", async () => {
     mock.on(UpdateCommand).rejects(
-      new ConditionalCheckFailedException({ message: "no", $metadata: {}, Item: { ...toItem(aTask({ status: "completed", agentId: "b" })) } as never }),
+      new ConditionalCheckFailedException({
+        message: "no",
+        $metadata: {},
+        Item: { ...toItem(aTask({ status: "completed", agentId: "b" })) } as never,
+      }),
     );
-    const error = await store.apply("task-1", planTransition({ kind: "claim", agentId: "a", attempt: 1 }, new Date())).catch((e) => e);
+    const error = await store
+      .apply("task-1", planTransition({ kind: "claim", agentId: "a", attempt: 1 }, new Date()))
+      .catch((e) => e);
     expect(error).toBeInstanceOf(IllegalTransitionError);
     expect(error.current).toMatchObject({ status: "completed", agentId: "b" });
   });

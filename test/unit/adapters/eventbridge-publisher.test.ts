@@ -19,7 +19,10 @@ describe("EventBridgePublisher", () => {
   });
 
   it("fails loudly when EventBridge refuses some entries", async () => {
-    mock.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ EventId: "1" }, { ErrorCode: "ThrottlingException", ErrorMessage: "slow down" }] });
+    mock.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ EventId: "1" }, { ErrorCode: "ThrottlingException", ErrorMessage: "slow down" }],
+    });
     await expect(publisher.publish([event(1), event(2)])).rejects.toThrow(EventsNotPublishedError);
   });
 });

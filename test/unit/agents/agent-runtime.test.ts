@@ -43,7 +43,11 @@ describe("AgentRuntime.process", () => {
     expect(await runtime.process(await receiveOne(source))).toBe("completed");
 
     expect(handler).toHaveBeenCalledOnce();
-    expect(await store.get(task.taskId)).toMatchObject({ status: "completed", agentId: "agent-a", result: { seen: task.payload } });
+    expect(await store.get(task.taskId)).toMatchObject({
+      status: "completed",
+      agentId: "agent-a",
+      result: { seen: task.payload },
+    });
     expect(source.acknowledged).toHaveLength(1);
   });
 
@@ -138,7 +142,12 @@ describe("AgentRuntime.run", () => {
       {
         source,
         store,
-        handlers: { work: async (payload) => (order.push(String(payload.name)), {}) },
+        handlers: {
+          work: async (payload) => {
+            order.push(String(payload.name));
+            return {};
+          },
+        },
         clock: { now: () => new Date() },
         logger,
       },
@@ -159,7 +168,9 @@ describe("AgentRuntime.run", () => {
   });
 
   it("on stop, takes no new work and lets running tasks finish", async () => {
-    const { store, source, runtime, task, message } = setup({ work: () => new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 100)) });
+    const { store, source, runtime, task, message } = setup({
+      work: () => new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 100)),
+    });
     source.send("normal", message);
     const done = runtime.run();
     await vi.waitFor(async () => expect((await store.get(task.taskId))?.status).toBe("running"));

@@ -33,7 +33,9 @@ describe("loadStageConfig", () => {
   });
 
   it("refuses a TGE_ variable that is not a key, so a typo cannot pass silently", () => {
-    expect(() => loadStageConfig("dev", { TGE_SCHEDULING_STRATEGIE: "adaptive" })).toThrow(/TGE_SCHEDULING_STRATEGIE: is not a configuration key/);
+    expect(() => loadStageConfig("dev", { TGE_SCHEDULING_STRATEGIE: "adaptive" })).toThrow(
+      /TGE_SCHEDULING_STRATEGIE: is not a configuration key/,
+    );
   });
 
   it("refuses an unknown stage", () => {

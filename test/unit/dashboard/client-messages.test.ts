@@ -8,9 +8,21 @@ describe("handleClientMessage", () => {
   it("subscribes and acknowledges with the full set of topics", async () => {
     const connections = new InMemoryConnectionStore();
     const gateway = new RecordingGateway();
-    await handleClientMessage("c1", JSON.stringify({ type: "subscribe", subscriptions: ["tasks"] }), { connections, gateway, clock });
-    await handleClientMessage("c1", JSON.stringify({ type: "subscribe", subscriptions: ["alerts", "tasks"] }), { connections, gateway, clock });
-    expect(gateway.sentTo("c1").at(-1)).toEqual({ type: "subscribed", timestamp: "2026-11-23T10:00:00.000Z", data: { subscriptions: ["tasks", "alerts"] } });
+    await handleClientMessage("c1", JSON.stringify({ type: "subscribe", subscriptions: ["tasks"] }), {
+      connections,
+      gateway,
+      clock,
+    });
+    await handleClientMessage("c1", JSON.stringify({ type: "subscribe", subscriptions: ["alerts", "tasks"] }), {
+      connections,
+      gateway,
+      clock,
+    });
+    expect(gateway.sentTo("c1").at(-1)).toEqual({
+      type: "subscribed",
+      timestamp: "2026-11-23T10:00:00.000Z",
+      data: { subscriptions: ["tasks", "alerts"] },
+    });
     expect(await connections.subscribers("alerts")).toEqual(["c1"]);
   });
 
@@ -18,14 +30,24 @@ describe("handleClientMessage", () => {
     const connections = new InMemoryConnectionStore();
     const gateway = new RecordingGateway();
     await connections.subscribe("c1", ["tasks", "alerts"]);
-    await handleClientMessage("c1", JSON.stringify({ type: "unsubscribe", subscriptions: ["tasks"] }), { connections, gateway, clock });
+    await handleClientMessage("c1", JSON.stringify({ type: "unsubscribe", subscriptions: ["tasks"] }), {
+      connections,
+      gateway,
+      clock,
+    });
     expect(await connections.subscribers("tasks")).toEqual([]);
-    expect(gateway.sentTo("c1")).toEqual([expect.objectContaining({ type: "unsubscribed", data: { subscriptions: ["alerts"] } })]);
+    expect(gateway.sentTo("c1")).toEqual([
+      expect.objectContaining({ type: "unsubscribed", data: { subscriptions: ["alerts"] } }),
+    ]);
   });
 
   it("answers ping with pong, echoing its id", async () => {
     const gateway = new RecordingGateway();
-    await handleClientMessage("c1", JSON.stringify({ type: "ping", id: "p1" }), { connections: new InMemoryConnectionStore(), gateway, clock });
+    await handleClientMessage("c1", JSON.stringify({ type: "ping", id: "p1" }), {
+      connections: new InMemoryConnectionStore(),
+      gateway,
+      clock,
+    });
     expect(gateway.sentTo("c1")).toEqual([{ type: "pong", timestamp: "2026-11-23T10:00:00.000Z", data: { id: "p1" } }]);
   });
 
@@ -34,7 +56,9 @@ describe("handleClientMessage", () => {
     const gateway = new RecordingGateway();
     await connections.subscribe("c1", ["tasks"]);
     await handleClientMessage("c1", JSON.stringify({ type: "subscribe", subscriptions: [] }), { connections, gateway, clock });
-    expect(gateway.sentTo("c1")).toEqual([expect.objectContaining({ type: "error", data: expect.objectContaining({ code: "invalid_field" }) })]);
+    expect(gateway.sentTo("c1")).toEqual([
+      expect.objectContaining({ type: "error", data: expect.objectContaining({ code: "invalid_field" }) }),
+    ]);
     expect(await connections.topicsOf("c1")).toEqual(["tasks"]);
   });
 });

@@ -19,7 +19,13 @@ describe("submitTask", () => {
     const { task, created } = await submitTask(request({ priority: "high" }), caller, { store, clock, limits });
     // THEN
     expect(created).toBe(true);
-    expect(task).toMatchObject({ status: "queued", attempt: 1, priority: "high", submittedBy: "user-1", queuedAt: "2026-11-23T10:00:00.000Z" });
+    expect(task).toMatchObject({
+      status: "queued",
+      attempt: 1,
+      priority: "high",
+      submittedBy: "user-1",
+      queuedAt: "2026-11-23T10:00:00.000Z",
+    });
     expect(await store.get(task.taskId)).toEqual(task);
   });
 
@@ -41,15 +47,17 @@ describe("submitTask", () => {
   it("refuses a reused key with a different request (409), leaving the first task alone", async () => {
     const store = new InMemoryTaskStore();
     const first = await submitTask(request({ idempotencyKey: "k" }), caller, { store, clock, limits });
-    await expect(submitTask(request({ idempotencyKey: "k", payload: { n: 2 } }), caller, { store, clock, limits })).rejects.toThrow(
-      ConflictError,
-    );
+    await expect(
+      submitTask(request({ idempotencyKey: "k", payload: { n: 2 } }), caller, { store, clock, limits }),
+    ).rejects.toThrow(ConflictError);
     expect(await store.get(first.task.taskId)).toEqual(first.task);
   });
 
   it("refuses a payload over the limit with 413 naming the payload", async () => {
     const store = new InMemoryTaskStore();
-    const error = await submitTask(request({ payload: { blob: "x".repeat(2_000) } }), caller, { store, clock, limits }).catch((e) => e);
+    const error = await submitTask(request({ payload: { blob: "x".repeat(2_000) } }), caller, { store, clock, limits }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(PayloadTooLargeError);
     expect(error).toMatchObject({ status: 413, fields: [{ field: "payload" }] });
     expect(store.tasks.size).toBe(0);
@@ -58,7 +66,13 @@ describe("submitTask", () => {
 
 describe("SubmitTaskRequest", () => {
   it("names every bad field", () => {
-    const result = SubmitTaskRequest.safeParse({ type: "Bad Type", agentType: "nope", priority: "urgent", timeoutSeconds: 0, extra: 1 });
+    const result = SubmitTaskRequest.safeParse({
+      type: "Bad Type",
+      agentType: "nope",
+      priority: "urgent",
+      timeoutSeconds: 0,
+      extra: 1,
+    });
     expect(result.success).toBe(false);
     const fields = result.error?.issues.map((issue) => issue.path.join(".") || issue.code) ?? [];
     expect(fields).toEqual(expect.arrayContaining(["type", "agentType", "priority", "timeoutSeconds", "unrecognized_keys"]));

@@ -4,7 +4,12 @@ import { aTask } from "../../support/tasks";
 
 describe("dispatchFor", () => {
   it("sends a work message when a task is first stored", () => {
-    expect(dispatchFor(undefined, aTask())).toEqual({ taskId: "task-1", attempt: 1, agentType: "data-quality", priority: "normal" });
+    expect(dispatchFor(undefined, aTask())).toEqual({
+      taskId: "task-1",
+      attempt: 1,
+      agentType: "data-quality",
+      priority: "normal",
+    });
   });
 
   it("sends nothing for a change that does not enter the queue", () => {
@@ -32,7 +37,11 @@ describe("taskUpdatedEvent", () => {
   it("carries queue and execution time once the task has finished", () => {
     const running = aTask({ status: "running", startedAt: "2026-11-23T09:59:01.500Z" });
     const done = { ...running, status: "completed" as const, finishedAt: "2026-11-23T09:59:04.000Z" };
-    expect(taskUpdatedEvent(running, done)?.detail).toMatchObject({ previousStatus: "running", queueTimeMs: 1_500, executionTimeMs: 2_500 });
+    expect(taskUpdatedEvent(running, done)?.detail).toMatchObject({
+      previousStatus: "running",
+      queueTimeMs: 1_500,
+      executionTimeMs: 2_500,
+    });
   });
 
   it("leaves out the payload and result", () => {

@@ -8,7 +8,12 @@ const agentIds = fc.constantFrom("agent-a", "agent-b");
 const attempts = fc.constantFrom(1, 2);
 const event: fc.Arbitrary<TaskEvent> = fc.oneof(
   fc.record({ kind: fc.constant("claim" as const), agentId: agentIds, attempt: attempts }),
-  fc.record({ kind: fc.constant("complete" as const), agentId: agentIds, attempt: attempts, result: fc.dictionary(fc.string(), fc.integer()) }),
+  fc.record({
+    kind: fc.constant("complete" as const),
+    agentId: agentIds,
+    attempt: attempts,
+    result: fc.dictionary(fc.string(), fc.integer()),
+  }),
   fc.record({
     kind: fc.constant("fail" as const),
     agentId: agentIds,

@@ -11,7 +11,12 @@ describe("task state machine", () => {
     // WHEN
     const claimed = applyPlan(task, planTransition({ kind: "claim", agentId: "agent-a", attempt: 1 }, now));
     // THEN
-    expect(claimed).toMatchObject({ status: "running", agentId: "agent-a", startedAt: now.toISOString(), version: task.version + 1 });
+    expect(claimed).toMatchObject({
+      status: "running",
+      agentId: "agent-a",
+      startedAt: now.toISOString(),
+      version: task.version + 1,
+    });
   });
 
   it("refuses a second claim of a task that is already running", () => {
@@ -33,7 +38,10 @@ describe("task state machine", () => {
     const late = planTransition({ kind: "complete", agentId: "agent-b", attempt: 1, result: {} }, now);
     expect(() => applyPlan(running, late)).toThrow(IllegalTransitionError);
 
-    const done = applyPlan(running, planTransition({ kind: "complete", agentId: "agent-a", attempt: 1, result: { ok: true } }, now));
+    const done = applyPlan(
+      running,
+      planTransition({ kind: "complete", agentId: "agent-a", attempt: 1, result: { ok: true } }, now),
+    );
     expect(done).toMatchObject({ status: "completed", result: { ok: true }, finishedAt: now.toISOString() });
   });
 

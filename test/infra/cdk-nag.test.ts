@@ -1,0 +1,31 @@
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { describe, expect, it } from "vitest";
+import { acknowledgements, synthesize } from "./support/synth";
+
+describe("cdk-nag AwsSolutions", () => {
+  for (const stage of ["local", "dev", "prod"] as const) {
+    it(`finds nothing unacknowledged in the ${stage} stage`, () => {
+      expect(synthesize(stage).violations).toEqual([]);
+    });
+  }
+
+  it("does report a finding (so the check above can fail)", () => {
+    const { violations } = synthesize("dev", { extend: (stacks) => new sqs.Queue(stacks.tasks, "UnguardedQueue") });
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^AwsSolutions-SQS3 at .*UnguardedQueue/),
+        expect.stringMatching(/^AwsSolutions-SQS4 at .*UnguardedQueue/),
+      ]),
+    );
+  });
+
+  it("gives every acknowledgement a specific reason", () => {
+    const acks = acknowledgements(synthesize("prod").app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ack.reason, `${ack.id} at ${ack.path}`).toMatch(/\S{3,}/);
+      expect(ack.reason.length, `${ack.id} at ${ack.path} needs a reason a reviewer can check`).toBeGreaterThanOrEqual(40);
+      expect(ack.reason, `${ack.id} at ${ack.path}`).not.toMatch(/^(todo|n\/a|not needed|suppress(ed)?|ignore)\b/i);
+    }
+  });
+});

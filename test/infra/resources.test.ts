@@ -1,0 +1,178 @@
+import { Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AGENT_TYPES } from "#core/agents/domain/agent-types";
+import { PRIORITIES } from "#core/tasks/domain/task";
+import { loadStageConfig } from "../../lib/config/stage-config";
+import { VISIBILITY_TO_CONSUMER_TIMEOUT } from "../../lib/constructs/priority-queues";
+import type { SwarmStacks } from "../../lib/swarm-app";
+import { synthesize } from "./support/synth";
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+let stacks: SwarmStacks;
+let templates: Template[];
+const all = (type: string): [string, Record<string, unknown>][] =>
+  templates.flatMap((template) =>
+    Object.entries(template.findResources(type) as Resources).map(([id, r]): [string, Record<string, unknown>] => [
+      id,
+      r.Properties ?? {},
+    ]),
+  );
+
+beforeAll(() => {
+  stacks = synthesize("dev").stacks;
+  templates = Object.values(stacks).map((stack) => Template.fromStack(stack));
+});
+
+describe("queues", () => {
+  it("every queue is encrypted at rest", () => {
+    const queues = all("AWS::SQS::Queue");
+    expect(queues.length).toBeGreaterThan(0);
+    for (const [id, props] of queues) {
+      expect(props.SqsManagedSseEnabled === true || props.KmsMasterKeyId !== undefined, id).toBe(true);
+    }
+  });
+
+  it("every queue has a dead-letter queue, or is one", () => {
+    const template = Template.fromStack(stacks.tasks);
+    const queues = template.findResources("AWS::SQS::Queue") as Resources;
+    const deadLetterTargets = new Set(
+      Object.values(queues).flatMap((q) => {
+        const policy = q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { "Fn::GetAtt": [string] } } | undefined;
+        return policy?.deadLetterTargetArn ? [policy.deadLetterTargetArn["Fn::GetAtt"][0]] : [];
+      }),
+    );
+    const failureDestinations = new Set(["RelayFailures"]);
+    for (const [id, queue] of Object.entries(queues)) {
+      const isDeadLetterQueue = deadLetterTargets.has(id) || [...failureDestinations].some((name) => id.startsWith(name));
+      expect(queue.Properties?.RedrivePolicy !== undefined || isDeadLetterQueue, `${id} has no DLQ and is not one`).toBe(true);
+    }
+    // 5 agent types × 4 priorities, each with its own DLQ.
+    expect(deadLetterTargets.size).toBe(AGENT_TYPES.length * PRIORITIES.length);
+  });
+
+  it("every queue refuses requests without TLS", () => {
+    const policies = all("AWS::SQS::QueuePolicy");
+    const guarded = policies.filter(([, props]) =>
+      JSON.stringify(props.PolicyDocument).includes('"aws:SecureTransport":"false"'),
+    );
+    expect(guarded.length).toBe(all("AWS::SQS::Queue").length);
+  });
+
+  it("every visibility timeout is at least six times its consumer's timeout", () => {
+    const config = loadStageConfig("dev", {});
+    // Agents consume the work queues and must extend visibility every heartbeat interval.
+    for (const type of AGENT_TYPES) {
+      for (const priority of PRIORITIES) {
+        const queue = stacks.tasks.workQueues[type].queues[priority];
+        const visibility = Stack.of(queue).resolve((queue.node.defaultChild as { visibilityTimeout?: number }).visibilityTimeout);
+        expect(visibility, `${type}/${priority}`).toBeGreaterThanOrEqual(
+          VISIBILITY_TO_CONSUMER_TIMEOUT * config.healthCheckInterval,
+        );
+      }
+    }
+    // Lambda consumers of SQS: visibility ≥ 6 × the function's timeout.
+    for (const template of templates) {
+      const resources = template.toJSON().Resources as Resources;
+      for (const [id, mapping] of Object.entries(template.findResources("AWS::Lambda::EventSourceMapping") as Resources)) {
+        const source = (mapping.Properties?.EventSourceArn as { "Fn::GetAtt"?: [string, string] })?.["Fn::GetAtt"];
+        const queue = source ? resources[source[0]] : undefined;
+        if (queue?.Type !== "AWS::SQS::Queue") continue;
+        const fnRef = (mapping.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref ?? "";
+        const fn = resources[fnRef];
+        const timeout = Number(fn?.Properties?.Timeout ?? 3);
+        expect(Number(queue.Properties?.VisibilityTimeout ?? 30), id).toBeGreaterThanOrEqual(
+          VISIBILITY_TO_CONSUMER_TIMEOUT * timeout,
+        );
+      }
+    }
+  });
+});
+
+describe("HTTP API", () => {
+  it("authorizes every route with the Cognito JWT authorizer, except GET /api/health", () => {
+    const routes = all("AWS::ApiGatewayV2::Route").filter(
+      ([, props]) => String(props.RouteKey).startsWith("GET ") || String(props.RouteKey).match(/^(POST|PUT|DELETE|PATCH) /),
+    );
+    expect(routes.length).toBeGreaterThan(2);
+    for (const [, props] of routes) {
+      if (props.RouteKey === "GET /api/health") expect(props.AuthorizationType).toBe("NONE");
+      else expect(props.AuthorizationType, String(props.RouteKey)).toBe("JWT");
+    }
+  });
+
+  it("has one JWT authorizer, trusting only our user pool and app client", () => {
+    Template.fromStack(stacks.platform).hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
+      AuthorizerType: "JWT",
+      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+    });
+  });
+
+  it("writes access logs", () => {
+    Template.fromStack(stacks.platform).hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      AccessLogSettings: { DestinationArn: Match.anyValue() },
+    });
+  });
+});
+
+describe("data at rest", () => {
+  it("every table is encrypted, recoverable and on demand", () => {
+    const tables = all("AWS::DynamoDB::GlobalTable");
+    expect(tables.length).toBeGreaterThanOrEqual(4);
+    for (const [id, props] of tables) {
+      expect(props.SSESpecification, id).toMatchObject({ SSEEnabled: true });
+      expect(JSON.stringify(props.Replicas), id).toContain('"PointInTimeRecoveryEnabled":true');
+      expect(props.BillingMode, id).toBe("PAY_PER_REQUEST");
+    }
+  });
+
+  it("connection rows expire", () => {
+    Template.fromStack(stacks.dashboard).hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: "by-sk" })],
+    });
+  });
+});
+
+describe("functions", () => {
+  it("run on the newest Node.js runtime, traced, each with a log group that expires", () => {
+    const functions = all("AWS::Lambda::Function");
+    expect(functions.length).toBeGreaterThanOrEqual(8);
+    for (const [id, props] of functions) {
+      expect(props.Runtime, id).toBe(lambda.Runtime.NODEJS_24_X.name);
+      expect(props.TracingConfig, id).toEqual({ Mode: "Active" });
+      expect(props.LoggingConfig, id).toMatchObject({ LogGroup: expect.anything() });
+    }
+    for (const [id, props] of all("AWS::Logs::LogGroup")) expect(props.RetentionInDays, id).toBeGreaterThan(0);
+  });
+
+  it("the relay reads the tasks stream in order, reporting partial failures, with a failure destination", () => {
+    Template.fromStack(stacks.tasks).hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      StartingPosition: "TRIM_HORIZON",
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it("grants tables by exact ARN, never index/*", () => {
+    const policies = JSON.stringify(all("AWS::IAM::Policy"));
+    expect(policies).not.toMatch(/index\/\*/);
+  });
+});
+
+describe("event bus", () => {
+  it("archives swarm events for replay", () => {
+    Template.fromStack(stacks.platform).hasResourceProperties("AWS::Events::Archive", {
+      EventPattern: { source: [{ prefix: "tge-swarm." }] },
+    });
+  });
+
+  it("routes dashboard events to the broadcaster with retries and a dead-letter queue", () => {
+    Template.fromStack(stacks.dashboard).hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: Match.objectLike({ "detail-type": Match.arrayWith(["TaskUpdated"]) }),
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+});

@@ -1,0 +1,62 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { App } from "aws-cdk-lib";
+import type { IConstruct } from "constructs";
+import { loadStageConfig, type StageName } from "../../../lib/config/stage-config";
+import { buildSwarm, type SwarmStacks } from "../../../lib/swarm-app";
+import { applyEmulatorCompat } from "../../../scripts/local/emulator-compat";
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stacks: SwarmStacks;
+  /** cdk-nag's findings that were not acknowledged, as "RuleId at construct path". */
+  readonly violations: string[];
+}
+
+/**
+ * Builds and synthesizes the app for a stage without bundling function code (the templates
+ * are the same; only asset hashes differ), running cdk-nag's AwsSolutions pack.
+ */
+export function synthesize(
+  stage: StageName,
+  options: { emulatorEndpoint?: string; extend?: (stacks: SwarmStacks) => void } = {},
+): Synthesized {
+  const outdir = mkdtempSync(path.join(tmpdir(), `tge-swarm-${stage}-`));
+  const app = new App({ outdir, context: { "aws:cdk:bundling-stacks": [] } });
+  const stacks = buildSwarm(app, loadStageConfig(stage, {}));
+  options.extend?.(stacks);
+  if (options.emulatorEndpoint) applyEmulatorCompat(app, options.emulatorEndpoint);
+  let violations: string[] = [];
+  try {
+    app.synth();
+  } catch (error) {
+    const report = path.join(outdir, "validation-report.json");
+    if (!existsSync(report)) throw error;
+    violations = readViolations(report);
+  }
+  return { app, stacks, violations };
+}
+
+interface ValidationReport {
+  pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+}
+
+function readViolations(file: string): string[] {
+  const report = JSON.parse(readFileSync(file, "utf8")) as ValidationReport;
+  return report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)),
+  );
+}
+
+/** Every acknowledgement recorded with `Validations.of(...).acknowledge` in the tree. */
+export function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === "aws:cdk:acknowledged-rules")
+      // Recorded as { "<kind>::<rule id>": "<reason>" }.
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id, reason })),
+      ),
+  );
+}

@@ -8,8 +8,6 @@ import { type LocalOutputs, writeLocalOutputs } from "./outputs";
 import { LOCAL_DIR, LOGS_DIR, REPO_ROOT } from "./paths";
 
 const CDK = path.join(REPO_ROOT, "node_modules", "aws-cdk", "bin", "cdk");
-const STATE_FILE = path.join(LOCAL_DIR, "deploy-state.json");
-const CDK_OUTPUTS = path.join(LOCAL_DIR, "cdk-outputs.json");
 
 interface DeployState {
   readonly endpoint: string;
@@ -19,8 +17,11 @@ interface DeployState {
 
 export interface DeployOptions {
   readonly endpoint: string;
-  /** Where to write the local outputs. @default .local/outputs.json */
-  readonly outputsFile?: string;
+  /**
+   * Where this deployment keeps its outputs, state and cloud assembly, so `npm start` and the
+   * e2e tests (each with its own emulator) never overwrite each other. @default .local
+   */
+  readonly workDir?: string;
   /** Deploy even when nothing changed. @default false */
   readonly force?: boolean;
   /** Progress lines. @default console.log */
@@ -103,22 +104,26 @@ function runCdk(args: string[], endpoint: string, log: (line: string) => void, l
 export async function deployLocal(options: DeployOptions): Promise<DeployResult> {
   const log = options.log ?? console.log;
   const started = Date.now();
+  const workDir = options.workDir ?? LOCAL_DIR;
+  const stateFile = path.join(workDir, "deploy-state.json");
+  const cdkOutputs = path.join(workDir, "cdk-outputs.json");
   mkdirSync(LOGS_DIR, { recursive: true });
+  mkdirSync(workDir, { recursive: true });
   const fingerprint = deployFingerprint();
-  const previous: DeployState | undefined = existsSync(STATE_FILE) ? JSON.parse(readFileSync(STATE_FILE, "utf8")) : undefined;
+  const previous: DeployState | undefined = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, "utf8")) : undefined;
 
   let skipped = false;
   if (
     !options.force &&
     previous?.fingerprint === fingerprint &&
     previous.endpoint === options.endpoint &&
-    existsSync(CDK_OUTPUTS) &&
+    existsSync(cdkOutputs) &&
     (await stacksExist(options.endpoint, previous.stacks))
   ) {
     skipped = true;
     log("[deploy] nothing changed since the last deploy into this emulator; skipping cdk deploy");
   } else {
-    const logFile = path.join(LOGS_DIR, "deploy.log");
+    const logFile = path.join(LOGS_DIR, `deploy-${new URL(options.endpoint).port}.log`);
     writeFileSync(logFile, "");
     if (!(await stacksExist(options.endpoint, ["CDKToolkit"]))) {
       log("[deploy] bootstrapping the CDK toolkit into the emulator…");
@@ -136,7 +141,9 @@ export async function deployLocal(options: DeployOptions): Promise<DeployResult>
         "--context",
         `emulatorEndpoint=${options.endpoint}`,
         "--outputs-file",
-        CDK_OUTPUTS,
+        cdkOutputs,
+        "--output",
+        path.join(workDir, "cdk.out"),
         "--concurrency",
         "3",
         "--progress",
@@ -148,9 +155,9 @@ export async function deployLocal(options: DeployOptions): Promise<DeployResult>
     );
   }
 
-  const cdkOutputs = JSON.parse(readFileSync(CDK_OUTPUTS, "utf8")) as Record<string, Record<string, string>>;
-  const outputs = writeLocalOutputs(cdkOutputs, options.endpoint, options.outputsFile);
-  const state: DeployState = { endpoint: options.endpoint, fingerprint, stacks: Object.keys(cdkOutputs) };
-  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+  const byStack = JSON.parse(readFileSync(cdkOutputs, "utf8")) as Record<string, Record<string, string>>;
+  const outputs = writeLocalOutputs(byStack, options.endpoint, path.join(workDir, "outputs.json"));
+  const state: DeployState = { endpoint: options.endpoint, fingerprint, stacks: Object.keys(byStack) };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
   return { outputs, skipped, seconds: (Date.now() - started) / 1000 };
 }

@@ -1,46 +1,33 @@
 import { type App, AspectPriority, Aspects, CfnCondition, CfnResource, Fn, type IAspect, Stack } from "aws-cdk-lib";
-import { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { WebSocketStage } from "aws-cdk-lib/aws-apigatewayv2";
+import { UserPool } from "aws-cdk-lib/aws-cognito";
+import { type CfnFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import type { IConstruct } from "constructs";
 
 /**
  * Resource types the emulator's CloudFormation refuses ("Unsupported resource type"). They
  * are kept in the template under a condition that is always false, so the rest deploys.
- * Canary: test/e2e/local-fidelity/unsupported-types.e2e.test.ts.
+ * Canary: test/e2e/local-fidelity/emulator-canaries.test.ts.
  */
 export const UNSUPPORTED_RESOURCE_TYPES: ReadonlySet<string> = new Set(["AWS::Events::Archive"]);
 
-type Intrinsic = unknown;
-const split = (sep: string, value: Intrinsic) => ({ "Fn::Split": [sep, value] });
-const select = (index: number, list: Intrinsic) => ({ "Fn::Select": [index, list] });
-const join = (parts: Intrinsic[]) => ({ "Fn::Join": ["", parts] });
-
 /**
- * Environment values that name AWS endpoints a function cannot reach on a laptop, and the
- * emulator address that serves the same thing. Each takes the value as CloudFormation will
- * resolve it and builds the local form from its parts.
+ * Adapts the app to the local emulator; each adaptation is listed in docs/local-fidelity.md
+ * with the canary test that shows it is still needed.
  */
-const ENV_REWRITES: Readonly<Record<string, (endpoint: string, value: Intrinsic) => Intrinsic>> = {
-  // https://<apiId>.execute-api.<region>.amazonaws.com/<stage> → <endpoint>/_aws/execute-api/<apiId>/<stage>
-  // (the <apiId>.execute-api.localhost host names do not resolve here). Canary: websocket-callback.
-  WS_CALLBACK_URL: (endpoint, value) => {
-    const parts = split("/", value);
-    return join([endpoint, "/_aws/execute-api/", select(0, split(".", select(2, parts))), "/", select(3, parts)]);
-  },
-  // https://cognito-idp.<region>.amazonaws.com/<poolId>/.well-known/jwks.json → <endpoint>/<poolId>/.well-known/jwks.json.
-  // Canary: cognito-jwks.
-  JWT_JWKS_URI: (endpoint, value) => join([endpoint, "/", select(3, split("/", value)), "/.well-known/jwks.json"]),
-};
-
 class EmulatorCompat implements IAspect {
   private readonly omitConditions = new Map<Stack, CfnCondition>();
 
-  constructor(private readonly endpoint: string) {}
+  constructor(
+    private readonly app: App,
+    private readonly endpoint: string,
+  ) {}
 
   visit(node: IConstruct): void {
     if (node instanceof CfnResource && UNSUPPORTED_RESOURCE_TYPES.has(node.cfnResourceType)) {
       node.cfnOptions.condition = this.omitCondition(Stack.of(node));
     }
-    if (node instanceof CfnFunction) this.rewriteEnvironment(node);
+    if (node instanceof LambdaFunction) this.rewriteEnvironment(node);
   }
 
   private omitCondition(stack: Stack): CfnCondition {
@@ -52,24 +39,46 @@ class EmulatorCompat implements IAspect {
     return condition;
   }
 
-  private rewriteEnvironment(fn: CfnFunction): void {
-    const resolved = Stack.of(fn).resolve(fn.environment) as
-      | { Variables?: Record<string, unknown>; variables?: Record<string, unknown> }
-      | undefined;
-    const variables = resolved?.Variables ?? resolved?.variables ?? {};
-    for (const [name, rewrite] of Object.entries(ENV_REWRITES)) {
-      if (name in variables) {
-        fn.addPropertyOverride(`Environment.Variables.${name}`, rewrite(this.endpoint, variables[name]));
-      }
+  private rewriteEnvironment(fn: LambdaFunction): void {
+    const cfn = fn.node.defaultChild as CfnFunction;
+    // The L1 property, resolved before synthesis, is still in CDK's camelCase form.
+    const resolved = Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+    const names = new Set(Object.keys(resolved?.variables ?? {}));
+
+    // API Gateway's @connections endpoint is https://<apiId>.execute-api.<region>.amazonaws.com/<stage>;
+    // the emulator serves it path-style, as those host names do not resolve here.
+    if (names.has("WS_CALLBACK_URL")) {
+      const stage = this.only(Stack.of(fn), WebSocketStage, "WS_CALLBACK_URL");
+      fn.addEnvironment(
+        "WS_CALLBACK_URL",
+        Fn.join("", [this.endpoint, "/_aws/execute-api/", stage.api.apiId, "/", stage.stageName]),
+      );
     }
+    // Cognito publishes a pool's signing keys under its https://cognito-idp… issuer; the emulator
+    // serves them at <endpoint>/<poolId>/.well-known/jwks.json. The issuer itself stays as on AWS.
+    if (names.has("JWT_JWKS_URI")) {
+      const pool = this.only(this.app, UserPool, "JWT_JWKS_URI");
+      fn.addEnvironment("JWT_JWKS_URI", Fn.join("", [this.endpoint, "/", pool.userPoolId, "/.well-known/jwks.json"]));
+    }
+    // On the emulator, functions run on the host's Node (20 here); the SDK's notice that its 2027
+    // releases need Node 22 would otherwise fill every local log.
+    fn.addEnvironment("AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED", "true");
+  }
+
+  private only<T>(scope: IConstruct, type: abstract new (...args: never[]) => T, why: string): T {
+    const found = scope.node.findAll().filter((c): c is IConstruct & T => c instanceof type);
+    if (found.length !== 1)
+      throw new Error(
+        `emulator compat: ${why} needs exactly one ${type.name} in ${scope.node.path || "the app"}, found ${found.length}`,
+      );
+    return found[0] as T;
   }
 }
 
 /**
  * Adapts the synthesized app to the local emulator. Applied by `bin/app.ts` only when the
- * `emulatorEndpoint` context is set, which only scripts/local does. Every adaptation is listed
- * in docs/local-fidelity.md with the canary test that proves it is still needed.
+ * `emulatorEndpoint` context is set, which only scripts/local does.
  */
 export function applyEmulatorCompat(app: App, endpoint: string): void {
-  Aspects.of(app).add(new EmulatorCompat(endpoint.replace(/\/+$/, "")), { priority: AspectPriority.MUTATING });
+  Aspects.of(app).add(new EmulatorCompat(app, endpoint.replace(/\/+$/, "")), { priority: AspectPriority.MUTATING });
 }

@@ -128,9 +128,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ...process.env,
       GATEWAY_PORT: String(port),
       LOG_LEVEL: "WARNING",
-      // Lambdas run on the host's Node, which has no AWS SDK; ours bundle it, and this lets
-      // any CDK-provided handler find it too. See docs/local-fidelity.md.
-      NODE_PATH: path.join(REPO_ROOT, "node_modules"),
       // Queue URLs then name the same host as AWS_ENDPOINT_URL, so the SDK uses them as-is.
       MINISTACK_HOST: "127.0.0.1",
       ...persistence,

@@ -1,0 +1,65 @@
+import { inject } from "vitest";
+import type { Role } from "#core/shared/identity";
+import { localToken } from "../../../scripts/local/users";
+
+export const outputs = () => inject("outputs");
+
+const tokens = new Map<Role, Promise<string>>();
+/** An access token for the seeded user of `role`, fetched once per test file. */
+export function tokenFor(role: Role): Promise<string> {
+  let token = tokens.get(role);
+  if (!token) {
+    token = localToken(outputs(), role);
+    tokens.set(role, token);
+  }
+  return token;
+}
+
+export interface ApiResponse<T = unknown> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+/** Calls the HTTP API; `token: null` sends no Authorization header. */
+export async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  options: { token?: string | null; body?: unknown; rawBody?: string } = {},
+): Promise<ApiResponse<T>> {
+  const token = options.token === undefined ? await tokenFor("admin") : options.token;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${outputs().HttpApiUrl}${path}`, {
+    method,
+    headers,
+    body:
+      method === "GET" ? undefined : (options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body))),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: body as T };
+}
+
+/** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value read. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

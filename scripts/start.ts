@@ -2,29 +2,21 @@
 // agents — until Ctrl-C, which stops everything it started.
 import * as path from "node:path";
 import { AGENT_TYPES } from "#core/agents/domain/agent-types";
-import { loadStageConfig } from "../lib/config/stage-config";
-import { type AgentProcess, buildAgent, startAgentProcess } from "./local/agent-processes";
-import { useEmulator } from "./local/aws-env";
-import { deployLocal } from "./local/deploy";
-import { type RunningEmulator, startEmulator } from "./local/emulator";
+import { type LocalEnvironment, startLocalEnvironment } from "./local/environment";
 import { LOCAL_DIR } from "./local/paths";
-import { seedLocalUsers } from "./local/users";
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line: string) => console.log(line);
 
-let emulator: RunningEmulator | undefined;
-const agents: AgentProcess[] = [];
+let environment: LocalEnvironment | undefined;
 let shuttingDown = false;
 
 async function shutdown(code: number): Promise<never> {
   if (shuttingDown) process.exit(code);
   shuttingDown = true;
-  say("\n[stop] stopping agents…");
-  await Promise.all(agents.map((agent) => agent.stop()));
-  if (emulator?.pid) say("[stop] stopping the emulator (saving its state)…");
-  await emulator?.stop();
+  say("\n[stop] stopping agents, then the emulator (it saves its state)…");
+  await environment?.stop();
   say("[stop] done");
   process.exit(code);
 }
@@ -32,28 +24,21 @@ process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
 try {
-  const config = loadStageConfig("local", process.env);
   say("[emulator] starting MiniStack…");
-  emulator = await startEmulator({ stateDir: path.join(LOCAL_DIR, "emulator-state") });
-  useEmulator(emulator.endpoint);
-  say(
-    `[emulator] ${emulator.endpoint} (${emulator.pid ? `pid ${emulator.pid}, log ${emulator.logFile}` : "reused from AWS_ENDPOINT_URL"}) at ${elapsed()}`,
-  );
-
-  const { outputs, skipped } = await deployLocal({ endpoint: emulator.endpoint, log: say });
-  say(`[deploy] ${skipped ? "up to date" : "deployed"} at ${elapsed()}`);
-  await seedLocalUsers(outputs);
-
-  const script = buildAgent();
-  for (const agentType of AGENT_TYPES) {
-    const agent = startAgentProcess(script, outputs, config, agentType, `${agentType}-1`);
-    agents.push(agent);
+  environment = await startLocalEnvironment({
+    workDir: LOCAL_DIR,
+    stateDir: path.join(LOCAL_DIR, "emulator-state"),
+    agentTypes: AGENT_TYPES,
+    log: say,
+  });
+  const { outputs, deploy, agents } = environment;
+  say(`[deploy] ${deploy.skipped ? "up to date" : "deployed"} at ${elapsed()}`);
+  for (const agent of agents) {
     void agent.exited.then((code) => {
       if (!shuttingDown) say(`[agents] ${agent.agentId} exited (${code}); see ${agent.logFile}`);
     });
   }
   say(`[agents] ${agents.length} agents running (logs in .local/logs/)`);
-
   say(`
 TGE Swarm is ready (${elapsed()}).
 
@@ -66,6 +51,7 @@ TGE Swarm is ready (${elapsed()}).
                     -H 'content-type: application/json' \\
                     -d '{"type":"diagnostics.echo","agentType":"data-quality","payload":{"hello":"swarm"}}' \\
                     ${outputs.HttpApiUrl}/api/tasks
+  Function logs:  npm run logs -- <function name, e.g. SubmitTask>
 
 Press Ctrl-C to stop everything.`);
 } catch (error) {

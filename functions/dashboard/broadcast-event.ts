@@ -1,12 +1,10 @@
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { parser } from "@aws-lambda-powertools/parser/middleware";
-import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import * as z from "zod";
 import { BusEvent } from "#core/shared/events";
+import { instrumented } from "#core/shared/instrumented";
 import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
 import { systemClock } from "#core/shared/clock";
 import { readEnv } from "#core/shared/env";
@@ -51,26 +49,33 @@ const record = makeIdempotent(async (event: BusEvent, type: ServerEventType) => 
 });
 
 /** Relays bus events to the dashboard: record once, then fan out to every subscriber. */
-export const handler = middy(async (event: BusEvent, context: Context) => {
-  const type = SERVER_EVENT_TYPE_OF[event["detail-type"]];
-  if (!type) {
-    logger.warn("event type is not shown on the dashboard", { detailType: event["detail-type"] });
-    return;
-  }
-  idempotency.registerLambdaContext(context);
-  const serverEvent = await record(event, type);
-  const report = await broadcast(serverEvent, { connections, gateway, concurrency: env.BROADCAST_CONCURRENCY });
-  metrics.addMetric("FramesDelivered", "Count", report.delivered);
-  metrics.addMetric("ConnectionsGone", "Count", report.gone);
-  if (report.failed.length > 0) {
-    metrics.addMetric("FramesFailed", "Count", report.failed.length);
-    logger.error("some deliveries failed; those clients can replay from seq", {
+export const handler = instrumented(
+  async (event: BusEvent, context: Context) => {
+    const type = SERVER_EVENT_TYPE_OF[event["detail-type"]];
+    if (!type) {
+      logger.warn("event type is not shown on the dashboard", { detailType: event["detail-type"] });
+      return undefined;
+    }
+    idempotency.registerLambdaContext(context);
+    const serverEvent = await record(event, type);
+    const report = await broadcast(serverEvent, { connections, gateway, concurrency: env.BROADCAST_CONCURRENCY });
+    metrics.addMetric("FramesDelivered", "Count", report.delivered);
+    metrics.addMetric("ConnectionsGone", "Count", report.gone);
+    if (report.failed.length > 0) {
+      metrics.addMetric("FramesFailed", "Count", report.failed.length);
+      logger.error("some deliveries failed; those clients can replay from seq", {
+        seq: serverEvent.seq,
+        failed: report.failed.map(({ connectionId, error }) => ({ connectionId, error: String(error) })),
+      });
+    }
+    return {
       seq: serverEvent.seq,
-      failed: report.failed.map(({ connectionId, error }) => ({ connectionId, error: String(error) })),
-    });
-  }
-  logger.debug("broadcast", { seq: serverEvent.seq, type, ...report, failed: report.failed.length });
-})
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics))
-  .use(parser({ schema: BusEvent }));
+      type,
+      recipients: report.recipients,
+      delivered: report.delivered,
+      gone: report.gone,
+      failed: report.failed.length,
+    };
+  },
+  (summary) => summary ?? {},
+).use(parser({ schema: BusEvent }));

@@ -1,11 +1,10 @@
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import middy from "@middy/core";
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import * as z from "zod";
 import { CognitoTokenVerifier } from "#core/shared/adapters/cognito-token-verifier";
 import { systemClock } from "#core/shared/clock";
 import { readEnv } from "#core/shared/env";
 import { DomainError } from "#core/shared/errors";
+import { instrumented } from "#core/shared/instrumented";
 import { logger } from "#core/shared/powertools";
 import { openConnection } from "#core/dashboard/domain/connect";
 import { connectionStore } from "./ws-env";
@@ -22,21 +21,24 @@ const verifier = new CognitoTokenVerifier({
 type ConnectEvent = APIGatewayProxyWebsocketEventV2 & { queryStringParameters?: Record<string, string> | null };
 
 /** $connect — admits the connection only for a verified `?token=`; any other answer refuses the handshake. */
-export const handler = middy(async (event: ConnectEvent) => {
-  const { connectionId } = event.requestContext;
-  try {
-    const caller = await openConnection(connectionId, event.queryStringParameters?.token, {
-      verifier,
-      connections,
-      clock: systemClock,
-    });
-    logger.info("connection opened", { connectionId, sub: caller.sub });
-    return { statusCode: 200 };
-  } catch (error) {
-    if (error instanceof DomainError) {
-      logger.info("connection refused", { connectionId, reason: error.message });
-      return { statusCode: error.status, body: error.message };
+export const handler = instrumented(
+  async (event: ConnectEvent) => {
+    const { connectionId } = event.requestContext;
+    try {
+      const caller = await openConnection(connectionId, event.queryStringParameters?.token, {
+        verifier,
+        connections,
+        clock: systemClock,
+      });
+      logger.info("connection opened", { connectionId, sub: caller.sub });
+      return { statusCode: 200 };
+    } catch (error) {
+      if (error instanceof DomainError) {
+        logger.info("connection refused", { connectionId, reason: error.message });
+        return { statusCode: error.status, body: error.message };
+      }
+      throw error;
     }
-    throw error;
-  }
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+  },
+  (response) => ({ statusCode: response.statusCode }),
+);

@@ -1,8 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import middy from "@middy/core";
 import type { AttributeValue as StreamAttributeValue, Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
@@ -10,7 +7,8 @@ import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
 import { eventBridgeClient, sqsClient } from "#core/shared/adapters/aws-clients";
 import { EventBridgePublisher } from "#core/shared/adapters/eventbridge-publisher";
 import { jsonEnv, readEnv } from "#core/shared/env";
-import { logger, metrics } from "#core/shared/powertools";
+import { instrumented } from "#core/shared/instrumented";
+import { metrics } from "#core/shared/powertools";
 import { fromItem } from "#core/tasks/adapters/dynamodb-task-store";
 import { SqsWorkQueue } from "#core/tasks/adapters/sqs-work-queue";
 import { dispatchFor, taskUpdatedEvent } from "#core/tasks/domain/task-events";
@@ -41,9 +39,9 @@ async function relay(record: DynamoDBRecord): Promise<void> {
   if (event) await publisher.publish([event]);
 }
 
-export const handler = middy(async (event: DynamoDBStreamEvent, context: Context) =>
-  // In order, one record at a time: a task's changes must be announced in the order they happened.
-  processPartialResponse(event, relay, processor, { context, processInParallel: false }),
-)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+export const handler = instrumented(
+  (event: DynamoDBStreamEvent, context: Context) =>
+    // In order, one record at a time: a task's changes must be announced in the order they happened.
+    processPartialResponse(event, relay, processor, { context, processInParallel: false }),
+  (response) => ({ failedRecords: response.batchItemFailures.length }),
+);

@@ -1,12 +1,10 @@
 import type { MiddlewareObj } from "@middy/core";
-import middy from "@middy/core";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { parser } from "@aws-lambda-powertools/parser/middleware";
 import { ParseError } from "@aws-lambda-powertools/parser";
 import type { Context } from "aws-lambda";
 import * as z from "zod";
 import { DomainError, type FieldIssue, PayloadTooLargeError } from "./errors";
+import { instrumented } from "./instrumented";
 import { logger, metrics } from "./powertools";
 
 /** What a handler returns: API Gateway HTTP API's payload format 2.0 response. */
@@ -156,8 +154,9 @@ export interface HttpHandlerOptions {
 }
 
 /**
- * The standard middleware stack for an HTTP API route: logging and metrics context,
- * error mapping, a body size limit, and zod parsing of the event into `schema`.
+ * The standard middleware stack for an HTTP API route: logging and metrics context, a
+ * one-line summary per request, error mapping, a body size limit, and zod parsing of the
+ * event into `schema`.
  *
  * @example
  * export const handler = httpHandler(GetTaskEvent, async (event) => json(200, await tasks.get(event.pathParameters.taskId)));
@@ -167,12 +166,9 @@ export function httpHandler<S extends z.ZodType>(
   handle: (event: z.infer<S>, context: Context) => Promise<HttpResponse>,
   options: HttpHandlerOptions = {},
 ) {
-  return middy<z.infer<S>, HttpResponse, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  return instrumented<z.infer<S>, HttpResponse>(handle, (response) => ({ statusCode: response?.statusCode }))
     .use(httpErrors())
     .use(bodyLimit(options.maxBodyBytes ?? 262_144) as MiddlewareObj<z.infer<S>, HttpResponse, Error, Context>)
     .use(decodeBase64Body() as MiddlewareObj<z.infer<S>, HttpResponse, Error, Context>)
-    .use(parser({ schema }))
-    .handler(handle);
+    .use(parser({ schema }));
 }

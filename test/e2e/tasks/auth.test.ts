@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, outputs, tokenFor } from "../support/api";
-import { HandshakeRefused, WsClient } from "../support/ws-client";
+import { HandshakeRefused, WsClient } from "../../../scripts/local/ws-client";
 
 describe("authorization", () => {
   it("answers 401 without a token, on every route but health", async () => {

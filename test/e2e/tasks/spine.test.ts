@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, outputs, tokenFor } from "../support/api";
-import { type Frame, WsClient } from "../support/ws-client";
+import { type Frame, WsClient } from "../../../scripts/local/ws-client";
 
 interface TaskView {
   taskId: string;

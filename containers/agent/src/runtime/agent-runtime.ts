@@ -1,7 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Clock } from "#core/shared/clock";
 import type { ReceivedWork, TaskStore, WorkSource } from "#core/tasks/domain/ports";
-import { type JsonObject, PRIORITIES, type Task, type TaskError } from "#core/tasks/domain/task";
+import { type JsonObject, PRIORITIES, type Priority, type Task, type TaskError } from "#core/tasks/domain/task";
 import { IllegalTransitionError, planTransition, type TaskEvent } from "#core/tasks/domain/task-state-machine";
 import { WorkMessage } from "#core/tasks/domain/work-message";
 import { type HandlerRegistry, NonRetryableTaskError } from "../handlers/task-handler";
@@ -44,8 +44,7 @@ class ResultTooLargeError extends NonRetryableTaskError {
 }
 
 /**
- * The agent's work loop. It takes work by priority (a pass over critical → low, then an idle
- * long poll on all four), claims each task with a conditional write (so a duplicate delivery
+ * The agent's work loop. It takes work by priority (see `run`), claims each task with a conditional write (so a duplicate delivery
  * runs nothing twice), runs the handler under the task's timeout while keeping the message
  * invisible, and reports the result with another conditional write. Settling the message comes
  * last: a crash before it means a redelivery, never a lost task.
@@ -57,11 +56,14 @@ class ResultTooLargeError extends NonRetryableTaskError {
  * await done;
  */
 export class AgentRuntime {
+  /** Received, not yet started (highest priority first). Bounded: see `idlePoll`. */
   private readonly pending: ReceivedWork[] = [];
   private readonly running = new Map<string, { controller: AbortController; done: Promise<WorkOutcome> }>();
-  private readonly polling = new AbortController();
+  /** Long polls in flight, at most one per priority. */
+  private readonly longPolls = new Map<Priority, Promise<void>>();
   private stopping = false;
-  private wake: (() => void) | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pendingHeartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: AgentRuntimeDeps,
@@ -72,31 +74,48 @@ export class AgentRuntime {
     return this.running.size;
   }
 
-  /** Polls and runs tasks until `stop()`; resolves once in-flight work has settled. */
+  /**
+   * Polls and runs tasks until `stop()`; resolves once in-flight work has settled.
+   *
+   *   capacity? ──▶ short poll critical → high → normal → low ──got work──▶ run it
+   *                      └─ all empty ─▶ long poll every idle queue at once (one message each);
+   *                                      the first to answer wakes the loop, the rest keep waiting
+   */
   async run(): Promise<void> {
     const { logger } = this.deps;
     logger.info("agent started", { agentId: this.options.agentId, agentType: this.options.agentType });
+    this.pendingHeartbeat = setInterval(() => this.extendPending(), this.options.heartbeatIntervalMs);
     while (!this.stopping) {
-      if (this.running.size + this.pending.length >= this.options.maxConcurrentTasks) {
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
+      const free = this.options.maxConcurrentTasks - this.running.size - this.pending.length;
+      if (free <= 0) {
+        await this.sleepUntilWoken();
         continue;
       }
       try {
-        const free = this.options.maxConcurrentTasks - this.running.size - this.pending.length;
-        this.pending.push(...(await this.poll(free)));
-        this.pending.sort((a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority));
+        if (!(await this.shortPoll(free))) {
+          this.idlePoll();
+          await this.sleepUntilWoken();
+        }
       } catch (error) {
         if (this.stopping) break;
         logger.error("polling failed; retrying in a second", { error });
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
-      this.launchPending();
     }
     await Promise.all([...this.running.values()].map((entry) => entry.done));
+    // Long polls cannot be cut short without stranding what they receive; let them answer.
+    await Promise.all(this.longPolls.values());
+    clearInterval(this.pendingHeartbeat);
     // Work received but never started goes straight back for another agent.
-    await Promise.all(this.pending.splice(0).map((work) => this.deps.source.release(work).catch(() => undefined)));
+    await Promise.all(
+      this.pending
+        .splice(0)
+        .map((work) =>
+          this.deps.source
+            .release(work)
+            .catch((error: unknown) => logger.warn("could not release work", { messageId: work.messageId, error })),
+        ),
+    );
     logger.info("agent stopped", { agentId: this.options.agentId });
   }
 
@@ -107,8 +126,7 @@ export class AgentRuntime {
   async stop(graceMs = 25_000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.polling.abort(new Error("agent stopping"));
-    this.wake?.();
+    this.wake();
     const settled = Promise.all([...this.running.values()].map((entry) => entry.done));
     const timer = setTimeout(() => {
       for (const entry of this.running.values()) entry.controller.abort(new Error("the agent is shutting down"));
@@ -117,35 +135,80 @@ export class AgentRuntime {
     clearTimeout(timer);
   }
 
-  private async poll(free: number): Promise<ReceivedWork[]> {
+  /** One pass over the queues in priority order, taking from the first that has work. */
+  private async shortPoll(free: number): Promise<boolean> {
     for (const priority of PRIORITIES) {
-      const work = await this.deps.source.receive(priority, { max: free, waitSeconds: 0, signal: this.polling.signal });
-      if (work.length > 0) return work;
+      if (this.longPolls.has(priority)) continue;
+      const work = await this.deps.source.receive(priority, { max: free, waitSeconds: 0 });
+      if (work.length > 0) {
+        this.accept(work);
+        return true;
+      }
     }
-    // Nothing anywhere: wait on all four queues at once, one message each, so whichever
-    // priority gets work first is served without waiting out another queue's poll.
-    const results = await Promise.allSettled(
-      PRIORITIES.map((priority) =>
-        this.deps.source.receive(priority, { max: 1, waitSeconds: this.options.longPollSeconds, signal: this.polling.signal }),
-      ),
-    );
-    const received = results.flatMap((result) => (result.status === "fulfilled" ? result.value : []));
-    const failure = results.find((result) => result.status === "rejected");
-    if (failure && received.length === 0) throw failure.reason;
-    return received;
+    return false;
+  }
+
+  /**
+   * Waits on every queue not already waited on, one message each. Whichever answers first
+   * wakes the loop; the others keep waiting in the background, so a message that arrives on
+   * any priority is picked up at once. This can prefetch at most one message per priority.
+   */
+  private idlePoll(): void {
+    for (const priority of PRIORITIES) {
+      if (this.longPolls.has(priority)) continue;
+      const poll = this.deps.source
+        .receive(priority, { max: 1, waitSeconds: this.options.longPollSeconds })
+        .then(
+          (work) => this.accept(work),
+          (error: unknown) => this.deps.logger.warn("long poll failed", { priority, error }),
+        )
+        .finally(() => {
+          this.longPolls.delete(priority);
+          this.wake();
+        });
+      this.longPolls.set(priority, poll);
+    }
+  }
+
+  private accept(work: readonly ReceivedWork[]): void {
+    if (work.length === 0) return;
+    this.pending.push(...work);
+    this.pending.sort((a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority));
+    this.launchPending();
   }
 
   private launchPending(): void {
-    while (this.pending.length > 0 && this.running.size < this.options.maxConcurrentTasks) {
+    while (!this.stopping && this.pending.length > 0 && this.running.size < this.options.maxConcurrentTasks) {
       const work = this.pending.shift() as ReceivedWork;
       const controller = new AbortController();
       const done = this.process(work, controller).finally(() => {
         this.running.delete(work.messageId);
-        this.wake?.();
-        this.wake = undefined;
+        this.launchPending();
+        this.wake();
       });
       this.running.set(work.messageId, { controller, done });
     }
+  }
+
+  /** Prefetched messages wait for a free slot; keep them from reappearing meanwhile. */
+  private extendPending(): void {
+    for (const work of this.pending) {
+      this.deps.source.extend(work, this.options.visibilityTimeoutSeconds).catch((error: unknown) => {
+        this.deps.logger.warn("could not extend a waiting message", { messageId: work.messageId, error });
+      });
+    }
+  }
+
+  private sleepUntilWoken(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeUp = resolve;
+    });
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
   }
 
   /** Handles one message from receipt to settlement. Never throws. */

@@ -1,3 +1,4 @@
+// A dashboard client for scripts and tests: connect with a token, subscribe, wait for frames.
 import WebSocket from "ws";
 
 export interface Frame {

@@ -6,9 +6,14 @@ import type { WorkMessage } from "./work-message";
 
 export const TASK_UPDATED = "TaskUpdated";
 
-/** The `TaskUpdated` event detail: a task's new status and timings, without payload or result. */
+/**
+ * The `TaskUpdated` event detail: a task's new status and timings, without payload or result.
+ * EventBridge does not keep order, so consumers order a task's updates by `version` (it grows
+ * with every write) and ignore one older than what they have.
+ */
 export const TaskUpdated = z.object({
   taskId: z.string(),
+  version: z.number().int(),
   type: z.string(),
   agentType: AgentType,
   priority: Priority,
@@ -39,6 +44,7 @@ export function taskUpdatedEvent(previous: Task | undefined, current: Task): Dom
     detailType: TASK_UPDATED,
     detail: {
       taskId: current.taskId,
+      version: current.version,
       type: current.type,
       agentType: current.agentType,
       priority: current.priority,

@@ -1,0 +1,104 @@
+/**
+ * Canaries for what docs/local-fidelity.md says about the emulator. Each pins one behaviour
+ * a workaround in scripts/local relies on (or one we design around); when the emulator
+ * changes, the canary fails and names the workaround to revisit.
+ */
+import { lookup } from "node:dns/promises";
+import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { JwtVerifier } from "aws-jwt-verify";
+import type { Jwks } from "aws-jwt-verify/jwk";
+import { afterAll, describe, expect, it } from "vitest";
+import { AGENT_TYPES } from "#core/agents/domain/agent-types";
+import { PRIORITIES } from "#core/tasks/domain/task";
+import { UNSUPPORTED_RESOURCE_TYPES } from "../../../scripts/local/emulator-compat";
+import { zip } from "../../support/zip";
+import { outputs, tokenFor } from "../support/api";
+
+const sqs = new SQSClient({});
+const lambda = new LambdaClient({});
+afterAll(() => {
+  sqs.destroy();
+  lambda.destroy();
+});
+
+describe("local fidelity canaries", () => {
+  it("CloudFormation refuses AWS::Events::Archive (UNSUPPORTED_RESOURCE_TYPES keeps it out)", async () => {
+    expect(UNSUPPORTED_RESOURCE_TYPES.has("AWS::Events::Archive")).toBe(true);
+    const cloudformation = new CloudFormationClient({});
+    const StackName = `canary-archive-${Date.now()}`;
+    const template = {
+      Resources: {
+        Archive: {
+          Type: "AWS::Events::Archive",
+          Properties: { SourceArn: `arn:aws:events:us-east-1:000000000000:event-bus/${outputs().EventBusName}` },
+        },
+      },
+    };
+    const outcome = await cloudformation
+      .send(new CreateStackCommand({ StackName, TemplateBody: JSON.stringify(template) }))
+      .then(async () => (await cloudformation.send(new DescribeStacksCommand({ StackName }))).Stacks?.[0]?.StackStatus)
+      .catch((error: Error) => error.message);
+    cloudformation.destroy();
+    expect(outcome, "the emulator now creates Archives: remove it from UNSUPPORTED_RESOURCE_TYPES").toMatch(/Unrecognized resource types|Unsupported|FAILED/);
+  });
+
+  it("API Gateway's <apiId>.execute-api host names do not resolve; @connections answers path-style (WS_CALLBACK_URL rewrite)", async () => {
+    const { WebSocketUrl, endpoint } = outputs();
+    const [apiId, stage] = WebSocketUrl.split("/_aws/execute-api/")[1]?.split("/") ?? [];
+    await expect(lookup(`${apiId}.execute-api.localhost`), "host names resolve now: the rewrite may be unnecessary").rejects.toThrow();
+    const client = new ApiGatewayManagementApiClient({ endpoint: `${endpoint}/_aws/execute-api/${apiId}/${stage}` });
+    await expect(client.send(new PostToConnectionCommand({ ConnectionId: "no-such-connection", Data: "x" }))).rejects.toBeInstanceOf(GoneException);
+    client.destroy();
+  });
+
+  it("Cognito keys are served at <endpoint>/<poolId>/.well-known/jwks.json, tokens keep the AWS issuer, and they verify (JWT_JWKS_URI rewrite, cryptography pin)", async () => {
+    const { endpoint, UserPoolId, UserPoolClientId } = outputs();
+    const response = await fetch(`${endpoint}/${UserPoolId}/.well-known/jwks.json`);
+    expect(response.status).toBe(200);
+    const jwks = (await response.json()) as Jwks;
+    const issuer = `https://cognito-idp.us-east-1.amazonaws.com/${UserPoolId}`;
+    const verifier = JwtVerifier.create({ issuer, audience: null, jwksUri: `${issuer}/.well-known/jwks.json` });
+    verifier.cacheJwks(jwks);
+    const claims = await verifier.verify(await tokenFor("viewer"));
+    expect(claims).toMatchObject({ iss: issuer, client_id: UserPoolClientId, token_use: "access" });
+  });
+
+  it("queues created by CloudFormation keep their RedrivePolicy (broken in MiniStack 1.4.21)", async () => {
+    for (const type of AGENT_TYPES) {
+      for (const priority of PRIORITIES) {
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: outputs().WorkQueueUrls[type][priority], AttributeNames: ["RedrivePolicy"] }));
+        expect(JSON.parse(Attributes?.RedrivePolicy ?? "{}"), `${type}/${priority}`).toMatchObject({ maxReceiveCount: expect.any(Number) });
+      }
+    }
+  });
+
+  it("queue URLs name the emulator's own address (MINISTACK_HOST), so the SDK uses them as they are", () => {
+    const host = new URL(outputs().endpoint).host;
+    expect(new URL(outputs().WorkQueueUrls["data-quality"].normal).host).toBe(host);
+  });
+
+  it("a function that writes nothing to its log pays ~50 ms per warm call (why every handler logs one summary line)", async () => {
+    const Role = "arn:aws:iam::000000000000:role/canary";
+    const stamp = Date.now();
+    const make = async (name: string, code: string) => {
+      await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs22.x", Role, Handler: "index.handler", Code: { ZipFile: zip({ "index.mjs": code }) } }));
+      return name;
+    };
+    const silent = await make(`canary-silent-${stamp}`, "export const handler = async () => ({ ok: true });");
+    const talkative = await make(`canary-logs-${stamp}`, 'export const handler = async () => { console.log("done"); return { ok: true }; };');
+    const warmMedian = async (name: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const started = performance.now();
+        await lambda.send(new InvokeCommand({ FunctionName: name }));
+        if (i > 0) times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
+    };
+    const penalty = (await warmMedian(silent)) - (await warmMedian(talkative));
+    expect(penalty, "silent handlers are no longer slower: update docs/local-fidelity.md").toBeGreaterThan(25);
+  });
+});

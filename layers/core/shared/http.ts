@@ -89,8 +89,18 @@ function fieldIssues(issues: readonly SchemaIssue[]): { caller: FieldIssue[]; ot
   return { caller, other };
 }
 
-function errorBody(code: string, message: string, requestId: string, fields: readonly FieldIssue[] = []) {
-  return { error: { code, message, requestId, ...(fields.length > 0 ? { fields } : {}) } };
+/** Every error answer: a stable code, a message, the request id, and the bad fields if any. */
+export const ErrorResponse = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    requestId: z.string(),
+    fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+function errorBody(code: string, message: string, requestId: string, fields: readonly FieldIssue[] = []): z.infer<typeof ErrorResponse> {
+  return { error: { code, message, requestId, ...(fields.length > 0 ? { fields: [...fields] } : {}) } };
 }
 
 /**

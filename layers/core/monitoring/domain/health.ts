@@ -1,3 +1,4 @@
+import * as z from "zod";
 import { withTimeout } from "#core/shared/concurrency";
 
 /** One dependency the system cannot work without, and a cheap way to see that it answers. */
@@ -6,13 +7,19 @@ export interface HealthProbe {
   check(): Promise<void>;
 }
 
-export type ComponentStatus = "ok" | "down";
+export const ComponentHealth = z.object({
+  status: z.enum(["ok", "down"]),
+  latencyMs: z.number(),
+  /** The kind of failure (an error name), never its message: the route is public. */
+  error: z.string().optional(),
+});
 
-export interface HealthReport {
-  readonly status: "ok" | "degraded";
-  readonly checkedAt: string;
-  readonly components: Record<string, { status: ComponentStatus; latencyMs: number; error?: string }>;
-}
+export const HealthReport = z.object({
+  status: z.enum(["ok", "degraded"]),
+  checkedAt: z.iso.datetime(),
+  components: z.record(z.string(), ComponentHealth),
+});
+export type HealthReport = z.infer<typeof HealthReport>;
 
 /**
  * Checks every probe in parallel, each within `timeoutMs`, and reports each component's

@@ -27,8 +27,10 @@ export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set([
   "expired",
 ]);
 
+/** Any JSON value. */
+export const JsonValue = z.json();
 /** A JSON object: what a task carries to its agent and what the agent returns. */
-export const JsonObject = z.record(z.string(), z.json());
+export const JsonObject = z.record(z.string(), JsonValue);
 export type JsonObject = z.infer<typeof JsonObject>;
 
 export const TaskError = z
@@ -98,9 +100,11 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task>;
 
-/** What `GET /api/tasks/{taskId}` shows: the task without its internal bookkeeping. */
-export function toTaskView(task: Task) {
+/** What the API shows of a task: everything but its internal bookkeeping. */
+export const TaskView = Task.omit({ requestFingerprint: true });
+export type TaskView = z.infer<typeof TaskView>;
+
+export function toTaskView(task: Task): TaskView {
   const { requestFingerprint: _fingerprint, ...view } = task;
   return view;
 }
-export type TaskView = ReturnType<typeof toTaskView>;

@@ -1,63 +1,86 @@
 // npm run bench -- <scenario>
-// Starts a fresh local environment (emulator on a free port, deploy, agents), runs one
-// benchmark scenario against it, and writes the figures to bench/results/<scenario>.json.
+// Starts a fresh local environment (an emulator on a free port; for most scenarios also the
+// deployed stack and agents), runs one benchmark scenario, and writes its figures to
+// bench/results/<scenario>.json.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import * as path from "node:path";
 import { AGENT_TYPES } from "#core/agents/domain/agent-types";
-import { freePort } from "../local/emulator";
+import { useEmulator } from "../local/aws-env";
+import { freePort, startEmulator } from "../local/emulator";
 import { startLocalEnvironment } from "../local/environment";
+import type { LocalOutputs } from "../local/outputs";
 import { LOCAL_DIR, REPO_ROOT, VENV_DIR } from "../local/paths";
+import { initTimeBenchmark } from "./init-time";
 import { spineBenchmark } from "./spine";
 
-const SCENARIOS = {
-  spine: (outputs: Parameters<typeof spineBenchmark>[0]) => spineBenchmark(outputs, { tasks: 20 }),
-} as const;
+type Scenario =
+  | { deployed: true; run: (outputs: LocalOutputs) => Promise<unknown> }
+  | { deployed: false; run: () => Promise<unknown> };
 
-const name = process.argv[2] as keyof typeof SCENARIOS | undefined;
-if (!name || !(name in SCENARIOS)) {
+const SCENARIOS: Record<string, Scenario> = {
+  spine: { deployed: true, run: (outputs) => spineBenchmark(outputs, { tasks: 20 }) },
+  init: { deployed: false, run: () => initTimeBenchmark({ functionsPerVariant: 7 }) },
+};
+
+const name = process.argv[2] ?? "";
+const scenario = SCENARIOS[name];
+if (!scenario) {
   console.error(`usage: npm run bench -- <${Object.keys(SCENARIOS).join("|")}>`);
   process.exit(2);
 }
 
-function emulatorVersion(): string {
-  return execFileSync(
-    path.join(VENV_DIR, "bin", "python"),
-    ["-c", "import importlib.metadata as m; print(m.version('ministack'))"],
-    { encoding: "utf8" },
-  ).trim();
+const log = (line: string) => console.log(`[bench] ${line.trim()}`);
+const emulatorVersion = () =>
+  execFileSync(path.join(VENV_DIR, "bin", "python"), ["-c", "import importlib.metadata as m; print(m.version('ministack'))"], {
+    encoding: "utf8",
+  }).trim();
+
+async function runScenario(): Promise<unknown> {
+  delete process.env.AWS_ENDPOINT_URL;
+  const port = await freePort();
+  if (scenario?.deployed) {
+    const environment = await startLocalEnvironment({
+      workDir: path.join(LOCAL_DIR, "bench"),
+      port,
+      forceDeploy: true,
+      agentTypes: AGENT_TYPES,
+      agentIdPrefix: "bench",
+      log,
+    });
+    try {
+      log(`running ${name}…`);
+      return await scenario.run(environment.outputs);
+    } finally {
+      await environment.stop();
+    }
+  }
+  const emulator = await startEmulator({ port });
+  useEmulator(emulator.endpoint);
+  try {
+    log(`running ${name}…`);
+    return await (scenario as { run: () => Promise<unknown> }).run();
+  } finally {
+    await emulator.stop();
+  }
 }
 
-delete process.env.AWS_ENDPOINT_URL;
-const environment = await startLocalEnvironment({
-  workDir: path.join(LOCAL_DIR, "bench"),
-  port: await freePort(),
-  forceDeploy: true,
-  agentTypes: AGENT_TYPES,
-  agentIdPrefix: "bench",
-  log: (line) => console.log(`[bench] ${line.trim()}`),
-});
-try {
-  console.log(`[bench] running ${name}…`);
-  const figures = await SCENARIOS[name](environment.outputs);
-  const result = {
-    scenario: name,
-    measuredAt: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
-    emulator: `ministack ${emulatorVersion()}`,
-    figures,
-  };
-  const file = path.join(REPO_ROOT, "bench", "results", `${name}.json`);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(figures, null, 2));
-  console.log(`[bench] written to ${path.relative(REPO_ROOT, file)}`);
-} finally {
-  await environment.stop();
-}
+const figures = await runScenario();
+const result = {
+  scenario: name,
+  measuredAt: new Date().toISOString(),
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  emulator: `ministack ${emulatorVersion()}`,
+  figures,
+};
+const file = path.join(REPO_ROOT, "bench", "results", `${name}.json`);
+mkdirSync(path.dirname(file), { recursive: true });
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(figures, null, 2));
+log(`written to ${path.relative(REPO_ROOT, file)}`);

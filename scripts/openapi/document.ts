@@ -45,7 +45,10 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "Health of each component the swarm depends on",
     description: "The only route that needs no token. 200 when every component answers, 503 otherwise.",
     public: true,
-    responses: { 200: { description: "All components answer", schema: "HealthReport" }, 503: { description: "A component is down", schema: "HealthReport" } },
+    responses: {
+      200: { description: "All components answer", schema: "HealthReport" },
+      503: { description: "A component is down", schema: "HealthReport" },
+    },
   },
   {
     method: "post",
@@ -88,7 +91,12 @@ function componentSchemas(): Record<string, unknown> {
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
-    const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: "path", required: true, schema: { type: "string" } }));
+    const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+      name,
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
     paths[op.path] ??= {};
     (paths[op.path] as Record<string, unknown>)[op.method] = {
       summary: op.summary,
@@ -96,7 +104,12 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...(op.public ? { security: [] } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(op.request
-        ? { requestBody: { required: true, content: { "application/json": { schema: { $ref: `#/components/schemas/${op.request}` } } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: { $ref: `#/components/schemas/${op.request}` } } },
+            },
+          }
         : {}),
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([code, response]) => [
@@ -104,9 +117,15 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           {
             description: response.description,
             ...(response.headers
-              ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, example]) => [name, { schema: { type: "string" }, example }])) }
+              ? {
+                  headers: Object.fromEntries(
+                    Object.entries(response.headers).map(([name, example]) => [name, { schema: { type: "string" }, example }]),
+                  ),
+                }
               : {}),
-            ...(response.schema ? { content: { "application/json": { schema: { $ref: `#/components/schemas/${response.schema}` } } } } : {}),
+            ...(response.schema
+              ? { content: { "application/json": { schema: { $ref: `#/components/schemas/${response.schema}` } } } }
+              : {}),
           },
         ]),
       ),
@@ -130,7 +149,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     security: [{ cognitoJwt: [] }],
     paths,
     components: {
-      securitySchemes: { cognitoJwt: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A Cognito access token; `npm run token -- --user admin` prints one locally." } },
+      securitySchemes: {
+        cognitoJwt: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "A Cognito access token; `npm run token -- --user admin` prints one locally.",
+        },
+      },
       schemas: componentSchemas(),
     },
   };

@@ -99,7 +99,12 @@ export const ErrorResponse = z.object({
   }),
 });
 
-function errorBody(code: string, message: string, requestId: string, fields: readonly FieldIssue[] = []): z.infer<typeof ErrorResponse> {
+function errorBody(
+  code: string,
+  message: string,
+  requestId: string,
+  fields: readonly FieldIssue[] = [],
+): z.infer<typeof ErrorResponse> {
   return { error: { code, message, requestId, ...(fields.length > 0 ? { fields: [...fields] } : {}) } };
 }
 

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AGENT_TYPES } from "#core/agents/domain/agent-types";
 import { PRIORITIES } from "#core/tasks/domain/task";
 import { UNSUPPORTED_RESOURCE_TYPES } from "../../../scripts/local/emulator-compat";
-import { zip } from "../../support/zip";
+import { zip } from "../../../scripts/local/zip";
 import { outputs, tokenFor } from "../support/api";
 
 const sqs = new SQSClient({});
@@ -42,15 +42,22 @@ describe("local fidelity canaries", () => {
       .then(async () => (await cloudformation.send(new DescribeStacksCommand({ StackName }))).Stacks?.[0]?.StackStatus)
       .catch((error: Error) => error.message);
     cloudformation.destroy();
-    expect(outcome, "the emulator now creates Archives: remove it from UNSUPPORTED_RESOURCE_TYPES").toMatch(/Unrecognized resource types|Unsupported|FAILED/);
+    expect(outcome, "the emulator now creates Archives: remove it from UNSUPPORTED_RESOURCE_TYPES").toMatch(
+      /Unrecognized resource types|Unsupported|FAILED/,
+    );
   });
 
   it("API Gateway's <apiId>.execute-api host names do not resolve; @connections answers path-style (WS_CALLBACK_URL rewrite)", async () => {
     const { WebSocketUrl, endpoint } = outputs();
     const [apiId, stage] = WebSocketUrl.split("/_aws/execute-api/")[1]?.split("/") ?? [];
-    await expect(lookup(`${apiId}.execute-api.localhost`), "host names resolve now: the rewrite may be unnecessary").rejects.toThrow();
+    await expect(
+      lookup(`${apiId}.execute-api.localhost`),
+      "host names resolve now: the rewrite may be unnecessary",
+    ).rejects.toThrow();
     const client = new ApiGatewayManagementApiClient({ endpoint: `${endpoint}/_aws/execute-api/${apiId}/${stage}` });
-    await expect(client.send(new PostToConnectionCommand({ ConnectionId: "no-such-connection", Data: "x" }))).rejects.toBeInstanceOf(GoneException);
+    await expect(
+      client.send(new PostToConnectionCommand({ ConnectionId: "no-such-connection", Data: "x" })),
+    ).rejects.toBeInstanceOf(GoneException);
     client.destroy();
   });
 
@@ -69,8 +76,12 @@ describe("local fidelity canaries", () => {
   it("queues created by CloudFormation keep their RedrivePolicy (broken in MiniStack 1.4.21)", async () => {
     for (const type of AGENT_TYPES) {
       for (const priority of PRIORITIES) {
-        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: outputs().WorkQueueUrls[type][priority], AttributeNames: ["RedrivePolicy"] }));
-        expect(JSON.parse(Attributes?.RedrivePolicy ?? "{}"), `${type}/${priority}`).toMatchObject({ maxReceiveCount: expect.any(Number) });
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: outputs().WorkQueueUrls[type][priority], AttributeNames: ["RedrivePolicy"] }),
+        );
+        expect(JSON.parse(Attributes?.RedrivePolicy ?? "{}"), `${type}/${priority}`).toMatchObject({
+          maxReceiveCount: expect.any(Number),
+        });
       }
     }
   });
@@ -84,11 +95,22 @@ describe("local fidelity canaries", () => {
     const Role = "arn:aws:iam::000000000000:role/canary";
     const stamp = Date.now();
     const make = async (name: string, code: string) => {
-      await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs22.x", Role, Handler: "index.handler", Code: { ZipFile: zip({ "index.mjs": code }) } }));
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: "nodejs22.x",
+          Role,
+          Handler: "index.handler",
+          Code: { ZipFile: zip({ "index.mjs": code }) },
+        }),
+      );
       return name;
     };
     const silent = await make(`canary-silent-${stamp}`, "export const handler = async () => ({ ok: true });");
-    const talkative = await make(`canary-logs-${stamp}`, 'export const handler = async () => { console.log("done"); return { ok: true }; };');
+    const talkative = await make(
+      `canary-logs-${stamp}`,
+      'export const handler = async () => { console.log("done"); return { ok: true }; };',
+    );
     const warmMedian = async (name: string) => {
       const times: number[] = [];
       for (let i = 0; i < 8; i++) {

@@ -2,9 +2,9 @@ import { crc32 } from "node:zlib";
 
 /**
  * A zip archive of `files`, stored uncompressed — enough for a Lambda deployment package in a
- * test, without a zip dependency.
+ * test or benchmark, without a zip dependency.
  */
-export function zip(files: Record<string, string>): Buffer {
+export function zip(files: Record<string, string | Buffer>): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;

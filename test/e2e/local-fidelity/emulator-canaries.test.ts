@@ -91,6 +91,18 @@ describe("local fidelity canaries", () => {
     expect(new URL(outputs().WorkQueueUrls["data-quality"].normal).host).toBe(host);
   });
 
+  it("IAM is not enforced, so least privilege is checked in the templates (test/infra), not here", async () => {
+    const stranger = new SQSClient({ credentials: { accessKeyId: "000000000000", secretAccessKey: "not-the-secret" } });
+    const answer = await stranger
+      .send(
+        new GetQueueAttributesCommand({ QueueUrl: outputs().WorkQueueUrls["data-quality"].normal, AttributeNames: ["QueueArn"] }),
+      )
+      .then(() => "allowed")
+      .catch((error: Error) => error.name);
+    stranger.destroy();
+    expect(answer, "the emulator now enforces IAM: e2e can test permissions too").toBe("allowed");
+  });
+
   it("a function that writes nothing to its log pays ~50 ms per warm call (why every handler logs one summary line)", async () => {
     const Role = "arn:aws:iam::000000000000:role/canary";
     const stamp = Date.now();

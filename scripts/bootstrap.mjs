@@ -25,8 +25,11 @@ function ensureNodeModules() {
   const lock = join(root, "package-lock.json");
   const installed = join(root, "node_modules", ".package-lock.json");
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
-  step("installing npm packages (npm ci)…");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  // `npm install`, not `npm ci`: with the lockfile present it installs the locked versions, and
+  // unlike `npm ci` it tolerates optional platform packages (rollup's, for other operating
+  // systems) that a registry mirror may not carry and so are absent from the lockfile.
+  step("installing npm packages from the lockfile…");
+  run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 
 function findPython() {

@@ -16,8 +16,7 @@ import { initTimeBenchmark } from "./init-time";
 import { spineBenchmark } from "./spine";
 
 type Scenario =
-  | { deployed: true; run: (outputs: LocalOutputs) => Promise<unknown> }
-  | { deployed: false; run: () => Promise<unknown> };
+  { deployed: true; run: (outputs: LocalOutputs) => Promise<unknown> } | { deployed: false; run: () => Promise<unknown> };
 
 const SCENARIOS: Record<string, Scenario> = {
   spine: { deployed: true, run: (outputs) => spineBenchmark(outputs, { tasks: 20 }) },

@@ -22,11 +22,28 @@ const decode = (image: Record<string, StreamAttributeValue> | undefined) =>
   image ? fromItem(unmarshall(image as Record<string, AttributeValue>)) : undefined;
 
 /**
+ * Set when a record of the current batch fails. The records after it are then failed too,
+ * unprocessed, so Lambda retries from the first failure in order instead of announcing later
+ * changes before earlier ones.
+ */
+let earlierRecordFailed = false;
+
+/**
  * The outbox of the tasks table. Each stored change is turned into what it implies: a work
  * message when a task enters `queued`, and a `TaskUpdated` event when its status changes.
  * Because these follow from the write itself, no change is stored without being announced.
  */
 async function relay(record: DynamoDBRecord): Promise<void> {
+  if (earlierRecordFailed) throw new Error("an earlier record of this batch failed; retrying from it, in order");
+  try {
+    await relayOne(record);
+  } catch (error) {
+    earlierRecordFailed = true;
+    throw error;
+  }
+}
+
+async function relayOne(record: DynamoDBRecord): Promise<void> {
   const current = decode(record.dynamodb?.NewImage);
   if (!current) return;
   const previous = decode(record.dynamodb?.OldImage);
@@ -40,8 +57,10 @@ async function relay(record: DynamoDBRecord): Promise<void> {
 }
 
 export const handler = instrumented(
-  (event: DynamoDBStreamEvent, context: Context) =>
+  (event: DynamoDBStreamEvent, context: Context) => {
+    earlierRecordFailed = false;
     // In order, one record at a time: a task's changes must be announced in the order they happened.
-    processPartialResponse(event, relay, processor, { context, processInParallel: false }),
+    return processPartialResponse(event, relay, processor, { context, processInParallel: false });
+  },
   (response) => ({ failedRecords: response.batchItemFailures.length }),
 );

@@ -128,6 +128,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ...process.env,
       GATEWAY_PORT: String(port),
       LOG_LEVEL: "WARNING",
+      // Functions run on the host's Node, which has no AWS SDK. Ours bundle it; this lets any
+      // handler that expects the runtime's SDK (CDK's own custom resources) find the real one.
+      NODE_PATH: path.join(REPO_ROOT, "node_modules"),
       // Queue URLs then name the same host as AWS_ENDPOINT_URL, so the SDK uses them as-is.
       MINISTACK_HOST: "127.0.0.1",
       ...persistence,

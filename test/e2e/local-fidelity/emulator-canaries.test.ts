@@ -91,6 +91,29 @@ describe("local fidelity canaries", () => {
     expect(new URL(outputs().WorkQueueUrls["data-quality"].normal).host).toBe(host);
   });
 
+  it("functions run on the host's Node without a built-in SDK; NODE_PATH gives them ours (emulator.ts)", async () => {
+    const name = `canary-sdk-${Date.now()}`;
+    const code = [
+      "exports.handler = async () => {",
+      "  const sqs = require('@aws-sdk/client-sqs');",
+      "  return { node: process.version, realSdk: typeof sqs.paginateListQueues === 'function', from: require.resolve('@aws-sdk/client-sqs') };",
+      "};",
+    ].join("\n");
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "nodejs22.x",
+        Role: "arn:aws:iam::000000000000:role/canary",
+        Handler: "index.handler",
+        Code: { ZipFile: zip({ "index.js": code }) },
+      }),
+    );
+    const { Payload } = await lambda.send(new InvokeCommand({ FunctionName: name }));
+    const answer = JSON.parse(Buffer.from(Payload ?? []).toString()) as { node: string; realSdk: boolean; from: string };
+    expect(answer.node, "functions now run on the runtime's own Node").toBe(process.version);
+    expect(answer).toMatchObject({ realSdk: true, from: expect.stringContaining("/node_modules/@aws-sdk/client-sqs/") });
+  });
+
   it("IAM is not enforced, so least privilege is checked in the templates (test/infra), not here", async () => {
     const stranger = new SQSClient({ credentials: { accessKeyId: "000000000000", secretAccessKey: "not-the-secret" } });
     const answer = await stranger

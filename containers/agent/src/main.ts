@@ -30,14 +30,10 @@ const runtime = new AgentRuntime(
   },
 );
 
-// Signal handlers only flip state; the loop below does the shutdown work (seed 003's race).
-let signals = 0;
+// Signal handlers only start the drain; the run loop does the work (seed 003's race). A
+// repeated signal changes nothing: whoever must stop us sooner (ECS after its stop timeout,
+// npm start after its grace) sends SIGKILL.
 const onSignal = (signal: NodeJS.Signals) => {
-  signals += 1;
-  if (signals > 1) {
-    logger.warn("second signal: exiting now", { signal });
-    process.exit(130);
-  }
   logger.info("stopping: no new work; finishing what is running", { signal });
   void runtime.stop(config.STOP_GRACE_SECONDS * 1_000);
 };

@@ -15,7 +15,7 @@ import { broadcast } from "#core/dashboard/domain/broadcast";
 import type { ServerEventType } from "#core/dashboard/domain/protocol";
 import { recordEvent } from "#core/dashboard/domain/record-event";
 import { SERVER_EVENT_TYPE_OF } from "#core/dashboard/domain/server-events";
-import { connectionGateway, connectionStore } from "./ws-env";
+import { connectionGateway, connectionStore } from "./wiring";
 
 const connections = connectionStore();
 const gateway = connectionGateway();

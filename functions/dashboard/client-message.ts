@@ -3,7 +3,7 @@ import { systemClock } from "#core/shared/clock";
 import { instrumented } from "#core/shared/instrumented";
 import { logger } from "#core/shared/powertools";
 import { handleClientMessage } from "#core/dashboard/domain/client-messages";
-import { connectionGateway, connectionStore } from "./ws-env";
+import { connectionGateway, connectionStore } from "./wiring";
 
 const connections = connectionStore();
 const gateway = connectionGateway();

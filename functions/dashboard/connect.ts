@@ -7,7 +7,7 @@ import { DomainError } from "#core/shared/errors";
 import { instrumented } from "#core/shared/instrumented";
 import { logger } from "#core/shared/powertools";
 import { openConnection } from "#core/dashboard/domain/connect";
-import { connectionStore } from "./ws-env";
+import { connectionStore } from "./wiring";
 
 const connections = connectionStore();
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { instrumented } from "#core/shared/instrumented";
-import { connectionStore } from "./ws-env";
+import { connectionStore } from "./wiring";
 
 const connections = connectionStore();
 

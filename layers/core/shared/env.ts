@@ -1,4 +1,5 @@
-import * as z from "zod";
+import type * as z from "zod";
+import { jsonText } from "./json-text";
 
 /** Raised at cold start when a function's environment is missing or malformed. */
 export class InvalidEnvironmentError extends Error {
@@ -26,15 +27,4 @@ export function readEnv<S extends z.ZodType>(schema: S, source: Record<string, s
 }
 
 /** A JSON-encoded environment variable, validated by `inner`. */
-export const jsonEnv = <S extends z.ZodType>(inner: S) =>
-  z
-    .string()
-    .transform((raw, ctx) => {
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "is not valid JSON" });
-        return z.NEVER;
-      }
-    })
-    .pipe(inner);
+export const jsonEnv = <S extends z.ZodType>(inner: S) => jsonText(inner);

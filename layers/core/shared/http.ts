@@ -5,6 +5,7 @@ import type { Context } from "aws-lambda";
 import * as z from "zod";
 import { DomainError, type FieldIssue, PayloadTooLargeError } from "./errors";
 import { instrumented } from "./instrumented";
+import { jsonText } from "./json-text";
 import { logger, metrics } from "./powertools";
 
 /** What a handler returns: API Gateway HTTP API's payload format 2.0 response. */
@@ -20,19 +21,8 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-/** A JSON string decoded and validated by `schema`; an unparseable body is a field error on `body`. */
-export const jsonBody = <S extends z.ZodType>(schema: S) =>
-  z
-    .string({ error: "a JSON body is required" })
-    .transform((raw, ctx) => {
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "is not valid JSON" });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
+/** A JSON request body validated by `schema`; an unparseable body is a field error on `body`. */
+export const jsonBody = <S extends z.ZodType>(schema: S) => jsonText(schema, "a JSON body is required");
 
 const JwtClaims = z.record(z.string(), z.unknown());
 

@@ -3,7 +3,7 @@ import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
 import { systemClock } from "#core/shared/clock";
 import { readEnv } from "#core/shared/env";
 import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { callerFromClaims } from "#core/shared/identity";
+import { callerFromClaims, requireRole } from "#core/shared/identity";
 import { metrics } from "#core/shared/powertools";
 import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
 import { submitTask } from "#core/tasks/domain/submit-task";
@@ -19,11 +19,15 @@ const store = new DynamoDbTaskStore(dynamoDocumentClient(), env.TASKS_TABLE);
 
 const SubmitTaskEvent = HttpEvent.extend({ body: jsonBody(SubmitTaskRequest) });
 
-/** POST /api/tasks — 201 with the new task, or 200 with the earlier one for a repeated idempotency key. */
+/**
+ * POST /api/tasks — 201 with the new task, or 200 with the earlier one for a repeated
+ * idempotency key. Operators and admins submit work; viewers only read.
+ */
 export const handler = httpHandler(
   SubmitTaskEvent,
   async (event) => {
     const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+    requireRole(caller, ["operator", "admin"]);
     const { task, created } = await submitTask(event.body, caller, {
       store,
       clock: systemClock,

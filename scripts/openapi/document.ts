@@ -53,20 +53,20 @@ export const OPERATIONS: readonly Operation[] = [
   {
     method: "post",
     path: "/api/tasks",
-    summary: "Submit a task",
+    summary: "Submit a task (operator or admin)",
     description:
-      "Stores the task as `queued` and sends it to its agent type's queue for its priority. With an `idempotencyKey`, a repeat of the same request answers 200 with the first task (header `idempotent-replayed: true`) and queues nothing; the same key with a different request answers 409.",
+      "Needs the `operator` or `admin` group. Stores the task as `queued` and sends it to its agent type's queue for its priority. With an `idempotencyKey`, a repeat of the same request answers 200 with the first task (header `idempotent-replayed: true`) and queues nothing; the same key with a different request answers 409.",
     request: "SubmitTaskRequest",
     responses: {
       201: { description: "Created", schema: "TaskView", headers: { location: "/api/tasks/{taskId}" } },
       200: { description: "Replay of an earlier request with the same idempotency key", schema: "TaskView" },
-      ...errors(400, 401, 409, 413),
+      ...errors(400, 401, 403, 409, 413),
     },
   },
   {
     method: "get",
     path: "/api/tasks/{taskId}",
-    summary: "A task, with its status, result or error",
+    summary: "A task, with its status, result or error (any role)",
     responses: { 200: { description: "The task", schema: "TaskView" }, ...errors(401, 404) },
   },
 ];

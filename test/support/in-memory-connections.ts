@@ -8,9 +8,6 @@ export class InMemoryConnectionStore implements ConnectionStore {
   async put(connection: Connection) {
     this.connections.set(connection.connectionId, connection);
   }
-  async get(connectionId: string) {
-    return this.connections.get(connectionId);
-  }
   async remove(connectionId: string) {
     this.connections.delete(connectionId);
     this.topics.delete(connectionId);

@@ -20,6 +20,12 @@ describe("authorization", () => {
     expect((await api("GET", "/api/tasks/anything", { token: forged })).status).toBe(401);
   });
 
+  it("lets operators and admins submit tasks, and refuses viewers with 403", async () => {
+    const body = { type: "diagnostics.echo", agentType: "data-quality" };
+    expect((await api("POST", "/api/tasks", { token: await tokenFor("viewer"), body })).status).toBe(403);
+    expect((await api("POST", "/api/tasks", { token: await tokenFor("operator"), body })).status).toBe(201);
+  });
+
   it("refuses a WebSocket connection without a token, or with a bad one", async () => {
     await expect(WsClient.connect(outputs().WebSocketUrl, undefined)).rejects.toBeInstanceOf(HandshakeRefused);
     await expect(WsClient.connect(outputs().WebSocketUrl, "garbage")).rejects.toBeInstanceOf(HandshakeRefused);

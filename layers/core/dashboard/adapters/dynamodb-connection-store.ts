@@ -1,12 +1,10 @@
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { Role } from "#core/shared/identity";
 import type { Connection, ConnectionStore } from "../domain/ports";
 import { Topic } from "../domain/protocol";
 
@@ -46,20 +44,6 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         Item: { pk: connKey(connection.connectionId), sk: "META", ...connection, expiresAt: this.expiresAt() },
       }),
     );
-  }
-
-  async get(connectionId: string): Promise<Connection | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: connKey(connectionId), sk: "META" } }),
-    );
-    if (!Item) return undefined;
-    return {
-      connectionId: String(Item.connectionId),
-      sub: String(Item.sub),
-      username: String(Item.username),
-      roles: Role.array().parse(Item.roles ?? []),
-      connectedAt: String(Item.connectedAt),
-    };
   }
 
   async remove(connectionId: string): Promise<void> {

@@ -13,7 +13,6 @@ export interface Connection {
 /** Connections and the subscription index the broadcaster reads. */
 export interface ConnectionStore {
   put(connection: Connection): Promise<void>;
-  get(connectionId: string): Promise<Connection | undefined>;
   /** Removes the connection and everything it subscribed to. */
   remove(connectionId: string): Promise<void>;
   subscribe(connectionId: string, topics: readonly Topic[]): Promise<void>;

@@ -44,6 +44,14 @@ export const StageConfig = z
     maxTaskPayloadBytes: z.number().int().min(1_024).max(204_800),
     /** Times SQS delivers a message before moving it to the dead-letter queue. */
     maxReceiveCount: z.number().int().min(1).max(100),
+    /** Queued tasks an agent type holds before new work is refused with 429. */
+    maxQueueDepth: z.number().int().min(1).max(1_000_000),
+    /** A queued task not started within this long expires. */
+    queuedTaskTtlSeconds: seconds(60, 7 * 24 * 3600),
+    /** Retry backoff: the first retry waits up to this long, doubling per attempt… */
+    retryBaseDelaySeconds: seconds(0, 900),
+    /** …up to this cap (SQS delays 15 minutes at most). */
+    retryMaxDelaySeconds: seconds(0, 900),
 
     // Agent manager (seed 000 `agent_manager`)
     /** Seconds between agent heartbeats. */
@@ -69,6 +77,16 @@ export const StageConfig = z
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;
 
+/** Heartbeats an agent may miss before its claim lapses and the task is timed out. */
+export const LEASE_HEARTBEATS = 3;
+
+/** The retry policy the stage's config describes, as the task state machine takes it. */
+export const retryPolicyOf = (config: StageConfig) => ({
+  baseDelaySeconds: config.retryBaseDelaySeconds,
+  maxDelaySeconds: config.retryMaxDelaySeconds,
+  queuedTtlSeconds: config.queuedTaskTtlSeconds,
+});
+
 const common = {
   logLevel: "INFO",
   logRetentionDays: 30,
@@ -76,6 +94,10 @@ const common = {
   maxConcurrentTasksPerAgent: 3,
   maxTaskPayloadBytes: 204_800,
   maxReceiveCount: 5,
+  maxQueueDepth: 10_000,
+  queuedTaskTtlSeconds: 24 * 3600,
+  retryBaseDelaySeconds: 2,
+  retryMaxDelaySeconds: 300,
   healthCheckInterval: 30,
   maxAgentsPerType: 5,
   syncInterval: 90,
@@ -95,6 +117,10 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     retainData: false,
     logRetentionDays: 1,
     maxReceiveCount: 3,
+    maxQueueDepth: 5_000,
+    queuedTaskTtlSeconds: 3600,
+    retryBaseDelaySeconds: 1,
+    retryMaxDelaySeconds: 10,
     healthCheckInterval: 5,
     autoApplyLowRisk: true,
   },

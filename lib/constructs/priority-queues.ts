@@ -1,29 +1,20 @@
-import { Duration } from "aws-cdk-lib";
+import type { Duration } from "aws-cdk-lib";
 import type * as iam from "aws-cdk-lib/aws-iam";
-import * as sqs from "aws-cdk-lib/aws-sqs";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { PRIORITIES, type Priority } from "#core/tasks/domain/task";
+import { GuardedQueue } from "./guarded-queue";
+
+export { VISIBILITY_TO_CONSUMER_TIMEOUT } from "./guarded-queue";
 
 export interface PriorityQueuesProps {
-  /**
-   * The longest a consumer may hold a message before it must extend or release it. The
-   * visibility timeout is six times this, so a slow consumer's message is not redelivered
-   * to another while it still works on it.
-   */
+  /** The longest an agent holds a message between heartbeats (see `GuardedQueue`). */
   readonly consumerTimeout: Duration;
   /** Deliveries before a message moves to its dead-letter queue. */
   readonly maxReceiveCount: number;
-  /** @default Duration.days(4) */
-  readonly retentionPeriod?: Duration;
 }
 
-/** The visibility timeout is this multiple of the consumer's timeout. */
-export const VISIBILITY_TO_CONSUMER_TIMEOUT = 6;
-
-/**
- * One queue per priority (critical, high, normal, low), each with its own dead-letter queue.
- * Secure defaults cannot be turned off: SSE, TLS-only access, and a DLQ on every queue.
- */
+/** One guarded queue per priority (critical, high, normal, low), each with its own dead-letter queue. */
 export class PriorityQueues extends Construct {
   readonly queues: Readonly<Record<Priority, sqs.Queue>>;
   readonly deadLetterQueues: Readonly<Record<Priority, sqs.Queue>>;
@@ -32,30 +23,19 @@ export class PriorityQueues extends Construct {
   constructor(scope: Construct, id: string, props: PriorityQueuesProps) {
     super(scope, id);
     this.consumerTimeout = props.consumerTimeout;
-    const queues = {} as Record<Priority, sqs.Queue>;
-    const deadLetterQueues = {} as Record<Priority, sqs.Queue>;
-    for (const priority of PRIORITIES) {
-      const deadLetterQueue = new sqs.Queue(this, `${priority}-dlq`, {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      deadLetterQueues[priority] = deadLetterQueue;
-      queues[priority] = new sqs.Queue(this, priority, {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * VISIBILITY_TO_CONSUMER_TIMEOUT),
-        retentionPeriod: props.retentionPeriod ?? Duration.days(4),
-        deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
-      });
-    }
-    this.queues = queues;
-    this.deadLetterQueues = deadLetterQueues;
+    const guarded = Object.fromEntries(PRIORITIES.map((p) => [p, new GuardedQueue(this, p, props)])) as Record<Priority, GuardedQueue>;
+    this.queues = Object.fromEntries(PRIORITIES.map((p) => [p, guarded[p].queue])) as Record<Priority, sqs.Queue>;
+    this.deadLetterQueues = Object.fromEntries(PRIORITIES.map((p) => [p, guarded[p].deadLetterQueue])) as Record<Priority, sqs.Queue>;
   }
 
   /** Queue URLs by priority. */
   get urls(): Record<Priority, string> {
     return Object.fromEntries(PRIORITIES.map((p) => [p, this.queues[p].queueUrl])) as Record<Priority, string>;
+  }
+
+  /** Dead-letter queue URLs by priority. */
+  get deadLetterUrls(): Record<Priority, string> {
+    return Object.fromEntries(PRIORITIES.map((p) => [p, this.deadLetterQueues[p].queueUrl])) as Record<Priority, string>;
   }
 
   grantSend(grantee: iam.IGrantable): void {
@@ -67,7 +47,7 @@ export class PriorityQueues extends Construct {
     for (const priority of PRIORITIES) this.queues[priority].grantConsumeMessages(grantee);
   }
 
-  /** Read queue depth and age (for views and health). */
+  /** Read queue depths (for views and health). */
   grantReadAttributes(grantee: iam.IGrantable): void {
     for (const priority of PRIORITIES) {
       for (const queue of [this.queues[priority], this.deadLetterQueues[priority]]) {

@@ -3,11 +3,14 @@ import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as events from "aws-cdk-lib/aws-events";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
+import { SUMMARY_ATTRIBUTES, TASK_INDEXES } from "#core/tasks/adapters/task-table-layout";
+import { LEASE_HEARTBEATS, retryPolicyOf } from "../config/stage-config";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
+import { GuardedQueue } from "../constructs/guarded-queue";
 import { PriorityQueues } from "../constructs/priority-queues";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
@@ -18,26 +21,55 @@ export interface TasksStackProps extends SwarmStackProps {
   readonly http: AuthorizedHttpApi;
 }
 
+/** A list index: keyed by `partitionKey`/`sortKey`, carrying the task summary (never payload or result). */
+function listIndex(index: { name: string; partitionKey: string; sortKey: string }): dynamodb.GlobalSecondaryIndexPropsV2 {
+  return {
+    indexName: index.name,
+    partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+    projectionType: dynamodb.ProjectionType.INCLUDE,
+    nonKeyAttributes: SUMMARY_ATTRIBUTES.filter((a) => a !== index.partitionKey && a !== index.sortKey),
+  };
+}
+
 /**
- * The task orchestrator: the tasks table (its stream is the outbox), one set of priority
- * queues per agent type, the submit and read routes, and the relay that turns stored changes
- * into work messages and `TaskUpdated` events.
+ * The task orchestrator: the tasks table (its stream is the outbox) with its list indexes, the
+ * counters behind the views, one set of priority queues per agent type, the timers queue that
+ * watches leases and expiries, the relay, and the task routes.
  */
 export class TasksStack extends Stack {
   readonly table: SwarmTable;
+  readonly stats: SwarmTable;
   readonly workQueues: Readonly<Record<AgentType, PriorityQueues>>;
 
   constructor(scope: Construct, id: string, props: TasksStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const policy = retryPolicyOf(config);
 
     this.table = new SwarmTable(this, "Tasks", {
       config,
       partitionKey: { name: "taskId", type: dynamodb.AttributeType.STRING },
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      globalSecondaryIndexes: [
+        listIndex(TASK_INDEXES.byStatus),
+        listIndex(TASK_INDEXES.byAgentType),
+        listIndex(TASK_INDEXES.recent),
+        {
+          indexName: TASK_INDEXES.queued.name,
+          partitionKey: { name: TASK_INDEXES.queued.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: TASK_INDEXES.queued.sortKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+        },
+      ],
+    });
+    this.stats = new SwarmTable(this, "TaskStats", {
+      config,
+      partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "expiresAt",
     });
 
-    // Agents must extend a message's visibility at least once per heartbeat interval.
+    // Agents renew their claim and extend a message's visibility once per heartbeat interval.
     const agentTimeout = Duration.seconds(config.healthCheckInterval);
     this.workQueues = Object.fromEntries(
       AGENT_TYPES.map((type) => [
@@ -45,39 +77,71 @@ export class TasksStack extends Stack {
         new PriorityQueues(this, `${type}-queues`, { consumerTimeout: agentTimeout, maxReceiveCount: config.maxReceiveCount }),
       ]),
     ) as Record<AgentType, PriorityQueues>;
-    const queueUrls = Stack.of(this).toJsonString(
-      Object.fromEntries(AGENT_TYPES.map((type) => [type, this.workQueues[type].urls])),
-    );
+    const queueUrls = this.toJsonString(Object.fromEntries(AGENT_TYPES.map((type) => [type, this.workQueues[type].urls])));
+    const deadLetterUrls = this.toJsonString(Object.fromEntries(AGENT_TYPES.map((type) => [type, this.workQueues[type].deadLetterUrls])));
 
-    const submit = new SwarmFunction(this, "SubmitTask", {
-      entry: "tasks/submit-task.ts",
-      description: "POST /api/tasks: validate and store a task as queued",
-      context: "tasks",
-      config,
-      environment: { TASKS_TABLE: this.table.tableName, MAX_PAYLOAD_BYTES: String(config.maxTaskPayloadBytes) },
-    });
-    this.table.grant(submit, "PutItem", "GetItem");
+    const checkerTimeout = Duration.seconds(30);
+    const timers = new GuardedQueue(this, "TaskTimers", { consumerTimeout: checkerTimeout, maxReceiveCount: config.maxReceiveCount });
 
-    const get = new SwarmFunction(this, "GetTask", {
-      entry: "tasks/get-task.ts",
-      description: "GET /api/tasks/{taskId}",
-      context: "tasks",
-      config,
-      environment: { TASKS_TABLE: this.table.tableName },
-    });
+    const environment = {
+      TASKS_TABLE: this.table.tableName,
+      TASK_STATS_TABLE: this.stats.tableName,
+      RETRY_BASE_DELAY_SECONDS: String(policy.baseDelaySeconds),
+      RETRY_MAX_DELAY_SECONDS: String(policy.maxDelaySeconds),
+      QUEUED_TTL_SECONDS: String(policy.queuedTtlSeconds),
+    };
+    const fn = (id: string, entry: string, description: string, extra: Record<string, string> = {}, timeout?: Duration) =>
+      new SwarmFunction(this, id, {
+        entry: `tasks/${entry}`,
+        description,
+        context: "tasks",
+        config,
+        timeout,
+        environment: { ...environment, ...extra },
+      });
+    const submitEnvironment = {
+      MAX_PAYLOAD_BYTES: String(config.maxTaskPayloadBytes),
+      MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
+      SCHEDULING_STRATEGY: config.schedulingStrategy,
+    };
+
+    const submit = fn("SubmitTask", "submit-task.ts", "POST /api/tasks: validate and store a task as queued", submitEnvironment);
+    const submitBatch = fn("SubmitTasksBatch", "submit-tasks-batch.ts", "POST /api/tasks/batch: up to 100 tasks, a result each", submitEnvironment, Duration.seconds(29));
+    for (const f of [submit, submitBatch]) {
+      this.table.grant(f, "PutItem", "GetItem");
+      this.stats.grant(f, "GetItem", "BatchGetItem", "UpdateItem");
+    }
+    const get = fn("GetTask", "get-task.ts", "GET /api/tasks/{taskId}");
     this.table.grant(get, "GetItem");
-
-    const relayTimeout = Duration.seconds(30);
-    const relay = new SwarmFunction(this, "RelayTaskChanges", {
-      entry: "tasks/relay-task-changes.ts",
-      description: "Tasks table stream: dispatch queued tasks and publish TaskUpdated",
-      context: "tasks",
-      config,
-      timeout: relayTimeout,
-      environment: { EVENT_BUS_NAME: props.bus.eventBusName, WORK_QUEUE_URLS: queueUrls },
+    const list = fn("ListTasks", "list-tasks.ts", "GET /api/tasks: filtered, paginated summaries");
+    const listDeadLetters = fn("ListDeadLetters", "list-dead-letters.ts", "GET /api/tasks/dead-letters");
+    for (const f of [list, listDeadLetters]) this.table.grant(f, "Query");
+    const status = fn("GetTaskStatus", "get-task-status.ts", "GET /api/tasks/status: counts, throughput, timings");
+    this.stats.grant(status, "BatchGetItem");
+    const queues = fn("GetTaskQueues", "get-task-queues.ts", "GET /api/tasks/queue: depth and oldest age per queue", {
+      WORK_QUEUE_URLS: queueUrls,
+      DEAD_LETTER_QUEUE_URLS: deadLetterUrls,
     });
+    this.table.grant(queues, "Query");
+    for (const type of AGENT_TYPES) this.workQueues[type].grantReadAttributes(queues);
+    const cancel = fn("CancelTask", "cancel-task.ts", "POST /api/tasks/{taskId}/cancel");
+    this.table.grant(cancel, "UpdateItem", "GetItem");
+    const cancelMany = fn("CancelTasks", "cancel-tasks.ts", "POST /api/tasks/cancel: by filter or ids", {}, Duration.seconds(29));
+    this.table.grant(cancelMany, "UpdateItem", "GetItem", "Query");
+    const redrive = fn("RedriveDeadLetters", "redrive-dead-letters.ts", "POST /api/tasks/dead-letters/redrive", {}, Duration.seconds(29));
+    this.table.grant(redrive, "UpdateItem", "GetItem");
+
+    const relay = fn(
+      "RelayTaskChanges",
+      "relay-task-changes.ts",
+      "Tasks stream: dispatch, timers, TaskUpdated and alerts, counters",
+      { EVENT_BUS_NAME: props.bus.eventBusName, WORK_QUEUE_URLS: queueUrls, TIMER_QUEUE_URL: timers.queue.queueUrl },
+      Duration.seconds(30),
+    );
     for (const type of AGENT_TYPES) this.workQueues[type].grantSend(relay);
+    timers.queue.grantSendMessages(relay);
     props.bus.grantPutEventsTo(relay);
+    this.stats.grant(relay, "UpdateItem");
     const relayFailures = new sqs.Queue(this, "RelayFailures", {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -99,20 +163,34 @@ export class TasksStack extends Stack {
       }),
     );
 
-    props.http.addRoute(this, "SubmitTaskRoute", { method: HttpMethod.POST, path: "/api/tasks", handler: submit });
-    props.http.addRoute(this, "GetTaskRoute", { method: HttpMethod.GET, path: "/api/tasks/{taskId}", handler: get });
+    const checker = fn(
+      "CheckTaskTimers",
+      "check-task-timers.ts",
+      "Timers: time out lapsed claims, retry or dead-letter timed-out attempts, expire stale queued tasks",
+      { TIMER_QUEUE_URL: timers.queue.queueUrl, LEASE_GRACE_SECONDS: String(config.healthCheckInterval * LEASE_HEARTBEATS) },
+      checkerTimeout,
+    );
+    this.table.grant(checker, "GetItem", "UpdateItem");
+    timers.queue.grantSendMessages(checker);
+    checker.addEventSource(new SqsEventSource(timers.queue, { batchSize: 10, reportBatchItemFailures: true }));
+
+    const route = (id: string, method: HttpMethod, path: string, handler: lambda.IFunction) =>
+      props.http.addRoute(this, id, { method, path, handler });
+    route("SubmitTaskRoute", HttpMethod.POST, "/api/tasks", submit);
+    route("SubmitTasksBatchRoute", HttpMethod.POST, "/api/tasks/batch", submitBatch);
+    route("ListTasksRoute", HttpMethod.GET, "/api/tasks", list);
+    route("GetTaskStatusRoute", HttpMethod.GET, "/api/tasks/status", status);
+    route("GetTaskQueuesRoute", HttpMethod.GET, "/api/tasks/queue", queues);
+    route("ListDeadLettersRoute", HttpMethod.GET, "/api/tasks/dead-letters", listDeadLetters);
+    route("RedriveDeadLettersRoute", HttpMethod.POST, "/api/tasks/dead-letters/redrive", redrive);
+    route("CancelTasksRoute", HttpMethod.POST, "/api/tasks/cancel", cancelMany);
+    route("GetTaskRoute", HttpMethod.GET, "/api/tasks/{taskId}", get);
+    route("CancelTaskRoute", HttpMethod.POST, "/api/tasks/{taskId}/cancel", cancel);
 
     new CfnOutput(this, "TasksTableName", { value: this.table.tableName });
+    new CfnOutput(this, "TaskStatsTableName", { value: this.stats.tableName });
+    new CfnOutput(this, "TimerQueueUrl", { value: timers.queue.queueUrl });
     new CfnOutput(this, "WorkQueueUrls", { value: queueUrls });
-    new CfnOutput(this, "DeadLetterQueueUrls", {
-      value: Stack.of(this).toJsonString(
-        Object.fromEntries(
-          AGENT_TYPES.map((type) => [
-            type,
-            Object.fromEntries(Object.entries(this.workQueues[type].deadLetterQueues).map(([p, q]) => [p, q.queueUrl])),
-          ]),
-        ),
-      ),
-    });
+    new CfnOutput(this, "DeadLetterQueueUrls", { value: deadLetterUrls });
   }
 }

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import * as path from "node:path";
 import type { AgentType } from "#core/agents/domain/agent-types";
 import { VISIBILITY_TO_CONSUMER_TIMEOUT } from "../../lib/constructs/priority-queues";
-import type { StageConfig } from "../../lib/config/stage-config";
+import { LEASE_HEARTBEATS, type StageConfig } from "../../lib/config/stage-config";
 import { emulatorAwsEnv } from "./aws-env";
 import type { LocalOutputs } from "./outputs";
 import { BUILD_DIR, LOGS_DIR, REPO_ROOT } from "./paths";
@@ -56,6 +56,11 @@ export function startAgentProcess(
       HEARTBEAT_INTERVAL_SECONDS: String(config.healthCheckInterval),
       VISIBILITY_TIMEOUT_SECONDS: String(config.healthCheckInterval * VISIBILITY_TO_CONSUMER_TIMEOUT),
       LONG_POLL_SECONDS: "2",
+      LEASE_SECONDS: String(config.healthCheckInterval * LEASE_HEARTBEATS),
+      MAX_RECEIVE_COUNT: String(config.maxReceiveCount),
+      RETRY_BASE_DELAY_SECONDS: String(config.retryBaseDelaySeconds),
+      RETRY_MAX_DELAY_SECONDS: String(config.retryMaxDelaySeconds),
+      QUEUED_TTL_SECONDS: String(config.queuedTaskTtlSeconds),
       POWERTOOLS_SERVICE_NAME: "tge-swarm-agent",
       POWERTOOLS_LOG_LEVEL: config.logLevel,
       POWERTOOLS_DEV: "false",

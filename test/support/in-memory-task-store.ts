@@ -1,5 +1,6 @@
-import type { TaskStore } from "#core/tasks/domain/ports";
-import type { Task } from "#core/tasks/domain/task";
+import type { AgentType } from "#core/agents/domain/agent-types";
+import type { TaskFilter, TaskPage, TaskQuery, TaskStore } from "#core/tasks/domain/ports";
+import { type Priority, type Task, TaskSummary } from "#core/tasks/domain/task";
 import { applyPlan, IllegalTransitionError, type TransitionPlan } from "#core/tasks/domain/task-state-machine";
 
 /** The TaskStore contract in memory: conditional creates and atomic transitions. */
@@ -26,5 +27,31 @@ export class InMemoryTaskStore implements TaskStore {
     this.tasks.set(taskId, next);
     this.writes.push({ taskId, kind: plan.kind });
     return structuredClone(next);
+  }
+}
+
+/** TaskQuery over an in-memory store: newest first, the cursor is an offset. */
+export class InMemoryTaskQuery implements TaskQuery {
+  constructor(private readonly store: InMemoryTaskStore) {}
+
+  async list(filter: TaskFilter, page: { limit: number; cursor?: string }): Promise<TaskPage> {
+    const matching = [...this.store.tasks.values()]
+      .filter(
+        (t) =>
+          (!filter.status || t.status === filter.status) &&
+          (!filter.agentType || t.agentType === filter.agentType) &&
+          (!filter.priority || t.priority === filter.priority),
+      )
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.taskId.localeCompare(a.taskId));
+    const start = Number(page.cursor ?? 0);
+    const items = matching.slice(start, start + page.limit).map((task) => TaskSummary.parse(task));
+    return { items, ...(start + page.limit < matching.length ? { nextCursor: String(start + page.limit) } : {}) };
+  }
+
+  async oldestQueuedAt(agentType: AgentType, priority: Priority): Promise<string | undefined> {
+    return [...this.store.tasks.values()]
+      .filter((t) => t.status === "queued" && t.agentType === agentType && t.priority === priority)
+      .map((t) => t.queuedAt)
+      .sort()[0];
   }
 }

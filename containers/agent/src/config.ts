@@ -21,6 +21,12 @@ export const AgentConfig = z.object({
   VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(43_200).default(180),
   LONG_POLL_SECONDS: z.coerce.number().int().min(1).max(20).default(5),
   MAX_RESULT_BYTES: z.coerce.number().int().min(1_024).max(102_400).default(102_400),
+  /** A claim lapses after this long without a heartbeat (three heartbeat intervals, as the CDK sets it). */
+  LEASE_SECONDS: z.coerce.number().int().min(3).max(3_600).default(90),
+  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(100).default(5),
+  RETRY_BASE_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(2),
+  RETRY_MAX_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
+  QUEUED_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
   /** How long running tasks get to finish after SIGTERM (ECS waits 30 s before SIGKILL). */
   STOP_GRACE_SECONDS: z.coerce.number().int().min(1).max(120).default(25),
 });

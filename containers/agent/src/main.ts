@@ -24,6 +24,13 @@ const runtime = new AgentRuntime(
     agentType: config.AGENT_TYPE,
     maxConcurrentTasks: config.MAX_CONCURRENT_TASKS,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_SECONDS * 1_000,
+    leaseSeconds: config.LEASE_SECONDS,
+    maxReceiveCount: config.MAX_RECEIVE_COUNT,
+    retryPolicy: {
+      baseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS,
+      maxDelaySeconds: config.RETRY_MAX_DELAY_SECONDS,
+      queuedTtlSeconds: config.QUEUED_TTL_SECONDS,
+    },
     visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
     longPollSeconds: config.LONG_POLL_SECONDS,
     maxResultBytes: config.MAX_RESULT_BYTES,

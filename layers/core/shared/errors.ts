@@ -12,6 +12,8 @@ export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
   readonly fields: readonly FieldIssue[] = [];
+  /** Response headers the answer needs (e.g. `retry-after`). */
+  readonly headers: Readonly<Record<string, string>> = {};
 }
 
 export class RequestValidationError extends DomainError {
@@ -70,5 +72,22 @@ export class ConflictError extends DomainError {
     super(message);
     this.name = "ConflictError";
     this.code = code;
+  }
+}
+
+/** The queue for an agent type is at its limit; retry after the given delay (429). */
+export class QueueFullError extends DomainError {
+  readonly status = 429;
+  readonly code = "QueueFull";
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    readonly agentType: string,
+    readonly depth: number,
+    readonly limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`the ${agentType} queue holds ${depth} tasks (limit ${limit}); retry in ${retryAfterSeconds}s`);
+    this.name = "QueueFullError";
+    this.headers = { "retry-after": String(retryAfterSeconds) };
   }
 }

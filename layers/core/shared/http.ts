@@ -117,7 +117,9 @@ export function httpErrors(): MiddlewareObj<unknown, HttpResponse, Error, Contex
         logger.error("event did not match the expected shape", { issues: other });
       } else if (error instanceof DomainError) {
         if (error.status >= 500) logger.error("domain error", { error });
-        request.response = json(error.status, errorBody(error.code, error.message, requestId, error.fields));
+        request.response = json(error.status, errorBody(error.code, error.message, requestId, error.fields), {
+          ...error.headers,
+        });
         return;
       } else {
         logger.error("unhandled error", { error });

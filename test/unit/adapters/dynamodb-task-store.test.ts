@@ -4,7 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DynamoDbTaskStore, fromItem, toItem } from "#core/tasks/adapters/dynamodb-task-store";
 import { IllegalTransitionError, planTransition } from "#core/tasks/domain/task-state-machine";
-import { aTask } from "../../support/tasks";
+import { aTask, at } from "../../support/tasks";
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1" }));
 const mock = mockClient(db);
@@ -33,18 +33,19 @@ describe("DynamoDbTaskStore", () => {
   it("turns a transition into one conditional update on status and expectations", async () => {
     const claimed = { ...aTask(), status: "running", agentId: "a", startedAt: "2026-11-23T10:00:00.000Z", version: 2 };
     mock.on(UpdateCommand).resolves({ Attributes: toItem(claimed as never) });
-    await store.apply(
-      "task-1",
-      planTransition({ kind: "claim", agentId: "a", attempt: 1 }, new Date("2026-11-23T10:00:00.000Z")),
-    );
+    await store.apply("task-1", planTransition({ kind: "claim", agentId: "a", attempt: 1, leaseSeconds: 15 }, at()));
     const input = mock.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(input?.ConditionExpression).toBe("attribute_exists(taskId) AND #status IN (:from0) AND #attempt = :expect_attempt");
+    expect(input?.ConditionExpression).toBe(
+      "attribute_exists(taskId) AND #status IN (:from0) AND #attempt = :expect_attempt AND (attribute_not_exists(#expiresAt) OR #expiresAt > :notExpiredAt)",
+    );
     expect(input?.ExpressionAttributeValues).toMatchObject({
       ":from0": "queued",
       ":expect_attempt": 1,
       ":set_status": "running",
     });
     expect(input?.UpdateExpression).toContain("#version = #version + :one");
+    // Leaving the queue removes the expiry and the sort key of the `queued` index.
+    expect(input?.UpdateExpression).toMatch(/REMOVE .*#expiresAt.*#queuedSince/);
   });
 
   it("reports the task's current state when the condition fails", async () => {
@@ -56,7 +57,7 @@ describe("DynamoDbTaskStore", () => {
       }),
     );
     const error = await store
-      .apply("task-1", planTransition({ kind: "claim", agentId: "a", attempt: 1 }, new Date()))
+      .apply("task-1", planTransition({ kind: "claim", agentId: "a", attempt: 1, leaseSeconds: 15 }, at()))
       .catch((e) => e);
     expect(error).toBeInstanceOf(IllegalTransitionError);
     expect(error.current).toMatchObject({ status: "completed", agentId: "b" });

@@ -3,9 +3,11 @@ import { describe, expect, it, vi } from "vitest";
 import type { JsonObject } from "#core/tasks/domain/task";
 import { NonRetryableTaskError, type TaskHandler } from "../../../containers/agent/src/handlers/task-handler";
 import { AgentRuntime, type AgentRuntimeOptions } from "../../../containers/agent/src/runtime/agent-runtime";
+import type { TaskStore } from "#core/tasks/domain/ports";
+import { planTransition } from "#core/tasks/domain/task-state-machine";
 import { InMemoryTaskStore } from "../../support/in-memory-task-store";
 import { InMemoryWorkSource } from "../../support/in-memory-work-source";
-import { aTask } from "../../support/tasks";
+import { aTask, POLICY } from "../../support/tasks";
 
 const logger = new Logger({ logLevel: "SILENT" });
 const options: AgentRuntimeOptions = {
@@ -13,6 +15,9 @@ const options: AgentRuntimeOptions = {
   agentType: "data-quality",
   maxConcurrentTasks: 2,
   heartbeatIntervalMs: 10,
+  leaseSeconds: 30,
+  maxReceiveCount: 3,
+  retryPolicy: POLICY,
   visibilityTimeoutSeconds: 60,
   longPollSeconds: 1,
   maxResultBytes: 1_024,
@@ -80,6 +85,92 @@ describe("AgentRuntime.process", () => {
     expect(source.released).toHaveLength(1);
   });
 
+  it("re-queues a task whose handler failed with a retryable error, as the next attempt", async () => {
+    const { store, source, runtime, task, message } = setup({
+      work: async () => {
+        throw new Error("upstream timeout");
+      },
+    });
+    source.send("normal", message);
+    expect(await runtime.process(await receiveOne(source))).toBe("failed");
+    expect(await store.get(task.taskId)).toMatchObject({
+      status: "queued",
+      attempt: 2,
+      error: { message: "upstream timeout", retryable: true },
+    });
+    expect(source.acknowledged).toHaveLength(1);
+  });
+
+  it("does not start a task that has expired in the queue", async () => {
+    const handler = vi.fn(async () => ({}));
+    const { store, source, runtime, task, message } = setup({ work: handler }, { expiresAt: "2020-01-01T00:00:00.000Z" });
+    source.send("normal", message);
+    expect(await runtime.process(await receiveOne(source))).toBe("refused");
+    expect(handler).not.toHaveBeenCalled();
+    expect((await store.get(task.taskId))?.status).toBe("queued");
+  });
+
+  it("aborts the handler at the next heartbeat once the task is cancelled, and its late result is refused", async () => {
+    let aborted: unknown;
+    const { store, source, runtime, task, message } = setup({
+      work: (_payload, { signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => {
+            aborted = signal.reason;
+            reject(signal.reason);
+          }),
+        ),
+    });
+    source.send("normal", message);
+    const outcome = runtime.process(await receiveOne(source));
+    await vi.waitFor(async () => expect((await store.get(task.taskId))?.status).toBe("running"));
+    await store.apply(task.taskId, planTransition({ kind: "cancel", by: "alice" }, { now: new Date(), policy: POLICY }));
+    await outcome;
+    expect(String(aborted)).toMatch(/the task is cancelled/);
+    expect(await store.get(task.taskId)).toMatchObject({ status: "cancelled", cancelledBy: "alice" });
+    expect(source.acknowledged).toHaveLength(1);
+  });
+
+  it("renews its claim while the task runs", async () => {
+    const { store, source, runtime, task, message } = setup({
+      work: () => new Promise((resolve) => setTimeout(() => resolve({}), 60)),
+    });
+    source.send("normal", message);
+    await runtime.process(await receiveOne(source));
+    expect(store.writes.filter((w) => w.taskId === task.taskId).map((w) => w.kind)).toEqual(
+      expect.arrayContaining(["claim", "heartbeat", "complete"]),
+    );
+  });
+
+  it("dead-letters the task when its message cannot be settled on the last delivery", async () => {
+    const { store, source, task, message } = setup({ work: async () => ({}) });
+    let calls = 0;
+    const broken: TaskStore = {
+      create: (t) => store.create(t),
+      get: (id) => store.get(id),
+      apply: async (taskId, plan) => {
+        calls++;
+        if (plan.kind === "claim") throw new Error("DynamoDB is unreachable");
+        return store.apply(taskId, plan);
+      },
+    };
+    const brokenRuntime = new AgentRuntime(
+      { source, store: broken, handlers: {}, clock: { now: () => new Date() }, logger },
+      options,
+    );
+    source.send("normal", message);
+    for (let delivery = 1; delivery <= 3; delivery++) {
+      const work = await receiveOne(source);
+      expect(await brokenRuntime.process(work)).toBe("unsettled");
+      await source.release(work);
+    }
+    expect(calls).toBe(4);
+    expect(await store.get(task.taskId)).toMatchObject({
+      status: "dead_lettered",
+      error: { code: "PoisonMessage", retryable: false },
+    });
+  });
+
   it("fails the task with the handler's error, marking non-retryable ones", async () => {
     const { store, source, runtime, task, message } = setup({
       work: async () => {
@@ -115,6 +206,7 @@ describe("AgentRuntime.process", () => {
     source.send("normal", message);
     expect(await runtime.process(await receiveOne(source))).toBe("failed");
     expect(aborted).toBe(true);
+    expect((await store.get(task.taskId))?.error).toMatchObject({ code: "TaskTimedOut", retryable: true });
     expect((await store.get(task.taskId))?.error?.message).toMatch(/did not finish within its timeout of 1s/);
   });
 

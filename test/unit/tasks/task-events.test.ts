@@ -1,27 +1,43 @@
 import { describe, expect, it } from "vitest";
-import { dispatchFor, taskUpdatedEvent } from "#core/tasks/domain/task-events";
+import { dispatchFor, systemAlertFor, taskUpdatedEvent } from "#core/tasks/domain/task-events";
 import { aTask } from "../../support/tasks";
+
+const NOW = new Date("2026-11-23T10:00:00.000Z");
 
 describe("dispatchFor", () => {
   it("sends a work message when a task is first stored", () => {
-    expect(dispatchFor(undefined, aTask())).toEqual({
-      taskId: "task-1",
-      attempt: 1,
-      agentType: "data-quality",
-      priority: "normal",
+    expect(dispatchFor(undefined, aTask(), NOW)).toEqual({
+      message: { taskId: "task-1", attempt: 1, agentType: "data-quality", priority: "normal" },
+      delaySeconds: 0,
     });
   });
 
   it("sends nothing for a change that does not enter the queue", () => {
     const queued = aTask();
     const running = aTask({ status: "running", agentId: "a", version: 2 });
-    expect(dispatchFor(queued, running)).toBeUndefined();
-    expect(dispatchFor(queued, { ...queued, version: 2 })).toBeUndefined();
+    expect(dispatchFor(queued, running, NOW)).toBeUndefined();
+    expect(dispatchFor(queued, { ...queued, version: 2 }, NOW)).toBeUndefined();
   });
 
-  it("sends a new message when a task re-enters the queue for another attempt", () => {
-    const failed = aTask({ status: "running", agentId: "a" });
-    expect(dispatchFor(failed, aTask({ attempt: 2 }))).toMatchObject({ attempt: 2 });
+  it("sends a retry delayed until it may start, at most 15 minutes", () => {
+    const running = aTask({ status: "running", agentId: "a" });
+    expect(dispatchFor(running, aTask({ attempt: 2, availableAt: "2026-11-23T10:00:07.200Z" }), NOW)).toMatchObject({
+      message: { attempt: 2 },
+      delaySeconds: 8,
+    });
+    expect(dispatchFor(running, aTask({ attempt: 2, availableAt: "2026-11-23T12:00:00.000Z" }), NOW)?.delaySeconds).toBe(900);
+  });
+});
+
+describe("systemAlertFor", () => {
+  it("raises a warning when a task is dead-lettered, once", () => {
+    const dead = aTask({ status: "dead_lettered", error: { message: "boom", retryable: true } });
+    expect(systemAlertFor(aTask({ status: "running" }), dead)).toMatchObject({
+      detailType: "SystemAlert",
+      detail: { severity: "warning", source: "tasks", resource: { taskId: "task-1" }, message: expect.stringContaining("boom") },
+    });
+    expect(systemAlertFor(dead, { ...dead, version: 3 })).toBeUndefined();
+    expect(systemAlertFor(undefined, aTask())).toBeUndefined();
   });
 });
 

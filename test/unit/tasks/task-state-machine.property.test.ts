@@ -1,71 +1,90 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TASK_STATUSES, TERMINAL_STATUSES, type Task } from "#core/tasks/domain/task";
+import { FINISHED_STATUSES, TASK_STATUSES, TERMINAL_STATUSES, type Task } from "#core/tasks/domain/task";
 import { applyPlan, IllegalTransitionError, planTransition, type TaskEvent } from "#core/tasks/domain/task-state-machine";
-import { aTask } from "../../support/tasks";
+import { aTask, at } from "../../support/tasks";
 
-const agentIds = fc.constantFrom("agent-a", "agent-b");
-const attempts = fc.constantFrom(1, 2);
+const agentId = fc.constantFrom("agent-a", "agent-b");
+const attempt = fc.integer({ min: 1, max: 5 });
+const error = fc.record({ message: fc.string({ minLength: 1, maxLength: 20 }), retryable: fc.boolean() });
 const event: fc.Arbitrary<TaskEvent> = fc.oneof(
-  fc.record({ kind: fc.constant("claim" as const), agentId: agentIds, attempt: attempts }),
-  fc.record({
-    kind: fc.constant("complete" as const),
-    agentId: agentIds,
-    attempt: attempts,
-    result: fc.dictionary(fc.string(), fc.integer()),
-  }),
-  fc.record({
-    kind: fc.constant("fail" as const),
-    agentId: agentIds,
-    attempt: attempts,
-    error: fc.record({ message: fc.string({ minLength: 1 }), retryable: fc.boolean() }),
-  }),
+  fc.record({ kind: fc.constant("claim" as const), agentId, attempt, leaseSeconds: fc.constant(15) }),
+  fc.record({ kind: fc.constant("heartbeat" as const), agentId, attempt, leaseSeconds: fc.constant(15) }),
+  fc.record({ kind: fc.constant("complete" as const), agentId, attempt, result: fc.dictionary(fc.string(), fc.integer()) }),
+  fc.record({ kind: fc.constant("fail" as const), agentId, attempt, attemptsAllowed: attempt, error }),
+  fc.record({ kind: fc.constant("time_out" as const), attempt, reason: fc.constant("stopped sending heartbeats") }),
+  fc.record({ kind: fc.constant("recover" as const), attempt, attemptsAllowed: attempt, error }),
+  fc.record({ kind: fc.constant("cancel" as const), by: fc.constant("alice") }),
+  fc.record({ kind: fc.constant("expire" as const), attempt }),
+  fc.record({ kind: fc.constant("dead_letter" as const), attempt, error }),
+  fc.record({ kind: fc.constant("redrive" as const), attempt, maxRetries: fc.integer({ min: 0, max: 3 }) }),
 );
+/** Events arrive at increasing times, as they would. */
+const timeline = fc.array(fc.tuple(event, fc.integer({ min: 0, max: 120 }), fc.double({ min: 0, max: 0.999, noNaN: true })), {
+  maxLength: 40,
+});
 
 /** What must hold of a task whatever happened to it. */
 function assertConsistent(task: Task): void {
   expect(TASK_STATUSES).toContain(task.status);
-  if (task.status !== "queued") expect(task.agentId).toBeDefined();
-  if (task.status === "running") expect(task.startedAt).toBeDefined();
+  expect(task.attempt).toBeGreaterThanOrEqual(1);
+  expect(task.attempt).toBeLessThanOrEqual(task.attemptsAllowed);
+  if (task.status === "running") {
+    expect(task.agentId).toBeDefined();
+    expect(task.startedAt).toBeDefined();
+    expect(task.leaseExpiresAt).toBeDefined();
+  }
+  if (task.status === "queued") {
+    expect(task.agentId).toBeUndefined();
+    expect(task.finishedAt).toBeUndefined();
+  }
   if (task.status === "completed") expect(task.result).toBeDefined();
-  if (task.status === "failed") expect(task.error).toBeDefined();
-  if (TERMINAL_STATUSES.has(task.status)) expect(task.finishedAt).toBeDefined();
+  if (["failed", "dead_lettered", "timed_out", "expired"].includes(task.status)) expect(task.error).toBeDefined();
+  if (FINISHED_STATUSES.has(task.status)) expect(task.finishedAt).toBeDefined();
 }
 
 describe("task state machine (property)", () => {
-  it("no sequence of events reaches an inconsistent task, and refused events change nothing", () => {
+  it("no sequence of events reaches an inconsistent task or loses it; refused events change nothing", () => {
     fc.assert(
-      fc.property(fc.array(event, { maxLength: 30 }), (events) => {
-        let task = aTask();
+      fc.property(timeline, (steps) => {
+        let task = aTask({ attemptsAllowed: 3, maxRetries: 2, expiresAt: "2026-11-24T10:00:00.000Z" });
+        let clock = Date.parse("2026-11-23T10:00:00.000Z");
         let applied = 0;
-        for (const e of events) {
+        for (const [e, advance, random] of steps) {
+          clock += advance * 1_000;
           const before = task;
           try {
-            task = applyPlan(task, planTransition(e, new Date("2026-11-23T10:00:00.000Z")));
+            task = applyPlan(
+              task,
+              planTransition(
+                e,
+                at(new Date(clock).toISOString(), () => random),
+              ),
+            );
             applied++;
-          } catch (error) {
-            expect(error).toBeInstanceOf(IllegalTransitionError);
+            expect(task.attempt).toBeGreaterThanOrEqual(before.attempt);
+          } catch (refusal) {
+            expect(refusal).toBeInstanceOf(IllegalTransitionError);
             expect(task).toBe(before);
           }
           assertConsistent(task);
         }
-        // Every accepted event is one write: nothing is lost or applied twice.
         expect(task.version).toBe(1 + applied);
-        // A task is never lost: it is still the same task.
         expect(task.taskId).toBe("task-1");
       }),
     );
   });
 
-  it("a finished task accepts no further event", () => {
+  it("a terminal task accepts no event, and a dead-lettered one only a redrive", () => {
     fc.assert(
-      fc.property(fc.array(event, { maxLength: 30 }), (events) => {
-        let task = aTask();
-        for (const e of events) {
-          const wasTerminal = TERMINAL_STATUSES.has(task.status);
+      fc.property(timeline, (steps) => {
+        let task = aTask({ attemptsAllowed: 3 });
+        for (const [e] of steps) {
+          const from = task.status;
           try {
-            task = applyPlan(task, planTransition(e, new Date()));
-            expect(wasTerminal).toBe(false);
+            task = applyPlan(task, planTransition(e, at()));
+            expect(TERMINAL_STATUSES.has(from)).toBe(false);
+            if (from === "dead_lettered") expect(e.kind).toBe("redrive");
           } catch {
             // refused
           }

@@ -1,8 +1,9 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Clock } from "#core/shared/clock";
 import type { ReceivedWork, TaskStore, WorkSource } from "#core/tasks/domain/ports";
+import { PriorityPollOrder } from "#core/tasks/domain/priority-polling";
 import { type JsonObject, PRIORITIES, type Priority, type Task, type TaskError } from "#core/tasks/domain/task";
-import { IllegalTransitionError, planTransition, type TaskEvent } from "#core/tasks/domain/task-state-machine";
+import { IllegalTransitionError, planTransition, type RetryPolicy, type TaskEvent } from "#core/tasks/domain/task-state-machine";
 import { WorkMessage } from "#core/tasks/domain/work-message";
 import { type HandlerRegistry, NonRetryableTaskError } from "../handlers/task-handler";
 
@@ -11,8 +12,13 @@ export interface AgentRuntimeOptions {
   readonly agentType: string;
   /** Tasks run at once. */
   readonly maxConcurrentTasks: number;
-  /** How often a running task's message is kept invisible. */
+  /** How often a running task's claim is renewed and its message kept invisible. */
   readonly heartbeatIntervalMs: number;
+  /** How long a claim holds without a heartbeat; then the task is timed out and retried elsewhere. */
+  readonly leaseSeconds: number;
+  /** Deliveries before SQS dead-letters a message (the queues' maxReceiveCount). */
+  readonly maxReceiveCount: number;
+  readonly retryPolicy: RetryPolicy;
   /** The queues' visibility timeout: how long each extension keeps a message hidden. */
   readonly visibilityTimeoutSeconds: number;
   /** Longest single wait for new work when idle; also bounds how long `stop()` waits for a poll. */
@@ -33,9 +39,22 @@ export interface AgentRuntimeDeps {
 export type WorkOutcome =
   | "completed"
   | "failed"
-  | "refused" // the task had moved on (duplicate or stale delivery); the message was deleted
+  | "refused" // the task had moved on (duplicate or stale delivery, cancelled, expired); the message was deleted
   | "poison" // unreadable, or names no task; released toward the dead-letter queue
-  | "unsettled"; // reporting failed; the message was left to reappear
+  | "unsettled"; // reporting failed; the message was left to reappear (its task dead-lettered on the last delivery)
+
+/** The task ran past its `timeoutSeconds`; retried like any transient failure. */
+class TaskTimeoutError extends Error {
+  override readonly name = "TaskTimedOut";
+}
+
+/** The task was cancelled, or timed out and given to another agent, while it ran here. */
+class TaskTakenAwayError extends Error {
+  override readonly name = "TaskTakenAway";
+  constructor(status: string) {
+    super(`the task is ${status}; this agent stopped working on it`);
+  }
+}
 
 class ResultTooLargeError extends NonRetryableTaskError {
   constructor(bytes: number, limit: number) {
@@ -44,10 +63,12 @@ class ResultTooLargeError extends NonRetryableTaskError {
 }
 
 /**
- * The agent's work loop. It takes work by priority (see `run`), claims each task with a conditional write (so a duplicate delivery
- * runs nothing twice), runs the handler under the task's timeout while keeping the message
- * invisible, and reports the result with another conditional write. Settling the message comes
- * last: a crash before it means a redelivery, never a lost task.
+ * The agent's work loop. It takes work by weighted priority (see `run`), claims each task with a
+ * conditional write (so a duplicate delivery runs nothing twice), runs the handler under the
+ * task's timeout while renewing its claim and keeping the message invisible, and reports the
+ * result with another conditional write. A renewal that is refused (the task was cancelled or
+ * timed out) aborts the handler. Settling the message comes last: a crash before it means a
+ * redelivery, never a lost task.
  *
  * @example
  * const runtime = new AgentRuntime(deps, options);
@@ -64,6 +85,7 @@ export class AgentRuntime {
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private pendingHeartbeat: NodeJS.Timeout | undefined;
+  private readonly pollOrder = new PriorityPollOrder();
 
   constructor(
     private readonly deps: AgentRuntimeDeps,
@@ -77,7 +99,7 @@ export class AgentRuntime {
   /**
    * Polls and runs tasks until `stop()`; resolves once in-flight work has settled.
    *
-   *   capacity? ──▶ short poll critical → high → normal → low ──got work──▶ run it
+   *   capacity? ──▶ short poll in weighted order (PriorityPollOrder) ──got work──▶ run it
    *                      └─ all empty ─▶ long poll every idle queue at once (one message each);
    *                                      the first to answer wakes the loop, the rest keep waiting
    */
@@ -135,9 +157,12 @@ export class AgentRuntime {
     clearTimeout(timer);
   }
 
-  /** One pass over the queues in priority order, taking from the first that has work. */
+  /**
+   * One pass over the queues, taking from the first that has work. The lead queue rotates by
+   * weight (8:4:2:1), so low-priority work still starts while higher queues are never empty.
+   */
   private async shortPoll(free: number): Promise<boolean> {
-    for (const priority of PRIORITIES) {
+    for (const priority of this.pollOrder.next()) {
       if (this.longPolls.has(priority)) continue;
       const work = await this.deps.source.receive(priority, { max: free, waitSeconds: 0 });
       if (work.length > 0) {
@@ -239,14 +264,41 @@ export class AgentRuntime {
       await source.acknowledge(work);
       return outcome;
     } catch (error) {
-      logger.error("could not settle work; the message will be delivered again", { messageId: work.messageId, error });
+      if (work.receiveCount >= this.options.maxReceiveCount) {
+        logger.error("could not settle work on its last delivery; dead-lettering its task", { messageId: work.messageId, error });
+        await this.deadLetter(work, error);
+      } else {
+        logger.error("could not settle work; the message will be delivered again", { messageId: work.messageId, error });
+      }
       return "unsettled";
+    }
+  }
+
+  /** On a message's last delivery, record its task as dead-lettered before SQS moves the message. */
+  private async deadLetter(work: ReceivedWork, cause: unknown): Promise<void> {
+    const parsed = WorkMessage.safeParse(safeJson(work.body));
+    if (!parsed.success) return;
+    const { taskId, attempt } = parsed.data;
+    const message = `its message could not be processed in ${work.receiveCount} deliveries: ${cause instanceof Error ? cause.message : String(cause)}`;
+    try {
+      await this.transition(taskId, {
+        kind: "dead_letter",
+        attempt,
+        error: { message: message.slice(0, 4_000), code: "PoisonMessage", retryable: false },
+      });
+    } catch (error) {
+      this.deps.logger.error("could not dead-letter the task either; the DLQ alarm will report the message", { taskId, error });
     }
   }
 
   private async claim(taskId: string, attempt: number): Promise<Task | "missing" | "refused"> {
     try {
-      return await this.transition(taskId, { kind: "claim", agentId: this.options.agentId, attempt });
+      return await this.transition(taskId, {
+        kind: "claim",
+        agentId: this.options.agentId,
+        attempt,
+        leaseSeconds: this.options.leaseSeconds,
+      });
     } catch (error) {
       if (!(error instanceof IllegalTransitionError)) throw error;
       if (!error.current) return "missing";
@@ -256,14 +308,13 @@ export class AgentRuntime {
   }
 
   private async execute(task: Task, work: ReceivedWork, controller: AbortController): Promise<"completed" | "failed"> {
-    const { logger, source } = this.deps;
-    const heartbeat = setInterval(() => {
-      source.extend(work, this.options.visibilityTimeoutSeconds).catch((error: unknown) => {
-        logger.warn("could not extend the message's visibility", { taskId: task.taskId, error });
-      });
-    }, this.options.heartbeatIntervalMs);
+    const { logger } = this.deps;
+    const heartbeat = setInterval(() => void this.heartbeat(task, work, controller), this.options.heartbeatIntervalMs);
     const timeout = setTimeout(
-      () => controller.abort(new Error(`the task did not finish within its timeout of ${task.timeoutSeconds}s`)),
+      () =>
+        controller.abort(
+          new TaskTimeoutError(`attempt ${task.attempt} did not finish within its timeout of ${task.timeoutSeconds}s`),
+        ),
       task.timeoutSeconds * 1_000,
     );
     let event: TaskEvent;
@@ -282,14 +333,22 @@ export class AgentRuntime {
       if (bytes > this.options.maxResultBytes) throw new ResultTooLargeError(bytes, this.options.maxResultBytes);
       event = { kind: "complete", agentId: this.options.agentId, attempt: task.attempt, result: result as JsonObject };
     } catch (error) {
-      event = { kind: "fail", agentId: this.options.agentId, attempt: task.attempt, error: taskError(error) };
-      logger.info("task failed", { taskId: task.taskId, error: event.error });
+      event = {
+        kind: "fail",
+        agentId: this.options.agentId,
+        attempt: task.attempt,
+        attemptsAllowed: task.attemptsAllowed,
+        error: taskError(error),
+      };
+      logger.info("task failed", { taskId: task.taskId, attempt: task.attempt, error: event.error });
     } finally {
       clearInterval(heartbeat);
       clearTimeout(timeout);
     }
     try {
-      await this.transition(task.taskId, event);
+      const settled = await this.transition(task.taskId, event);
+      if (settled.status === "queued")
+        logger.info("task will be retried", { taskId: task.taskId, attempt: settled.attempt, availableAt: settled.availableAt });
     } catch (error) {
       if (!(error instanceof IllegalTransitionError)) throw error;
       // Someone else moved the task on (it was cancelled, or timed out and retried): our result is late.
@@ -298,8 +357,34 @@ export class AgentRuntime {
     return event.kind === "complete" ? "completed" : "failed";
   }
 
+  /**
+   * Renews the claim and keeps the message hidden. A refused renewal means the task is no longer
+   * ours — cancelled, or timed out and handed to another agent — so the work is aborted.
+   */
+  private async heartbeat(task: Task, work: ReceivedWork, controller: AbortController): Promise<void> {
+    const { logger, source } = this.deps;
+    await Promise.all([
+      source.extend(work, this.options.visibilityTimeoutSeconds).catch((error: unknown) => {
+        logger.warn("could not extend the message's visibility", { taskId: task.taskId, error });
+      }),
+      this.transition(task.taskId, {
+        kind: "heartbeat",
+        agentId: this.options.agentId,
+        attempt: task.attempt,
+        leaseSeconds: this.options.leaseSeconds,
+      }).catch((error: unknown) => {
+        if (error instanceof IllegalTransitionError) {
+          logger.info("aborting: the task is no longer ours", { taskId: task.taskId, reason: error.message });
+          controller.abort(new TaskTakenAwayError(error.current?.status ?? "gone"));
+        } else {
+          logger.warn("could not renew the task's claim", { taskId: task.taskId, error });
+        }
+      }),
+    ]);
+  }
+
   private transition(taskId: string, event: TaskEvent): Promise<Task> {
-    return this.deps.store.apply(taskId, planTransition(event, this.deps.clock.now()));
+    return this.deps.store.apply(taskId, planTransition(event, { now: this.deps.clock.now(), policy: this.options.retryPolicy }));
   }
 }
 

@@ -24,10 +24,13 @@ export interface AgentTypeSpec {
   readonly maxConcurrentTasks: number;
 }
 
+/** Every agent serves the diagnostic task types (echo, sleep, fail), whatever its specialty. */
+export const DIAGNOSTICS_CAPABILITY = "diagnostics";
+
 const spec = (type: AgentType, description: string, capabilities: string[]): AgentTypeSpec => ({
   type,
   description,
-  capabilities,
+  capabilities: [DIAGNOSTICS_CAPABILITY, ...capabilities],
   cpuUnits: 256,
   memoryMiB: 512,
   maxConcurrentTasks: 3,
@@ -40,23 +43,40 @@ export const AGENT_TYPE_SPECS: Readonly<Record<AgentType, AgentTypeSpec>> = {
     "cache-strategy",
   ]),
   "keyword-precision": spec("keyword-precision", "Scores TGE likelihood with company-name disambiguation", [
+    "tge-scoring",
     "keyword-matching",
     "false-positive-elimination",
     "name-disambiguation",
   ]),
   "api-reliability": spec("api-reliability", "Reads error metrics and proposes resilience changes", [
+    "metrics-review",
     "error-handling",
     "circuit-breakers",
     "retry-tuning",
   ]),
   "performance-optimizer": spec("performance-optimizer", "Reads latency and resource metrics and proposes tuning", [
+    "metrics-review",
     "cpu-memory-optimization",
     "async-patterns",
     "query-efficiency",
   ]),
   "data-quality": spec("data-quality", "Validates and dedupes TGE detections", [
+    "tge-scoring",
     "tge-validation",
     "duplicate-detection",
     "sanitization",
   ]),
 };
+
+/** Every capability some agent type offers. */
+export const CAPABILITIES = [...new Set(Object.values(AGENT_TYPE_SPECS).flatMap((s) => s.capabilities))].sort() as [
+  string,
+  ...string[],
+];
+export const Capability = z.enum(CAPABILITIES);
+export type Capability = z.infer<typeof Capability>;
+
+/** The agent types that can serve `capability`, in catalog order. */
+export function agentTypesWith(capability: Capability): AgentType[] {
+  return AGENT_TYPES.filter((type) => AGENT_TYPE_SPECS[type].capabilities.includes(capability));
+}

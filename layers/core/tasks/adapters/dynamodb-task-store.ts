@@ -3,10 +3,12 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import type { TaskStore } from "../domain/ports";
 import { Task } from "../domain/task";
 import { IllegalTransitionError, type TransitionPlan } from "../domain/task-state-machine";
+import { LIST_KEY, queueNameOf } from "./task-table-layout";
 
 /** Fields held as JSON text: DynamoDB maps refuse empty keys and deep nesting that JSON allows. */
 const JSON_FIELDS = ["payload", "result"] as const;
 
+/** A task as a row: JSON fields as text, plus the attributes its indexes key on. */
 export function toItem(task: Partial<Task>): Record<string, unknown> {
   const item: Record<string, unknown> = { ...task };
   for (const field of JSON_FIELDS) {
@@ -39,7 +41,12 @@ export class DynamoDbTaskStore implements TaskStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: toItem(task),
+          Item: {
+            ...toItem(task),
+            listKey: LIST_KEY,
+            queueName: queueNameOf(task.agentType, task.priority),
+            ...(task.status === "queued" ? { queuedSince: task.queuedAt } : {}),
+          },
           ConditionExpression: "attribute_not_exists(taskId)",
         }),
       );
@@ -59,10 +66,18 @@ export class DynamoDbTaskStore implements TaskStore {
     const names: Record<string, string> = { "#version": "version", "#status": "status" };
     const values: Record<string, unknown> = { ":one": 1 };
     const sets = ["#version = #version + :one"];
-    for (const [field, value] of Object.entries(toItem(plan.set))) {
+    const removes: string[] = [];
+    const set = (field: string, value: unknown) => {
       names[`#${field}`] = field;
       values[`:set_${field}`] = value;
       sets.push(`#${field} = :set_${field}`);
+    };
+    for (const [field, value] of Object.entries(toItem(plan.set))) set(field, value);
+    // Only queued tasks are in the `queued` index: its sort key exists exactly while queued.
+    if (plan.set.status === "queued" && plan.set.queuedAt) set("queuedSince", plan.set.queuedAt);
+    for (const field of [...plan.remove, ...(plan.set.status === "queued" ? [] : ["queuedSince"])]) {
+      names[`#${field}`] = field;
+      removes.push(`#${field}`);
     }
     const fromValues = plan.from.map((status, i) => {
       values[`:from${i}`] = status;
@@ -74,12 +89,17 @@ export class DynamoDbTaskStore implements TaskStore {
       values[`:expect_${field}`] = value;
       conditions.push(`#${field} = :expect_${field}`);
     }
+    if (plan.notExpiredAt) {
+      names["#expiresAt"] = "expiresAt";
+      values[":notExpiredAt"] = plan.notExpiredAt;
+      conditions.push("(attribute_not_exists(#expiresAt) OR #expiresAt > :notExpiredAt)");
+    }
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { taskId },
-          UpdateExpression: `SET ${sets.join(", ")}`,
+          UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
           ConditionExpression: conditions.join(" AND "),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

@@ -1,4 +1,7 @@
-import type { Priority, Task } from "./task";
+import type { AgentType } from "#core/agents/domain/agent-types";
+import type { Priority, Task, TaskStatus, TaskSummary } from "./task";
+import type { MinuteCounters, StatsDelta, TypeCounters } from "./task-stats";
+import type { TaskTimer } from "./task-timers";
 import type { TransitionPlan } from "./task-state-machine";
 import type { WorkMessage } from "./work-message";
 
@@ -39,4 +42,53 @@ export interface WorkSource {
   release(work: ReceivedWork): Promise<void>;
   /** Keep it invisible for another `seconds` while work on it goes on. */
   extend(work: ReceivedWork, seconds: number): Promise<void>;
+}
+
+/** Which tasks to list; each field narrows the list. */
+export interface TaskFilter {
+  readonly status?: TaskStatus;
+  readonly agentType?: AgentType;
+  readonly priority?: Priority;
+}
+
+export interface TaskPage {
+  readonly items: TaskSummary[];
+  /** Opaque; pass it back to get the next page. Absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+/** Reads over many tasks, newest first, through indexes (never a scan). */
+export interface TaskQuery {
+  /** @throws RequestValidationError for a cursor this query did not hand out. */
+  list(filter: TaskFilter, page: { limit: number; cursor?: string }): Promise<TaskPage>;
+  /** When the longest-waiting queued task of a queue was queued, if any is. */
+  oldestQueuedAt(agentType: AgentType, priority: Priority): Promise<string | undefined>;
+}
+
+/** Counters behind the status view, backpressure and scheduling. */
+export interface TaskStatsStore {
+  apply(delta: StatsDelta): Promise<void>;
+  byType(): Promise<Partial<Record<AgentType, TypeCounters>>>;
+  ofType(agentType: AgentType): Promise<TypeCounters>;
+  /** The last `count` minutes, newest first (missing minutes as empty rows). */
+  lastMinutes(count: number, now: Date): Promise<MinuteCounters[]>;
+  /** A counter shared by all submitters, for round-robin turns. */
+  nextTick(name: string): Promise<number>;
+}
+
+/** Delayed checks on tasks (leases, recovery, expiry). */
+export interface TimerQueue {
+  schedule(timer: TaskTimer, now: Date): Promise<void>;
+}
+
+/** One work queue's depth, as SQS reports it. */
+export interface QueueDepth {
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+  readonly deadLetters: number;
+}
+
+export interface QueueInspector {
+  depth(agentType: AgentType, priority: Priority): Promise<QueueDepth>;
 }

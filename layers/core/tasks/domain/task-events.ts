@@ -16,12 +16,16 @@ export const TaskUpdated = z.object({
   version: z.number().int(),
   type: z.string(),
   agentType: AgentType,
+  capability: z.string().optional(),
   priority: Priority,
   status: TaskStatus,
   previousStatus: TaskStatus.nullable(),
   attempt: z.number().int(),
+  attemptsAllowed: z.number().int(),
   agentId: z.string().optional(),
   error: TaskError.optional(),
+  /** When a retry may start (a queued attempt after a failure). */
+  availableAt: z.string().optional(),
   submittedBy: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -51,23 +55,73 @@ export function taskUpdatedEvent(previous: Task | undefined, current: Task): Dom
       status: current.status,
       previousStatus: previous?.status ?? null,
       attempt: current.attempt,
+      attemptsAllowed: current.attemptsAllowed,
       submittedBy: current.submittedBy,
       createdAt: current.createdAt,
       updatedAt: current.updatedAt,
+      ...(current.capability ? { capability: current.capability } : {}),
       ...(current.agentId ? { agentId: current.agentId } : {}),
       ...(current.error ? { error: current.error } : {}),
+      ...(current.status === "queued" && current.availableAt ? { availableAt: current.availableAt } : {}),
       ...(queueTimeMs !== undefined ? { queueTimeMs } : {}),
       ...(executionTimeMs !== undefined ? { executionTimeMs } : {}),
     },
   };
 }
 
+/** SQS delays a message by 15 minutes at most. */
+export const MAX_DELAY_SECONDS = 900;
+
+/** Seconds from `now` until `at`, clamped to what SQS can delay. */
+export function delayUntil(at: string | undefined, now: Date): number {
+  if (!at) return 0;
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((Date.parse(at) - now.getTime()) / 1_000)));
+}
+
 /**
- * The work message a change calls for: one whenever a task enters `queued` for an attempt
- * (a new task, or a retry), never for any other change.
+ * The work message a change calls for: one whenever a task enters `queued` for an attempt (a
+ * new task, a retry, a redrive), delayed until the attempt is available; never for any other
+ * change.
  */
-export function dispatchFor(previous: Task | undefined, current: Task): WorkMessage | undefined {
+export function dispatchFor(
+  previous: Task | undefined,
+  current: Task,
+  now: Date,
+): { message: WorkMessage; delaySeconds: number } | undefined {
   if (current.status !== "queued") return undefined;
   if (previous && previous.status === "queued" && previous.attempt === current.attempt) return undefined;
-  return { taskId: current.taskId, attempt: current.attempt, agentType: current.agentType, priority: current.priority };
+  return {
+    message: { taskId: current.taskId, attempt: current.attempt, agentType: current.agentType, priority: current.priority },
+    delaySeconds: delayUntil(current.availableAt, now),
+  };
+}
+
+export const SYSTEM_ALERT = "SystemAlert";
+
+/** A `SystemAlert` event detail: something an operator should look at. */
+export const SystemAlert = z.object({
+  severity: z.enum(["info", "warning", "critical"]),
+  source: z.string(),
+  title: z.string(),
+  message: z.string(),
+  resource: z.record(z.string(), z.string()).default({}),
+  raisedAt: z.string(),
+});
+export type SystemAlert = z.infer<typeof SystemAlert>;
+
+/** The alert a change calls for: a task that ran out of attempts (or whose messages kept failing). */
+export function systemAlertFor(previous: Task | undefined, current: Task): DomainEvent<SystemAlert> | undefined {
+  if (current.status !== "dead_lettered" || previous?.status === "dead_lettered") return undefined;
+  return {
+    source: EVENT_SOURCES.tasks,
+    detailType: SYSTEM_ALERT,
+    detail: {
+      severity: "warning",
+      source: "tasks",
+      title: `Task dead-lettered after attempt ${current.attempt}`,
+      message: `${current.type} task ${current.taskId} on ${current.agentType} was dead-lettered: ${current.error?.message ?? "no error recorded"}`,
+      resource: { taskId: current.taskId, agentType: current.agentType, priority: current.priority },
+      raisedAt: current.updatedAt,
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { AgentType } from "#core/agents/domain/agent-types";
+import { AgentType, Capability } from "#core/agents/domain/agent-types";
 
 export const PRIORITIES = ["critical", "high", "normal", "low"] as const;
 export const Priority = z.enum(PRIORITIES);
@@ -18,14 +18,17 @@ export const TASK_STATUSES = [
 export const TaskStatus = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
-/** Statuses a task never leaves. */
-export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set([
+/** Statuses in which a task's work is over: it cannot be cancelled, and runs no more. */
+export const FINISHED_STATUSES: ReadonlySet<TaskStatus> = new Set([
   "completed",
   "failed",
   "cancelled",
   "dead_lettered",
   "expired",
 ]);
+
+/** Finished statuses a task never leaves (a dead-lettered task can still be redriven). */
+export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(["completed", "failed", "cancelled", "expired"]);
 
 /** Any JSON value. */
 export const JsonValue = z.json();
@@ -52,11 +55,15 @@ export const TaskType = z
 export const TIMEOUT_SECONDS = { min: 1, max: 3_600, default: 300 } as const;
 export const MAX_RETRIES = { min: 0, max: 10, default: 3 } as const;
 
-/** The body of `POST /api/tasks`. Unknown fields are refused, not ignored. */
+/**
+ * The body of `POST /api/tasks`. Unknown fields are refused, not ignored. A task names the
+ * agent type that runs it, or a capability, and the scheduling strategy picks the type.
+ */
 export const SubmitTaskRequest = z
   .object({
     type: TaskType,
-    agentType: AgentType,
+    agentType: AgentType.optional(),
+    capability: Capability.optional(),
     priority: Priority.default("normal"),
     payload: JsonObject.default({}),
     timeoutSeconds: z.number().int().min(TIMEOUT_SECONDS.min).max(TIMEOUT_SECONDS.max).default(TIMEOUT_SECONDS.default),
@@ -68,7 +75,19 @@ export const SubmitTaskRequest = z
       .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
       .optional(),
   })
-  .strict();
+  .strict()
+  .check((ctx) => {
+    const { agentType, capability } = ctx.value;
+    if ((agentType === undefined) === (capability === undefined)) {
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        path: ["agentType"],
+        message:
+          agentType === undefined ? "either agentType or capability is required" : "give agentType or capability, not both",
+      });
+    }
+  });
 export type SubmitTaskRequest = z.infer<typeof SubmitTaskRequest>;
 
 /** A unit of work and everything known about its life so far. */
@@ -76,6 +95,8 @@ export const Task = z.object({
   taskId: z.string().min(1),
   type: TaskType,
   agentType: AgentType,
+  /** Set when the task asked for a capability and the scheduler chose `agentType`. */
+  capability: Capability.optional(),
   priority: Priority,
   payload: JsonObject,
   timeoutSeconds: z.number().int(),
@@ -85,18 +106,32 @@ export const Task = z.object({
   requestFingerprint: z.string(),
   submittedBy: z.string(),
   status: TaskStatus,
-  /** 1 for the first run, incremented by each retry. */
+  /** 1 for the first run, incremented by each retry and redrive. */
   attempt: z.number().int().min(1),
+  /** The last attempt allowed: 1 + maxRetries, renewed by a redrive. */
+  attemptsAllowed: z.number().int().min(1),
   /** Incremented by every write; readers can detect change. */
   version: z.number().int().min(1),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** When the current attempt entered the queue. */
   queuedAt: z.iso.datetime(),
+  /** Not to be started before (a retry's backoff). */
+  availableAt: z.iso.datetime().optional(),
+  /** A queued task not started by then expires. */
+  expiresAt: z.iso.datetime().optional(),
   startedAt: z.iso.datetime().optional(),
+  /** The running agent's last sign of life, and how long its claim holds without another. */
+  heartbeatAt: z.iso.datetime().optional(),
+  leaseExpiresAt: z.iso.datetime().optional(),
+  timedOutAt: z.iso.datetime().optional(),
   finishedAt: z.iso.datetime().optional(),
   agentId: z.string().optional(),
   result: JsonObject.optional(),
+  /** The most recent failure; kept after a retry succeeds. */
   error: TaskError.optional(),
+  cancelledBy: z.string().optional(),
+  cancelReason: z.string().max(500).optional(),
 });
 export type Task = z.infer<typeof Task>;
 
@@ -108,3 +143,33 @@ export function toTaskView(task: Task): TaskView {
   const { requestFingerprint: _fingerprint, ...view } = task;
   return view;
 }
+
+/**
+ * A task in a list: who, what and where it stands — no payload or result (fetch the task for
+ * those). The list indexes carry exactly these fields.
+ */
+export const TaskSummary = TaskView.pick({
+  taskId: true,
+  type: true,
+  agentType: true,
+  capability: true,
+  priority: true,
+  timeoutSeconds: true,
+  maxRetries: true,
+  submittedBy: true,
+  status: true,
+  attempt: true,
+  attemptsAllowed: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+  queuedAt: true,
+  availableAt: true,
+  expiresAt: true,
+  startedAt: true,
+  finishedAt: true,
+  agentId: true,
+  error: true,
+  cancelReason: true,
+});
+export type TaskSummary = z.infer<typeof TaskSummary>;

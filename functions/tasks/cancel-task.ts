@@ -1,0 +1,29 @@
+import * as z from "zod";
+import { systemClock } from "#core/shared/clock";
+import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
+import { callerFromClaims, requireRole } from "#core/shared/identity";
+import { cancelTask } from "#core/tasks/domain/cancel-tasks";
+import { toTaskView } from "#core/tasks/domain/task";
+import { retryPolicy, taskStore } from "./wiring";
+
+const CancelTaskEvent = HttpEvent.extend({
+  pathParameters: z.object({ taskId: z.string().min(1).max(128) }),
+  // The body is optional; when present it may give a reason.
+  body: z.union([z.undefined(), z.literal(""), jsonBody(z.object({ reason: z.string().min(1).max(500).optional() }).strict())]),
+});
+
+/**
+ * POST /api/tasks/{taskId}/cancel — a queued task never starts; a running one is aborted at its
+ * next heartbeat; a finished one answers 409.
+ */
+export const handler = httpHandler(CancelTaskEvent, async (event) => {
+  const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  requireRole(caller, ["operator", "admin"]);
+  const reason = typeof event.body === "object" ? event.body.reason : undefined;
+  const task = await cancelTask(event.pathParameters.taskId, caller, reason, {
+    store: taskStore(),
+    clock: systemClock,
+    policy: retryPolicy(),
+  });
+  return json(200, toTaskView(task));
+});

@@ -1,0 +1,9 @@
+import { HttpEvent, httpHandler, json } from "#core/shared/http";
+import { queueView } from "#core/tasks/domain/queue-view";
+import { queueInspector, taskQuery } from "./wiring";
+
+/** GET /api/tasks/queue — per agent type and priority: visible, in flight, delayed, dead letters, oldest age. */
+export const handler = httpHandler(HttpEvent, async () => {
+  const queues = await queueView({ inspector: queueInspector(), query: taskQuery(), now: new Date() });
+  return json(200, { generatedAt: new Date().toISOString(), queues });
+});

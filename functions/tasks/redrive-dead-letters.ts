@@ -1,0 +1,22 @@
+import * as z from "zod";
+import { systemClock } from "#core/shared/clock";
+import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
+import { callerFromClaims, requireRole } from "#core/shared/identity";
+import { redriveTasks } from "#core/tasks/domain/redrive-tasks";
+import { retryPolicy, taskStore } from "./wiring";
+
+const RedriveEvent = HttpEvent.extend({
+  body: jsonBody(z.object({ taskIds: z.array(z.string().min(1).max(128)).min(1).max(100) }).strict()),
+});
+
+/** POST /api/tasks/dead-letters/redrive — re-queues the chosen dead-lettered tasks with fresh retries. */
+export const handler = httpHandler(RedriveEvent, async (event) => {
+  const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  requireRole(caller, ["operator", "admin"]);
+  const results = await redriveTasks([...new Set(event.body.taskIds)], {
+    store: taskStore(),
+    clock: systemClock,
+    policy: retryPolicy(),
+  });
+  return json(200, { redriven: results.filter((r) => r.outcome === "redriven").length, results });
+});

@@ -1,0 +1,92 @@
+import type { Clock } from "#core/shared/clock";
+import { ConflictError, NotFoundError } from "#core/shared/errors";
+import type { Caller } from "#core/shared/identity";
+import type { TaskFilter, TaskQuery, TaskStore } from "./ports";
+import { FINISHED_STATUSES, type Task } from "./task";
+import { IllegalTransitionError, planTransition, type RetryPolicy } from "./task-state-machine";
+
+export interface CancelDeps {
+  readonly store: TaskStore;
+  readonly clock: Clock;
+  readonly policy: RetryPolicy;
+}
+
+/** 409: the task has finished; there is nothing to cancel. */
+export class TaskNotCancellableError extends ConflictError {
+  constructor(task: Pick<Task, "taskId" | "status">) {
+    super("TaskNotCancellable", `task ${task.taskId} is ${task.status}; only queued or running tasks can be cancelled`);
+    this.name = "TaskNotCancellableError";
+  }
+}
+
+/**
+ * Cancels a task. A queued task will never start (its claim is refused); a running one is
+ * aborted by its agent at the next heartbeat, and its late result refused.
+ *
+ * @throws NotFoundError, TaskNotCancellableError
+ */
+export async function cancelTask(taskId: string, caller: Caller, reason: string | undefined, deps: CancelDeps): Promise<Task> {
+  const plan = planTransition(
+    { kind: "cancel", by: caller.username, ...(reason ? { reason } : {}) },
+    { now: deps.clock.now(), policy: deps.policy },
+  );
+  try {
+    return await deps.store.apply(taskId, plan);
+  } catch (error) {
+    if (!(error instanceof IllegalTransitionError)) throw error;
+    if (!error.current) throw new NotFoundError("task", taskId);
+    throw new TaskNotCancellableError({ taskId, status: error.current.status });
+  }
+}
+
+export type CancelOutcome = "cancelled" | "not_cancellable" | "not_found";
+
+/** The most tasks one bulk cancel touches; `more` says whether matching tasks remain. */
+export const BULK_CANCEL_LIMIT = 500;
+
+/**
+ * Cancels every queued or running task that matches `filter` (or the listed ids), up to
+ * `limit`, and reports what happened to each.
+ */
+export async function cancelTasks(
+  selection: { filter?: TaskFilter; taskIds?: readonly string[]; reason?: string; limit: number },
+  caller: Caller,
+  deps: CancelDeps & { query: TaskQuery },
+): Promise<{ results: { taskId: string; outcome: CancelOutcome; status?: string }[]; more: boolean }> {
+  const cancelOne = async (taskId: string) => {
+    try {
+      const task = await cancelTask(taskId, caller, selection.reason, deps);
+      return { taskId, outcome: "cancelled" as const, status: task.status };
+    } catch (error) {
+      if (error instanceof NotFoundError) return { taskId, outcome: "not_found" as const };
+      if (error instanceof TaskNotCancellableError) return { taskId, outcome: "not_cancellable" as const };
+      throw error;
+    }
+  };
+  if (selection.taskIds) {
+    const results = [];
+    for (const taskId of selection.taskIds.slice(0, selection.limit)) results.push(await cancelOne(taskId));
+    return { results, more: selection.taskIds.length > selection.limit };
+  }
+  const statuses = selection.filter?.status ? [selection.filter.status] : (["queued", "running"] as const);
+  const results: { taskId: string; outcome: CancelOutcome; status?: string }[] = [];
+  let more = false;
+  for (const status of statuses) {
+    if (FINISHED_STATUSES.has(status)) continue;
+    let cursor: string | undefined;
+    do {
+      const page = await deps.query.list(
+        { ...selection.filter, status },
+        { limit: Math.min(100, selection.limit - results.length), cursor },
+      );
+      for (const task of page.items) results.push(await cancelOne(task.taskId));
+      cursor = page.nextCursor;
+      if (results.length >= selection.limit) {
+        more = cursor !== undefined;
+        break;
+      }
+    } while (cursor);
+    if (results.length >= selection.limit) break;
+  }
+  return { results, more };
+}

@@ -1,0 +1,128 @@
+import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
+import { PRIORITIES, type Priority, TASK_STATUSES, type Task, type TaskStatus } from "./task";
+
+/** Counter names on an agent type's stats row: tasks now in each status, by priority. */
+export const countKey = (priority: Priority, status: TaskStatus) => `n_${priority}_${status}`;
+
+/** What one stored change adds to the counters (negative to remove). */
+export interface StatsDelta {
+  readonly agentType: AgentType;
+  /** Added to the agent type's row. */
+  readonly counters: Readonly<Record<string, number>>;
+  /** Added to the row of the minute the change happened in (throughput). */
+  readonly minute?: { readonly at: string; readonly counters: Readonly<Record<string, number>> };
+}
+
+const elapsed = (from?: string, to?: string) => (from && to ? Math.max(0, Date.parse(to) - Date.parse(from)) : undefined);
+
+/** The minute an instant falls in, e.g. `2026-11-23T10:04`. */
+export const minuteOf = (iso: string) => iso.slice(0, 16);
+
+/**
+ * How a change moves the counters: out of the old status and into the new one, plus the
+ * queue time when an attempt starts and the execution time when a running attempt ends.
+ */
+export function statsDelta(previous: Task | undefined, current: Task): StatsDelta | undefined {
+  if (previous && previous.status === current.status) return undefined;
+  const counters: Record<string, number> = { [countKey(current.priority, current.status)]: 1 };
+  if (previous)
+    counters[countKey(previous.priority, previous.status)] = (counters[countKey(previous.priority, previous.status)] ?? 0) - 1;
+  if (current.status === "running") {
+    const queueTime = elapsed(current.queuedAt, current.startedAt);
+    if (queueTime !== undefined) Object.assign(counters, { queueTimeSumMs: queueTime, queueTimeCount: 1 });
+  }
+  const ranToEnd = previous?.status === "running" && (current.status === "completed" || current.status === "failed");
+  if (ranToEnd) {
+    const executionTime = elapsed(current.startedAt, current.finishedAt);
+    if (executionTime !== undefined) Object.assign(counters, { executionTimeSumMs: executionTime, executionTimeCount: 1 });
+  }
+  const finishedNow = current.finishedAt !== undefined && previous?.finishedAt !== current.finishedAt;
+  return {
+    agentType: current.agentType,
+    counters,
+    ...(finishedNow
+      ? {
+          minute: {
+            at: minuteOf(current.updatedAt),
+            counters: {
+              finished: 1,
+              ...(current.status === "completed" ? { completed: 1, [`completed_${current.agentType}`]: 1 } : {}),
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+/** An agent type's stats row, as stored. */
+export type TypeCounters = Readonly<Record<string, number>>;
+/** A minute's row: `completed`, `finished`, `completed_<agentType>`. */
+export type MinuteCounters = Readonly<Record<string, number>>;
+
+const zeroByStatus = () => Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+
+/** `GET /api/tasks/status`: where every task is, how fast work flows, and how long it waits and runs. */
+export function summarizeStats(
+  byType: Readonly<Partial<Record<AgentType, TypeCounters>>>,
+  lastMinutes: readonly MinuteCounters[],
+  now: Date,
+) {
+  const byStatus = zeroByStatus();
+  const byPriority = Object.fromEntries(PRIORITIES.map((p) => [p, zeroByStatus()])) as Record<
+    Priority,
+    Record<TaskStatus, number>
+  >;
+  const byAgentType = Object.fromEntries(AGENT_TYPES.map((t) => [t, zeroByStatus()])) as Record<
+    AgentType,
+    Record<TaskStatus, number>
+  >;
+  let queueTimeSum = 0;
+  let queueTimeCount = 0;
+  let executionTimeSum = 0;
+  let executionTimeCount = 0;
+  for (const type of AGENT_TYPES) {
+    const row = byType[type] ?? {};
+    for (const priority of PRIORITIES) {
+      for (const status of TASK_STATUSES) {
+        const n = Math.max(0, row[countKey(priority, status)] ?? 0);
+        byStatus[status] += n;
+        byPriority[priority][status] += n;
+        byAgentType[type][status] += n;
+      }
+    }
+    queueTimeSum += row.queueTimeSumMs ?? 0;
+    queueTimeCount += row.queueTimeCount ?? 0;
+    executionTimeSum += row.executionTimeSumMs ?? 0;
+    executionTimeCount += row.executionTimeCount ?? 0;
+  }
+  const completedPerMinute = lastMinutes.map((m) => m.completed ?? 0);
+  const average = (sum: number, count: number) => (count === 0 ? null : Math.round(sum / count));
+  return {
+    generatedAt: now.toISOString(),
+    tasksScheduled: Object.values(byStatus).reduce((a, b) => a + b, 0),
+    tasksCompleted: byStatus.completed,
+    counts: { byStatus, byPriority, byAgentType },
+    throughputPerMinute: {
+      lastMinute: completedPerMinute[0] ?? 0,
+      averageOverMinutes:
+        completedPerMinute.length === 0 ? 0 : completedPerMinute.reduce((a, b) => a + b, 0) / completedPerMinute.length,
+      minutes: completedPerMinute.length,
+    },
+    averageQueueTimeMs: average(queueTimeSum, queueTimeCount),
+    averageExecutionTimeMs: average(executionTimeSum, executionTimeCount),
+  };
+}
+
+/** What the scheduler needs of a type, from its stats row. */
+export function loadOf(row: TypeCounters | undefined) {
+  const sum = (status: TaskStatus) => PRIORITIES.reduce((n, p) => n + Math.max(0, row?.[countKey(p, status)] ?? 0), 0);
+  const completed = sum("completed");
+  const unsuccessful = sum("failed") + sum("dead_lettered") + sum("expired");
+  const executions = row?.executionTimeCount ?? 0;
+  return {
+    queued: sum("queued"),
+    running: sum("running"),
+    successRate: completed + unsuccessful === 0 ? 1 : completed / (completed + unsuccessful),
+    avgExecutionMs: executions === 0 ? undefined : (row?.executionTimeSumMs ?? 0) / executions,
+  };
+}

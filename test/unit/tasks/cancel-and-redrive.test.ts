@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { NotFoundError } from "#core/shared/errors";
+import type { Caller } from "#core/shared/identity";
+import { cancelTask, cancelTasks, TaskNotCancellableError } from "#core/tasks/domain/cancel-tasks";
+import { queueView } from "#core/tasks/domain/queue-view";
+import { redriveTasks } from "#core/tasks/domain/redrive-tasks";
+import type { Task } from "#core/tasks/domain/task";
+import { InMemoryTaskQuery, InMemoryTaskStore } from "../../support/in-memory-task-store";
+import { aTask, POLICY } from "../../support/tasks";
+
+const caller: Caller = { sub: "s", username: "alice", roles: ["operator"] };
+const clock = { now: () => new Date("2026-11-23T10:00:00.000Z") };
+
+function storeWith(...tasks: Task[]) {
+  const store = new InMemoryTaskStore();
+  for (const task of tasks) store.tasks.set(task.taskId, task);
+  return { store, query: new InMemoryTaskQuery(store), clock, policy: POLICY };
+}
+
+describe("cancelTask", () => {
+  it("cancels a queued or running task, recording who and why", async () => {
+    const deps = storeWith(
+      aTask({ taskId: "q" }),
+      aTask({ taskId: "r", status: "running", agentId: "a", startedAt: "2026-11-23T09:59:00.000Z", leaseExpiresAt: "x" }),
+    );
+    expect(await cancelTask("q", caller, "duplicate", deps)).toMatchObject({
+      status: "cancelled",
+      cancelledBy: "alice",
+      cancelReason: "duplicate",
+    });
+    expect(await cancelTask("r", caller, undefined, deps)).toMatchObject({ status: "cancelled" });
+  });
+
+  it("answers 409 for a finished task and 404 for a missing one", async () => {
+    const deps = storeWith(
+      aTask({ taskId: "done", status: "completed", finishedAt: "2026-11-23T09:59:00.000Z", agentId: "a", result: {} }),
+    );
+    await expect(cancelTask("done", caller, undefined, deps)).rejects.toBeInstanceOf(TaskNotCancellableError);
+    await expect(cancelTask("nope", caller, undefined, deps)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe("cancelTasks", () => {
+  it("cancels every queued and running task matching the filter, and nothing else", async () => {
+    const deps = storeWith(
+      aTask({ taskId: "a", agentType: "data-quality" }),
+      aTask({ taskId: "b", agentType: "data-quality", priority: "low" }),
+      aTask({ taskId: "c", agentType: "keyword-precision" }),
+      aTask({ taskId: "d", agentType: "data-quality", status: "completed", finishedAt: "x", result: {}, agentId: "a" }),
+    );
+    const { results, more } = await cancelTasks({ filter: { agentType: "data-quality" }, limit: 100 }, caller, deps);
+    expect(results.map((r) => r.taskId).sort()).toEqual(["a", "b"]);
+    expect(more).toBe(false);
+    expect((await deps.store.get("c"))?.status).toBe("queued");
+    expect((await deps.store.get("d"))?.status).toBe("completed");
+  });
+
+  it("stops at the limit and says more remain", async () => {
+    const deps = storeWith(...["a", "b", "c"].map((taskId) => aTask({ taskId })));
+    const { results, more } = await cancelTasks({ filter: { status: "queued" }, limit: 2 }, caller, deps);
+    expect(results).toHaveLength(2);
+    expect(more).toBe(true);
+  });
+
+  it("reports each listed id's outcome", async () => {
+    const deps = storeWith(
+      aTask({ taskId: "a" }),
+      aTask({ taskId: "f", status: "failed", finishedAt: "x", error: { message: "e", retryable: false }, agentId: "a" }),
+    );
+    const { results } = await cancelTasks({ taskIds: ["a", "f", "ghost"], limit: 100 }, caller, deps);
+    expect(results).toEqual([
+      { taskId: "a", outcome: "cancelled", status: "cancelled" },
+      { taskId: "f", outcome: "not_cancellable" },
+      { taskId: "ghost", outcome: "not_found" },
+    ]);
+  });
+});
+
+describe("redriveTasks", () => {
+  it("re-queues dead-lettered tasks and reports the rest", async () => {
+    const deps = storeWith(
+      aTask({
+        taskId: "dead",
+        status: "dead_lettered",
+        attempt: 4,
+        attemptsAllowed: 4,
+        finishedAt: "x",
+        error: { message: "e", retryable: true },
+      }),
+      aTask({ taskId: "live" }),
+    );
+    expect(await redriveTasks(["dead", "live", "ghost"], deps)).toEqual([
+      { taskId: "dead", outcome: "redriven", attempt: 5 },
+      { taskId: "live", outcome: "not_dead_lettered" },
+      { taskId: "ghost", outcome: "not_found" },
+    ]);
+    expect(await deps.store.get("dead")).toMatchObject({ status: "queued", attempt: 5, attemptsAllowed: 8 });
+  });
+});
+
+describe("queueView", () => {
+  it("reports every queue with its depth and the age of its oldest queued task", async () => {
+    const deps = storeWith(aTask({ taskId: "old", queuedAt: "2026-11-23T09:58:00.000Z", priority: "high" }));
+    const rows = await queueView({
+      query: deps.query,
+      inspector: { depth: async () => ({ visible: 1, inFlight: 0, delayed: 0, deadLetters: 2 }) },
+      now: clock.now(),
+    });
+    expect(rows).toHaveLength(20);
+    expect(rows.find((r) => r.agentType === "data-quality" && r.priority === "high")).toEqual({
+      agentType: "data-quality",
+      priority: "high",
+      visible: 1,
+      inFlight: 0,
+      delayed: 0,
+      deadLetters: 2,
+      oldestAgeSeconds: 120,
+    });
+    expect(rows.find((r) => r.agentType === "data-quality" && r.priority === "low")?.oldestAgeSeconds).toBeNull();
+  });
+});

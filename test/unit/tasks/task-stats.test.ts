@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { admit } from "#core/tasks/domain/admission";
+import { countKey, loadOf, statsDelta, summarizeStats } from "#core/tasks/domain/task-stats";
+import { QueueFullError } from "#core/shared/errors";
+import { aTask } from "../../support/tasks";
+
+describe("statsDelta", () => {
+  it("counts a new task into its status", () => {
+    expect(statsDelta(undefined, aTask({ priority: "high" }))?.counters).toEqual({ n_high_queued: 1 });
+  });
+
+  it("moves a task between statuses and records its queue time when it starts", () => {
+    const started = aTask({ status: "running", queuedAt: "2026-11-23T10:00:00.000Z", startedAt: "2026-11-23T10:00:02.500Z" });
+    expect(statsDelta(aTask(), started)?.counters).toEqual({
+      n_normal_queued: -1,
+      n_normal_running: 1,
+      queueTimeSumMs: 2_500,
+      queueTimeCount: 1,
+    });
+  });
+
+  it("records execution time and a completion in its minute", () => {
+    const running = aTask({ status: "running", startedAt: "2026-11-23T10:00:00.000Z" });
+    const done = {
+      ...running,
+      status: "completed" as const,
+      finishedAt: "2026-11-23T10:00:04.000Z",
+      updatedAt: "2026-11-23T10:00:04.000Z",
+    };
+    expect(statsDelta(running, done)).toEqual({
+      agentType: "data-quality",
+      counters: { n_normal_running: -1, n_normal_completed: 1, executionTimeSumMs: 4_000, executionTimeCount: 1 },
+      minute: {
+        at: "2026-11-23T10:00",
+        counters: { finished: 1, completed: 1, completed_data_quality: undefined, "completed_data-quality": 1 },
+      },
+    });
+  });
+
+  it("ignores changes that keep the status (heartbeats)", () => {
+    expect(statsDelta(aTask({ status: "running" }), aTask({ status: "running", version: 2 }))).toBeUndefined();
+  });
+});
+
+describe("summarizeStats", () => {
+  it("adds up counts by status, priority and type, with throughput and averages", () => {
+    const view = summarizeStats(
+      {
+        "data-quality": {
+          [countKey("high", "completed")]: 3,
+          [countKey("low", "queued")]: 2,
+          executionTimeSumMs: 600,
+          executionTimeCount: 3,
+        },
+        "keyword-precision": { [countKey("high", "running")]: 1, queueTimeSumMs: 50, queueTimeCount: 2 },
+      },
+      [{ completed: 6 }, { completed: 4 }],
+      new Date("2026-11-23T10:00:00.000Z"),
+    );
+    expect(view.counts.byStatus).toMatchObject({ completed: 3, queued: 2, running: 1, failed: 0 });
+    expect(view.counts.byPriority.high).toMatchObject({ completed: 3, running: 1 });
+    expect(view.counts.byAgentType["data-quality"]).toMatchObject({ completed: 3, queued: 2 });
+    expect(view).toMatchObject({ tasksScheduled: 6, tasksCompleted: 3, averageExecutionTimeMs: 200, averageQueueTimeMs: 25 });
+    expect(view.throughputPerMinute).toEqual({ lastMinute: 6, averageOverMinutes: 5, minutes: 2 });
+  });
+
+  it("reports no average rather than a made-up one when nothing ran", () => {
+    expect(summarizeStats({}, [], new Date()).averageExecutionTimeMs).toBeNull();
+  });
+});
+
+describe("loadOf / admit", () => {
+  it("derives queued, running and success rate from a type's counters", () => {
+    const load = loadOf({
+      [countKey("low", "queued")]: 4,
+      [countKey("high", "queued")]: 1,
+      [countKey("normal", "completed")]: 8,
+      [countKey("normal", "failed")]: 2,
+    });
+    expect(load).toMatchObject({ queued: 5, running: 0, successRate: 0.8, avgExecutionMs: undefined });
+  });
+
+  it("takes work under the limit and refuses it at the limit, saying when to retry", () => {
+    expect(() => admit("data-quality", 9, 10, 60)).not.toThrow();
+    const refusal = (() => {
+      try {
+        admit("data-quality", 12, 10, 60);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(QueueFullError);
+    expect(refusal).toMatchObject({ status: 429, retryAfterSeconds: 3, headers: { "retry-after": "3" } });
+    // With no recent completions, come back in a minute.
+    expect(() => admit("data-quality", 10, 10, 0)).toThrow(expect.objectContaining({ retryAfterSeconds: 60 }));
+  });
+});

@@ -2,14 +2,14 @@ import * as z from "zod";
 import { systemClock } from "#core/shared/clock";
 import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
 import { callerFromClaims, requireRole } from "#core/shared/identity";
-import { cancelTask } from "#core/tasks/domain/cancel-tasks";
+import { CancelTaskRequest, cancelTask } from "#core/tasks/domain/cancel-tasks";
 import { toTaskView } from "#core/tasks/domain/task";
 import { retryPolicy, taskStore } from "./wiring";
 
 const CancelTaskEvent = HttpEvent.extend({
   pathParameters: z.object({ taskId: z.string().min(1).max(128) }),
   // The body is optional; when present it may give a reason.
-  body: z.union([z.undefined(), z.literal(""), jsonBody(z.object({ reason: z.string().min(1).max(500).optional() }).strict())]),
+  body: z.union([z.undefined(), z.literal(""), jsonBody(CancelTaskRequest)]),
 });
 
 /**

@@ -1,20 +1,9 @@
-import * as z from "zod";
-import { AgentType } from "#core/agents/domain/agent-types";
 import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { Priority } from "#core/tasks/domain/task";
+import { DeadLetterListQuery } from "#core/tasks/domain/task-list";
 import { taskQuery } from "./wiring";
 
-const DeadLetterQuery = z
-  .object({
-    agentType: AgentType.optional(),
-    priority: Priority.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().min(1).max(2_048).optional(),
-  })
-  .strict();
-
 const ListDeadLettersEvent = HttpEvent.extend({
-  queryStringParameters: DeadLetterQuery.nullish().transform((q) => q ?? DeadLetterQuery.parse({})),
+  queryStringParameters: DeadLetterListQuery.nullish().transform((q) => q ?? DeadLetterListQuery.parse({})),
 });
 
 /** GET /api/tasks/dead-letters — dead-lettered tasks, newest first, each with its last error. */

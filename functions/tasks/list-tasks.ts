@@ -1,21 +1,9 @@
-import * as z from "zod";
-import { AgentType } from "#core/agents/domain/agent-types";
 import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { Priority, TaskStatus } from "#core/tasks/domain/task";
+import { TaskListQuery } from "#core/tasks/domain/task-list";
 import { taskQuery } from "./wiring";
 
-export const ListQuery = z
-  .object({
-    status: TaskStatus.optional(),
-    agentType: AgentType.optional(),
-    priority: Priority.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().min(1).max(2_048).optional(),
-  })
-  .strict();
-
 const ListTasksEvent = HttpEvent.extend({
-  queryStringParameters: ListQuery.nullish().transform((q) => q ?? ListQuery.parse({})),
+  queryStringParameters: TaskListQuery.nullish().transform((q) => q ?? TaskListQuery.parse({})),
 });
 
 /** GET /api/tasks?status&agentType&priority&limit&cursor — task summaries, newest first. */

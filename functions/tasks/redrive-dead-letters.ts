@@ -1,12 +1,11 @@
-import * as z from "zod";
 import { systemClock } from "#core/shared/clock";
 import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
 import { callerFromClaims, requireRole } from "#core/shared/identity";
-import { redriveTasks } from "#core/tasks/domain/redrive-tasks";
+import { RedriveRequest, redriveTasks } from "#core/tasks/domain/redrive-tasks";
 import { retryPolicy, taskStore } from "./wiring";
 
 const RedriveEvent = HttpEvent.extend({
-  body: jsonBody(z.object({ taskIds: z.array(z.string().min(1).max(128)).min(1).max(100) }).strict()),
+  body: jsonBody(RedriveRequest),
 });
 
 /** POST /api/tasks/dead-letters/redrive — re-queues the chosen dead-lettered tasks with fresh retries. */

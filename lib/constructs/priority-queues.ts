@@ -23,9 +23,15 @@ export class PriorityQueues extends Construct {
   constructor(scope: Construct, id: string, props: PriorityQueuesProps) {
     super(scope, id);
     this.consumerTimeout = props.consumerTimeout;
-    const guarded = Object.fromEntries(PRIORITIES.map((p) => [p, new GuardedQueue(this, p, props)])) as Record<Priority, GuardedQueue>;
+    const guarded = Object.fromEntries(PRIORITIES.map((p) => [p, new GuardedQueue(this, p, props)])) as Record<
+      Priority,
+      GuardedQueue
+    >;
     this.queues = Object.fromEntries(PRIORITIES.map((p) => [p, guarded[p].queue])) as Record<Priority, sqs.Queue>;
-    this.deadLetterQueues = Object.fromEntries(PRIORITIES.map((p) => [p, guarded[p].deadLetterQueue])) as Record<Priority, sqs.Queue>;
+    this.deadLetterQueues = Object.fromEntries(PRIORITIES.map((p) => [p, guarded[p].deadLetterQueue])) as Record<
+      Priority,
+      sqs.Queue
+    >;
   }
 
   /** Queue URLs by priority. */

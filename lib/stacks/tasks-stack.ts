@@ -78,10 +78,15 @@ export class TasksStack extends Stack {
       ]),
     ) as Record<AgentType, PriorityQueues>;
     const queueUrls = this.toJsonString(Object.fromEntries(AGENT_TYPES.map((type) => [type, this.workQueues[type].urls])));
-    const deadLetterUrls = this.toJsonString(Object.fromEntries(AGENT_TYPES.map((type) => [type, this.workQueues[type].deadLetterUrls])));
+    const deadLetterUrls = this.toJsonString(
+      Object.fromEntries(AGENT_TYPES.map((type) => [type, this.workQueues[type].deadLetterUrls])),
+    );
 
     const checkerTimeout = Duration.seconds(30);
-    const timers = new GuardedQueue(this, "TaskTimers", { consumerTimeout: checkerTimeout, maxReceiveCount: config.maxReceiveCount });
+    const timers = new GuardedQueue(this, "TaskTimers", {
+      consumerTimeout: checkerTimeout,
+      maxReceiveCount: config.maxReceiveCount,
+    });
 
     const environment = {
       TASKS_TABLE: this.table.tableName,
@@ -106,7 +111,13 @@ export class TasksStack extends Stack {
     };
 
     const submit = fn("SubmitTask", "submit-task.ts", "POST /api/tasks: validate and store a task as queued", submitEnvironment);
-    const submitBatch = fn("SubmitTasksBatch", "submit-tasks-batch.ts", "POST /api/tasks/batch: up to 100 tasks, a result each", submitEnvironment, Duration.seconds(29));
+    const submitBatch = fn(
+      "SubmitTasksBatch",
+      "submit-tasks-batch.ts",
+      "POST /api/tasks/batch: up to 100 tasks, a result each",
+      submitEnvironment,
+      Duration.seconds(29),
+    );
     for (const f of [submit, submitBatch]) {
       this.table.grant(f, "PutItem", "GetItem");
       this.stats.grant(f, "GetItem", "BatchGetItem", "UpdateItem");
@@ -128,7 +139,13 @@ export class TasksStack extends Stack {
     this.table.grant(cancel, "UpdateItem", "GetItem");
     const cancelMany = fn("CancelTasks", "cancel-tasks.ts", "POST /api/tasks/cancel: by filter or ids", {}, Duration.seconds(29));
     this.table.grant(cancelMany, "UpdateItem", "GetItem", "Query");
-    const redrive = fn("RedriveDeadLetters", "redrive-dead-letters.ts", "POST /api/tasks/dead-letters/redrive", {}, Duration.seconds(29));
+    const redrive = fn(
+      "RedriveDeadLetters",
+      "redrive-dead-letters.ts",
+      "POST /api/tasks/dead-letters/redrive",
+      {},
+      Duration.seconds(29),
+    );
     this.table.grant(redrive, "UpdateItem", "GetItem");
 
     const relay = fn(

@@ -1,11 +1,36 @@
 import * as z from "zod";
 import { HealthReport } from "#core/monitoring/domain/health";
 import { ErrorResponse } from "#core/shared/http";
-import { JsonValue, SubmitTaskRequest, TaskView } from "#core/tasks/domain/task";
+import { BulkCancelRequest, BulkCancelResponse, CancelTaskRequest } from "#core/tasks/domain/cancel-tasks";
+import { QueueViewResponse } from "#core/tasks/domain/queue-view";
+import { RedriveRequest, RedriveResponse } from "#core/tasks/domain/redrive-tasks";
+import { SubmitBatchRequest, SubmitBatchResponse } from "#core/tasks/domain/submit-batch";
+import { JsonValue, SubmitTaskRequest, TaskSummary, TaskView } from "#core/tasks/domain/task";
+import { DeadLetterListQuery, TaskListQuery, TaskPage } from "#core/tasks/domain/task-list";
+import { TaskStatusView } from "#core/tasks/domain/task-stats";
 
 /** Named schemas, as they appear under components.schemas. */
-const REQUESTS = { SubmitTaskRequest, JsonValue } as const;
-const RESPONSES = { TaskView, ErrorResponse, HealthReport, JsonValue } as const;
+const REQUESTS = {
+  SubmitTaskRequest,
+  SubmitBatchRequest,
+  CancelTaskRequest,
+  BulkCancelRequest,
+  RedriveRequest,
+  JsonValue,
+} as const;
+const RESPONSES = {
+  TaskView,
+  TaskSummary,
+  TaskPage,
+  TaskStatusView,
+  QueueViewResponse,
+  SubmitBatchResponse,
+  BulkCancelResponse,
+  RedriveResponse,
+  ErrorResponse,
+  HealthReport,
+  JsonValue,
+} as const;
 type SchemaName = keyof typeof REQUESTS | keyof typeof RESPONSES;
 
 interface Operation {
@@ -15,6 +40,10 @@ interface Operation {
   readonly description?: string;
   readonly public?: boolean;
   readonly request?: keyof typeof REQUESTS;
+  /** The request body may be left out. */
+  readonly optionalBody?: boolean;
+  /** Query parameters, from a zod object schema. */
+  readonly query?: z.ZodObject;
   readonly responses: Readonly<Record<number, { description: string; schema?: SchemaName; headers?: Record<string, string> }>>;
 }
 
@@ -30,6 +59,7 @@ const errors = (...codes: number[]) =>
           404: "Not found",
           409: "Conflicts with the current state",
           413: "Payload over the limit; `error.fields` names it",
+          429: "The agent type's queue is full; retry after the `Retry-After` header's seconds",
           503: "A dependency is down",
         }[code] as string,
         schema: "ErrorResponse" as const,
@@ -60,8 +90,57 @@ export const OPERATIONS: readonly Operation[] = [
     responses: {
       201: { description: "Created", schema: "TaskView", headers: { location: "/api/tasks/{taskId}" } },
       200: { description: "Replay of an earlier request with the same idempotency key", schema: "TaskView" },
-      ...errors(400, 401, 403, 409, 413),
+      ...errors(400, 401, 403, 409, 413, 429),
     },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/batch",
+    summary: "Submit up to 100 tasks (operator or admin)",
+    description:
+      "Each item is validated and submitted on its own, so one bad item never fails the others. Answers 200 with a result per item, in order, each carrying the status that item alone would have got (201, 200, 400, 409, 413, 429).",
+    request: "SubmitBatchRequest",
+    responses: { 200: { description: "A result per item", schema: "SubmitBatchResponse" }, ...errors(400, 401, 403, 413) },
+  },
+  {
+    method: "get",
+    path: "/api/tasks",
+    summary: "Task summaries, newest first, filtered and paginated (any role)",
+    query: TaskListQuery,
+    responses: { 200: { description: "A page of summaries", schema: "TaskPage" }, ...errors(400, 401) },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/status",
+    summary: "Counts by status, priority and type; throughput; average queue and execution time (any role)",
+    responses: { 200: { description: "The orchestration metrics", schema: "TaskStatusView" }, ...errors(401) },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/queue",
+    summary: "Each queue: visible, in flight, delayed, dead letters, oldest queued task's age (any role)",
+    responses: { 200: { description: "One row per agent type and priority", schema: "QueueViewResponse" }, ...errors(401) },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/dead-letters",
+    summary: "Dead-lettered tasks with their last error, newest first (any role)",
+    query: DeadLetterListQuery,
+    responses: { 200: { description: "A page of summaries", schema: "TaskPage" }, ...errors(400, 401) },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/dead-letters/redrive",
+    summary: "Re-queue chosen dead-lettered tasks with fresh retries (operator or admin)",
+    request: "RedriveRequest",
+    responses: { 200: { description: "A result per task", schema: "RedriveResponse" }, ...errors(400, 401, 403) },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/cancel",
+    summary: "Cancel queued and running tasks by filter or by id (operator or admin)",
+    request: "BulkCancelRequest",
+    responses: { 200: { description: "A result per task", schema: "BulkCancelResponse" }, ...errors(400, 401, 403) },
   },
   {
     method: "get",
@@ -69,7 +148,26 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "A task, with its status, result or error (any role)",
     responses: { 200: { description: "The task", schema: "TaskView" }, ...errors(401, 404) },
   },
+  {
+    method: "post",
+    path: "/api/tasks/{taskId}/cancel",
+    summary: "Cancel a task (operator or admin)",
+    description:
+      "A queued task never starts; a running one is aborted at its agent's next heartbeat and its late result refused; a finished one answers 409.",
+    request: "CancelTaskRequest",
+    optionalBody: true,
+    responses: { 200: { description: "The cancelled task", schema: "TaskView" }, ...errors(400, 401, 403, 404, 409) },
+  },
 ];
+
+/** Query parameters from a zod object schema, each with its own JSON schema. */
+function queryParameters(query: z.ZodObject) {
+  return Object.entries(query.shape).map(([name, schema]) => {
+    const json = z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+    delete json.$schema;
+    return { name, in: "query", required: !(schema as z.ZodType).safeParse(undefined).success, schema: json };
+  });
+}
 
 function componentSchemas(): Record<string, unknown> {
   const uri = (id: string) => `#/components/schemas/${id}`;
@@ -91,12 +189,15 @@ function componentSchemas(): Record<string, unknown> {
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
-    const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
-      name,
-      in: "path",
-      required: true,
-      schema: { type: "string" },
-    }));
+    const parameters = [
+      ...[...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+        name,
+        in: "path",
+        required: true,
+        schema: { type: "string" },
+      })),
+      ...(op.query ? queryParameters(op.query) : []),
+    ];
     paths[op.path] ??= {};
     (paths[op.path] as Record<string, unknown>)[op.method] = {
       summary: op.summary,

@@ -1,6 +1,7 @@
 import { Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as lambda from "aws-cdk-lib/aws-lambda";
+import type { CfnQueue } from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AGENT_TYPES } from "#core/agents/domain/agent-types";
 import { PRIORITIES } from "#core/tasks/domain/task";
@@ -48,8 +49,18 @@ describe("queues", () => {
       const isDeadLetterQueue = deadLetterTargets.has(id) || [...failureDestinations].some((name) => id.startsWith(name));
       expect(queue.Properties?.RedrivePolicy !== undefined || isDeadLetterQueue, `${id} has no DLQ and is not one`).toBe(true);
     }
-    // 5 agent types × 4 priorities, each with its own DLQ.
-    expect(deadLetterTargets.size).toBe(AGENT_TYPES.length * PRIORITIES.length);
+    // Every work queue has a dead-letter queue of its own.
+    for (const type of AGENT_TYPES) {
+      for (const priority of PRIORITIES) {
+        const queues = stacks.tasks.workQueues[type];
+        const redrive = stacks.tasks.resolve((queues.queues[priority].node.defaultChild as CfnQueue).redrivePolicy) as {
+          deadLetterTargetArn: unknown;
+        };
+        expect(redrive.deadLetterTargetArn, `${type}/${priority}`).toEqual(
+          stacks.tasks.resolve(queues.deadLetterQueues[priority].queueArn),
+        );
+      }
+    }
   });
 
   it("every queue refuses requests without TLS", () => {

@@ -1,8 +1,10 @@
+import * as z from "zod";
+import { AgentType } from "#core/agents/domain/agent-types";
 import type { Clock } from "#core/shared/clock";
 import { ConflictError, NotFoundError } from "#core/shared/errors";
 import type { Caller } from "#core/shared/identity";
 import type { TaskFilter, TaskQuery, TaskStore } from "./ports";
-import { FINISHED_STATUSES, type Task } from "./task";
+import { FINISHED_STATUSES, Priority, type Task } from "./task";
 import { IllegalTransitionError, planTransition, type RetryPolicy } from "./task-state-machine";
 
 export interface CancelDeps {
@@ -39,10 +41,43 @@ export async function cancelTask(taskId: string, caller: Caller, reason: string 
   }
 }
 
-export type CancelOutcome = "cancelled" | "not_cancellable" | "not_found";
+/** The body of `POST /api/tasks/{taskId}/cancel` (optional). */
+export const CancelTaskRequest = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+
+export const CancelOutcome = z.enum(["cancelled", "not_cancellable", "not_found"]);
+export type CancelOutcome = z.infer<typeof CancelOutcome>;
 
 /** The most tasks one bulk cancel touches; `more` says whether matching tasks remain. */
 export const BULK_CANCEL_LIMIT = 500;
+
+/** The body of `POST /api/tasks/cancel`: a filter or a list of ids (an empty filter would cancel everything). */
+export const BulkCancelRequest = z
+  .object({
+    filter: z
+      .object({
+        status: z.enum(["queued", "running"]).optional(),
+        agentType: AgentType.optional(),
+        priority: Priority.optional(),
+      })
+      .strict()
+      .refine((f) => Object.keys(f).length > 0, "name at least one of status, agentType, priority")
+      .optional(),
+    taskIds: z.array(z.string().min(1).max(128)).min(1).max(100).optional(),
+    reason: z.string().min(1).max(500).optional(),
+    limit: z.number().int().min(1).max(BULK_CANCEL_LIMIT).default(100),
+  })
+  .strict()
+  .refine((b) => (b.filter === undefined) !== (b.taskIds === undefined), {
+    message: "give filter or taskIds, not both",
+    path: ["filter"],
+  });
+
+export const BulkCancelResponse = z.object({
+  cancelled: z.number().int(),
+  /** More matching tasks remain beyond `limit`. */
+  more: z.boolean(),
+  results: z.array(z.object({ taskId: z.string(), outcome: CancelOutcome, status: z.string().optional() })),
+});
 
 /**
  * Cancels every queued or running task that matches `filter` (or the listed ids), up to

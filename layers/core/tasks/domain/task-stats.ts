@@ -1,5 +1,6 @@
-import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
-import { PRIORITIES, type Priority, TASK_STATUSES, type Task, type TaskStatus } from "./task";
+import * as z from "zod";
+import { AGENT_TYPES, AgentType } from "#core/agents/domain/agent-types";
+import { PRIORITIES, Priority, TASK_STATUSES, type Task, TaskStatus } from "./task";
 
 /** Counter names on an agent type's stats row: tasks now in each status, by priority. */
 export const countKey = (priority: Priority, status: TaskStatus) => `n_${priority}_${status}`;
@@ -58,6 +59,32 @@ export function statsDelta(previous: Task | undefined, current: Task): StatsDelt
 export type TypeCounters = Readonly<Record<string, number>>;
 /** A minute's row: `completed`, `finished`, `completed_<agentType>`. */
 export type MinuteCounters = Readonly<Record<string, number>>;
+
+const CountsByStatus = z.record(TaskStatus, z.number().int());
+
+/** `GET /api/tasks/status` (seed 000 `orchestration_metrics`). */
+export const TaskStatusView = z.object({
+  generatedAt: z.iso.datetime(),
+  /** Every task ever submitted (seed `tasks_scheduled`). */
+  tasksScheduled: z.number().int(),
+  tasksCompleted: z.number().int(),
+  counts: z.object({
+    byStatus: CountsByStatus,
+    byPriority: z.record(Priority, CountsByStatus),
+    byAgentType: z.record(AgentType, CountsByStatus),
+  }),
+  throughputPerMinute: z.object({
+    /** Tasks completed in the last full minute. */
+    lastMinute: z.number().int(),
+    averageOverMinutes: z.number(),
+    minutes: z.number().int(),
+  }),
+  /** Queued to started; null until something started. */
+  averageQueueTimeMs: z.number().int().nullable(),
+  /** Started to completed or failed; null until something finished. */
+  averageExecutionTimeMs: z.number().int().nullable(),
+});
+export type TaskStatusView = z.infer<typeof TaskStatusView>;
 
 const zeroByStatus = () => Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
 

@@ -47,7 +47,7 @@ export const StageConfig = z
     /** Queued tasks an agent type holds before new work is refused with 429. */
     maxQueueDepth: z.number().int().min(1).max(1_000_000),
     /** A queued task not started within this long expires. */
-    queuedTaskTtlSeconds: seconds(60, 7 * 24 * 3600),
+    queuedTaskTtlSeconds: seconds(10, 7 * 24 * 3600),
     /** Retry backoff: the first retry waits up to this long, doubling per attempt… */
     retryBaseDelaySeconds: seconds(0, 900),
     /** …up to this cap (SQS delays 15 minutes at most). */

@@ -63,3 +63,49 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+export interface TaskBody {
+  taskId: string;
+  status: string;
+  attempt: number;
+  version: number;
+  agentType: string;
+  agentId?: string;
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: { message: string; code?: string; retryable: boolean };
+  result?: Record<string, unknown>;
+}
+
+/** Submits one task as admin and returns it; fails the test on anything but 201. */
+export async function submit(body: Record<string, unknown>): Promise<TaskBody> {
+  const response = await api<TaskBody>("POST", "/api/tasks", { body });
+  if (response.status !== 201) throw new Error(`submit answered ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+/** Polls a task until `done` holds. */
+export async function taskUntil(
+  taskId: string,
+  done: (task: TaskBody) => boolean,
+  timeoutMs = 30_000,
+  what = "the task",
+): Promise<TaskBody> {
+  return eventually(
+    async () => (await api<TaskBody>("GET", `/api/tasks/${taskId}`)).body,
+    done,
+    timeoutMs,
+    `${what} (${taskId})`,
+  );
+}
+
+/** Cancels every queued or running task of an agent type (tests clean up after themselves). */
+export async function cancelAllOf(agentType: string): Promise<void> {
+  for (let more = true; more;) {
+    const { body } = await api<{ more: boolean }>("POST", "/api/tasks/cancel", {
+      body: { filter: { agentType }, limit: 500, reason: "e2e cleanup" },
+    });
+    more = body.more;
+  }
+}

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DynamoDbTaskStore, fromItem, toItem } from "#core/tasks/adapters/dynamodb-task-store";
@@ -53,7 +54,8 @@ describe("DynamoDbTaskStore", () => {
       new ConditionalCheckFailedException({
         message: "no",
         $metadata: {},
-        Item: { ...toItem(aTask({ status: "completed", agentId: "b" })) } as never,
+        // As DynamoDB sends it: raw attribute values (the document client does not unmarshall errors).
+        Item: marshall(toItem(aTask({ status: "completed", agentId: "b" })), { removeUndefinedValues: true }),
       }),
     );
     const error = await store

@@ -1,4 +1,5 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TaskStore } from "../domain/ports";
 import { Task } from "../domain/task";
@@ -111,7 +112,8 @@ export class DynamoDbTaskStore implements TaskStore {
       return fromItem(Attributes);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = error.Item ? fromItem(error.Item as Record<string, unknown>) : await this.get(taskId);
+      // The document client unmarshalls responses, not errors: the old item comes as raw attribute values.
+      const current = error.Item ? fromItem(unmarshall(error.Item as Record<string, AttributeValue>)) : await this.get(taskId);
       throw new IllegalTransitionError(taskId, plan.kind, current);
     }
   }

@@ -1,0 +1,21 @@
+import { afterEach, inject } from "vitest";
+import type { AgentType } from "#core/agents/domain/agent-types";
+import { type AgentProcess, buildAgent, startAgentProcess } from "../../../scripts/local/agent-processes";
+
+let script: string | undefined;
+const started: AgentProcess[] = [];
+
+/**
+ * Starts an agent process for a test (typically for the type no standing agent serves), with
+ * the environment its task definition would give it. Every agent a test starts is stopped after it.
+ */
+export function startAgent(agentType: AgentType, agentId: string, extraEnv: Record<string, string> = {}): AgentProcess {
+  script ??= buildAgent();
+  const agent = startAgentProcess(script, inject("outputs"), inject("config"), agentType, agentId, extraEnv);
+  started.push(agent);
+  return agent;
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((agent) => agent.stop(15_000)));
+});

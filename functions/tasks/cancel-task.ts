@@ -9,7 +9,7 @@ import { retryPolicy, taskStore } from "./wiring";
 const CancelTaskEvent = HttpEvent.extend({
   pathParameters: z.object({ taskId: z.string().min(1).max(128) }),
   // The body is optional; when present it may give a reason.
-  body: z.union([z.undefined(), z.literal(""), jsonBody(CancelTaskRequest)]),
+  body: z.preprocess((body) => (body === undefined || body === null || body === "" ? "{}" : body), jsonBody(CancelTaskRequest)),
 });
 
 /**

@@ -41,7 +41,8 @@ export function startAgentProcess(
 ): AgentProcess {
   mkdirSync(LOGS_DIR, { recursive: true });
   const logFile = path.join(LOGS_DIR, `${agentId}.log`);
-  const log = createWriteStream(logFile, { flags: "a" });
+  // One log per run of an agent id: a restarted agent starts a fresh file.
+  const log = createWriteStream(logFile, { flags: "w" });
   const child = spawn(process.execPath, ["--enable-source-maps", script], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { afterEach, inject } from "vitest";
 import type { AgentType } from "#core/agents/domain/agent-types";
 import { type AgentProcess, buildAgent, startAgentProcess } from "../../../scripts/local/agent-processes";
@@ -19,3 +20,9 @@ export function startAgent(agentType: AgentType, agentId: string, extraEnv: Reco
 afterEach(async () => {
   await Promise.all(started.splice(0).map((agent) => agent.stop(15_000)));
 });
+
+/** An agent's log so far ("" before its first line). */
+export const logOf = (agent: AgentProcess | string): string => {
+  const file = typeof agent === "string" ? agent : agent.logFile;
+  return existsSync(file) ? readFileSync(file, "utf8") : "";
+};

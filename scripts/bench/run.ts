@@ -7,12 +7,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import * as path from "node:path";
 import { AGENT_TYPES } from "#core/agents/domain/agent-types";
+import { loadStageConfig } from "../../lib/config/stage-config";
 import { useEmulator } from "../local/aws-env";
 import { freePort, startEmulator } from "../local/emulator";
 import { startLocalEnvironment } from "../local/environment";
 import type { LocalOutputs } from "../local/outputs";
 import { LOCAL_DIR, REPO_ROOT, VENV_DIR } from "../local/paths";
 import { initTimeBenchmark } from "./init-time";
+import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
 
 type Scenario =
@@ -20,6 +22,15 @@ type Scenario =
 
 const SCENARIOS: Record<string, Scenario> = {
   spine: { deployed: true, run: (outputs) => spineBenchmark(outputs, { tasks: 20 }) },
+  orchestration: {
+    deployed: true,
+    run: (outputs) =>
+      orchestrationBenchmark(outputs, {
+        tasks: 1_000,
+        concurrency: 32,
+        agentConcurrency: loadStageConfig("local", process.env).maxConcurrentTasksPerAgent,
+      }),
+  },
   init: { deployed: false, run: () => initTimeBenchmark({ functionsPerVariant: 7 }) },
 };
 

@@ -1,0 +1,190 @@
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  DeleteQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { AGENT_TYPES } from "#core/agents/domain/agent-types";
+import { mapWithConcurrency } from "#core/shared/concurrency";
+import { PRIORITIES } from "#core/tasks/domain/task";
+import type { LocalOutputs } from "../local/outputs";
+import { localToken } from "../local/users";
+import { summarize } from "./stats";
+
+interface StoredTask {
+  taskId: string;
+  status: string;
+  attempt: number;
+  version: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/**
+ * SQS on its own, on the same emulator: the latency from sending a message to a waiting long
+ * poll receiving it. The floor any queue-based dispatch sits on.
+ */
+async function rawSqsLatency(samples: number): Promise<number[]> {
+  const sqs = new SQSClient({});
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-raw-${Date.now()}` }));
+  if (!QueueUrl) throw new Error("no queue URL");
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const receiving = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 1 }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const sent = performance.now();
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: String(i) }));
+      const { Messages } = await receiving;
+      if (!Messages?.length) throw new Error("the raw receive got nothing");
+      latencies.push(performance.now() - sent);
+    }
+  } finally {
+    await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+    sqs.destroy();
+  }
+  return latencies;
+}
+
+/**
+ * SQS on its own under the same burst: `count` messages sent with the same concurrency over
+ * one queue per agent type, drained by one receiver per queue taking as many messages at a time
+ * as an agent runs tasks. The send → receive latency includes the backlog, as the tasks' does.
+ */
+async function rawSqsBurst(count: number, concurrency: number, perReceive: number): Promise<number[]> {
+  const sqs = new SQSClient({});
+  const stamp = Date.now();
+  const queues = await Promise.all(
+    AGENT_TYPES.map(
+      async (type) => (await sqs.send(new CreateQueueCommand({ QueueName: `bench-burst-${type}-${stamp}` }))).QueueUrl as string,
+    ),
+  );
+  const latencies: number[] = [];
+  try {
+    const receivers = queues.map(async (QueueUrl, index) => {
+      const expected = Math.ceil((count - index) / queues.length);
+      let received = 0;
+      while (received < expected) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: perReceive }),
+        );
+        for (const message of Messages) {
+          latencies.push(Date.now() - Number(message.Body));
+          await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
+          received++;
+        }
+      }
+    });
+    await mapWithConcurrency(
+      Array.from({ length: count }, (_, i) => i),
+      concurrency,
+      (i) => sqs.send(new SendMessageCommand({ QueueUrl: queues[i % queues.length], MessageBody: String(Date.now()) })),
+    );
+    await Promise.all(receivers);
+  } finally {
+    await Promise.all(queues.map((QueueUrl) => sqs.send(new DeleteQueueCommand({ QueueUrl }))));
+    sqs.destroy();
+  }
+  return latencies;
+}
+
+/**
+ * 1000 tasks submitted concurrently through the API, spread over the five agent types and four
+ * priorities, run by the local agents. Checks every task completed exactly once (one attempt,
+ * three writes: queued, running, completed), then reports throughput and latencies beside a
+ * raw SQS send → receive measured in the same run.
+ */
+export async function orchestrationBenchmark(
+  outputs: LocalOutputs,
+  options: { tasks: number; concurrency: number; agentConcurrency: number },
+) {
+  const token = await localToken(outputs, "operator");
+  // Watch the counters, not the tasks: polling 1000 tasks would itself load the emulator.
+  const finishedCount = async () => {
+    const response = await fetch(`${outputs.HttpApiUrl}/api/tasks/status`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(15_000),
+    });
+    const view = (await response.json()) as { counts: { byStatus: Record<string, number> } };
+    const { completed = 0, failed = 0, dead_lettered = 0 } = view.counts.byStatus;
+    return completed + failed + dead_lettered;
+  };
+  const rawBefore = await rawSqsLatency(50);
+  const baseline = await finishedCount();
+
+  const submitStarted = Date.now();
+  const submitted = await mapWithConcurrency(
+    Array.from({ length: options.tasks }, (_, i) => i),
+    options.concurrency,
+    async (i) => {
+      const response = await fetch(`${outputs.HttpApiUrl}/api/tasks`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          type: "diagnostics.echo",
+          agentType: AGENT_TYPES[i % AGENT_TYPES.length],
+          priority: PRIORITIES[i % PRIORITIES.length],
+          payload: { i },
+        }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (response.status !== 201) throw new Error(`task ${i}: submit answered ${response.status}: ${await response.text()}`);
+      return ((await response.json()) as { taskId: string }).taskId;
+    },
+  );
+  const taskIds = submitted.map((result) => {
+    if (result.status === "rejected") throw result.reason;
+    return result.value;
+  });
+  const submitSeconds = (Date.now() - submitStarted) / 1000;
+
+  const deadline = Date.now() + 15 * 60_000;
+  for (let finished = 0; finished < baseline + options.tasks; finished = await finishedCount()) {
+    if (Date.now() > deadline)
+      throw new Error(`only ${finished - baseline} of ${options.tasks} tasks finished within 15 minutes`);
+    console.log(`[bench] ${finished - baseline}/${options.tasks} finished`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  const read = async (taskId: string) => {
+    const response = await fetch(`${outputs.HttpApiUrl}/api/tasks/${taskId}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(15_000),
+    });
+    return (await response.json()) as StoredTask;
+  };
+  const reads = await mapWithConcurrency(taskIds, 16, read);
+  const tasks = reads.map((result) => {
+    if (result.status === "rejected") throw result.reason;
+    return result.value;
+  });
+
+  const notOnce = tasks.filter((t) => t.status !== "completed" || t.attempt !== 1 || t.version !== 3);
+  const at = (iso?: string) => Date.parse(iso ?? "");
+  const firstCreated = Math.min(...tasks.map((t) => at(t.createdAt)));
+  const lastFinished = Math.max(...tasks.map((t) => at(t.finishedAt)));
+  const rawAfter = await rawSqsLatency(50);
+  const raw = summarize([...rawBefore, ...rawAfter]);
+  const burst = summarize(await rawSqsBurst(options.tasks, options.concurrency, options.agentConcurrency));
+  const submitToStart = summarize(tasks.map((t) => at(t.startedAt) - at(t.createdAt)));
+  const submitToComplete = summarize(tasks.map((t) => at(t.finishedAt) - at(t.createdAt)));
+  return {
+    tasks: options.tasks,
+    agents: AGENT_TYPES.length,
+    submitConcurrency: options.concurrency,
+    completedExactlyOnce: tasks.length - notOnce.length,
+    notExactlyOnce: notOnce.slice(0, 10),
+    submitSeconds: Math.round(submitSeconds * 10) / 10,
+    wallSeconds: Math.round((lastFinished - firstCreated) / 100) / 10,
+    throughputPerMinute: Math.round((tasks.length / ((lastFinished - firstCreated) / 60_000)) * 10) / 10,
+    submitToStartMs: submitToStart,
+    submitToCompleteMs: submitToComplete,
+    rawSqsSendToReceiveMs: { idle: raw, sameBurst: burst },
+    submitToStartOverRawP50: {
+      sameBurst: Math.round((submitToStart.p50 / burst.p50) * 100) / 100,
+      idle: Math.round((submitToStart.p50 / raw.p50) * 100) / 100,
+    },
+  };
+}

@@ -187,3 +187,22 @@ describe("event bus", () => {
     });
   });
 });
+
+describe("tasks table indexes", () => {
+  it("list by status, by agent type and all, carrying a summary — never a payload or result", () => {
+    const table = Object.values(Template.fromStack(stacks.tasks).findResources("AWS::DynamoDB::GlobalTable")).find((t) =>
+      JSON.stringify(t).includes('"by-status"'),
+    );
+    const indexes = (
+      table?.Properties as {
+        GlobalSecondaryIndexes: { IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
+      }
+    ).GlobalSecondaryIndexes;
+    expect(indexes.map((i) => i.IndexName).sort()).toEqual(["by-agent-type", "by-status", "queued", "recent"]);
+    for (const index of indexes) {
+      expect(index.Projection.ProjectionType, index.IndexName).not.toBe("ALL");
+      expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain("payload");
+      expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain("result");
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import type { TaskStatsStore } from "#core/tasks/domain/ports";
+import { loadOf } from "#core/tasks/domain/task-stats";
+import { AGENT_TYPE_SPECS, AGENT_TYPES, type AgentType } from "./agent-types";
+import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
+import { decideScale, type FleetSample, type ScalingLimits } from "./scaling";
+
+/** Samples a type keeps: enough for the longest trigger window and the idle window. */
+const SAMPLES_KEPT = 15;
+
+export interface ScaleDeps {
+  readonly registry: AgentRegistry;
+  readonly fleet: FleetController;
+  readonly ledger: FleetLedger;
+  readonly stats: TaskStatsStore;
+  readonly limits: ScalingLimits;
+  readonly now: Date;
+}
+
+/**
+ * One pass of the fleet scaler: sample every type (agents, their CPU, memory and error rate,
+ * the backlog and running tasks), decide its size, and set it. A manual size set through the
+ * API holds until its override expires.
+ */
+export async function scaleFleet(
+  deps: ScaleDeps,
+): Promise<{ agentType: AgentType; from: number; to: number; reasons: readonly string[] }[]> {
+  const [agents, services, counters] = await Promise.all([deps.registry.list(), deps.fleet.services(), deps.stats.byType()]);
+  const changes = [];
+  for (const agentType of AGENT_TYPES) {
+    const live = agents.filter((a) => a.agentType === agentType && (a.status === "healthy" || a.status === "degraded"));
+    const load = loadOf(counters[agentType]);
+    const mean = (pick: (w: (typeof live)[number]["workload"]) => number) =>
+      live.length === 0 ? 0 : live.reduce((sum, a) => sum + pick(a.workload), 0) / live.length;
+    const sample: FleetSample = {
+      at: deps.now.toISOString(),
+      agents: live.length,
+      cpuPercent: mean((w) => w.cpuPercent),
+      memoryPercent: mean((w) => w.memoryPercent),
+      errorRate: mean((w) => w.errorRate),
+      backlog: load.queued,
+      running: load.running,
+    };
+    const record = await deps.ledger.scaling(agentType);
+    const samples = [sample, ...record.samples].slice(0, SAMPLES_KEPT);
+    const desired = services.find((s) => s.agentType === agentType)?.desired ?? 0;
+    const manual =
+      record.manualDesired !== undefined && record.manualUntil !== undefined && record.manualUntil > deps.now.toISOString();
+    const decision = manual
+      ? {
+          desired: record.manualDesired as number,
+          reasons: [`manual size ${record.manualDesired} holds until ${record.manualUntil}`],
+        }
+      : decideScale(
+          {
+            desired,
+            maxConcurrentTasks: AGENT_TYPE_SPECS[agentType].maxConcurrentTasks,
+            avgExecutionMs: load.avgExecutionMs,
+            samples,
+            lastScaleInAt: record.lastScaleInAt,
+            now: deps.now,
+          },
+          deps.limits,
+        );
+    if (decision.desired !== desired) {
+      await deps.fleet.setDesired(agentType, decision.desired);
+      changes.push({ agentType, from: desired, to: decision.desired, reasons: decision.reasons });
+    }
+    await deps.ledger.saveScaling(agentType, {
+      ...record,
+      samples,
+      ...(decision.desired < desired ? { lastScaleInAt: deps.now.toISOString() } : {}),
+      lastDecision: { at: deps.now.toISOString(), desired: decision.desired, reasons: decision.reasons },
+    });
+  }
+  return changes;
+}

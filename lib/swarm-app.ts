@@ -1,6 +1,7 @@
 import { type App, Tags, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { StageConfig } from "./config/stage-config";
+import { AgentsStack } from "./stacks/agents-stack";
 import { AuthStack } from "./stacks/auth-stack";
 import { DashboardStack } from "./stacks/dashboard-stack";
 import { MonitoringStack } from "./stacks/monitoring-stack";
@@ -11,6 +12,7 @@ export interface SwarmStacks {
   readonly auth: AuthStack;
   readonly platform: PlatformStack;
   readonly tasks: TasksStack;
+  readonly agents: AgentsStack;
   readonly dashboard: DashboardStack;
   readonly monitoring: MonitoringStack;
 }
@@ -39,6 +41,15 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     bus: platform.bus,
     http: platform.http,
   });
+  const agents = new AgentsStack(app, name("agents"), {
+    ...common,
+    description: "TGE Swarm agent fleet on ECS Fargate",
+    bus: platform.bus,
+    http: platform.http,
+    tasksTable: tasks.table,
+    taskStats: tasks.stats,
+    workQueues: tasks.workQueues,
+  });
   const dashboard = new DashboardStack(app, name("dashboard"), {
     ...common,
     description: "TGE Swarm live dashboard back end",
@@ -59,5 +70,5 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
   Tags.of(app).add("project", "tge-swarm");
   Tags.of(app).add("stage", config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { auth, platform, tasks, dashboard, monitoring };
+  return { auth, platform, tasks, agents, dashboard, monitoring };
 }

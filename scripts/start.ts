@@ -1,10 +1,12 @@
 // npm start: the whole swarm on this machine — emulator, deployed stacks, seeded users,
 // agents — until Ctrl-C, which stops everything it started.
 import * as path from "node:path";
-import { AGENT_TYPES } from "#core/agents/domain/agent-types";
 import { type LocalEnvironment, startLocalEnvironment } from "./local/environment";
 import { LOCAL_DIR } from "./local/paths";
 
+/** The sample feed's port: a stable one keeps the deployed feed URL, so a restart needs no deploy. */
+const FEED_PORT = 4599;
+const FEED_DRIP_MS = 8_000;
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line: string) => console.log(line);
@@ -28,21 +30,20 @@ try {
   environment = await startLocalEnvironment({
     workDir: LOCAL_DIR,
     stateDir: path.join(LOCAL_DIR, "emulator-state"),
-    agentTypes: AGENT_TYPES,
+    feedPort: FEED_PORT,
     log: say,
   });
-  const { outputs, deploy, agents } = environment;
+  const { outputs, deploy, fleet, feed } = environment;
   say(`[deploy] ${deploy.skipped ? "up to date" : "deployed"} at ${elapsed()}`);
-  for (const agent of agents) {
-    void agent.exited.then((code) => {
-      if (!shuttingDown) say(`[agents] ${agent.agentId} exited (${code}); see ${agent.logFile}`);
-    });
-  }
-  say(`[agents] ${agents.length} agents running (logs in .local/logs/)`);
+  say(`[agents] ${fleet.agents.length} agents running, one per ECS task (logs in .local/logs/)`);
+  // A few stories at once, then one every few seconds, so detections arrive while you watch.
+  feed.publish(feed.itemIds.slice(0, 5));
+  feed.drip(FEED_DRIP_MS);
   say(`
 TGE Swarm is ready (${elapsed()}).
 
   HTTP API        ${outputs.HttpApiUrl}/api/health
+  Sample feed     ${feed.url} (one more story every ${FEED_DRIP_MS / 1000}s)
   WebSocket       ${outputs.WebSocketUrl}?token=<access token>
   User pool       ${outputs.UserPoolId} (client ${outputs.UserPoolClientId})
 
@@ -51,6 +52,11 @@ TGE Swarm is ready (${elapsed()}).
                     -H 'content-type: application/json' \\
                     -d '{"type":"diagnostics.echo","agentType":"data-quality","payload":{"hello":"swarm"}}' \\
                     ${outputs.HttpApiUrl}/api/tasks
+  Agents:         curl -H "authorization: Bearer $(npm run -s token -- --user viewer)" ${outputs.HttpApiUrl}/api/agents/status
+  Scale a type:   curl -X PUT -H "authorization: Bearer $(npm run -s token -- --user operator)" \\
+                    -H 'content-type: application/json' -d '{"replicas":2}' \\
+                    ${outputs.HttpApiUrl}/api/agent-types/keyword-precision/scale
+  Detections:     curl -H "authorization: Bearer $(npm run -s token -- --user viewer)" ${outputs.HttpApiUrl}/api/detections
   Function logs:  npm run logs -- <function name, e.g. SubmitTask>
 
 Press Ctrl-C to stop everything.`);

@@ -57,6 +57,26 @@ export const StageConfig = z
     /** Seconds between agent heartbeats. */
     healthCheckInterval: seconds(5, 300),
     maxAgentsPerType: z.number().int().min(1).max(100),
+    /** The scaler sizes each type to clear its backlog within this many seconds. */
+    targetLatencySeconds: seconds(5, 3_600),
+    /** A type whose minimum is 0 scales to zero after this many minutes without work. */
+    idleMinutes: z.number().int().min(1).max(1_440),
+    /** Minutes between two scale-ins of a type (scale-out is never held back). */
+    scaleInCooldownMinutes: z.number().int().min(0).max(1_440),
+    /** Run the scaler every minute (off: sizes change only through the API). */
+    autoScaling: z.boolean(),
+    /** Run the health monitor's recovery actions every minute (off: it only runs when invoked). */
+    autoRecovery: z.boolean(),
+
+    // Specialists (seed 001)
+    /** News feeds (JSON Feed) scraping-efficiency agents watch; none: they only serve tasks. */
+    feedUrls: z.array(z.url()).max(20),
+    /** Seconds between two polls of a feed. */
+    feedPollSeconds: seconds(1, 3_600),
+    /** Requests per minute one agent makes to one feed host at most. */
+    feedRequestsPerMinute: z.number().int().min(1).max(6_000),
+    /** Minutes between two metrics reviews by api-reliability and performance-optimizer; 0: none. */
+    metricsReviewMinutes: z.number().int().min(0).max(1_440),
 
     // Coordination service (seed 000 `coordination_service`)
     syncInterval: seconds(10, 3_600),
@@ -100,6 +120,15 @@ const common = {
   retryMaxDelaySeconds: 300,
   healthCheckInterval: 30,
   maxAgentsPerType: 5,
+  targetLatencySeconds: 60,
+  idleMinutes: 15,
+  scaleInCooldownMinutes: 5,
+  autoScaling: true,
+  autoRecovery: true,
+  feedUrls: [] as string[],
+  feedPollSeconds: 30,
+  feedRequestsPerMinute: 30,
+  metricsReviewMinutes: 15,
   syncInterval: 90,
   resourceLockTimeout: 300,
   autoApplyLowRisk: false,
@@ -122,6 +151,12 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     retryBaseDelaySeconds: 1,
     retryMaxDelaySeconds: 10,
     healthCheckInterval: 5,
+    targetLatencySeconds: 20,
+    idleMinutes: 5,
+    scaleInCooldownMinutes: 2,
+    feedPollSeconds: 2,
+    feedRequestsPerMinute: 60,
+    metricsReviewMinutes: 2,
     autoApplyLowRisk: true,
   },
   dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },
@@ -142,6 +177,12 @@ export class InvalidStageConfigError extends Error {
 const OVERRIDABLE = Object.keys(StageConfig.shape).filter((key) => key !== "stage");
 
 function fromEnvString(raw: string, defaultValue: unknown): unknown {
+  // Lists are comma-separated: TGE_FEED_URLS=https://a.example/feed.json,https://b.example/feed.json
+  if (Array.isArray(defaultValue))
+    return raw
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
   if (typeof defaultValue === "boolean" || raw === "true" || raw === "false") {
     return raw === "true" ? true : raw === "false" ? false : raw;
   }

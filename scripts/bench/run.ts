@@ -8,6 +8,7 @@ import { cpus, totalmem } from "node:os";
 import * as path from "node:path";
 import { AGENT_TYPES } from "#core/agents/domain/agent-types";
 import { loadStageConfig } from "../../lib/config/stage-config";
+import { setAgentCounts } from "../local/agent-counts";
 import { useEmulator } from "../local/aws-env";
 import { freePort, startEmulator } from "../local/emulator";
 import { startLocalEnvironment } from "../local/environment";
@@ -49,17 +50,20 @@ const emulatorVersion = () =>
 
 async function runScenario(): Promise<unknown> {
   delete process.env.AWS_ENDPOINT_URL;
+  // Benchmarks size the fleet themselves; no schedule may change it mid-run.
+  Object.assign(process.env, { TGE_AUTO_SCALING: "false", TGE_AUTO_RECOVERY: "false", TGE_METRICS_REVIEW_MINUTES: "0" });
   const port = await freePort();
   if (scenario?.deployed) {
     const environment = await startLocalEnvironment({
       workDir: path.join(LOCAL_DIR, "bench"),
       port,
       forceDeploy: true,
-      agentTypes: AGENT_TYPES,
-      agentIdPrefix: "bench",
       log,
     });
     try {
+      // One agent per type, as the figures before the fleet was sized by load were measured.
+      await setAgentCounts(environment.outputs, Object.fromEntries(AGENT_TYPES.map((type) => [type, 1])));
+      await environment.fleet.settled(AGENT_TYPES.length, 60_000);
       log(`running ${name}…`);
       return await scenario.run(environment.outputs);
     } finally {

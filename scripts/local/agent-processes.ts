@@ -1,11 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import * as path from "node:path";
+import { DescribeTaskDefinitionCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import type { AgentType } from "#core/agents/domain/agent-types";
-import { VISIBILITY_TO_CONSUMER_TIMEOUT } from "../../lib/constructs/priority-queues";
-import { LEASE_HEARTBEATS, type StageConfig } from "../../lib/config/stage-config";
 import { emulatorAwsEnv } from "./aws-env";
-import type { LocalOutputs } from "./outputs";
 import { BUILD_DIR, LOGS_DIR, REPO_ROOT } from "./paths";
 
 /** Bundles the agent runtime once, as the container image does. Returns the script path. */
@@ -16,9 +14,35 @@ export function buildAgent(): string {
   return path.join(outdir, "agent.mjs");
 }
 
+/**
+ * The environment the `agent` container of a task definition is given — what ECS would pass
+ * the container on AWS, read back from the deployed definition so local agents run with
+ * exactly what the CDK defined.
+ */
+export async function containerEnvironment(ecs: ECSClient, taskDefinitionArn: string): Promise<Record<string, string>> {
+  const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }));
+  const container = taskDefinition?.containerDefinitions?.find((c) => c.name === "agent");
+  if (!container) throw new Error(`task definition ${taskDefinitionArn} has no "agent" container`);
+  return Object.fromEntries((container.environment ?? []).map((e) => [e.name ?? "", e.value ?? ""]));
+}
+
+export interface AgentLaunch {
+  readonly script: string;
+  readonly endpoint: string;
+  readonly agentType: AgentType;
+  readonly agentId: string;
+  /** The ECS task the process stands in for; unset for an agent no service manages. */
+  readonly taskArn?: string;
+  /** The container environment from the task definition (see `containerEnvironment`). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Overrides for a test (a smaller concurrency limit, say). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+}
+
 export interface AgentProcess {
   readonly agentId: string;
   readonly agentType: AgentType;
+  readonly taskArn?: string;
   readonly child: ChildProcess;
   readonly logFile: string;
   /** Resolves with the exit code (or signal) once the process has ended. */
@@ -27,45 +51,24 @@ export interface AgentProcess {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/**
- * Runs one agent as a plain process — what an ECS task runs on AWS — with the environment its
- * task definition would give it, pointed at the emulator.
- */
-export function startAgentProcess(
-  script: string,
-  outputs: LocalOutputs,
-  config: StageConfig,
-  agentType: AgentType,
-  agentId: string,
-  extraEnv: Record<string, string> = {},
-): AgentProcess {
+/** Runs one agent as a plain process — what an ECS task runs on AWS — pointed at the emulator. */
+export function startAgentProcess(launch: AgentLaunch): AgentProcess {
   mkdirSync(LOGS_DIR, { recursive: true });
-  const logFile = path.join(LOGS_DIR, `${agentId}.log`);
+  const logFile = path.join(LOGS_DIR, `${launch.agentId}.log`);
   // One log per run of an agent id: a restarted agent starts a fresh file.
   const log = createWriteStream(logFile, { flags: "w" });
-  const child = spawn(process.execPath, ["--enable-source-maps", script], {
+  const child = spawn(process.execPath, ["--enable-source-maps", launch.script], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      ...process.env,
-      ...emulatorAwsEnv(outputs.endpoint),
-      AGENT_TYPE: agentType,
-      AGENT_ID: agentId,
-      TASKS_TABLE: outputs.TasksTableName,
-      WORK_QUEUE_URLS: JSON.stringify(outputs.WorkQueueUrls[agentType]),
-      MAX_CONCURRENT_TASKS: String(config.maxConcurrentTasksPerAgent),
-      HEARTBEAT_INTERVAL_SECONDS: String(config.healthCheckInterval),
-      VISIBILITY_TIMEOUT_SECONDS: String(config.healthCheckInterval * VISIBILITY_TO_CONSUMER_TIMEOUT),
-      LONG_POLL_SECONDS: "2",
-      LEASE_SECONDS: String(config.healthCheckInterval * LEASE_HEARTBEATS),
-      MAX_RECEIVE_COUNT: String(config.maxReceiveCount),
-      RETRY_BASE_DELAY_SECONDS: String(config.retryBaseDelaySeconds),
-      RETRY_MAX_DELAY_SECONDS: String(config.retryMaxDelaySeconds),
-      QUEUED_TTL_SECONDS: String(config.queuedTaskTtlSeconds),
-      POWERTOOLS_SERVICE_NAME: "tge-swarm-agent",
-      POWERTOOLS_LOG_LEVEL: config.logLevel,
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...launch.environment,
+      ...emulatorAwsEnv(launch.endpoint),
+      AGENT_ID: launch.agentId,
+      ...(launch.taskArn ? { TASK_ARN: launch.taskArn } : {}),
       POWERTOOLS_DEV: "false",
-      ...extraEnv,
+      ...launch.extraEnv,
     },
   });
   child.stdout?.pipe(log);
@@ -80,5 +83,13 @@ export function startAgentProcess(
     await exited;
     clearTimeout(timer);
   };
-  return { agentId, agentType, child, logFile, exited, stop };
+  return {
+    agentId: launch.agentId,
+    agentType: launch.agentType,
+    ...(launch.taskArn ? { taskArn: launch.taskArn } : {}),
+    child,
+    logFile,
+    exited,
+    stop,
+  };
 }

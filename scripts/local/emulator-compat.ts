@@ -9,7 +9,7 @@ import type { IConstruct } from "constructs";
  * are kept in the template under a condition that is always false, so the rest deploys.
  * Canary: test/e2e/local-fidelity/emulator-canaries.test.ts.
  */
-export const UNSUPPORTED_RESOURCE_TYPES: ReadonlySet<string> = new Set(["AWS::Events::Archive"]);
+export const UNSUPPORTED_RESOURCE_TYPES: ReadonlySet<string> = new Set(["AWS::Events::Archive", "AWS::EC2::FlowLog"]);
 
 /**
  * Adapts the app to the local emulator; each adaptation is listed in docs/local-fidelity.md

@@ -1,9 +1,9 @@
-import type { AgentType } from "#core/agents/domain/agent-types";
-import { loadStageConfig } from "../../lib/config/stage-config";
-import { type AgentProcess, buildAgent, startAgentProcess } from "./agent-processes";
+import { buildAgent } from "./agent-processes";
 import { useEmulator } from "./aws-env";
 import { type DeployResult, deployLocal } from "./deploy";
 import { type RunningEmulator, startEmulator } from "./emulator";
+import { type FeedServer, startFeedServer } from "./feed-server";
+import { FleetRunner } from "./fleet-runner";
 import type { LocalOutputs } from "./outputs";
 import { seedLocalUsers } from "./users";
 
@@ -16,10 +16,8 @@ export interface LocalEnvironmentOptions {
   readonly stateDir?: string;
   /** Deploy even if nothing changed. @default false */
   readonly forceDeploy?: boolean;
-  /** Agent types to run one agent process for. */
-  readonly agentTypes: readonly AgentType[];
-  /** Prefix for agent ids, e.g. `e2e` gives `e2e-data-quality-1`. @default none */
-  readonly agentIdPrefix?: string;
+  /** Port of the sample news feed; a stable one keeps the deployed feed URL (and the deploy) unchanged. @default any */
+  readonly feedPort?: number;
   readonly log: (line: string) => void;
 }
 
@@ -27,23 +25,32 @@ export interface LocalEnvironment {
   readonly emulator: RunningEmulator;
   readonly outputs: LocalOutputs;
   readonly deploy: DeployResult;
-  readonly agents: AgentProcess[];
-  /** Stops the agents, then the emulator; leaves no process behind. */
+  /** Runs an agent process for every task the agent services run. */
+  readonly fleet: FleetRunner;
+  /** The sample news feed the scraping agents watch. */
+  readonly feed: FeedServer;
+  /** Stops the agents, then the emulator and the feed; leaves no process behind. */
   stop(): Promise<void>;
 }
 
 /**
- * The swarm on this machine: the emulator, the local stage deployed into it, seeded users,
- * and agents as plain processes. `npm start`, the e2e tests and the benchmarks all use this.
+ * The swarm on this machine: the sample news feed, the emulator, the local stage deployed into
+ * it, seeded users, and the fleet runner that runs agent processes for the ECS services.
+ * `npm start`, the e2e tests and the benchmarks all use this.
  */
 export async function startLocalEnvironment(options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
-  const agents: AgentProcess[] = [];
   let emulator: RunningEmulator | undefined;
+  let fleet: FleetRunner | undefined;
+  let feed: FeedServer | undefined;
   const stop = async () => {
-    await Promise.all(agents.map((agent) => agent.stop()));
+    await fleet?.stop();
     await emulator?.stop();
+    await feed?.close();
   };
   try {
+    feed = await startFeedServer({ port: options.feedPort });
+    // The scraping agents' feed is part of the stage config, so it is set before the deploy.
+    process.env.TGE_FEED_URLS ??= feed.url;
     emulator = await startEmulator({ port: options.port, stateDir: options.stateDir });
     useEmulator(emulator.endpoint);
     options.log(`[emulator] ${emulator.endpoint} (${emulator.pid ? `log ${emulator.logFile}` : "reused from AWS_ENDPOINT_URL"})`);
@@ -54,13 +61,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       log: options.log,
     });
     await seedLocalUsers(deploy.outputs);
-    const config = loadStageConfig("local", process.env);
-    const script = buildAgent();
-    const prefix = options.agentIdPrefix ? `${options.agentIdPrefix}-` : "";
-    for (const agentType of options.agentTypes) {
-      agents.push(startAgentProcess(script, deploy.outputs, config, agentType, `${prefix}${agentType}-1`));
-    }
-    return { emulator, outputs: deploy.outputs, deploy, agents, stop };
+    fleet = new FleetRunner({ outputs: deploy.outputs, script: buildAgent(), log: options.log });
+    await fleet.start();
+    return { emulator, outputs: deploy.outputs, deploy, fleet, feed, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as z from "zod";
+import { AgentType } from "#core/agents/domain/agent-types";
 import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
 import { LOCAL_REGION } from "./aws-env";
 import { OUTPUTS_FILE } from "./paths";
@@ -19,6 +20,16 @@ export const LocalOutputs = z.object({
   ConnectionsTableName: z.string(),
   WorkQueueUrls: QUEUE_URLS,
   DeadLetterQueueUrls: QUEUE_URLS,
+  AgentsTableName: z.string(),
+  DetectionsTableName: z.string(),
+  FeedItemsTableName: z.string(),
+  ClusterName: z.string(),
+  AgentServiceNames: z.record(AgentType, z.string()),
+  AgentTaskDefinitions: z.record(AgentType, z.string()),
+  HealthMonitorFunctionName: z.string(),
+  ScalerFunctionName: z.string(),
+  MetricsReviewFunctionName: z.string(),
+  RecordAgentTaskStateFunctionName: z.string(),
 });
 export type LocalOutputs = z.infer<typeof LocalOutputs>;
 
@@ -46,6 +57,16 @@ export function writeLocalOutputs(
     ConnectionsTableName: flat.ConnectionsTableName,
     WorkQueueUrls: JSON.parse(flat.WorkQueueUrls ?? "null"),
     DeadLetterQueueUrls: JSON.parse(flat.DeadLetterQueueUrls ?? "null"),
+    AgentsTableName: flat.AgentsTableName,
+    DetectionsTableName: flat.DetectionsTableName,
+    FeedItemsTableName: flat.FeedItemsTableName,
+    ClusterName: flat.ClusterName,
+    AgentServiceNames: JSON.parse(flat.AgentServiceNames ?? "null"),
+    AgentTaskDefinitions: JSON.parse(flat.AgentTaskDefinitions ?? "null"),
+    HealthMonitorFunctionName: flat.HealthMonitorFunctionName,
+    ScalerFunctionName: flat.ScalerFunctionName,
+    MetricsReviewFunctionName: flat.MetricsReviewFunctionName,
+    RecordAgentTaskStateFunctionName: flat.RecordAgentTaskStateFunctionName,
   });
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`);

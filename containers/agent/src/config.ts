@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import * as z from "zod";
 import { AgentType } from "#core/agents/domain/agent-types";
 import { jsonEnv, readEnv } from "#core/shared/env";
@@ -12,6 +11,12 @@ const QueueUrlsByPriority = z.object(
 export const AgentConfig = z.object({
   AGENT_TYPE: AgentType,
   AGENT_ID: z.string().min(1).optional(),
+  /** Set by a stand-in for ECS; on ECS the task metadata endpoint says it. */
+  TASK_ARN: z.string().min(1).optional(),
+  ECS_CONTAINER_METADATA_URI_V4: z.url().optional(),
+  /** The ECS agent's endpoint, for task scale-in protection. */
+  ECS_AGENT_URI: z.url().optional(),
+  AGENTS_TABLE: z.string().min(1),
   TASKS_TABLE: z.string().min(1),
   /** This agent type's four queue URLs, as JSON `{ "critical": "...", ... }`. */
   WORK_QUEUE_URLS: jsonEnv(QueueUrlsByPriority),
@@ -32,7 +37,6 @@ export const AgentConfig = z.object({
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
-export function loadAgentConfig(env: Record<string, string | undefined> = process.env) {
-  const config = readEnv(AgentConfig, env);
-  return { ...config, AGENT_ID: config.AGENT_ID ?? `${config.AGENT_TYPE}-${hostname()}-${process.pid}` };
+export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
+  return readEnv(AgentConfig, env);
 }

@@ -1,26 +1,42 @@
-import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
-import { SqsWorkSource } from "#core/tasks/adapters/sqs-work-source";
+import { AGENT_TYPE_SPECS } from "#core/agents/domain/agent-types";
+import { DynamoDbAgentRegistry } from "#core/agents/adapters/dynamodb-agent-registry";
 import { dynamoDocumentClient, sqsClient } from "#core/shared/adapters/aws-clients";
 import { systemClock } from "#core/shared/clock";
 import { logger } from "#core/shared/powertools";
+import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
+import { SqsWorkSource } from "#core/tasks/adapters/sqs-work-source";
 import { loadAgentConfig } from "./config";
-import { DIAGNOSTIC_HANDLERS } from "./handlers/diagnostics";
+import { handlersFor } from "./handlers";
+import { resolveIdentity } from "./identity";
 import { AgentRuntime } from "./runtime/agent-runtime";
+import { AgentPresence } from "./runtime/presence";
+import { TaskProtection } from "./runtime/task-protection";
+import { WorkloadMeter } from "./runtime/workload";
 
 const config = loadAgentConfig();
-logger.appendKeys({ agentId: config.AGENT_ID, agentType: config.AGENT_TYPE });
+const { agentId, taskArn } = await resolveIdentity(config);
+logger.appendKeys({ agentId, agentType: config.AGENT_TYPE });
+
+const spec = AGENT_TYPE_SPECS[config.AGENT_TYPE];
+const db = dynamoDocumentClient();
+const meter = new WorkloadMeter(spec.cpuUnits, spec.memoryMiB);
+const protection = new TaskProtection(config.ECS_AGENT_URI, logger);
 
 const runtime = new AgentRuntime(
   {
     // A long poll holds a request open for LONG_POLL_SECONDS; give it room beyond that.
     source: new SqsWorkSource(sqsClient({ requestTimeoutMs: (config.LONG_POLL_SECONDS + 5) * 1_000 }), config.WORK_QUEUE_URLS),
-    store: new DynamoDbTaskStore(dynamoDocumentClient(), config.TASKS_TABLE),
-    handlers: DIAGNOSTIC_HANDLERS,
+    store: new DynamoDbTaskStore(db, config.TASKS_TABLE),
+    handlers: handlersFor(config.AGENT_TYPE),
     clock: systemClock,
     logger,
+    observer: {
+      taskFinished: (outcome) => meter.recordOutcome(outcome === "completed"),
+      busyChanged: (busy) => void protection.update(busy),
+    },
   },
   {
-    agentId: config.AGENT_ID,
+    agentId,
     agentType: config.AGENT_TYPE,
     maxConcurrentTasks: config.MAX_CONCURRENT_TASKS,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_SECONDS * 1_000,
@@ -37,20 +53,37 @@ const runtime = new AgentRuntime(
   },
 );
 
+const stop = (why: string) => {
+  logger.info("stopping: no new work; finishing what is running", { why });
+  void runtime.stop(config.STOP_GRACE_SECONDS * 1_000);
+};
+const presence = new AgentPresence(
+  new DynamoDbAgentRegistry(db, config.AGENTS_TABLE),
+  {
+    agentId,
+    agentType: config.AGENT_TYPE,
+    ...(taskArn ? { taskArn } : {}),
+    capabilities: spec.capabilities,
+    heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_SECONDS * 1_000,
+  },
+  () => meter.sample(runtime.inFlight, config.MAX_CONCURRENT_TASKS),
+  logger,
+  () => stop("evicted from the registry"),
+);
+
 // Signal handlers only start the drain; the run loop does the work (seed 003's race). A
 // repeated signal changes nothing: whoever must stop us sooner (ECS after its stop timeout,
 // npm start after its grace) sends SIGKILL.
-const onSignal = (signal: NodeJS.Signals) => {
-  logger.info("stopping: no new work; finishing what is running", { signal });
-  void runtime.stop(config.STOP_GRACE_SECONDS * 1_000);
-};
-process.on("SIGTERM", onSignal);
-process.on("SIGINT", onSignal);
+process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop("SIGINT"));
 
 try {
+  await presence.register();
   await runtime.run();
+  await presence.deregister("stopped after draining its work");
   process.exit(0);
 } catch (error) {
   logger.error("agent crashed", { error });
+  await presence.deregister(`crashed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

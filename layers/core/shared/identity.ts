@@ -43,3 +43,8 @@ export function requireRole(caller: Caller, allowed: readonly Role[]): void {
     throw new ForbiddenError(`requires one of the roles: ${allowed.join(", ")}`);
   }
 }
+
+/** Roles that may read: any role at all. A signed-in user in no group reads nothing. */
+export const READER_ROLES: readonly Role[] = ["viewer", "operator", "admin"];
+/** Roles that may act: start, stop, submit, cancel. */
+export const ACTOR_ROLES: readonly Role[] = ["operator", "admin"];

@@ -7,12 +7,20 @@ let script: string | undefined;
 const started: AgentProcess[] = [];
 
 /**
- * Starts an agent process for a test (typically for the type no standing agent serves), with
- * the environment its task definition would give it. Every agent a test starts is stopped after it.
+ * Starts an agent process no ECS service manages (typically for the type no service runs in the
+ * e2e stage), with the environment its task definition gives it. Every agent a test starts is
+ * stopped after it.
  */
 export function startAgent(agentType: AgentType, agentId: string, extraEnv: Record<string, string> = {}): AgentProcess {
   script ??= buildAgent();
-  const agent = startAgentProcess(script, inject("outputs"), inject("config"), agentType, agentId, extraEnv);
+  const agent = startAgentProcess({
+    script,
+    endpoint: inject("outputs").endpoint,
+    agentType,
+    agentId,
+    environment: inject("agentEnvironments")[agentType],
+    extraEnv,
+  });
   started.push(agent);
   return agent;
 }

@@ -40,14 +40,18 @@ describe("the spine: submit → agent → task_update on the dashboard", () => {
     expect(seen.map((frame) => frame.data.status)).toEqual(statuses);
     expect(seen.map((frame) => frame.data.version)).toEqual([1, 2, 3]);
     expect(new Set(seen.map((frame) => frame.seq)).size).toBe(3);
-    expect(seen[2]?.data).toMatchObject({ previousStatus: "running", agentId: "e2e-data-quality-1" });
+    // …run by the data-quality agent of the type's ECS service…
+    const fleet = await api<{ agents: { agentId: string; agentType: string; taskArn?: string }[] }>("GET", "/api/agents/status");
+    const runner = fleet.body.agents.find((agent) => agent.agentType === "data-quality" && agent.taskArn);
+    expect(runner).toBeDefined();
+    expect(seen[2]?.data).toMatchObject({ previousStatus: "running", agentId: runner?.agentId });
     expect(seen[2]?.data.executionTimeMs).toEqual(expect.any(Number));
 
     // …and the task holds the agent's result.
     const stored = await api<TaskView>("GET", `/api/tasks/${taskId}`);
     expect(stored.body).toMatchObject({
       status: "completed",
-      agentId: "e2e-data-quality-1",
+      agentId: runner?.agentId,
       result: { echo: { hello: "swarm" } },
     });
   });

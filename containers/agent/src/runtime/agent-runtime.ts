@@ -27,12 +27,19 @@ export interface AgentRuntimeOptions {
   readonly maxResultBytes: number;
 }
 
+/** Told what the runtime does, for the heartbeat's workload and ECS scale-in protection. */
+export interface RuntimeObserver {
+  taskFinished(outcome: "completed" | "failed"): void;
+  busyChanged(busy: boolean): void;
+}
+
 export interface AgentRuntimeDeps {
   readonly source: WorkSource;
   readonly store: TaskStore;
   readonly handlers: HandlerRegistry;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly observer?: RuntimeObserver;
 }
 
 /** What happened to one received message, for logs and tests. */
@@ -206,8 +213,10 @@ export class AgentRuntime {
     while (!this.stopping && this.pending.length > 0 && this.running.size < this.options.maxConcurrentTasks) {
       const work = this.pending.shift() as ReceivedWork;
       const controller = new AbortController();
+      if (this.running.size === 0) this.deps.observer?.busyChanged(true);
       const done = this.process(work, controller).finally(() => {
         this.running.delete(work.messageId);
+        if (this.running.size === 0) this.deps.observer?.busyChanged(false);
         this.launchPending();
         this.wake();
       });
@@ -345,6 +354,7 @@ export class AgentRuntime {
       clearInterval(heartbeat);
       clearTimeout(timeout);
     }
+    this.deps.observer?.taskFinished(event.kind === "complete" ? "completed" : "failed");
     try {
       const settled = await this.transition(task.taskId, event);
       if (settled.status === "queued")

@@ -89,3 +89,15 @@ async function setDesiredManually(agentType: AgentType, desired: number, deps: A
   await deps.ledger.saveScaling(agentType, { ...record, manualDesired: desired, manualUntil: until });
   return until;
 }
+
+/**
+ * `POST /api/agent-types/{type}/deploy`: a new deployment replaces every agent of the type. A
+ * type scaled to zero has nothing to replace, so it is started at one agent.
+ */
+export async function deployAgentType(agentType: AgentType, deps: ActionDeps) {
+  const service = await deps.fleet.service(agentType);
+  await deps.fleet.redeploy(agentType);
+  if (service.desired > 0) return { agentType, desired: service.desired, outcome: "every agent is replaced by a new one" };
+  const autoscalingResumesAt = await setDesiredManually(agentType, 1, deps);
+  return { agentType, desired: 1, outcome: "the type was at zero: one agent starts", autoscalingResumesAt };
+}

@@ -22,45 +22,52 @@ export interface AgentTypeSpec {
   readonly memoryMiB: 512;
   /** Tasks one agent runs at once. */
   readonly maxConcurrentTasks: number;
+  /**
+   * Agents the type keeps even when idle. The detection pipeline (scrape → score → validate)
+   * keeps one each, so a new feed item is acted on within seconds; the reviewers run on
+   * demand and scale to zero between reviews.
+   */
+  readonly minAgents: 0 | 1;
 }
 
 /** Every agent serves the diagnostic task types (echo, sleep, fail), whatever its specialty. */
 export const DIAGNOSTICS_CAPABILITY = "diagnostics";
 
-const spec = (type: AgentType, description: string, capabilities: string[]): AgentTypeSpec => ({
+const spec = (type: AgentType, description: string, minAgents: 0 | 1, capabilities: string[]): AgentTypeSpec => ({
   type,
   description,
   capabilities: [DIAGNOSTICS_CAPABILITY, ...capabilities],
   cpuUnits: 256,
   memoryMiB: 512,
   maxConcurrentTasks: 3,
+  minAgents,
 });
 
 export const AGENT_TYPE_SPECS: Readonly<Record<AgentType, AgentTypeSpec>> = {
-  "scraping-efficiency": spec("scraping-efficiency", "Fetches and dedupes news feeds within a rate limit", [
+  "scraping-efficiency": spec("scraping-efficiency", "Fetches and dedupes news feeds within a rate limit", 1, [
     "api-rate-optimization",
     "concurrent-requests",
     "cache-strategy",
   ]),
-  "keyword-precision": spec("keyword-precision", "Scores TGE likelihood with company-name disambiguation", [
+  "keyword-precision": spec("keyword-precision", "Scores TGE likelihood with company-name disambiguation", 1, [
     "tge-scoring",
     "keyword-matching",
     "false-positive-elimination",
     "name-disambiguation",
   ]),
-  "api-reliability": spec("api-reliability", "Reads error metrics and proposes resilience changes", [
+  "api-reliability": spec("api-reliability", "Reads error metrics and proposes resilience changes", 0, [
     "metrics-review",
     "error-handling",
     "circuit-breakers",
     "retry-tuning",
   ]),
-  "performance-optimizer": spec("performance-optimizer", "Reads latency and resource metrics and proposes tuning", [
+  "performance-optimizer": spec("performance-optimizer", "Reads latency and resource metrics and proposes tuning", 0, [
     "metrics-review",
     "cpu-memory-optimization",
     "async-patterns",
     "query-efficiency",
   ]),
-  "data-quality": spec("data-quality", "Validates and dedupes TGE detections", [
+  "data-quality": spec("data-quality", "Validates and dedupes TGE detections", 1, [
     "tge-scoring",
     "tge-validation",
     "duplicate-detection",
@@ -80,3 +87,7 @@ export type Capability = z.infer<typeof Capability>;
 export function agentTypesWith(capability: Capability): AgentType[] {
   return AGENT_TYPES.filter((type) => AGENT_TYPE_SPECS[type].capabilities.includes(capability));
 }
+
+/** Tasks one agent of `agentType` runs at once: its own limit, within the stage's cap. */
+export const concurrencyOf = (agentType: AgentType, stageCap: number): number =>
+  Math.min(AGENT_TYPE_SPECS[agentType].maxConcurrentTasks, stageCap);

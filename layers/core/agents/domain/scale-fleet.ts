@@ -1,6 +1,6 @@
 import type { TaskStatsStore } from "#core/tasks/domain/ports";
 import { loadOf } from "#core/tasks/domain/task-stats";
-import { AGENT_TYPE_SPECS, AGENT_TYPES, type AgentType } from "./agent-types";
+import { AGENT_TYPE_SPECS, AGENT_TYPES, type AgentType, concurrencyOf } from "./agent-types";
 import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
 import { decideScale, type FleetSample, type ScalingLimits } from "./scaling";
 
@@ -12,7 +12,10 @@ export interface ScaleDeps {
   readonly fleet: FleetController;
   readonly ledger: FleetLedger;
   readonly stats: TaskStatsStore;
-  readonly limits: ScalingLimits;
+  /** Limits for every type; each type's minimum comes from its spec. */
+  readonly limits: Omit<ScalingLimits, "min">;
+  /** The stage's cap on tasks per agent (see `concurrencyOf`). */
+  readonly maxConcurrentTasksPerAgent: number;
   readonly now: Date;
 }
 
@@ -53,13 +56,13 @@ export async function scaleFleet(
       : decideScale(
           {
             desired,
-            maxConcurrentTasks: AGENT_TYPE_SPECS[agentType].maxConcurrentTasks,
+            maxConcurrentTasks: concurrencyOf(agentType, deps.maxConcurrentTasksPerAgent),
             avgExecutionMs: load.avgExecutionMs,
             samples,
             lastScaleInAt: record.lastScaleInAt,
             now: deps.now,
           },
-          deps.limits,
+          { ...deps.limits, min: AGENT_TYPE_SPECS[agentType].minAgents },
         );
     if (decision.desired !== desired) {
       await deps.fleet.setDesired(agentType, decision.desired);

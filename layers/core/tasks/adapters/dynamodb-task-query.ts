@@ -1,26 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
 import type { AgentType } from "#core/agents/domain/agent-types";
-import { RequestValidationError } from "#core/shared/errors";
+import { decodeCursor, encodeCursor } from "#core/shared/adapters/page-cursor";
 import type { TaskFilter, TaskPage, TaskQuery } from "../domain/ports";
 import { type Priority, TaskSummary } from "../domain/task";
 import { LIST_KEY, queueNameOf, TASK_INDEXES } from "./task-table-layout";
-
-/** The last key of a page, as handed back to the caller inside an opaque cursor. */
-const CursorKey = z.record(z.string(), z.union([z.string(), z.number()]));
-const Cursor = z.object({ index: z.enum(["by-status", "by-agent-type", "recent"]), key: CursorKey }).strict();
-
-const encodeCursor = (cursor: z.infer<typeof Cursor>) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
-
-function decodeCursor(raw: string, index: string): Record<string, string | number> {
-  try {
-    const cursor = Cursor.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
-    if (cursor.index === index) return cursor.key;
-  } catch {
-    // fall through: not a cursor we handed out
-  }
-  throw new RequestValidationError([{ field: "cursor", message: "is not a cursor from a previous page of this list" }]);
-}
 
 /** Pages read per call at most while filtering, so a sparse filter cannot hold a request open. */
 const MAX_READS_PER_PAGE = 10;
@@ -78,7 +61,7 @@ export class DynamoDbTaskQuery implements TaskQuery {
     }
     return {
       items,
-      ...(startKey ? { nextCursor: encodeCursor({ index: index.name, key: startKey as Record<string, string | number> }) } : {}),
+      ...(startKey ? { nextCursor: encodeCursor(index.name, startKey) } : {}),
     };
   }
 

@@ -1,0 +1,27 @@
+import * as z from "zod";
+import { DynamoDbDetectionStore } from "#core/detection/adapters/dynamodb-detection-store";
+import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
+import { readEnv } from "#core/shared/env";
+import { HttpEvent, httpHandler, json } from "#core/shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
+
+const env = readEnv(z.object({ DETECTIONS_TABLE: z.string().min(1) }));
+const store = new DynamoDbDetectionStore(dynamoDocumentClient(), env.DETECTIONS_TABLE);
+
+export const DetectionListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().min(1).max(2_048).optional(),
+  })
+  .strict();
+
+const ListDetectionsEvent = HttpEvent.extend({
+  queryStringParameters: DetectionListQuery.nullish().transform((q) => q ?? DetectionListQuery.parse({})),
+});
+
+/** GET /api/detections?limit&cursor — TGE detections, newest first, each with the items that reported it. */
+export const handler = httpHandler(ListDetectionsEvent, async (event) => {
+  requireRole(callerFromClaims(event.requestContext.authorizer?.jwt?.claims), READER_ROLES);
+  const { limit, cursor } = event.queryStringParameters;
+  return json(200, await store.latest({ limit, ...(cursor ? { cursor } : {}) }), { "cache-control": "no-store" });
+});

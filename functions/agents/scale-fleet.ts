@@ -1,0 +1,42 @@
+import * as z from "zod";
+import { scaleFleet } from "#core/agents/domain/scale-fleet";
+import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
+import { readEnv } from "#core/shared/env";
+import { instrumented } from "#core/shared/instrumented";
+import { logger } from "#core/shared/powertools";
+import { DynamoDbTaskStats } from "#core/tasks/adapters/dynamodb-task-stats";
+import { fleet, ledger, maxAgentsPerType, registry } from "./wiring";
+
+const env = readEnv(
+  z.object({
+    TASK_STATS_TABLE: z.string().min(1),
+    TARGET_LATENCY_SECONDS: z.coerce.number().int().positive(),
+    IDLE_MINUTES: z.coerce.number().int().positive(),
+    SCALE_IN_COOLDOWN_MINUTES: z.coerce.number().int().min(0),
+    MAX_CONCURRENT_TASKS_PER_AGENT: z.coerce.number().int().positive(),
+  }),
+);
+const stats = new DynamoDbTaskStats(dynamoDocumentClient(), env.TASK_STATS_TABLE);
+
+/** Every minute (and on demand): size each agent type to its backlog and the seed 001 triggers. */
+export const handler = instrumented(
+  async () => {
+    const changes = await scaleFleet({
+      registry: registry(),
+      fleet: fleet(),
+      ledger: ledger(),
+      stats,
+      limits: {
+        max: maxAgentsPerType(),
+        targetLatencySeconds: env.TARGET_LATENCY_SECONDS,
+        idleMinutes: env.IDLE_MINUTES,
+        scaleInCooldownMinutes: env.SCALE_IN_COOLDOWN_MINUTES,
+      },
+      maxConcurrentTasksPerAgent: env.MAX_CONCURRENT_TASKS_PER_AGENT,
+      now: new Date(),
+    });
+    for (const change of changes) logger.info("scaled", change);
+    return { changes };
+  },
+  (result) => ({ changes: result.changes.length }),
+);

@@ -1,0 +1,52 @@
+import { ECSClient } from "@aws-sdk/client-ecs";
+import * as z from "zod";
+import { DynamoDbAgentRegistry } from "#core/agents/adapters/dynamodb-agent-registry";
+import { DynamoDbFleetLedger } from "#core/agents/adapters/dynamodb-fleet-ledger";
+import { EcsFleetController } from "#core/agents/adapters/ecs-fleet-controller";
+import { AGENT_TYPES, AgentType } from "#core/agents/domain/agent-types";
+import type { ActionDeps } from "#core/agents/domain/agent-actions";
+import { clientConfig, dynamoDocumentClient, eventBridgeClient } from "#core/shared/adapters/aws-clients";
+import { EventBridgePublisher } from "#core/shared/adapters/eventbridge-publisher";
+import { jsonEnv, readEnv } from "#core/shared/env";
+import { tracer } from "#core/shared/powertools";
+
+/**
+ * Wiring shared by the agent handlers. Each piece reads only the variables it needs, on first
+ * use, so a function is configured with exactly what it uses and fails at once if one is bad.
+ */
+const once = <T>(make: () => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+
+const db = once(() => dynamoDocumentClient());
+const ServiceNames = z.record(AgentType, z.string().min(1)).refine((names) => AGENT_TYPES.every((t) => names[t]), {
+  message: "must name a service for every agent type",
+});
+
+export const registry = once(
+  () => new DynamoDbAgentRegistry(db(), readEnv(z.object({ AGENTS_TABLE: z.string().min(1) })).AGENTS_TABLE),
+);
+export const ledger = once(
+  () => new DynamoDbFleetLedger(db(), readEnv(z.object({ FLEET_LEDGER_TABLE: z.string().min(1) })).FLEET_LEDGER_TABLE),
+);
+export const fleet = once(() => {
+  const env = readEnv(z.object({ CLUSTER_NAME: z.string().min(1), SERVICE_NAMES: jsonEnv(ServiceNames) }));
+  const ecs = tracer.captureAWSv3Client(new ECSClient(clientConfig()));
+  return new EcsFleetController(ecs, env.CLUSTER_NAME, env.SERVICE_NAMES as Record<AgentType, string>);
+});
+export const publisher = once(
+  () => new EventBridgePublisher(eventBridgeClient(), readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1) })).EVENT_BUS_NAME),
+);
+export const maxAgentsPerType = once(
+  () => readEnv(z.object({ MAX_AGENTS_PER_TYPE: z.coerce.number().int().min(1) })).MAX_AGENTS_PER_TYPE,
+);
+
+/** What the agent actions need, at `now`. */
+export const actionDeps = (now: Date): ActionDeps => ({
+  registry: registry(),
+  fleet: fleet(),
+  ledger: ledger(),
+  now,
+  maxAgentsPerType: maxAgentsPerType(),
+});

@@ -1,0 +1,380 @@
+import * as path from "node:path";
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as ec2 from "aws-cdk-lib/aws-ec2";
+import { Platform } from "aws-cdk-lib/aws-ecr-assets";
+import * as ecs from "aws-cdk-lib/aws-ecs";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { AGENTS_BY_TYPE_INDEX } from "#core/agents/adapters/dynamodb-agent-registry";
+import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
+import { DETECTIONS_BY_TIME_INDEX } from "#core/detection/adapters/dynamodb-detection-store";
+import { AgentService } from "../constructs/agent-service";
+import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
+import type { PriorityQueues } from "../constructs/priority-queues";
+import { REPO_ROOT, SwarmFunction } from "../constructs/swarm-function";
+import { SwarmTable } from "../constructs/swarm-table";
+import type { SwarmStackProps } from "./swarm-stack-props";
+
+export interface AgentsStackProps extends SwarmStackProps {
+  readonly bus: events.IEventBus;
+  readonly http: AuthorizedHttpApi;
+  readonly tasksTable: SwarmTable;
+  readonly taskStats: SwarmTable;
+  readonly workQueues: Readonly<Record<AgentType, PriorityQueues>>;
+}
+
+/** Stands in for the agent image on the local stage, where the fleet runner runs agents as processes. */
+export const LOCAL_AGENT_IMAGE = "tge-swarm/agent:local-fleet-runner";
+
+/**
+ * The agent fleet: a cluster with one Fargate service per specialist, the registry agents
+ * report to (its stream announces every status change), the health monitor and scaler that
+ * run every minute, the agent API, and the tables the specialists work in (feed items seen,
+ * detections).
+ */
+export class AgentsStack extends Stack {
+  readonly agentsTable: SwarmTable;
+  readonly detectionsTable: SwarmTable;
+  readonly cluster: ecs.Cluster;
+  readonly services: Readonly<Record<AgentType, AgentService>>;
+
+  constructor(scope: Construct, id: string, props: AgentsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.agentsTable = new SwarmTable(this, "Agents", {
+      config,
+      partitionKey: { name: "agentId", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "expiresAt",
+      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      globalSecondaryIndexes: [
+        {
+          indexName: AGENTS_BY_TYPE_INDEX,
+          partitionKey: { name: "agentType", type: dynamodb.AttributeType.STRING },
+          sortKey: { name: "registeredAt", type: dynamodb.AttributeType.STRING },
+        },
+      ],
+    });
+    const ledger = new SwarmTable(this, "FleetLedger", {
+      config,
+      partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
+    });
+    const feedItems = new SwarmTable(this, "FeedItems", {
+      config,
+      partitionKey: { name: "fingerprint", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "expiresAt",
+    });
+    this.detectionsTable = new SwarmTable(this, "Detections", {
+      config,
+      partitionKey: { name: "eventKey", type: dynamodb.AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: DETECTIONS_BY_TIME_INDEX,
+          partitionKey: { name: "kind", type: dynamodb.AttributeType.STRING },
+          sortKey: { name: "detectedAt", type: dynamodb.AttributeType.STRING },
+        },
+      ],
+    });
+
+    // Public subnets only, no NAT gateway: agents take no inbound traffic and reach AWS and feeds directly.
+    const vpc = new ec2.Vpc(this, "Vpc", {
+      // Named, not looked up: synthesis stays deterministic and needs no credentials.
+      availabilityZones: [`${config.region}a`, `${config.region}b`],
+      natGateways: 0,
+      subnetConfiguration: [{ name: "agents", subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+    });
+    vpc.addFlowLog("FlowLogs", {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(
+        new logs.LogGroup(this, "FlowLogGroup", {
+          retention: config.logRetentionDays as logs.RetentionDays,
+          removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        }),
+      ),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+    const securityGroup = new ec2.SecurityGroup(this, "AgentSecurityGroup", {
+      vpc,
+      description: "TGE Swarm agents: no inbound traffic, outbound to AWS APIs and news feeds",
+      allowAllOutbound: true,
+    });
+    const clusterName = `tge-swarm-${config.stage}`;
+    this.cluster = new ecs.Cluster(this, "Cluster", {
+      clusterName,
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+    const image =
+      config.stage === "local"
+        ? ecs.ContainerImage.fromRegistry(LOCAL_AGENT_IMAGE)
+        : ecs.ContainerImage.fromAsset(REPO_ROOT, {
+            file: path.join("containers", "agent", "Dockerfile"),
+            platform: Platform.LINUX_ARM64,
+          });
+
+    const eventBus = { EVENT_BUS_NAME: props.bus.eventBusName };
+    const specialistEnvironment: Readonly<Record<AgentType, Record<string, string>>> = {
+      "scraping-efficiency": {
+        FEED_URLS: config.feedUrls.join(","),
+        FEED_POLL_SECONDS: String(config.feedPollSeconds),
+        FEED_REQUESTS_PER_MINUTE: String(config.feedRequestsPerMinute),
+        FEED_ITEMS_TABLE: feedItems.tableName,
+      },
+      "keyword-precision": {},
+      "data-quality": { ...eventBus, DETECTIONS_TABLE: this.detectionsTable.tableName },
+      "api-reliability": { ...eventBus, ...reviewSettings(config) },
+      "performance-optimizer": { ...eventBus, ...reviewSettings(config) },
+    };
+    this.services = Object.fromEntries(
+      AGENT_TYPES.map((agentType) => [
+        agentType,
+        new AgentService(this, `${agentType}-agents`, {
+          config,
+          agentType,
+          cluster: this.cluster,
+          clusterName,
+          securityGroup,
+          image,
+          agentsTable: this.agentsTable,
+          tasksTable: props.tasksTable,
+          taskStats: props.taskStats,
+          queues: props.workQueues[agentType],
+          environment: specialistEnvironment[agentType],
+        }),
+      ]),
+    ) as Record<AgentType, AgentService>;
+    feedItems.grant(this.services["scraping-efficiency"].taskRole, "PutItem");
+    this.detectionsTable.grant(this.services["data-quality"].taskRole, "GetItem", "PutItem", "UpdateItem");
+    for (const reviewer of ["api-reliability", "performance-optimizer"] as const) {
+      this.agentsTable.grant(this.services[reviewer].taskRole, "Query");
+    }
+    for (const publisher of ["data-quality", "api-reliability", "performance-optimizer"] as const) {
+      props.bus.grantPutEventsTo(this.services[publisher].taskRole);
+    }
+
+    const serviceNames = this.toJsonString(
+      Object.fromEntries(AGENT_TYPES.map((type) => [type, this.services[type].service.serviceName])),
+    );
+    const fn = (id: string, entry: string, description: string, extra: Record<string, string> = {}, timeout?: Duration) =>
+      new SwarmFunction(this, id, {
+        entry: `agents/${entry}`,
+        description,
+        context: "agents",
+        config,
+        timeout,
+        environment: {
+          AGENTS_TABLE: this.agentsTable.tableName,
+          FLEET_LEDGER_TABLE: ledger.tableName,
+          CLUSTER_NAME: clusterName,
+          SERVICE_NAMES: serviceNames,
+          MAX_AGENTS_PER_TYPE: String(config.maxAgentsPerType),
+          ...extra,
+        },
+      });
+    const ecsRead = (grantee: iam.IGrantable) => {
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ["ecs:DescribeServices"],
+        resourceArns: AGENT_TYPES.map((type) => this.services[type].service.serviceArn),
+      });
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ["ecs:ListTasks"],
+        resourceArns: ["*"],
+        conditions: { ArnEquals: { "ecs:cluster": this.cluster.clusterArn } },
+      });
+    };
+    const ecsScale = (grantee: iam.IGrantable) =>
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ["ecs:UpdateService"],
+        resourceArns: AGENT_TYPES.map((type) => this.services[type].service.serviceArn),
+      });
+    const stack = Stack.of(this);
+    const taskArns = stack.formatArn({ service: "ecs", resource: "task", resourceName: `${clusterName}/*` });
+    const ecsStopTask = (grantee: iam.IGrantable) =>
+      iam.Grant.addToPrincipal({ grantee, actions: ["ecs:StopTask"], resourceArns: [taskArns] });
+
+    const status = fn("GetFleetStatus", "get-fleet-status.ts", "GET /api/agents/status: every type's size and agent");
+    const getAgent = fn("GetAgent", "get-agent.ts", "GET /api/agents/{agentId}");
+    for (const f of [status, getAgent]) this.agentsTable.grant(f, "Query", "GetItem");
+    ecsRead(status);
+    const action = fn("AgentAction", "agent-action.ts", "POST /api/agents/{agentId}/{action}: start, stop or restart");
+    const deploy = fn("DeployAgentType", "deploy-agent-type.ts", "POST /api/agent-types/{type}/deploy: replace every agent");
+    const scale = fn("ScaleAgentType", "scale-agent-type.ts", "PUT /api/agent-types/{type}/scale: set the replica count");
+    for (const f of [action, deploy, scale]) {
+      this.agentsTable.grant(f, "GetItem", "UpdateItem");
+      ledger.grant(f, "GetItem", "PutItem");
+      ecsRead(f);
+      ecsScale(f);
+    }
+    ecsStopTask(action);
+
+    const monitor = fn(
+      "MonitorFleetHealth",
+      "monitor-fleet-health.ts",
+      "Every minute: judge agent health and apply the recovery policy",
+      eventBus,
+      Duration.seconds(50),
+    );
+    this.agentsTable.grant(monitor, "Query", "UpdateItem");
+    ledger.grant(monitor, "GetItem", "PutItem");
+    ecsRead(monitor);
+    ecsScale(monitor);
+    ecsStopTask(monitor);
+    props.bus.grantPutEventsTo(monitor);
+
+    const scaler = fn(
+      "ScaleFleet",
+      "scale-fleet.ts",
+      "Every minute: size each agent type to its backlog and the seed triggers",
+      {
+        TASK_STATS_TABLE: props.taskStats.tableName,
+        TARGET_LATENCY_SECONDS: String(config.targetLatencySeconds),
+        IDLE_MINUTES: String(config.idleMinutes),
+        SCALE_IN_COOLDOWN_MINUTES: String(config.scaleInCooldownMinutes),
+        MAX_CONCURRENT_TASKS_PER_AGENT: String(config.maxConcurrentTasksPerAgent),
+      },
+      Duration.seconds(50),
+    );
+    this.agentsTable.grant(scaler, "Query");
+    ledger.grant(scaler, "GetItem", "PutItem");
+    props.taskStats.grant(scaler, "BatchGetItem", "GetItem");
+    ecsRead(scaler);
+    ecsScale(scaler);
+
+    const everyMinute = events.Schedule.rate(Duration.minutes(1));
+    new events.Rule(this, "HealthMonitorSchedule", {
+      description: "Runs the fleet health monitor",
+      schedule: everyMinute,
+      enabled: config.autoRecovery,
+      targets: [new targets.LambdaFunction(monitor, { retryAttempts: 0 })],
+    });
+    new events.Rule(this, "ScalerSchedule", {
+      description: "Runs the fleet scaler",
+      schedule: everyMinute,
+      enabled: config.autoScaling,
+      targets: [new targets.LambdaFunction(scaler, { retryAttempts: 0 })],
+    });
+
+    const recordTaskState = fn(
+      "RecordAgentTaskState",
+      "record-agent-task-state.ts",
+      "ECS task state changes: a stopped task's agent is marked stopped",
+    );
+    this.agentsTable.grant(recordTaskState, "UpdateItem");
+    new events.Rule(this, "AgentTaskStateChanges", {
+      description: "ECS task state changes of the agent cluster",
+      eventPattern: {
+        source: ["aws.ecs"],
+        detailType: ["ECS Task State Change"],
+        detail: { clusterArn: [this.cluster.clusterArn], lastStatus: ["STOPPED"] },
+      },
+      targets: [new targets.LambdaFunction(recordTaskState, { retryAttempts: 2 })],
+    });
+
+    const relay = fn(
+      "RelayAgentChanges",
+      "relay-agent-changes.ts",
+      "Agents stream: announce every status change as AgentStatusChanged",
+      eventBus,
+      Duration.seconds(30),
+    );
+    props.bus.grantPutEventsTo(relay);
+    const relayFailures = new sqs.Queue(this, "AgentRelayFailures", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    relay.addEventSource(
+      new DynamoEventSource(this.agentsTable.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 25,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(6),
+        onFailure: new SqsDlq(relayFailures),
+      }),
+    );
+
+    const reviews = fn(
+      "ScheduleMetricsReviews",
+      "schedule-metrics-reviews.ts",
+      "Submits a metrics review to api-reliability and performance-optimizer",
+      {
+        TASKS_TABLE: props.tasksTable.tableName,
+        TASK_STATS_TABLE: props.taskStats.tableName,
+        QUEUED_TTL_SECONDS: String(Math.max(60, config.metricsReviewMinutes * 60)),
+        MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
+      },
+    );
+    props.tasksTable.grant(reviews, "GetItem", "PutItem");
+    props.taskStats.grant(reviews, "GetItem", "BatchGetItem");
+    new events.Rule(this, "MetricsReviewSchedule", {
+      description: "Asks the reviewer agents to read the swarm's metrics",
+      schedule: events.Schedule.rate(Duration.minutes(Math.max(1, config.metricsReviewMinutes))),
+      enabled: config.metricsReviewMinutes > 0,
+      targets: [new targets.LambdaFunction(reviews, { retryAttempts: 2 })],
+    });
+
+    const listDetections = fn("ListDetections", "list-detections.ts", "GET /api/detections: newest TGE detections", {
+      DETECTIONS_TABLE: this.detectionsTable.tableName,
+    });
+    this.detectionsTable.grant(listDetections, "Query");
+
+    const route = (id: string, method: HttpMethod, routePath: string, handler: lambda.IFunction) =>
+      props.http.addRoute(this, id, { method, path: routePath, handler });
+    route("GetFleetStatusRoute", HttpMethod.GET, "/api/agents/status", status);
+    route("GetAgentRoute", HttpMethod.GET, "/api/agents/{agentId}", getAgent);
+    route("AgentActionRoute", HttpMethod.POST, "/api/agents/{agentId}/{action}", action);
+    route("DeployAgentTypeRoute", HttpMethod.POST, "/api/agent-types/{type}/deploy", deploy);
+    route("ScaleAgentTypeRoute", HttpMethod.PUT, "/api/agent-types/{type}/scale", scale);
+    route("ListDetectionsRoute", HttpMethod.GET, "/api/detections", listDetections);
+
+    new CfnOutput(this, "AgentsTableName", { value: this.agentsTable.tableName });
+    new CfnOutput(this, "DetectionsTableName", { value: this.detectionsTable.tableName });
+    new CfnOutput(this, "FeedItemsTableName", { value: feedItems.tableName });
+    new CfnOutput(this, "ClusterName", { value: clusterName });
+    new CfnOutput(this, "AgentServiceNames", { value: serviceNames });
+    new CfnOutput(this, "AgentTaskDefinitions", {
+      value: this.toJsonString(
+        Object.fromEntries(AGENT_TYPES.map((type) => [type, this.services[type].taskDefinition.taskDefinitionArn])),
+      ),
+    });
+    new CfnOutput(this, "HealthMonitorFunctionName", { value: monitor.functionName });
+    new CfnOutput(this, "ScalerFunctionName", { value: scaler.functionName });
+    new CfnOutput(this, "MetricsReviewFunctionName", { value: reviews.functionName });
+    new CfnOutput(this, "RecordAgentTaskStateFunctionName", { value: recordTaskState.functionName });
+
+    const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
+    for (const f of [action, monitor]) {
+      Validations.of(f).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${account}:task/${clusterName}/*]`,
+        reason: "Restarts stop whichever task runs an agent; task ids are not known in advance, the cluster bounds them.",
+      });
+    }
+    Validations.of(relayFailures).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is itself the failure destination of the agents relay's stream event source.",
+    });
+  }
+}
+
+/** The settings the reviewer agents compare the swarm's figures against. */
+function reviewSettings(config: SwarmStackProps["config"]): Record<string, string> {
+  return {
+    REVIEW_RETRY_BASE_DELAY_SECONDS: String(config.retryBaseDelaySeconds),
+    REVIEW_MAX_RECEIVE_COUNT: String(config.maxReceiveCount),
+    REVIEW_MAX_CONCURRENT_TASKS_PER_AGENT: String(config.maxConcurrentTasksPerAgent),
+    REVIEW_MAX_AGENTS_PER_TYPE: String(config.maxAgentsPerType),
+    REVIEW_TARGET_LATENCY_SECONDS: String(config.targetLatencySeconds),
+  };
+}

@@ -1,17 +1,7 @@
-import * as z from "zod";
-import { fleetStatus } from "#core/agents/domain/fleet-status";
+import { FleetStatusQuery, fleetStatus } from "#core/agents/domain/fleet-status";
 import { HttpEvent, httpHandler, json } from "#core/shared/http";
 import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
 import { fleet, registry } from "./wiring";
-
-export const FleetStatusQuery = z
-  .object({
-    includeStopped: z
-      .enum(["true", "false"])
-      .default("false")
-      .transform((v) => v === "true"),
-  })
-  .strict();
 
 const FleetStatusEvent = HttpEvent.extend({
   queryStringParameters: FleetStatusQuery.nullish().transform((q) => q ?? FleetStatusQuery.parse({})),

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { DynamoDbDetectionStore } from "#core/detection/adapters/dynamodb-detection-store";
+import { DetectionListQuery } from "#core/detection/domain/detection";
 import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
 import { readEnv } from "#core/shared/env";
 import { HttpEvent, httpHandler, json } from "#core/shared/http";
@@ -7,13 +8,6 @@ import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identi
 
 const env = readEnv(z.object({ DETECTIONS_TABLE: z.string().min(1) }));
 const store = new DynamoDbDetectionStore(dynamoDocumentClient(), env.DETECTIONS_TABLE);
-
-export const DetectionListQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().min(1).max(2_048).optional(),
-  })
-  .strict();
 
 const ListDetectionsEvent = HttpEvent.extend({
   queryStringParameters: DetectionListQuery.nullish().transform((q) => q ?? DetectionListQuery.parse({})),

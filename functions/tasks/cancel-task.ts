@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { systemClock } from "#core/shared/clock";
 import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { callerFromClaims, requireRole } from "#core/shared/identity";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
 import { CancelTaskRequest, cancelTask } from "#core/tasks/domain/cancel-tasks";
 import { toTaskView } from "#core/tasks/domain/task";
 import { retryPolicy, taskStore } from "./wiring";
@@ -18,7 +18,7 @@ const CancelTaskEvent = HttpEvent.extend({
  */
 export const handler = httpHandler(CancelTaskEvent, async (event) => {
   const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-  requireRole(caller, ["operator", "admin"]);
+  requireRole(caller, ACTOR_ROLES);
   const reason = typeof event.body === "object" ? event.body.reason : undefined;
   const task = await cancelTask(event.pathParameters.taskId, caller, reason, {
     store: taskStore(),

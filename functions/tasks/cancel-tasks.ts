@@ -1,6 +1,6 @@
 import { systemClock } from "#core/shared/clock";
 import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { callerFromClaims, requireRole } from "#core/shared/identity";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
 import { BulkCancelRequest, cancelTasks } from "#core/tasks/domain/cancel-tasks";
 import { retryPolicy, taskQuery, taskStore } from "./wiring";
 
@@ -9,7 +9,7 @@ const BulkCancelEvent = HttpEvent.extend({ body: jsonBody(BulkCancelRequest) });
 /** POST /api/tasks/cancel — cancels queued and running tasks by filter or by id; a result per task. */
 export const handler = httpHandler(BulkCancelEvent, async (event) => {
   const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-  requireRole(caller, ["operator", "admin"]);
+  requireRole(caller, ACTOR_ROLES);
   const { results, more } = await cancelTasks(event.body, caller, {
     store: taskStore(),
     query: taskQuery(),

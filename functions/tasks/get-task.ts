@@ -3,6 +3,7 @@ import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
 import { readEnv } from "#core/shared/env";
 import { NotFoundError } from "#core/shared/errors";
 import { HttpEvent, httpHandler, json } from "#core/shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
 import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
 import { toTaskView } from "#core/tasks/domain/task";
 
@@ -15,6 +16,7 @@ const GetTaskEvent = HttpEvent.extend({
 
 /** GET /api/tasks/{taskId} */
 export const handler = httpHandler(GetTaskEvent, async (event) => {
+  requireRole(callerFromClaims(event.requestContext.authorizer?.jwt?.claims), READER_ROLES);
   const { taskId } = event.pathParameters;
   const task = await store.get(taskId);
   if (!task) throw new NotFoundError("task", taskId);

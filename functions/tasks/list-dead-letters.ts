@@ -1,4 +1,5 @@
 import { HttpEvent, httpHandler, json } from "#core/shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
 import { DeadLetterListQuery } from "#core/tasks/domain/task-list";
 import { taskQuery } from "./wiring";
 
@@ -8,6 +9,7 @@ const ListDeadLettersEvent = HttpEvent.extend({
 
 /** GET /api/tasks/dead-letters — dead-lettered tasks, newest first, each with its last error. */
 export const handler = httpHandler(ListDeadLettersEvent, async (event) => {
+  requireRole(callerFromClaims(event.requestContext.authorizer?.jwt?.claims), READER_ROLES);
   const { limit, cursor, ...filter } = event.queryStringParameters;
   const page = await taskQuery().list({ ...filter, status: "dead_lettered" }, { limit, ...(cursor ? { cursor } : {}) });
   return json(200, page);

@@ -1,4 +1,5 @@
 import { HttpEvent, httpHandler, json } from "#core/shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
 import { TaskListQuery } from "#core/tasks/domain/task-list";
 import { taskQuery } from "./wiring";
 
@@ -8,6 +9,7 @@ const ListTasksEvent = HttpEvent.extend({
 
 /** GET /api/tasks?status&agentType&priority&limit&cursor — task summaries, newest first. */
 export const handler = httpHandler(ListTasksEvent, async (event) => {
+  requireRole(callerFromClaims(event.requestContext.authorizer?.jwt?.claims), READER_ROLES);
   const { limit, cursor, ...filter } = event.queryStringParameters;
   const page = await taskQuery().list(filter, { limit, ...(cursor ? { cursor } : {}) });
   return json(200, page);

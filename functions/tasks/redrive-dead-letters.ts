@@ -1,6 +1,6 @@
 import { systemClock } from "#core/shared/clock";
 import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { callerFromClaims, requireRole } from "#core/shared/identity";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
 import { RedriveRequest, redriveTasks } from "#core/tasks/domain/redrive-tasks";
 import { retryPolicy, taskStore } from "./wiring";
 
@@ -11,7 +11,7 @@ const RedriveEvent = HttpEvent.extend({
 /** POST /api/tasks/dead-letters/redrive — re-queues the chosen dead-lettered tasks with fresh retries. */
 export const handler = httpHandler(RedriveEvent, async (event) => {
   const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-  requireRole(caller, ["operator", "admin"]);
+  requireRole(caller, ACTOR_ROLES);
   const results = await redriveTasks([...new Set(event.body.taskIds)], {
     store: taskStore(),
     clock: systemClock,

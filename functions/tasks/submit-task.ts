@@ -1,5 +1,5 @@
 import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { callerFromClaims, requireRole } from "#core/shared/identity";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
 import { metrics } from "#core/shared/powertools";
 import { submitTask } from "#core/tasks/domain/submit-task";
 import { SubmitTaskRequest, toTaskView } from "#core/tasks/domain/task";
@@ -16,7 +16,7 @@ export const handler = httpHandler(
   SubmitTaskEvent,
   async (event) => {
     const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-    requireRole(caller, ["operator", "admin"]);
+    requireRole(caller, ACTOR_ROLES);
     const { task, created } = await submitTask(event.body, caller, submitDeps());
     metrics.addMetric(created ? "TasksSubmitted" : "TaskSubmissionsReplayed", "Count", 1);
     return json(created ? 201 : 200, toTaskView(task), {

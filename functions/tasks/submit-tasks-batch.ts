@@ -1,5 +1,5 @@
 import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { callerFromClaims, requireRole } from "#core/shared/identity";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
 import { metrics } from "#core/shared/powertools";
 import { SubmitBatchEnvelope, submitBatch } from "#core/tasks/domain/submit-batch";
 import { submitDeps } from "./wiring";
@@ -14,7 +14,7 @@ export const handler = httpHandler(
   SubmitBatchEvent,
   async (event) => {
     const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-    requireRole(caller, ["operator", "admin"]);
+    requireRole(caller, ACTOR_ROLES);
     const response = await submitBatch(event.body.tasks, caller, submitDeps());
     metrics.addMetric("TasksSubmitted", "Count", response.summary.created);
     return json(200, response);

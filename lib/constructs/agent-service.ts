@@ -127,6 +127,12 @@ export class AgentService extends Construct {
       id: "AwsSolutions-ECS2",
       reason: "The variables name tables, queues, the bus and tuning values; no secret is passed to the agent.",
     });
+    if (this.taskDefinition.executionRole) {
+      Validations.of(this.taskDefinition.executionRole).acknowledge({
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason: "ecr:GetAuthorizationToken, which pulls the agent image, supports no resource-level permissions.",
+      });
+    }
     Validations.of(this.taskRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${account}:task/${props.clusterName}/*]`,
       reason: "Task protection is set by the running task on itself; task ids are not known in advance.",

@@ -151,7 +151,7 @@ export class AgentsStack extends Stack {
       ]),
     ) as Record<AgentType, AgentService>;
     feedItems.grant(this.services["scraping-efficiency"].taskRole, "PutItem");
-    this.detectionsTable.grant(this.services["data-quality"].taskRole, "GetItem", "PutItem", "UpdateItem");
+    this.detectionsTable.grant(this.services["data-quality"].taskRole, "Query", "PutItem", "UpdateItem");
     for (const reviewer of ["api-reliability", "performance-optimizer"] as const) {
       this.agentsTable.grant(this.services[reviewer].taskRole, "Query");
     }

@@ -1,4 +1,8 @@
 import * as z from "zod";
+import { Agent } from "#core/agents/domain/agent";
+import { AgentActionResult, DeployResult, ScaleRequest, ScaleResult } from "#core/agents/domain/agent-actions";
+import { FleetStatusQuery, FleetStatusView } from "#core/agents/domain/fleet-status";
+import { DetectionListQuery, DetectionPage } from "#core/detection/domain/detection";
 import { HealthReport } from "#core/monitoring/domain/health";
 import { ErrorResponse } from "#core/shared/http";
 import { BulkCancelRequest, BulkCancelResponse, CancelTaskRequest } from "#core/tasks/domain/cancel-tasks";
@@ -16,6 +20,7 @@ const REQUESTS = {
   CancelTaskRequest,
   BulkCancelRequest,
   RedriveRequest,
+  ScaleRequest,
   JsonValue,
 } as const;
 const RESPONSES = {
@@ -29,6 +34,12 @@ const RESPONSES = {
   RedriveResponse,
   ErrorResponse,
   HealthReport,
+  FleetStatusView,
+  Agent,
+  AgentActionResult,
+  ScaleResult,
+  DeployResult,
+  DetectionPage,
   JsonValue,
 } as const;
 type SchemaName = keyof typeof REQUESTS | keyof typeof RESPONSES;
@@ -107,26 +118,26 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/api/tasks",
     summary: "Task summaries, newest first, filtered and paginated (any role)",
     query: TaskListQuery,
-    responses: { 200: { description: "A page of summaries", schema: "TaskPage" }, ...errors(400, 401) },
+    responses: { 200: { description: "A page of summaries", schema: "TaskPage" }, ...errors(400, 401, 403) },
   },
   {
     method: "get",
     path: "/api/tasks/status",
     summary: "Counts by status, priority and type; throughput; average queue and execution time (any role)",
-    responses: { 200: { description: "The orchestration metrics", schema: "TaskStatusView" }, ...errors(401) },
+    responses: { 200: { description: "The orchestration metrics", schema: "TaskStatusView" }, ...errors(401, 403) },
   },
   {
     method: "get",
     path: "/api/tasks/queue",
     summary: "Each queue: visible, in flight, delayed, dead letters, oldest queued task's age (any role)",
-    responses: { 200: { description: "One row per agent type and priority", schema: "QueueViewResponse" }, ...errors(401) },
+    responses: { 200: { description: "One row per agent type and priority", schema: "QueueViewResponse" }, ...errors(401, 403) },
   },
   {
     method: "get",
     path: "/api/tasks/dead-letters",
     summary: "Dead-lettered tasks with their last error, newest first (any role)",
     query: DeadLetterListQuery,
-    responses: { 200: { description: "A page of summaries", schema: "TaskPage" }, ...errors(400, 401) },
+    responses: { 200: { description: "A page of summaries", schema: "TaskPage" }, ...errors(400, 401, 403) },
   },
   {
     method: "post",
@@ -146,7 +157,7 @@ export const OPERATIONS: readonly Operation[] = [
     method: "get",
     path: "/api/tasks/{taskId}",
     summary: "A task, with its status, result or error (any role)",
-    responses: { 200: { description: "The task", schema: "TaskView" }, ...errors(401, 404) },
+    responses: { 200: { description: "The task", schema: "TaskView" }, ...errors(401, 403, 404) },
   },
   {
     method: "post",
@@ -157,6 +168,54 @@ export const OPERATIONS: readonly Operation[] = [
     request: "CancelTaskRequest",
     optionalBody: true,
     responses: { 200: { description: "The cancelled task", schema: "TaskView" }, ...errors(400, 401, 403, 404, 409) },
+  },
+  {
+    method: "get",
+    path: "/api/agents/status",
+    summary: "Each agent type's desired and running size, and every agent's state and workload (any role)",
+    query: FleetStatusQuery,
+    responses: { 200: { description: "The fleet", schema: "FleetStatusView" }, ...errors(400, 401, 403) },
+  },
+  {
+    method: "get",
+    path: "/api/agents/{agentId}",
+    summary: "An agent: capabilities, status, last heartbeat and workload (any role)",
+    description: "An agent's id is its ECS task id.",
+    responses: { 200: { description: "The agent", schema: "Agent" }, ...errors(401, 403, 404) },
+  },
+  {
+    method: "post",
+    path: "/api/agents/{agentId}/{action}",
+    summary: "Start, stop or restart an agent through ECS (operator or admin)",
+    description:
+      "`action` is `start`, `stop` or `restart`. Restart stops the agent's task and its service starts a replacement; stop also lowers the type's desired count; start raises it. Sizes set here hold against the scaler for 30 minutes. Answers 202: ECS carries it out within seconds.",
+    responses: {
+      202: { description: "Accepted", schema: "AgentActionResult" },
+      ...errors(400, 401, 403, 404, 409),
+    },
+  },
+  {
+    method: "post",
+    path: "/api/agent-types/{type}/deploy",
+    summary: "Replace every agent of a type with a new deployment (operator or admin)",
+    description: "A rolling deployment behind the ECS deployment circuit breaker. A type at zero agents is started at one.",
+    responses: { 202: { description: "Accepted", schema: "DeployResult" }, ...errors(400, 401, 403) },
+  },
+  {
+    method: "put",
+    path: "/api/agent-types/{type}/scale",
+    summary: "Set how many agents of a type run (operator or admin)",
+    description:
+      "At most `maxAgentsPerType`. The size holds against the scaler for 30 minutes (`autoscalingResumesAt`), then the type is sized by its load again.",
+    request: "ScaleRequest",
+    responses: { 202: { description: "Accepted", schema: "ScaleResult" }, ...errors(400, 401, 403) },
+  },
+  {
+    method: "get",
+    path: "/api/detections",
+    summary: "TGE detections, newest first, each with the feed items that reported it (any role)",
+    query: DetectionListQuery,
+    responses: { 200: { description: "A page of detections", schema: "DetectionPage" }, ...errors(400, 401, 403) },
   },
 ];
 

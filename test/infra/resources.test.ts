@@ -3,10 +3,11 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { CfnQueue } from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AGENT_TYPES } from "#core/agents/domain/agent-types";
+import { AGENT_TYPE_SPECS, AGENT_TYPES } from "#core/agents/domain/agent-types";
 import { PRIORITIES } from "#core/tasks/domain/task";
 import { loadStageConfig } from "../../lib/config/stage-config";
 import { VISIBILITY_TO_CONSUMER_TIMEOUT } from "../../lib/constructs/priority-queues";
+import { LOCAL_AGENT_IMAGE } from "../../lib/stacks/agents-stack";
 import type { SwarmStacks } from "../../lib/swarm-app";
 import { synthesize } from "./support/synth";
 
@@ -204,5 +205,112 @@ describe("tasks table indexes", () => {
       expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain("payload");
       expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain("result");
     }
+  });
+});
+
+describe("agent fleet", () => {
+  const fleet = () => Template.fromStack(stacks.agents);
+  const policyOf = (roleLogicalIdPrefix: string) =>
+    JSON.stringify(
+      Object.entries(fleet().findResources("AWS::IAM::Policy") as Resources)
+        .filter(([id]) => id.startsWith(roleLogicalIdPrefix))
+        .map(([, policy]) => policy.Properties),
+    );
+
+  it("runs one Fargate service per agent type, at its minimum, behind the deployment circuit breaker", () => {
+    const services = all("AWS::ECS::Service");
+    expect(services).toHaveLength(AGENT_TYPES.length);
+    for (const type of AGENT_TYPES) {
+      fleet().hasResourceProperties("AWS::ECS::Service", {
+        ServiceName: `tge-swarm-dev-${type}`,
+        LaunchType: "FARGATE",
+        DesiredCount: AGENT_TYPE_SPECS[type].minAgents,
+        DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+        NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: "ENABLED" }) },
+      });
+    }
+  });
+
+  it("sizes each task from the agent type's spec, arm64, with logs and a stop timeout", () => {
+    for (const type of AGENT_TYPES) {
+      fleet().hasResourceProperties("AWS::ECS::TaskDefinition", {
+        Family: `tge-swarm-dev-${type}`,
+        Cpu: String(AGENT_TYPE_SPECS[type].cpuUnits),
+        Memory: String(AGENT_TYPE_SPECS[type].memoryMiB),
+        RuntimePlatform: { CpuArchitecture: "ARM64", OperatingSystemFamily: "LINUX" },
+        ContainerDefinitions: [
+          Match.objectLike({
+            Name: "agent",
+            StopTimeout: 30,
+            ReadonlyRootFilesystem: true,
+            LogConfiguration: Match.objectLike({ LogDriver: "awslogs" }),
+            Environment: Match.arrayWith([{ Name: "AGENT_TYPE", Value: type }]),
+          }),
+        ],
+      });
+    }
+  });
+
+  it("turns Container Insights on and lets nothing in to the agents", () => {
+    fleet().hasResourceProperties("AWS::ECS::Cluster", {
+      ClusterSettings: [{ Name: "containerInsights", Value: "enabled" }],
+    });
+    for (const [id, props] of all("AWS::EC2::SecurityGroup")) {
+      expect(props.SecurityGroupIngress, id).toBeUndefined();
+    }
+    expect(all("AWS::EC2::FlowLog")).toHaveLength(1);
+  });
+
+  it("gives each agent type's task role only its own queues", () => {
+    for (const type of AGENT_TYPES) {
+      const prefix = `${type.replace(/-/g, "")}agentsTaskTaskRoleDefaultPolicy`;
+      const policy = policyOf(prefix);
+      expect(policy, type).toContain("sqs:ReceiveMessage");
+      expect(policy, type).toContain(`${type.replace(/-/g, "")}queues`);
+      for (const other of AGENT_TYPES.filter((t) => t !== type)) {
+        // Queue references name the producing construct, which carries the type in its id.
+        expect(policy, `${type} may read ${other}'s queues`).not.toContain(`${other.replace(/-/g, "")}queues`);
+      }
+    }
+  });
+
+  it("lets only data-quality and the reviewers publish to the bus, and only data-quality write detections", () => {
+    const publishers = AGENT_TYPES.filter((type) =>
+      policyOf(`${type.replace(/-/g, "")}agentsTaskTaskRoleDefaultPolicy`).includes("events:PutEvents"),
+    );
+    expect(publishers.sort()).toEqual(["api-reliability", "data-quality", "performance-optimizer"]);
+    const detectionWriters = AGENT_TYPES.filter((type) =>
+      /Detections[A-Za-z0-9]*Table/.test(policyOf(`${type.replace(/-/g, "")}agentsTaskTaskRoleDefaultPolicy`)),
+    );
+    expect(detectionWriters).toEqual(["data-quality"]);
+  });
+
+  it("runs the health monitor and the scaler every minute, and hears ECS when a task of its cluster stops", () => {
+    const rules = fleet().findResources("AWS::Events::Rule") as Resources;
+    const schedules = Object.values(rules).filter((rule) => rule.Properties?.ScheduleExpression === "rate(1 minute)");
+    expect(schedules.map((rule) => rule.Properties?.State)).toEqual(["ENABLED", "ENABLED"]);
+    fleet().hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: {
+        source: ["aws.ecs"],
+        "detail-type": ["ECS Task State Change"],
+        detail: { clusterArn: [Match.anyValue()], lastStatus: ["STOPPED"] },
+      },
+    });
+  });
+
+  it("keeps the schedules defined but off when the stage turns automation off", () => {
+    const { stacks: off } = synthesize("local", { env: { TGE_AUTO_SCALING: "false", TGE_AUTO_RECOVERY: "false" } });
+    const rules = Template.fromStack(off.agents).findResources("AWS::Events::Rule") as Resources;
+    const schedules = Object.values(rules).filter((rule) => rule.Properties?.ScheduleExpression === "rate(1 minute)");
+    expect(schedules.map((rule) => rule.Properties?.State)).toEqual(["DISABLED", "DISABLED"]);
+  });
+
+  it("builds the agent image from containers/agent/Dockerfile on AWS, and needs no image build locally", () => {
+    const images = (stage: SwarmStacks) =>
+      Object.values(Template.fromStack(stage.agents).findResources("AWS::ECS::TaskDefinition") as Resources).map((definition) =>
+        JSON.stringify((definition.Properties?.ContainerDefinitions as { Image: unknown }[])[0]?.Image),
+      );
+    for (const image of images(stacks)) expect(image).toContain("cdk-hnb659fds-container-assets");
+    expect(new Set(images(synthesize("local").stacks))).toEqual(new Set([`"${LOCAL_AGENT_IMAGE}"`]));
   });
 });

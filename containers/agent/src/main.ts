@@ -6,12 +6,12 @@ import { logger } from "#core/shared/powertools";
 import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
 import { SqsWorkSource } from "#core/tasks/adapters/sqs-work-source";
 import { loadAgentConfig } from "./config";
-import { handlersFor } from "./handlers";
 import { resolveIdentity } from "./identity";
 import { AgentRuntime } from "./runtime/agent-runtime";
 import { AgentPresence } from "./runtime/presence";
 import { TaskProtection } from "./runtime/task-protection";
 import { WorkloadMeter } from "./runtime/workload";
+import { specialistFor } from "./specialists";
 
 const config = loadAgentConfig();
 const { agentId, taskArn } = await resolveIdentity(config);
@@ -21,13 +21,14 @@ const spec = AGENT_TYPE_SPECS[config.AGENT_TYPE];
 const db = dynamoDocumentClient();
 const meter = new WorkloadMeter(spec.cpuUnits, spec.memoryMiB);
 const protection = new TaskProtection(config.ECS_AGENT_URI, logger);
+const specialist = specialistFor({ agentId, agentType: config.AGENT_TYPE, env: process.env, db, logger });
 
 const runtime = new AgentRuntime(
   {
     // A long poll holds a request open for LONG_POLL_SECONDS; give it room beyond that.
     source: new SqsWorkSource(sqsClient({ requestTimeoutMs: (config.LONG_POLL_SECONDS + 5) * 1_000 }), config.WORK_QUEUE_URLS),
     store: new DynamoDbTaskStore(db, config.TASKS_TABLE),
-    handlers: handlersFor(config.AGENT_TYPE),
+    handlers: specialist.handlers,
     clock: systemClock,
     logger,
     observer: {
@@ -55,6 +56,7 @@ const runtime = new AgentRuntime(
 
 const stop = (why: string) => {
   logger.info("stopping: no new work; finishing what is running", { why });
+  void specialist.background?.stop();
   void runtime.stop(config.STOP_GRACE_SECONDS * 1_000);
 };
 const presence = new AgentPresence(
@@ -79,7 +81,9 @@ process.on("SIGINT", () => stop("SIGINT"));
 
 try {
   await presence.register();
+  specialist.background?.start();
   await runtime.run();
+  await specialist.background?.stop();
   await presence.deregister("stopped after draining its work");
   process.exit(0);
 } catch (error) {

@@ -4,6 +4,7 @@ import * as z from "zod";
 export const EVENT_SOURCES = {
   tasks: "tge-swarm.tasks",
   agents: "tge-swarm.agents",
+  detection: "tge-swarm.detection",
   coordination: "tge-swarm.coordination",
   optimization: "tge-swarm.optimization",
   monitoring: "tge-swarm.monitoring",

@@ -20,11 +20,16 @@ export interface Synthesized {
  */
 export function synthesize(
   stage: StageName,
-  options: { emulatorEndpoint?: string; extend?: (stacks: SwarmStacks) => void } = {},
+  options: {
+    emulatorEndpoint?: string;
+    extend?: (stacks: SwarmStacks) => void;
+    /** TGE_* overrides of the stage's config. */
+    env?: Record<string, string>;
+  } = {},
 ): Synthesized {
   const outdir = mkdtempSync(path.join(tmpdir(), `tge-swarm-${stage}-`));
   const app = new App({ outdir, context: { "aws:cdk:bundling-stacks": [] } });
-  const stacks = buildSwarm(app, loadStageConfig(stage, {}));
+  const stacks = buildSwarm(app, loadStageConfig(stage, options.env ?? {}));
   options.extend?.(stacks);
   if (options.emulatorEndpoint) applyEmulatorCompat(app, options.emulatorEndpoint);
   let violations: string[] = [];

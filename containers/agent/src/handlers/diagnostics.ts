@@ -1,17 +1,7 @@
 import * as z from "zod";
 import { sleep } from "#core/shared/concurrency";
-import type { JsonObject } from "#core/tasks/domain/task";
+import { payloadOf } from "./payload";
 import { type HandlerRegistry, NonRetryableTaskError, type TaskHandler } from "./task-handler";
-
-/** Validates a payload, turning a bad one into a non-retryable failure that names the fields. */
-function payloadOf<S extends z.ZodType>(schema: S, payload: JsonObject): z.infer<S> {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join(".") || "payload"}: ${issue.message}`);
-    throw new NonRetryableTaskError(`invalid payload: ${problems.join("; ")}`, "InvalidPayload");
-  }
-  return parsed.data;
-}
 
 const SleepPayload = z.object({ ms: z.number().int().min(0).max(3_600_000) }).strict();
 const FailPayload = z.object({ message: z.string().min(1).max(1_000), retryable: z.boolean().default(true) }).strict();

@@ -71,8 +71,26 @@ export const MANUAL_SCALE_MINUTES = 30;
 
 export const ScaleRequest = z.object({ replicas: z.number().int().min(0) }).strict();
 
+export const ScaleResult = z.object({
+  agentType: z.string(),
+  desired: z.number().int(),
+  /** When the scaler takes over again. */
+  autoscalingResumesAt: z.iso.datetime(),
+});
+
+export const DeployResult = z.object({
+  agentType: z.string(),
+  desired: z.number().int(),
+  outcome: z.string(),
+  autoscalingResumesAt: z.iso.datetime().optional(),
+});
+
 /** `PUT /api/agent-types/{type}/scale`: set the size now and hold it against the scaler for a while. */
-export async function scaleAgentType(agentType: AgentType, replicas: number, deps: ActionDeps) {
+export async function scaleAgentType(
+  agentType: AgentType,
+  replicas: number,
+  deps: ActionDeps,
+): Promise<z.infer<typeof ScaleResult>> {
   if (replicas > deps.maxAgentsPerType) {
     throw new RequestValidationError([
       { field: "replicas", message: `must be at most ${deps.maxAgentsPerType} (maxAgentsPerType)` },
@@ -94,7 +112,7 @@ async function setDesiredManually(agentType: AgentType, desired: number, deps: A
  * `POST /api/agent-types/{type}/deploy`: a new deployment replaces every agent of the type. A
  * type scaled to zero has nothing to replace, so it is started at one agent.
  */
-export async function deployAgentType(agentType: AgentType, deps: ActionDeps) {
+export async function deployAgentType(agentType: AgentType, deps: ActionDeps): Promise<z.infer<typeof DeployResult>> {
   const service = await deps.fleet.service(agentType);
   await deps.fleet.redeploy(agentType);
   if (service.desired > 0) return { agentType, desired: service.desired, outcome: "every agent is replaced by a new one" };

@@ -20,6 +20,16 @@ export const FleetStatusView = z.object({
 });
 export type FleetStatusView = z.infer<typeof FleetStatusView>;
 
+/** The query of `GET /api/agents/status`: stopped agents are left out unless asked for. */
+export const FleetStatusQuery = z
+  .object({
+    includeStopped: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
+  })
+  .strict();
+
 /** `GET /api/agents/status`: every type's size and every agent's state. */
 export async function fleetStatus(deps: {
   registry: AgentRegistry;

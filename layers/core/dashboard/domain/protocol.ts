@@ -1,12 +1,20 @@
 import * as z from "zod";
 
 /** What a client can subscribe to. `all` receives every topic. */
-export const TOPICS = ["agents_only", "metrics_only", "tasks", "optimizations", "alerts", "all"] as const;
+export const TOPICS = ["agents_only", "metrics_only", "tasks", "optimizations", "alerts", "detections", "all"] as const;
 export const Topic = z.enum(TOPICS);
 export type Topic = z.infer<typeof Topic>;
 
-/** Server event types, as the seed dashboard named them. */
-export const SERVER_EVENT_TYPES = ["agent_status", "task_update", "metrics", "optimization_result", "system_alert"] as const;
+/** Server event types: the seed dashboard's, plus `optimization_proposed` and `tge_detected`. */
+export const SERVER_EVENT_TYPES = [
+  "agent_status",
+  "task_update",
+  "metrics",
+  "optimization_proposed",
+  "optimization_result",
+  "system_alert",
+  "tge_detected",
+] as const;
 export const ServerEventType = z.enum(SERVER_EVENT_TYPES);
 export type ServerEventType = z.infer<typeof ServerEventType>;
 
@@ -15,8 +23,10 @@ export const TOPIC_OF: Readonly<Record<ServerEventType, Exclude<Topic, "all">>> 
   agent_status: "agents_only",
   task_update: "tasks",
   metrics: "metrics_only",
+  optimization_proposed: "optimizations",
   optimization_result: "optimizations",
   system_alert: "alerts",
+  tge_detected: "detections",
 };
 
 const Subscriptions = z.array(Topic).min(1).max(TOPICS.length);

@@ -5,6 +5,8 @@ export const SERVER_EVENT_TYPE_OF: Readonly<Record<string, ServerEventType>> = {
   TaskUpdated: "task_update",
   AgentStatusChanged: "agent_status",
   MetricsSnapshot: "metrics",
+  OptimizationRecommended: "optimization_proposed",
   OptimizationCompleted: "optimization_result",
+  TgeDetected: "tge_detected",
   SystemAlert: "system_alert",
 };

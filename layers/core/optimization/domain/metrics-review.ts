@@ -1,5 +1,7 @@
 import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
 import { deterministicId } from "#core/shared/ids";
+import { PRIORITIES, type TaskStatus } from "#core/tasks/domain/task";
+import { countKey } from "#core/tasks/domain/task-stats";
 import type { Recommendation, RiskLevel, TunableSetting } from "./recommendation";
 
 /** What the two reviewers look at. */
@@ -176,4 +178,37 @@ export function reviewMetrics(
       ...draft,
       proposedAt: now.toISOString(),
     }));
+}
+
+/**
+ * A type's figures from its task counters (tasks by priority and status, queue and execution
+ * time sums) and its live agents' last heartbeats.
+ */
+export function typeMetricsOf(
+  agentType: AgentType,
+  counters: Readonly<Record<string, number>> | undefined,
+  agents: readonly { cpuPercent: number; memoryPercent: number }[],
+): TypeMetrics {
+  const sum = (status: TaskStatus) =>
+    PRIORITIES.reduce((n, priority) => n + Math.max(0, counters?.[countKey(priority, status)] ?? 0), 0);
+  const mean = (pick: (a: (typeof agents)[number]) => number) =>
+    agents.length === 0 ? undefined : agents.reduce((n, a) => n + pick(a), 0) / agents.length;
+  const ratio = (total: string, count: string) => {
+    const n = counters?.[count] ?? 0;
+    return n === 0 ? undefined : (counters?.[total] ?? 0) / n;
+  };
+  return {
+    agentType,
+    queued: sum("queued"),
+    running: sum("running"),
+    completed: sum("completed"),
+    unsuccessful: sum("failed") + sum("dead_lettered") + sum("expired"),
+    deadLettered: sum("dead_lettered"),
+    timedOut: sum("timed_out"),
+    avgExecutionMs: ratio("executionTimeSumMs", "executionTimeCount"),
+    avgQueueMs: ratio("queueTimeSumMs", "queueTimeCount"),
+    agents: agents.length,
+    cpuPercent: mean((a) => a.cpuPercent),
+    memoryPercent: mean((a) => a.memoryPercent),
+  };
 }

@@ -59,8 +59,8 @@ export const StageConfig = z
     maxAgentsPerType: z.number().int().min(1).max(100),
     /** The scaler sizes each type to clear its backlog within this many seconds. */
     targetLatencySeconds: seconds(5, 3_600),
-    /** A type whose minimum is 0 scales to zero after this many minutes without work. */
-    idleMinutes: z.number().int().min(1).max(1_440),
+    /** A type whose minimum is 0 scales to zero after this many minutes without work (one sample a minute is kept for it). */
+    idleMinutes: z.number().int().min(1).max(60),
     /** Minutes between two scale-ins of a type (scale-out is never held back). */
     scaleInCooldownMinutes: z.number().int().min(0).max(1_440),
     /** Run the scaler every minute (off: sizes change only through the API). */

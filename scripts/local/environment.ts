@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { buildAgent } from "./agent-processes";
 import { useEmulator } from "./aws-env";
 import { type DeployResult, deployLocal } from "./deploy";
@@ -6,6 +7,9 @@ import { type FeedServer, startFeedServer } from "./feed-server";
 import { FleetRunner } from "./fleet-runner";
 import type { LocalOutputs } from "./outputs";
 import { seedLocalUsers } from "./users";
+
+/** The fleet runner's list of agent processes, under the work directory. */
+export const FLEET_STATE_FILE = "fleet.json";
 
 export interface LocalEnvironmentOptions {
   /** Where the deploy keeps outputs and state (see `deployLocal`). */
@@ -61,7 +65,12 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       log: options.log,
     });
     await seedLocalUsers(deploy.outputs);
-    fleet = new FleetRunner({ outputs: deploy.outputs, script: buildAgent(), log: options.log });
+    fleet = new FleetRunner({
+      outputs: deploy.outputs,
+      script: buildAgent(),
+      log: options.log,
+      stateFile: path.join(options.workDir, FLEET_STATE_FILE),
+    });
     await fleet.start();
     return { emulator, outputs: deploy.outputs, deploy, fleet, feed, stop };
   } catch (error) {

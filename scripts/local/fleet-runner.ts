@@ -6,6 +6,7 @@ import {
   StopTaskCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
+import { writeFileSync } from "node:fs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
 import { AGENT_STOP_TIMEOUT_SECONDS } from "../../lib/constructs/agent-service";
@@ -19,6 +20,17 @@ export interface FleetRunnerOptions {
   readonly log: (line: string) => void;
   /** @default 1000 */
   readonly pollMs?: number;
+  /** Where the runner lists its agents (id, type, task, pid, log) as JSON, for people and tests. @default none */
+  readonly stateFile?: string;
+}
+
+/** One agent process, as the state file lists it. */
+export interface FleetAgentRecord {
+  readonly agentId: string;
+  readonly agentType: AgentType;
+  readonly taskArn: string;
+  readonly pid: number;
+  readonly logFile: string;
 }
 
 /** At most one nudge per service this often, so a slow emulator is not flooded. */
@@ -153,6 +165,7 @@ export class FleetRunner {
       environment,
     });
     this.processes.set(taskArn, agent);
+    this.writeState();
     this.options.log(`[fleet] ${agentType} agent ${agent.agentId} started (log ${agent.logFile})`);
     void agent.exited.then((code) => this.exited(taskArn, agent, code));
   }
@@ -160,6 +173,7 @@ export class FleetRunner {
   /** Its task stopped (scale-in, restart, new deployment): SIGTERM, SIGKILL after the stop timeout. */
   private retire(taskArn: string, agent: AgentProcess): void {
     this.processes.delete(taskArn);
+    this.writeState();
     this.options.log(`[fleet] ${agent.agentType} agent ${agent.agentId}: its task stopped; stopping the agent`);
     this.stopping.set(
       taskArn,
@@ -174,6 +188,7 @@ export class FleetRunner {
   private async exited(taskArn: string, agent: AgentProcess, code: number | NodeJS.Signals): Promise<void> {
     if (this.processes.get(taskArn) !== agent || !this.running) return;
     this.processes.delete(taskArn);
+    this.writeState();
     this.options.log(`[fleet] ${agent.agentType} agent ${agent.agentId} exited (${code}); stopping its task`);
     try {
       await this.ecs.send(
@@ -189,6 +204,18 @@ export class FleetRunner {
         `[fleet] could not stop task ${taskIdOf(taskArn)}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+  }
+
+  private writeState(): void {
+    if (!this.options.stateFile) return;
+    const agents: FleetAgentRecord[] = [...this.processes.entries()].map(([taskArn, agent]) => ({
+      agentId: agent.agentId,
+      agentType: agent.agentType,
+      taskArn,
+      pid: agent.child.pid ?? -1,
+      logFile: agent.logFile,
+    }));
+    writeFileSync(this.options.stateFile, `${JSON.stringify({ updatedAt: new Date().toISOString(), agents }, null, 2)}\n`);
   }
 
   /** Delivers the `ECS Task State Change` (STOPPED) event the emulator does not emit. */

@@ -23,6 +23,8 @@ export type TakeResult =
  * const first = take(undefined, { capacity: 10, refillPerSecond: 1 }, Date.now());
  */
 export function take(state: BucketState | undefined, limits: BucketLimits, nowMs: number, cost = 1): TakeResult {
+  // No wait makes such a take possible; promising a retry time would be a lie.
+  if (cost > limits.capacity) throw new RangeError(`a cost of ${cost} exceeds the bucket's capacity of ${limits.capacity}`);
   const elapsedSeconds = state ? Math.max(0, nowMs - state.at) / 1_000 : 0;
   const tokens = Math.min(limits.capacity, (state?.tokens ?? limits.capacity) + elapsedSeconds * limits.refillPerSecond);
   if (tokens >= cost) return { ok: true, state: { tokens: tokens - cost, at: nowMs } };

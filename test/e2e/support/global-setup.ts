@@ -5,7 +5,7 @@ import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
 import { loadStageConfig, type StageConfig } from "../../../lib/config/stage-config";
 import { containerEnvironment } from "../../../scripts/local/agent-processes";
 import { freePort } from "../../../scripts/local/emulator";
-import { startLocalEnvironment } from "../../../scripts/local/environment";
+import { FLEET_STATE_FILE, startLocalEnvironment } from "../../../scripts/local/environment";
 import type { LocalOutputs } from "../../../scripts/local/outputs";
 import { LOCAL_DIR } from "../../../scripts/local/paths";
 import { setAgentCounts } from "../../../scripts/local/agent-counts";
@@ -25,8 +25,10 @@ declare module "vitest" {
     config: StageConfig;
     /** Each type's container environment, from its deployed task definition. */
     agentEnvironments: Record<AgentType, Record<string, string>>;
-    /** Where the sample feed's control routes answer. */
+    /** The sample feed's URL; its control routes answer on the same host. */
     feedUrl: string;
+    /** The fleet runner's list of agent processes (see FleetAgentRecord). */
+    fleetStateFile: string;
   }
 }
 
@@ -56,8 +58,9 @@ export default async function setup(project: TestProject) {
   delete process.env.AWS_ENDPOINT_URL;
   delete process.env.TGE_FEED_URLS;
   Object.assign(process.env, E2E_OVERRIDES);
+  const workDir = path.join(LOCAL_DIR, "e2e");
   const environment = await startLocalEnvironment({
-    workDir: path.join(LOCAL_DIR, "e2e"),
+    workDir,
     port: await freePort(),
     forceDeploy: true,
     log: (line) => console.log(`[e2e] ${line.trim()}`),
@@ -77,6 +80,7 @@ export default async function setup(project: TestProject) {
   project.provide("config", loadStageConfig("local", process.env));
   project.provide("agentEnvironments", agentEnvironments);
   project.provide("feedUrl", environment.feed.url);
+  project.provide("fleetStateFile", path.join(workDir, FLEET_STATE_FILE));
   console.log(`[e2e] ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return () => environment.stop();
 }

@@ -88,7 +88,10 @@ describe("evaluateDetections", () => {
   });
 
   it("shows one event split over several keys", () => {
-    const { events } = evaluateDetections(labels, { a1: brindle, a2: { eventKey: "brindle-protocol", slug: "Brindle Protocol" } });
+    const { events } = evaluateDetections(labels, {
+      a1: brindle,
+      a2: { eventKey: "brindle-protocol", slug: "Brindle Protocol" },
+    });
     expect(events).toMatchObject({
       detected: 2,
       correct: 2,

@@ -13,6 +13,7 @@ export class WorkloadMeter {
   private readonly outcomes: boolean[] = [];
   private completed = 0;
   private failed = 0;
+  private sampled = false;
 
   constructor(
     private readonly cpuUnits: number,
@@ -33,11 +34,14 @@ export class WorkloadMeter {
     this.lastCpu = cpuUsage();
     this.lastAt = now;
     const vcpus = this.cpuUnits / 1_024;
+    // The first sample would charge start-up (loading, first connections) to the work: report none.
+    const measured = this.sampled;
+    this.sampled = true;
     const failures = this.outcomes.filter((ok) => !ok).length;
     return {
       currentTasks,
       maxConcurrentTasks,
-      cpuPercent: Math.round(((cpu.user + cpu.system) / elapsedMicros / vcpus) * 1_000) / 10,
+      cpuPercent: measured ? Math.round(((cpu.user + cpu.system) / elapsedMicros / vcpus) * 1_000) / 10 : 0,
       memoryPercent: Math.round((memoryUsage.rss() / (this.memoryMiB * 1024 * 1024)) * 1_000) / 10,
       errorRate: this.outcomes.length === 0 ? 0 : failures / this.outcomes.length,
       tasksCompleted: this.completed,

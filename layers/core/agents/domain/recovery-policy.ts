@@ -90,7 +90,14 @@ export function decideRecovery(situation: TypeSituation, previous: RecoveryLedge
     return {
       action: "none",
       reason: recovered ? "recovered: every agent is healthy" : "every agent is healthy",
-      ledger: recovered ? { ...freshLedger(ledger.component), history: ledger.history } : ledger,
+      // The attempt count starts over; the cooldown does not, or a flapping type could be acted on every minute.
+      ledger: recovered
+        ? {
+            ...freshLedger(ledger.component),
+            history: ledger.history,
+            ...(ledger.lastAttemptAt ? { lastAttemptAt: ledger.lastAttemptAt } : {}),
+          }
+        : ledger,
     };
   }
   if (ledger.breaker === "open") {

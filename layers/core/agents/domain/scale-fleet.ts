@@ -4,8 +4,8 @@ import { AGENT_TYPE_SPECS, AGENT_TYPES, type AgentType, concurrencyOf } from "./
 import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
 import { decideScale, type FleetSample, type ScalingLimits } from "./scaling";
 
-/** Samples a type keeps: enough for the longest trigger window and the idle window. */
-const SAMPLES_KEPT = 15;
+/** Samples a type keeps at least: enough for the longest seed trigger window (10 minutes) and then some. */
+const MIN_SAMPLES_KEPT = 15;
 
 export interface ScaleDeps {
   readonly registry: AgentRegistry;
@@ -44,7 +44,8 @@ export async function scaleFleet(
       running: load.running,
     };
     const record = await deps.ledger.scaling(agentType);
-    const samples = [sample, ...record.samples].slice(0, SAMPLES_KEPT);
+    // Enough for the idle window too, or a type would never be idle long enough to scale to zero.
+    const samples = [sample, ...record.samples].slice(0, Math.max(MIN_SAMPLES_KEPT, deps.limits.idleMinutes));
     const desired = services.find((s) => s.agentType === agentType)?.desired ?? 0;
     const manual =
       record.manualDesired !== undefined && record.manualUntil !== undefined && record.manualUntil > deps.now.toISOString();

@@ -4,6 +4,7 @@ import { type TgeDetection, validateCandidate } from "./detection";
 import { tgeDetectedEvent } from "./detection-events";
 import type { DetectionStore } from "./ports";
 
+/** `detected`: this call announced the event; `duplicate`: it was announced before. */
 export type CandidateOutcome =
   | { readonly outcome: "rejected"; readonly problems: readonly string[] }
   | { readonly outcome: "duplicate"; readonly detection: TgeDetection }
@@ -33,11 +34,9 @@ export async function acceptCandidate(candidate: unknown, deps: AcceptDeps): Pro
   const itemId = (candidate as { itemId: string }).itemId;
   const key = verdict.detection.eventKey;
   const recorded = await deps.store.record(verdict.detection, itemId, deterministicId("detection", key), deps.now);
-  if (!recorded.published) {
-    await deps.publisher.publish([tgeDetectedEvent(recorded.detection)]);
-    await deps.store.markPublished(key);
-  }
-  return recorded.created
-    ? { outcome: "detected", detection: recorded.detection }
-    : { outcome: "duplicate", detection: recorded.detection };
+  if (recorded.published) return { outcome: "duplicate", detection: recorded.detection };
+  // New, or an earlier announcement failed: this call announces it.
+  await deps.publisher.publish([tgeDetectedEvent(recorded.detection)]);
+  await deps.store.markPublished(key);
+  return { outcome: "detected", detection: recorded.detection };
 }

@@ -81,12 +81,11 @@ export class FeedWatcher {
       return { ...empty, request: "rate-limited", nextAllowedAt: nowMs + result.retryAfterMs };
     }
     if (result.status === "not-modified") return { ...empty, request: "not-modified" };
-    if (result.etag) this.etags.set(feedUrl, result.etag);
 
     let handedOff = 0;
     let duplicates = 0;
     // Oldest first, so items are handed on in the order they appeared.
-    const items = [...result.feed.items].sort((a, b) => a.date_published.localeCompare(b.date_published));
+    const items = [...result.feed.items].sort((a, b) => Date.parse(a.date_published) - Date.parse(b.date_published));
     for (const item of items) {
       const fingerprint = itemFingerprint(item);
       const headline = `title:${contentFingerprint(item.title)}`;
@@ -101,6 +100,8 @@ export class FeedWatcher {
       else duplicates++;
       this.remember(fingerprint);
     }
+    // Only now: had a hand-off failed, a conditional fetch would answer 304 and the item never come back.
+    if (result.etag) this.etags.set(feedUrl, result.etag);
     return { feedUrl, request: "fetched", items: items.length, handedOff, duplicates };
   }
 

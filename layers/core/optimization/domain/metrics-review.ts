@@ -1,6 +1,6 @@
 import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
 import { deterministicId } from "#core/shared/ids";
-import { PRIORITIES, type TaskStatus } from "#core/tasks/domain/task";
+import { PRIORITIES, TIMEOUT_SECONDS, type TaskStatus } from "#core/tasks/domain/task";
 import { countKey } from "#core/tasks/domain/task-stats";
 import type { Recommendation, RiskLevel, TunableSetting } from "./recommendation";
 
@@ -16,7 +16,9 @@ export interface TypeMetrics {
   /** Failed, dead-lettered and expired. */
   readonly unsuccessful: number;
   readonly deadLettered: number;
+  /** Attempts that ran out of time, ever, and the mean timeout those tasks had. */
   readonly timedOut: number;
+  readonly avgTimeoutSecondsOfTimedOut: number | undefined;
   readonly avgExecutionMs: number | undefined;
   readonly avgQueueMs: number | undefined;
   readonly agents: number;
@@ -50,6 +52,10 @@ export const REVIEW_RULES = {
   coolCpuPercent: 30,
 } as const;
 
+/** SQS delays a retry 15 minutes at most. */
+const MAX_RETRY_DELAY_SECONDS = 900;
+const MAX_TASK_TIMEOUT_SECONDS = TIMEOUT_SECONDS.max;
+
 interface Draft {
   readonly agentType?: AgentType;
   readonly setting: TunableSetting;
@@ -67,12 +73,13 @@ function reliabilityDrafts(m: TypeMetrics, s: CurrentSettings): Draft[] {
   if (finished < MIN_FINISHED_FOR_ADVICE) return [];
   const failureRate = m.unsuccessful / finished;
   const drafts: Draft[] = [];
-  if (failureRate > REVIEW_RULES.failureRate) {
+  const longerBackoff = Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(1, s.retryBaseDelaySeconds * 2));
+  if (failureRate > REVIEW_RULES.failureRate && longerBackoff > s.retryBaseDelaySeconds) {
     drafts.push({
       agentType: m.agentType,
       setting: "retryBaseDelaySeconds",
       currentValue: s.retryBaseDelaySeconds,
-      proposedValue: Math.min(60, Math.max(1, s.retryBaseDelaySeconds * 2)),
+      proposedValue: longerBackoff,
       risk: "low",
       rationale: `${m.agentType} fails ${pct(failureRate)} of its tasks: back off longer between retries so a struggling dependency can recover`,
       evidence: { finished, unsuccessful: m.unsuccessful, failureRate },
@@ -90,16 +97,16 @@ function reliabilityDrafts(m: TypeMetrics, s: CurrentSettings): Draft[] {
     });
   }
   const timeoutShare = m.timedOut / finished;
-  if (timeoutShare > REVIEW_RULES.timeoutShare && m.avgExecutionMs !== undefined) {
-    const current = Math.ceil(m.avgExecutionMs / 1_000);
+  const timeout = m.avgTimeoutSecondsOfTimedOut;
+  if (timeoutShare > REVIEW_RULES.timeoutShare && timeout !== undefined && timeout < MAX_TASK_TIMEOUT_SECONDS) {
     drafts.push({
       agentType: m.agentType,
       setting: "taskTimeoutSeconds",
-      currentValue: current,
-      proposedValue: Math.max(current * 2, 30),
+      currentValue: Math.round(timeout),
+      proposedValue: Math.min(MAX_TASK_TIMEOUT_SECONDS, Math.round(timeout * 2)),
       risk: "medium",
-      rationale: `${pct(timeoutShare)} of ${m.agentType} attempts timed out: give its tasks a longer timeout`,
-      evidence: { timedOut: m.timedOut, finished, avgExecutionMs: Math.round(m.avgExecutionMs) },
+      rationale: `${pct(timeoutShare)} of ${m.agentType} attempts timed out at about ${Math.round(timeout)}s: give its tasks a longer timeout`,
+      evidence: { timedOut: m.timedOut, finished, avgExecutionMs: Math.round(m.avgExecutionMs ?? 0) },
     });
   }
   return drafts;
@@ -121,7 +128,8 @@ function performanceDrafts(m: TypeMetrics, s: CurrentSettings): Draft[] {
   }
   const waitsTooLong = m.avgQueueMs !== undefined && m.avgQueueMs > s.targetLatencySeconds * 1_000;
   if (waitsTooLong && m.queued > 0) {
-    const cool = m.agents > 0 && (m.cpuPercent ?? 100) < REVIEW_RULES.coolCpuPercent;
+    // Idle means idle on both counts: an agent short of memory must not be given more to do.
+    const cool = m.agents > 0 && !hot && (m.cpuPercent ?? 100) < REVIEW_RULES.coolCpuPercent;
     drafts.push(
       cool
         ? {
@@ -204,7 +212,8 @@ export function typeMetricsOf(
     completed: sum("completed"),
     unsuccessful: sum("failed") + sum("dead_lettered") + sum("expired"),
     deadLettered: sum("dead_lettered"),
-    timedOut: sum("timed_out"),
+    timedOut: counters?.timeouts ?? 0,
+    avgTimeoutSecondsOfTimedOut: ratio("timedOutTimeoutSecondsSum", "timeouts"),
     avgExecutionMs: ratio("executionTimeSumMs", "executionTimeCount"),
     avgQueueMs: ratio("queueTimeSumMs", "queueTimeCount"),
     agents: agents.length,

@@ -37,6 +37,8 @@ export function statsDelta(previous: Task | undefined, current: Task): StatsDelt
     const executionTime = elapsed(current.startedAt, current.finishedAt);
     if (executionTime !== undefined) Object.assign(counters, { executionTimeSumMs: executionTime, executionTimeCount: 1 });
   }
+  // `timed_out` is passed through at once (to a retry or a dead letter), so its count says little: keep a running total.
+  if (current.status === "timed_out") Object.assign(counters, { timeouts: 1, timedOutTimeoutSecondsSum: current.timeoutSeconds });
   const finishedNow = current.finishedAt !== undefined && previous?.finishedAt !== current.finishedAt;
   return {
     agentType: current.agentType,

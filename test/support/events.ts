@@ -1,0 +1,27 @@
+import type { DomainEvent, EventPublisher } from "#core/shared/events";
+
+/** Keeps what was published; `failNext(n)` makes the next n calls throw, publishing nothing. */
+export class RecordingPublisher implements EventPublisher {
+  readonly events: DomainEvent[] = [];
+  /** Calls made, including refused ones. */
+  calls = 0;
+  private failures = 0;
+
+  failNext(times = 1): this {
+    this.failures = times;
+    return this;
+  }
+
+  async publish(events: readonly DomainEvent[]): Promise<void> {
+    this.calls++;
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error("the bus refused the events");
+    }
+    this.events.push(...events.map((e) => structuredClone(e)));
+  }
+
+  ofType(detailType: string): DomainEvent[] {
+    return this.events.filter((e) => e.detailType === detailType);
+  }
+}

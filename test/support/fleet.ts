@@ -1,0 +1,154 @@
+import type { Agent, AgentStatus, Workload } from "#core/agents/domain/agent";
+import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
+import type { AgentRegistry, FleetController, FleetLedger, ScalingRecord, ServiceState } from "#core/agents/domain/ports";
+import { freshLedger, type RecoveryLedger } from "#core/agents/domain/recovery-policy";
+
+/**
+ * The AgentRegistry contract in memory: a stopped agent stays stopped, heartbeats from a
+ * stopping or stopped agent are refused, and `list` is newest first without stopped agents
+ * unless asked. Every status write that took effect is kept in `statusWrites`.
+ */
+export class InMemoryAgentRegistry implements AgentRegistry {
+  readonly agents = new Map<string, Agent>();
+  readonly statusWrites: { agentId: string; status: AgentStatus; reason: string; at: string }[] = [];
+
+  constructor(agents: readonly Agent[] = []) {
+    for (const agent of agents) this.agents.set(agent.agentId, structuredClone(agent));
+  }
+
+  async register(agent: Agent): Promise<void> {
+    this.agents.set(agent.agentId, structuredClone(agent));
+  }
+
+  async heartbeat(agentId: string, workload: Workload, at: Date): Promise<boolean> {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.status === "stopping" || agent.status === "stopped") return false;
+    this.agents.set(agentId, { ...agent, heartbeatAt: at.toISOString(), workload, version: agent.version + 1 });
+    return true;
+  }
+
+  async setStatus(agentId: string, status: AgentStatus, reason: string, at: Date): Promise<void> {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.status === "stopped") return;
+    this.statusWrites.push({ agentId, status, reason, at: at.toISOString() });
+    this.agents.set(agentId, {
+      ...agent,
+      status,
+      statusReason: reason,
+      version: agent.version + 1,
+      ...(status === "stopped" ? { stoppedAt: at.toISOString() } : {}),
+    });
+  }
+
+  async get(agentId: string): Promise<Agent | undefined> {
+    const agent = this.agents.get(agentId);
+    return agent ? structuredClone(agent) : undefined;
+  }
+
+  async list(options: { agentType?: AgentType; includeStopped?: boolean } = {}): Promise<Agent[]> {
+    return [...this.agents.values()]
+      .filter(
+        (a) => (!options.agentType || a.agentType === options.agentType) && (options.includeStopped || a.status !== "stopped"),
+      )
+      .sort((a, b) => b.registeredAt.localeCompare(a.registeredAt) || a.agentId.localeCompare(b.agentId))
+      .map((a) => structuredClone(a));
+  }
+
+  /** The agent's status now, for assertions. */
+  statusOf(agentId: string): AgentStatus | undefined {
+    return this.agents.get(agentId)?.status;
+  }
+
+  /** The statuses the agent was given, in order. */
+  statusesOf(agentId: string): AgentStatus[] {
+    return this.statusWrites.filter((w) => w.agentId === agentId).map((w) => w.status);
+  }
+}
+
+/**
+ * The orchestrator in memory: one service per agent type whose running count follows its
+ * desired count unless set apart. Every call that would change ECS is recorded.
+ */
+export class FakeFleetController implements FleetController {
+  private readonly desiredByType = new Map<AgentType, number>();
+  private readonly runningByType = new Map<AgentType, number>();
+  private readonly arnsByType = new Map<AgentType, string[]>();
+  readonly stoppedTasks: { taskArn: string; reason: string }[] = [];
+  readonly desiredChanges: { agentType: AgentType; desired: number }[] = [];
+  readonly redeployed: AgentType[] = [];
+
+  constructor(desired: Partial<Record<AgentType, number>> = {}) {
+    for (const [agentType, n] of Object.entries(desired) as [AgentType, number][]) this.desiredByType.set(agentType, n);
+  }
+
+  /** Makes the service report `running` tasks (and these ARNs) whatever its desired count. */
+  setRunning(agentType: AgentType, running: number, taskArns: readonly string[] = []): void {
+    this.runningByType.set(agentType, running);
+    this.arnsByType.set(agentType, [...taskArns]);
+  }
+
+  desiredOf(agentType: AgentType): number {
+    return this.desiredByType.get(agentType) ?? 0;
+  }
+
+  /** How many changes were asked of ECS (stops, size changes, deployments). */
+  get changeCalls(): number {
+    return this.stoppedTasks.length + this.desiredChanges.length + this.redeployed.length;
+  }
+
+  async services(): Promise<ServiceState[]> {
+    return AGENT_TYPES.map((agentType) => this.stateOf(agentType));
+  }
+
+  async service(agentType: AgentType): Promise<ServiceState> {
+    return this.stateOf(agentType);
+  }
+
+  async stopTask(taskArn: string, reason: string): Promise<void> {
+    this.stoppedTasks.push({ taskArn, reason });
+  }
+
+  async setDesired(agentType: AgentType, desired: number): Promise<void> {
+    this.desiredByType.set(agentType, desired);
+    this.desiredChanges.push({ agentType, desired });
+  }
+
+  async redeploy(agentType: AgentType): Promise<void> {
+    this.redeployed.push(agentType);
+  }
+
+  private stateOf(agentType: AgentType): ServiceState {
+    const desired = this.desiredOf(agentType);
+    return {
+      agentType,
+      desired,
+      running: this.runningByType.get(agentType) ?? desired,
+      pending: 0,
+      taskArns: this.arnsByType.get(agentType) ?? [],
+    };
+  }
+}
+
+/** What the monitor and the scaler remember between runs, in memory: run them again on the same ledger. */
+export class InMemoryFleetLedger implements FleetLedger {
+  readonly recoveries = new Map<string, RecoveryLedger>();
+  readonly scalings = new Map<AgentType, ScalingRecord>();
+
+  async recovery(component: string): Promise<RecoveryLedger> {
+    const ledger = this.recoveries.get(component);
+    return ledger ? structuredClone(ledger) : freshLedger(component);
+  }
+
+  async saveRecovery(ledger: RecoveryLedger): Promise<void> {
+    this.recoveries.set(ledger.component, structuredClone(ledger));
+  }
+
+  async scaling(agentType: AgentType): Promise<ScalingRecord> {
+    const record = this.scalings.get(agentType);
+    return record ? structuredClone(record) : { samples: [] };
+  }
+
+  async saveScaling(agentType: AgentType, record: ScalingRecord): Promise<void> {
+    this.scalings.set(agentType, structuredClone(record));
+  }
+}

@@ -1,0 +1,51 @@
+import type { AgentType } from "#core/agents/domain/agent-types";
+import type { TaskStatsStore } from "#core/tasks/domain/ports";
+import { type MinuteCounters, minuteOf, type StatsDelta, type TypeCounters } from "#core/tasks/domain/task-stats";
+
+/** The TaskStatsStore contract in memory: counters are added, per type and per minute. */
+export class InMemoryTaskStats implements TaskStatsStore {
+  private readonly types = new Map<AgentType, Record<string, number>>();
+  private readonly minutes = new Map<string, Record<string, number>>();
+  private readonly ticks = new Map<string, number>();
+
+  constructor(counters: Partial<Record<AgentType, TypeCounters>> = {}) {
+    for (const [agentType, row] of Object.entries(counters) as [AgentType, TypeCounters][]) this.types.set(agentType, { ...row });
+  }
+
+  /** Replaces a type's row (what the scaler will read next). */
+  set(agentType: AgentType, counters: TypeCounters): void {
+    this.types.set(agentType, { ...counters });
+  }
+
+  async apply(delta: StatsDelta): Promise<void> {
+    this.types.set(delta.agentType, add(this.types.get(delta.agentType), delta.counters));
+    if (delta.minute) this.minutes.set(delta.minute.at, add(this.minutes.get(delta.minute.at), delta.minute.counters));
+  }
+
+  async byType(): Promise<Partial<Record<AgentType, TypeCounters>>> {
+    return Object.fromEntries([...this.types].map(([t, row]) => [t, { ...row }]));
+  }
+
+  async ofType(agentType: AgentType): Promise<TypeCounters> {
+    return { ...this.types.get(agentType) };
+  }
+
+  async lastMinutes(count: number, now: Date): Promise<MinuteCounters[]> {
+    return Array.from({ length: count }, (_, i) => {
+      const minute = minuteOf(new Date(now.getTime() - i * 60_000).toISOString());
+      return { ...this.minutes.get(minute) };
+    });
+  }
+
+  async nextTick(name: string): Promise<number> {
+    const next = (this.ticks.get(name) ?? 0) + 1;
+    this.ticks.set(name, next);
+    return next;
+  }
+}
+
+function add(row: Readonly<Record<string, number>> | undefined, counters: Readonly<Record<string, number>>) {
+  const sum: Record<string, number> = { ...row };
+  for (const [key, n] of Object.entries(counters)) sum[key] = (sum[key] ?? 0) + n;
+  return sum;
+}

@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+import type { Agent } from "#core/agents/domain/agent";
+import {
+  type ActionDeps,
+  agentAction,
+  deployAgentType,
+  MANUAL_SCALE_MINUTES,
+  scaleAgentType,
+} from "#core/agents/domain/agent-actions";
+import { scaleFleet } from "#core/agents/domain/scale-fleet";
+import { ConflictError, NotFoundError, RequestValidationError } from "#core/shared/errors";
+import type { Caller } from "#core/shared/identity";
+import { countKey } from "#core/tasks/domain/task-stats";
+import { anAgent } from "../../support/agents";
+import { FakeFleetController, InMemoryAgentRegistry, InMemoryFleetLedger } from "../../support/fleet";
+import { InMemoryTaskStats } from "../../support/in-memory-task-stats";
+
+const now = new Date("2026-11-23T10:00:30.000Z");
+const minutesLater = (m: number) => new Date(now.getTime() + m * 60_000);
+const caller: Caller = { sub: "user-1", username: "alice", roles: ["operator"] };
+const TASK = "arn:aws:ecs:us-east-1:000000000000:task/swarm/dq-1";
+
+function setUp(agents: Agent[] = [anAgent({ taskArn: TASK })], desired = 2) {
+  const registry = new InMemoryAgentRegistry(agents);
+  const fleet = new FakeFleetController({ "data-quality": desired });
+  const ledger = new InMemoryFleetLedger();
+  const deps: ActionDeps = { registry, fleet, ledger, now, maxAgentsPerType: 5 };
+  return { registry, fleet, ledger, deps };
+}
+
+describe("agentAction", () => {
+  it("restart stops the agent's task and marks it stopping, leaving the service size alone", async () => {
+    const { registry, fleet, ledger, deps } = setUp();
+
+    const result = await agentAction("dq-1", "restart", caller, deps);
+
+    expect(result).toEqual({
+      agentId: "dq-1",
+      agentType: "data-quality",
+      action: "restart",
+      outcome: "its task stops and the service starts a replacement",
+    });
+    expect(fleet.stoppedTasks).toEqual([{ taskArn: TASK, reason: "restart by alice" }]);
+    expect(fleet.desiredChanges).toEqual([]);
+    expect(registry.statusOf("dq-1")).toBe("stopping");
+    expect(registry.statusWrites).toEqual([
+      { agentId: "dq-1", status: "stopping", reason: "restart by alice", at: now.toISOString() },
+    ]);
+    expect(ledger.scalings.size).toBe(0);
+  });
+
+  it("stop stops the task and lowers the desired count by one, so it is not replaced", async () => {
+    const { registry, fleet, deps } = setUp();
+
+    const result = await agentAction("dq-1", "stop", caller, deps);
+
+    expect(result.outcome).toBe("its task stops and is not replaced");
+    expect(fleet.stoppedTasks).toEqual([{ taskArn: TASK, reason: "stop by alice" }]);
+    expect(fleet.desiredOf("data-quality")).toBe(1);
+    expect(registry.statusOf("dq-1")).toBe("stopping");
+  });
+
+  it("stop holds the lowered size against the scaler, and never goes below zero", async () => {
+    const { fleet, ledger, deps } = setUp([anAgent({ taskArn: TASK })], 0);
+
+    await agentAction("dq-1", "stop", caller, deps);
+
+    expect(fleet.desiredChanges).toEqual([{ agentType: "data-quality", desired: 0 }]);
+    expect(await ledger.scaling("data-quality")).toMatchObject({
+      manualDesired: 0,
+      manualUntil: minutesLater(MANUAL_SCALE_MINUTES).toISOString(),
+    });
+  });
+
+  it("start raises the desired count by one for a stopped agent, within maxAgentsPerType", async () => {
+    const stopped = anAgent({ taskArn: TASK, status: "stopped" });
+    const { fleet, ledger, deps } = setUp([stopped], 2);
+
+    const result = await agentAction("dq-1", "start", caller, deps);
+
+    expect(result).toMatchObject({ action: "start", outcome: "a new data-quality agent starts in its place" });
+    expect(fleet.desiredOf("data-quality")).toBe(3);
+    expect(fleet.stoppedTasks).toEqual([]);
+    expect((await ledger.scaling("data-quality")).manualDesired).toBe(3);
+
+    const full = setUp([stopped], 5);
+    await agentAction("dq-1", "start", caller, full.deps);
+    expect(full.fleet.desiredOf("data-quality")).toBe(5);
+  });
+
+  it("answers 404 for an agent it does not know, changing nothing", async () => {
+    const { fleet, deps } = setUp();
+
+    for (const action of ["start", "stop", "restart"] as const) {
+      const error = await agentAction("ghost", action, caller, deps).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect(error).toMatchObject({ status: 404 });
+    }
+    expect(fleet.changeCalls).toBe(0);
+  });
+
+  it("answers 409 to restarting or stopping an agent that is stopped or already stopping", async () => {
+    for (const status of ["stopped", "stopping"] as const) {
+      const { fleet, deps } = setUp([anAgent({ taskArn: TASK, status })]);
+      for (const action of ["restart", "stop"] as const) {
+        await expect(agentAction("dq-1", action, caller, deps)).rejects.toMatchObject({ status: 409, code: "AgentNotRunning" });
+      }
+      expect(fleet.changeCalls).toBe(0);
+    }
+  });
+
+  it("answers 409 to restarting an agent the orchestrator does not run (no task ARN)", async () => {
+    const { registry, fleet, deps } = setUp([anAgent({ taskArn: undefined })]);
+
+    const error = await agentAction("dq-1", "restart", caller, deps).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ status: 409, code: "AgentNotManaged" });
+    expect(fleet.changeCalls).toBe(0);
+    expect(registry.statusOf("dq-1")).toBe("healthy");
+  });
+
+  it("answers 409 to starting an agent that is running", async () => {
+    const { fleet, deps } = setUp([anAgent({ taskArn: TASK, status: "degraded" })]);
+    await expect(agentAction("dq-1", "start", caller, deps)).rejects.toMatchObject({ status: 409, code: "AgentAlreadyRunning" });
+    expect(fleet.changeCalls).toBe(0);
+  });
+});
+
+describe("scaleAgentType", () => {
+  it("sets the size and holds it against the scaler for 30 minutes", async () => {
+    const { fleet, ledger, deps } = setUp();
+
+    const result = await scaleAgentType("data-quality", 4, deps);
+
+    const until = minutesLater(30).toISOString();
+    expect(result).toEqual({ agentType: "data-quality", desired: 4, autoscalingResumesAt: until });
+    expect(fleet.desiredOf("data-quality")).toBe(4);
+    expect(await ledger.scaling("data-quality")).toMatchObject({ manualDesired: 4, manualUntil: until });
+  });
+
+  it("keeps what the scaler remembered when recording the override", async () => {
+    const { ledger, deps } = setUp();
+    const sample = {
+      at: now.toISOString(),
+      agents: 1,
+      cpuPercent: 10,
+      memoryPercent: 20,
+      errorRate: 0,
+      backlog: 0,
+      running: 0,
+    };
+    await ledger.saveScaling("data-quality", { samples: [sample], lastScaleInAt: "2026-11-23T09:00:00.000Z" });
+
+    await scaleAgentType("data-quality", 2, deps);
+
+    expect(await ledger.scaling("data-quality")).toMatchObject({
+      samples: [sample],
+      lastScaleInAt: "2026-11-23T09:00:00.000Z",
+      manualDesired: 2,
+    });
+  });
+
+  it("refuses more than maxAgentsPerType with a 400 naming replicas, changing nothing", async () => {
+    const { fleet, ledger, deps } = setUp();
+
+    const error = await scaleAgentType("data-quality", 6, deps).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(RequestValidationError);
+    expect(error).toMatchObject({ status: 400, fields: [{ field: "replicas", message: expect.stringContaining("at most 5") }] });
+    expect(fleet.changeCalls).toBe(0);
+    expect(ledger.scalings.size).toBe(0);
+    await expect(scaleAgentType("data-quality", 5, deps)).resolves.toMatchObject({ desired: 5 });
+  });
+
+  it("is kept by the scaler for 30 minutes despite a backlog, then the scaler takes over", async () => {
+    const { registry, fleet, ledger, deps } = setUp();
+    const stats = new InMemoryTaskStats({ "data-quality": { [countKey("normal", "queued")]: 500 } });
+    const scale = (at: Date) =>
+      scaleFleet({
+        registry,
+        fleet,
+        ledger,
+        stats,
+        limits: { max: 5, targetLatencySeconds: 60, idleMinutes: 15, scaleInCooldownMinutes: 5 },
+        maxConcurrentTasksPerAgent: 3,
+        now: at,
+      });
+    await scaleAgentType("data-quality", 1, deps);
+
+    await scale(minutesLater(29));
+    expect(fleet.desiredOf("data-quality")).toBe(1);
+
+    await scale(minutesLater(30));
+    expect(fleet.desiredOf("data-quality")).toBe(5);
+  });
+});
+
+describe("deployAgentType", () => {
+  it("replaces every agent of a running type without changing its size", async () => {
+    const { fleet, ledger, deps } = setUp([], 3);
+
+    const result = await deployAgentType("data-quality", deps);
+
+    expect(result).toEqual({ agentType: "data-quality", desired: 3, outcome: "every agent is replaced by a new one" });
+    expect(fleet.redeployed).toEqual(["data-quality"]);
+    expect(fleet.desiredChanges).toEqual([]);
+    expect(ledger.scalings.size).toBe(0);
+  });
+
+  it("starts one agent of a type at zero, and holds that against the scaler", async () => {
+    const { fleet, ledger, deps } = setUp([], 0);
+
+    const result = await deployAgentType("data-quality", deps);
+
+    const until = minutesLater(30).toISOString();
+    expect(result).toEqual({
+      agentType: "data-quality",
+      desired: 1,
+      outcome: "the type was at zero: one agent starts",
+      autoscalingResumesAt: until,
+    });
+    expect(fleet.redeployed).toEqual(["data-quality"]);
+    expect(fleet.desiredOf("data-quality")).toBe(1);
+    expect(await ledger.scaling("data-quality")).toMatchObject({ manualDesired: 1, manualUntil: until });
+  });
+});

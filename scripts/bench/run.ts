@@ -11,21 +11,23 @@ import { loadStageConfig } from "../../lib/config/stage-config";
 import { setAgentCounts } from "../local/agent-counts";
 import { useEmulator } from "../local/aws-env";
 import { freePort, startEmulator } from "../local/emulator";
-import { startLocalEnvironment } from "../local/environment";
-import type { LocalOutputs } from "../local/outputs";
+import { type LocalEnvironment, startLocalEnvironment } from "../local/environment";
 import { LOCAL_DIR, REPO_ROOT, VENV_DIR } from "../local/paths";
+import { detectionBenchmark } from "./detection";
 import { initTimeBenchmark } from "./init-time";
 import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
 
 type Scenario =
-  { deployed: true; run: (outputs: LocalOutputs) => Promise<unknown> } | { deployed: false; run: () => Promise<unknown> };
+  | { deployed: true; run: (environment: LocalEnvironment) => Promise<unknown> }
+  | { deployed: false; run: () => Promise<unknown> };
 
 const SCENARIOS: Record<string, Scenario> = {
-  spine: { deployed: true, run: (outputs) => spineBenchmark(outputs, { tasks: 20 }) },
+  spine: { deployed: true, run: ({ outputs }) => spineBenchmark(outputs, { tasks: 20 }) },
+  detection: { deployed: true, run: ({ outputs, feed }) => detectionBenchmark(outputs, feed, { intervalMs: 500 }) },
   orchestration: {
     deployed: true,
-    run: (outputs) =>
+    run: ({ outputs }) =>
       orchestrationBenchmark(outputs, {
         tasks: 1_000,
         concurrency: 32,
@@ -65,7 +67,7 @@ async function runScenario(): Promise<unknown> {
       await setAgentCounts(environment.outputs, Object.fromEntries(AGENT_TYPES.map((type) => [type, 1])));
       await environment.fleet.settled(AGENT_TYPES.length, 60_000);
       log(`running ${name}…`);
-      return await scenario.run(environment.outputs);
+      return await scenario.run(environment);
     } finally {
       await environment.stop();
     }

@@ -19,8 +19,7 @@ import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
 
 type Scenario =
-  | { deployed: true; run: (environment: LocalEnvironment) => Promise<unknown> }
-  | { deployed: false; run: () => Promise<unknown> };
+  { deployed: true; run: (environment: LocalEnvironment) => Promise<unknown> } | { deployed: false; run: () => Promise<unknown> };
 
 const SCENARIOS: Record<string, Scenario> = {
   spine: { deployed: true, run: ({ outputs }) => spineBenchmark(outputs, { tasks: 20 }) },

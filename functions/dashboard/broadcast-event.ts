@@ -5,35 +5,20 @@ import type { Context } from "aws-lambda";
 import * as z from "zod";
 import { BusEvent } from "#core/shared/events";
 import { instrumented } from "#core/shared/instrumented";
-import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
-import { systemClock } from "#core/shared/clock";
 import { readEnv } from "#core/shared/env";
 import { logger, metrics } from "#core/shared/powertools";
-import { DynamoDbEventHistory } from "#core/dashboard/adapters/dynamodb-event-history";
-import { DynamoDbSequence } from "#core/dashboard/adapters/dynamodb-sequence";
-import { broadcast } from "#core/dashboard/domain/broadcast";
 import type { ServerEventType } from "#core/dashboard/domain/protocol";
 import { recordEvent } from "#core/dashboard/domain/record-event";
+import { deliver } from "#core/dashboard/domain/rooms";
 import { SERVER_EVENT_TYPE_OF } from "#core/dashboard/domain/server-events";
-import { connectionGateway, connectionStore } from "./wiring";
-
-const connections = connectionStore();
-const gateway = connectionGateway();
+import { publishDeps } from "./wiring";
 
 const env = readEnv(
   z.object({
-    EVENTS_TABLE: z.string().min(1),
     IDEMPOTENCY_TABLE: z.string().min(1),
-    EVENT_RETENTION_SECONDS: z.coerce.number().int().positive(),
-    BROADCAST_CONCURRENCY: z.coerce.number().int().positive().default(50),
   }),
 );
-const db = dynamoDocumentClient();
-const deps = {
-  sequence: new DynamoDbSequence(db, env.EVENTS_TABLE),
-  history: new DynamoDbEventHistory(db, env.EVENTS_TABLE, env.EVENT_RETENTION_SECONDS),
-  clock: systemClock,
-};
+const deps = publishDeps();
 
 const idempotency = new IdempotencyConfig({ eventKeyJmesPath: "id", expiresAfterSeconds: 24 * 60 * 60 });
 
@@ -58,7 +43,7 @@ export const handler = instrumented(
     }
     idempotency.registerLambdaContext(context);
     const serverEvent = await record(event, type);
-    const report = await broadcast(serverEvent, { connections, gateway, concurrency: env.BROADCAST_CONCURRENCY });
+    const report = await deliver(serverEvent, deps);
     metrics.addMetric("FramesDelivered", "Count", report.delivered);
     metrics.addMetric("ConnectionsGone", "Count", report.gone);
     if (report.failed.length > 0) {

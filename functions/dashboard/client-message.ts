@@ -1,19 +1,32 @@
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
-import { systemClock } from "#core/shared/clock";
+import * as z from "zod";
+import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
+import { readEnv } from "#core/shared/env";
 import { instrumented } from "#core/shared/instrumented";
 import { logger } from "#core/shared/powertools";
+import { DynamoDbRateLimiter } from "#core/dashboard/adapters/dynamodb-rate-limiter";
 import { handleClientMessage } from "#core/dashboard/domain/client-messages";
-import { connectionGateway, connectionStore } from "./wiring";
+import { publishDeps } from "./wiring";
 
-const connections = connectionStore();
-const gateway = connectionGateway();
+const env = readEnv(
+  z.object({
+    CONNECTIONS_TABLE: z.string().min(1),
+    RATE_LIMIT_PER_SECOND: z.coerce.number().positive(),
+    RATE_LIMIT_BURST: z.coerce.number().int().positive(),
+  }),
+);
+const deps = {
+  ...publishDeps(),
+  rateLimiter: new DynamoDbRateLimiter(dynamoDocumentClient(), env.CONNECTIONS_TABLE),
+  rateLimit: { capacity: env.RATE_LIMIT_BURST, refillPerSecond: env.RATE_LIMIT_PER_SECOND },
+};
 
 /** $default — every client frame; replies (including `error` frames) go back over @connections. */
 export const handler = instrumented(
   async (event: APIGatewayProxyWebsocketEventV2) => {
     const { connectionId } = event.requestContext;
-    const reply = await handleClientMessage(connectionId, event.body, { connections, gateway, clock: systemClock });
-    if (reply.type === "error") logger.info("client message refused", { connectionId, error: reply.data });
+    const reply = await handleClientMessage(connectionId, event.body, deps);
+    if (reply?.type === "error") logger.info("client message refused", { connectionId, error: reply.data });
     return { statusCode: 200 };
   },
   () => ({}),

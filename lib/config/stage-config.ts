@@ -93,6 +93,10 @@ export const StageConfig = z
       .int()
       .min(1)
       .max(24 * 14),
+    /** Frames per second one WebSocket connection may send, sustained (its bucket's refill). */
+    wsRateLimitPerSecond: z.number().min(0.1).max(1_000),
+    /** Frames one WebSocket connection may send in a burst (its bucket's capacity). */
+    wsRateLimitBurst: z.number().int().min(1).max(1_000),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;
@@ -134,6 +138,8 @@ const common = {
   autoApplyLowRisk: false,
   requireApprovalThreshold: "medium",
   eventRetentionHours: 24,
+  wsRateLimitPerSecond: 10,
+  wsRateLimitBurst: 20,
 } as const satisfies Partial<StageConfig>;
 
 export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {

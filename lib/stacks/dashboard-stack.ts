@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
@@ -9,12 +10,14 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { BY_SK_INDEX } from "#core/dashboard/adapters/dynamodb-connection-store";
 import { SERVER_EVENT_TYPE_OF } from "#core/dashboard/domain/server-events";
+import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
 export interface DashboardStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
+  readonly http: AuthorizedHttpApi;
   /** Issuer of the Cognito access tokens clients connect with. */
   readonly issuer: string;
   readonly userPoolClientId: string;
@@ -22,8 +25,8 @@ export interface DashboardStackProps extends SwarmStackProps {
 
 /**
  * The live dashboard's back end: the WebSocket API (its `$connect` verifies the caller's JWT),
- * the connection and subscription index, the event history, and the broadcaster that relays
- * bus events to subscribers.
+ * the connection, subscription and room index, the event history clients replay from, the
+ * broadcaster that relays bus events to subscribers, and the WebSocket management routes.
  */
 export class DashboardStack extends Stack {
   readonly connectionsTable: SwarmTable;
@@ -73,8 +76,27 @@ export class DashboardStack extends Stack {
       JWT_JWKS_URI: `${props.issuer}/.well-known/jwks.json`,
       USER_POOL_CLIENT_ID: props.userPoolClientId,
     });
-    const disconnect = handler("Disconnect", "disconnect.ts", "WebSocket $disconnect: forget the connection");
-    const message = handler("ClientMessage", "client-message.ts", "WebSocket $default: subscribe, unsubscribe, ping");
+    // Handlers that record and deliver events themselves (presence, room messages, replay).
+    const publishing = {
+      EVENTS_TABLE: eventsTable.tableName,
+      EVENT_RETENTION_SECONDS: String(config.eventRetentionHours * 3600),
+    };
+    const disconnect = handler(
+      "Disconnect",
+      "disconnect.ts",
+      "WebSocket $disconnect: forget the connection, tell its rooms",
+      publishing,
+    );
+    const message = handler(
+      "ClientMessage",
+      "client-message.ts",
+      "WebSocket $default: subscriptions, rooms, replay, ping; rate-limited",
+      {
+        ...publishing,
+        RATE_LIMIT_PER_SECOND: String(config.wsRateLimitPerSecond),
+        RATE_LIMIT_BURST: String(config.wsRateLimitBurst),
+      },
+    );
 
     this.webSocketApi = new apigw.WebSocketApi(this, "WebSocket", {
       description: `TGE Swarm live dashboard (${config.stage})`,
@@ -102,12 +124,13 @@ export class DashboardStack extends Stack {
         error: "$context.error.message",
       }),
     };
-    message.addEnvironment("WS_CALLBACK_URL", this.webSocketStage.callbackUrl);
-
+    for (const fn of [message, disconnect]) {
+      fn.addEnvironment("WS_CALLBACK_URL", this.webSocketStage.callbackUrl);
+      this.connectionsTable.grant(fn, "GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem");
+      eventsTable.grant(fn, "UpdateItem", "PutItem", "Query");
+      this.webSocketStage.grantManagementApiAccess(fn);
+    }
     this.connectionsTable.grant(connect, "PutItem");
-    this.connectionsTable.grant(disconnect, "Query", "BatchWriteItem");
-    this.connectionsTable.grant(message, "Query", "BatchWriteItem");
-    this.webSocketStage.grantManagementApiAccess(message);
 
     const broadcaster = handler(
       "BroadcastEvent",
@@ -115,12 +138,12 @@ export class DashboardStack extends Stack {
       "Bus → WebSocket: record each event once and fan it out",
       {
         WS_CALLBACK_URL: this.webSocketStage.callbackUrl,
-        EVENTS_TABLE: eventsTable.tableName,
         IDEMPOTENCY_TABLE: idempotencyTable.tableName,
-        EVENT_RETENTION_SECONDS: String(config.eventRetentionHours * 3600),
+        ...publishing,
       },
     );
-    this.connectionsTable.grant(broadcaster, "Query", "BatchWriteItem");
+    // A connection found gone is removed (DeleteItem, BatchWriteItem) and its rooms told (Query).
+    this.connectionsTable.grant(broadcaster, "DeleteItem", "Query", "BatchWriteItem");
     eventsTable.grant(broadcaster, "UpdateItem", "PutItem");
     idempotencyTable.grant(broadcaster, "GetItem", "PutItem", "UpdateItem", "DeleteItem");
     this.webSocketStage.grantManagementApiAccess(broadcaster);
@@ -143,10 +166,30 @@ export class DashboardStack extends Stack {
       ],
     });
 
+    // WebSocket management (seed 004): who is connected, rooms, history, admin broadcasts.
+    const listConnections = handler("ListConnections", "list-connections.ts", "GET /api/websocket/connections");
+    this.connectionsTable.grant(listConnections, "Query");
+    const listRooms = handler("ListRooms", "list-rooms.ts", "GET /api/websocket/rooms");
+    this.connectionsTable.grant(listRooms, "Query");
+    const eventHistory = handler("GetEventHistory", "get-event-history.ts", "GET /api/websocket/event-history", publishing);
+    eventsTable.grant(eventHistory, "Query");
+    const broadcastMessage = handler("BroadcastMessage", "broadcast-message.ts", "POST /api/websocket/broadcast (admin)", {
+      EVENT_BUS_NAME: props.bus.eventBusName,
+    });
+    props.bus.grantPutEventsTo(broadcastMessage);
+    const route = (id: string, method: HttpMethod, routePath: string, fn: SwarmFunction) =>
+      props.http.addRoute(this, id, { method, path: routePath, handler: fn });
+    route("ListConnectionsRoute", HttpMethod.GET, "/api/websocket/connections", listConnections);
+    route("ListRoomsRoute", HttpMethod.GET, "/api/websocket/rooms", listRooms);
+    route("GetEventHistoryRoute", HttpMethod.GET, "/api/websocket/event-history", eventHistory);
+    route("BroadcastMessageRoute", HttpMethod.POST, "/api/websocket/broadcast", broadcastMessage);
+
     new CfnOutput(this, "WebSocketUrl", { value: this.webSocketStage.url });
     new CfnOutput(this, "WebSocketApiId", { value: this.webSocketApi.apiId });
     new CfnOutput(this, "WebSocketStageName", { value: this.webSocketStage.stageName });
     new CfnOutput(this, "ConnectionsTableName", { value: this.connectionsTable.tableName });
+    new CfnOutput(this, "EventsTableName", { value: eventsTable.tableName });
+    new CfnOutput(this, "BroadcasterFunctionName", { value: broadcaster.functionName });
 
     Validations.of(this.webSocketApi).acknowledge({
       id: "AwsSolutions-APIG4",
@@ -155,7 +198,7 @@ export class DashboardStack extends Stack {
     });
     const account = Token.isUnresolved(this.account) ? "<AWS::AccountId>" : this.account;
     const callbackArn = `Resource::arn:<AWS::Partition>:execute-api:${config.region}:${account}:<${this.getLogicalId(this.webSocketApi.node.defaultChild as apigw.CfnApi)}>/${config.stage}/*/@connections/*`;
-    for (const fn of [message, broadcaster]) {
+    for (const fn of [message, disconnect, broadcaster]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions-IAM5[${callbackArn}]`,
         reason: "execute-api:ManageConnections must cover every connection id of this one API stage.",

@@ -1,5 +1,7 @@
 // A dashboard client for scripts and tests: connect with a token, subscribe, wait for frames.
 import WebSocket from "ws";
+import type { FramePartData } from "#core/dashboard/domain/protocol";
+import { joinFrameParts } from "#core/dashboard/domain/frames";
 
 export interface Frame {
   readonly type: string;
@@ -8,14 +10,22 @@ export interface Frame {
   readonly data: Record<string, unknown>;
 }
 
-/** A dashboard client: connects with `?token=`, records every frame, and waits for the ones a test needs. */
+/**
+ * A dashboard client: connects with `?token=`, records every frame (joining `frame_part`s back
+ * into the frame they were cut from), and waits for the ones a test needs.
+ */
 export class WsClient {
   readonly frames: Frame[] = [];
+  /** How many `frame_part` frames arrived, for tests of oversize delivery. */
+  partsReceived = 0;
+  private readonly parts = new Map<string, FramePartData[]>();
   private waiters: { predicate: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.on("message", (raw) => {
-      const frame = JSON.parse(raw.toString()) as Frame;
+      const received = JSON.parse(raw.toString()) as Frame;
+      const frame = received.type === "frame_part" ? this.joinPart(received.data as unknown as FramePartData) : received;
+      if (!frame) return;
       this.frames.push(frame);
       this.waiters = this.waiters.filter((waiter) => {
         if (!waiter.predicate(frame)) return true;
@@ -52,6 +62,17 @@ export class WsClient {
     });
   }
 
+  private joinPart(part: FramePartData): Frame | undefined {
+    this.partsReceived++;
+    const parts = [...(this.parts.get(part.id) ?? []), part];
+    if (parts.length < part.count) {
+      this.parts.set(part.id, parts);
+      return undefined;
+    }
+    this.parts.delete(part.id);
+    return JSON.parse(joinFrameParts(parts)) as Frame;
+  }
+
   send(message: unknown): void {
     this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
   }
@@ -82,8 +103,21 @@ export class WsClient {
     return this.waitFor((frame) => frame.type === "subscribed" && this.frames.indexOf(frame) >= before, 10_000, "subscribed");
   }
 
+  /** The id API Gateway gave this connection (the server says it in `pong`). */
+  async connectionId(): Promise<string> {
+    const id = `whoami-${Math.random()}`;
+    this.send({ type: "ping", id });
+    const pong = await this.waitFor((frame) => frame.type === "pong" && frame.data.id === id, 10_000, "pong");
+    return String(pong.data.connectionId);
+  }
+
   close(): void {
     this.socket.close();
+  }
+
+  /** Drops the connection without a close frame, as a crashed client or a lost network does. */
+  terminate(): void {
+    this.socket.terminate();
   }
 }
 

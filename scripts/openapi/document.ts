@@ -3,6 +3,15 @@ import { Agent } from "#core/agents/domain/agent";
 import { AgentActionResult, DeployResult, ScaleRequest, ScaleResult } from "#core/agents/domain/agent-actions";
 import { FleetStatusQuery, FleetStatusView } from "#core/agents/domain/fleet-status";
 import { DetectionListQuery, DetectionPage } from "#core/detection/domain/detection";
+import {
+  BroadcastAccepted,
+  BroadcastRequest,
+  ConnectionListQuery,
+  ConnectionListView,
+  EventHistoryQuery,
+  EventHistoryView,
+  RoomListView,
+} from "#core/dashboard/domain/management";
 import { HealthReport } from "#core/monitoring/domain/health";
 import { ErrorResponse } from "#core/shared/http";
 import { BulkCancelRequest, BulkCancelResponse, CancelTaskRequest } from "#core/tasks/domain/cancel-tasks";
@@ -21,6 +30,7 @@ const REQUESTS = {
   BulkCancelRequest,
   RedriveRequest,
   ScaleRequest,
+  BroadcastRequest,
   JsonValue,
 } as const;
 const RESPONSES = {
@@ -40,6 +50,10 @@ const RESPONSES = {
   ScaleResult,
   DeployResult,
   DetectionPage,
+  ConnectionListView,
+  RoomListView,
+  EventHistoryView,
+  BroadcastAccepted,
   JsonValue,
 } as const;
 type SchemaName = keyof typeof REQUESTS | keyof typeof RESPONSES;
@@ -216,6 +230,36 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "TGE detections, newest first, each with the feed items that reported it (any role)",
     query: DetectionListQuery,
     responses: { 200: { description: "A page of detections", schema: "DetectionPage" }, ...errors(400, 401, 403) },
+  },
+  {
+    method: "get",
+    path: "/api/websocket/connections",
+    summary: "Open dashboard connections: who, since when, subscriptions and rooms (operator or admin)",
+    query: ConnectionListQuery,
+    responses: { 200: { description: "A page of connections", schema: "ConnectionListView" }, ...errors(400, 401, 403) },
+  },
+  {
+    method: "get",
+    path: "/api/websocket/rooms",
+    summary: "Rooms joined in the last day and who is in each now (any role)",
+    responses: { 200: { description: "The rooms", schema: "RoomListView" }, ...errors(401, 403) },
+  },
+  {
+    method: "get",
+    path: "/api/websocket/event-history",
+    summary: "The newest events of a room, a topic, or every topic, oldest first (any role)",
+    description: "The same history WebSocket clients `replay` from, kept for `eventRetentionHours`. Give `room` or `topic`, not both.",
+    query: EventHistoryQuery as unknown as z.ZodObject,
+    responses: { 200: { description: "Events in `seq` order", schema: "EventHistoryView" }, ...errors(400, 401, 403) },
+  },
+  {
+    method: "post",
+    path: "/api/websocket/broadcast",
+    summary: "Announce to every `alerts` subscriber, or message one room (admin)",
+    description:
+      "Without `room`: a `system_alert` (source `admin`) on the `alerts` topic. With `room`: a `room_message` to its members. Goes through the event bus, so it gets a `seq` and can be replayed.",
+    request: "BroadcastRequest",
+    responses: { 202: { description: "On the bus", schema: "BroadcastAccepted" }, ...errors(400, 401, 403) },
   },
 ];
 

@@ -1,54 +1,92 @@
-import type { Clock } from "#core/shared/clock";
-import type { ConnectionGateway, ConnectionStore } from "./ports";
-import { type ControlFrame, errorFrame, parseClientMessage, TOPICS, type Topic } from "./protocol";
+import type { BucketLimits } from "#core/shared/token-bucket";
+import { sendFrame } from "./broadcast";
+import type { RateLimiter } from "./ports";
+import {
+  type ClientMessage,
+  type ControlFrame,
+  type ControlFrameType,
+  errorFrame,
+  parseClientMessage,
+  TOPICS,
+  type Topic,
+} from "./protocol";
+import { replay } from "./replay";
+import { joinRoom, leaveRoom, NotARoomMemberError, type PublishDeps, sendRoomMessage } from "./rooms";
 
-export interface ClientMessageDeps {
-  readonly connections: ConnectionStore;
-  readonly gateway: ConnectionGateway;
-  readonly clock: Clock;
+export interface ClientMessageDeps extends PublishDeps {
+  readonly rateLimiter: RateLimiter;
+  /** Each frame a client sends takes one token. */
+  readonly rateLimit: BucketLimits;
 }
 
 /**
- * Handles one frame from a client and answers it on the same connection: subscription
- * changes are acknowledged with the full current set, `ping` with `pong`, anything
- * malformed with an `error` frame that says what is wrong.
+ * Handles one frame from a client and answers it on the same connection: subscription and
+ * room changes are acknowledged with the resulting state, `ping` with `pong`, `replay` with
+ * `replay` frames, and anything malformed, over the rate limit, or about a room the
+ * connection is not in with an `error` frame that says what is wrong. The connection stays up.
+ * A `room_message` has no reply of its own: the sender receives it as a member of the room.
  */
 export async function handleClientMessage(
   connectionId: string,
   raw: string | undefined,
   deps: ClientMessageDeps,
-): Promise<ControlFrame> {
+): Promise<ControlFrame | undefined> {
   const now = deps.clock.now();
-  const parsed = parseClientMessage(raw);
-  let reply: ControlFrame;
-  if (!parsed.ok) {
-    reply = errorFrame(parsed.error, now);
+  const allowed = await deps.rateLimiter.take(connectionId, deps.rateLimit, now.getTime());
+  let reply: ControlFrame | undefined;
+  if (!allowed.ok) {
+    const retryAfter = Math.ceil(allowed.retryAfterMs / 100) / 10;
+    reply = errorFrame({ code: "rate_limited", message: `too many messages; retry after ${retryAfter} s`, retryAfter }, now);
   } else {
-    const message = parsed.message;
-    switch (message.type) {
-      case "subscribe":
-        await deps.connections.subscribe(connectionId, unique(message.subscriptions));
-        reply = {
-          type: "subscribed",
-          timestamp: now.toISOString(),
-          data: { subscriptions: await sortedTopics(connectionId, deps) },
-        };
-        break;
-      case "unsubscribe":
-        await deps.connections.unsubscribe(connectionId, unique(message.subscriptions));
-        reply = {
-          type: "unsubscribed",
-          timestamp: now.toISOString(),
-          data: { subscriptions: await sortedTopics(connectionId, deps) },
-        };
-        break;
-      case "ping":
-        reply = { type: "pong", timestamp: now.toISOString(), data: message.id ? { id: message.id } : {} };
-        break;
+    const parsed = parseClientMessage(raw);
+    try {
+      reply = parsed.ok ? await answer(connectionId, parsed.message, deps) : errorFrame(parsed.error, now);
+    } catch (error) {
+      if (!(error instanceof NotARoomMemberError)) throw error;
+      reply = errorFrame({ code: "not_a_member", message: error.message, fields: [{ field: "room", message: error.message }] }, now);
     }
   }
-  await deps.gateway.post(connectionId, JSON.stringify(reply));
+  if (reply) await sendFrame(deps.gateway, connectionId, reply, now);
   return reply;
+}
+
+async function answer(connectionId: string, message: ClientMessage, deps: ClientMessageDeps): Promise<ControlFrame | undefined> {
+  const frame = (type: ControlFrameType, data: unknown): ControlFrame => ({
+    type,
+    timestamp: deps.clock.now().toISOString(),
+    data,
+  });
+  switch (message.type) {
+    case "subscribe":
+      await deps.connections.subscribe(connectionId, unique(message.subscriptions));
+      return frame("subscribed", { subscriptions: await sortedTopics(connectionId, deps) });
+    case "unsubscribe":
+      await deps.connections.unsubscribe(connectionId, unique(message.subscriptions));
+      return frame("unsubscribed", { subscriptions: await sortedTopics(connectionId, deps) });
+    case "join_room": {
+      const members = await joinRoom(await connectionOf(connectionId, deps), message.room, deps);
+      return frame("joined", { room: message.room, members });
+    }
+    case "leave_room":
+      await leaveRoom(connectionId, message.room, deps);
+      return frame("left", { room: message.room });
+    case "room_message":
+      await sendRoomMessage(await connectionOf(connectionId, deps), message.room, message.message, deps);
+      return undefined;
+    case "replay":
+      // The replay frames are the answer; they are sent as they are read.
+      await replay(connectionId, message, deps);
+      return undefined;
+    case "ping":
+      return frame("pong", { connectionId, ...(message.id ? { id: message.id } : {}) });
+  }
+}
+
+async function connectionOf(connectionId: string, deps: ClientMessageDeps) {
+  const connection = await deps.connections.get(connectionId);
+  // $connect stores the row before API Gateway lets any frame through, so this is a bug, not input.
+  if (!connection) throw new Error(`connection ${connectionId} sent a frame but has no record`);
+  return connection;
 }
 
 const unique = (topics: readonly Topic[]) => [...new Set(topics)];

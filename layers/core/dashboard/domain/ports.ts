@@ -1,5 +1,6 @@
 import type { Role } from "#core/shared/identity";
-import type { ServerEvent, Topic } from "./protocol";
+import type { BucketLimits, TakeResult } from "#core/shared/token-bucket";
+import type { RoomMember, RoomName, ServerEvent, Stream, Topic } from "./protocol";
 
 /** A live WebSocket connection and who opened it. */
 export interface Connection {
@@ -10,16 +11,36 @@ export interface Connection {
   readonly connectedAt: string;
 }
 
-/** Connections and the subscription index the broadcaster reads. */
+export interface ConnectionPage {
+  readonly connections: Connection[];
+  readonly cursor?: string;
+}
+
+/** Connections, the subscription index the broadcaster reads, and room membership. */
 export interface ConnectionStore {
   put(connection: Connection): Promise<void>;
-  /** Removes the connection and everything it subscribed to. */
-  remove(connectionId: string): Promise<void>;
+  get(connectionId: string): Promise<Connection | undefined>;
+  /**
+   * Removes the connection, its subscriptions and its room memberships; answers false when
+   * it was already gone (someone else removed it first).
+   */
+  remove(connectionId: string): Promise<boolean>;
   subscribe(connectionId: string, topics: readonly Topic[]): Promise<void>;
   unsubscribe(connectionId: string, topics: readonly Topic[]): Promise<void>;
   topicsOf(connectionId: string): Promise<Topic[]>;
   /** Connection ids subscribed to `topic`, found through the index (never a scan). */
   subscribers(topic: Topic): Promise<string[]>;
+  /** Adds the member to the room; answers false when that connection was already in it. */
+  join(room: RoomName, member: RoomMember): Promise<boolean>;
+  /** Answers false when the connection was not in the room. */
+  leave(room: RoomName, connectionId: string): Promise<boolean>;
+  roomsOf(connectionId: string): Promise<RoomName[]>;
+  /** Members of `room`, found through the index (never a scan), in join order. */
+  members(room: RoomName): Promise<RoomMember[]>;
+  /** Rooms anyone has joined within their retention, found through the index. */
+  rooms(): Promise<RoomName[]>;
+  /** A page of open connections, in connection id order. */
+  list(page: { limit: number; cursor?: string }): Promise<ConnectionPage>;
 }
 
 export type DeliveryOutcome = "delivered" | "gone";
@@ -35,7 +56,19 @@ export interface SequenceSource {
   next(): Promise<number>;
 }
 
-/** The event history clients replay from, kept per topic in `seq` order. */
+/** Where a replay or a history read starts: after a `seq`, or at an instant. */
+export type HistoryStart = { readonly afterSeq: number } | { readonly since: Date };
+
+/** The event history clients replay from, kept per stream (topic or room) in `seq` order. */
 export interface EventHistory {
-  append(topic: Topic, event: ServerEvent): Promise<void>;
+  append(stream: Stream, event: ServerEvent): Promise<void>;
+  /** Up to `limit` events of `stream` from `start`, oldest first. */
+  read(stream: Stream, start: HistoryStart, limit: number): Promise<ServerEvent[]>;
+  /** The newest `limit` events of `stream`, oldest first. */
+  latest(stream: Stream, limit: number): Promise<ServerEvent[]>;
+}
+
+/** A token bucket per connection, kept where every handler instance sees it. */
+export interface RateLimiter {
+  take(connectionId: string, limits: BucketLimits, nowMs: number): Promise<TakeResult>;
 }

@@ -9,4 +9,6 @@ export const SERVER_EVENT_TYPE_OF: Readonly<Record<string, ServerEventType>> = {
   OptimizationCompleted: "optimization_result",
   TgeDetected: "tge_detected",
   SystemAlert: "system_alert",
+  /** An admin's broadcast to one room (POST /api/websocket/broadcast with a `room`). */
+  RoomMessage: "room_message",
 };

@@ -63,6 +63,8 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     http: platform.http,
     bus: platform.bus,
     tasksTable: tasks.table,
+    taskStats: tasks.stats,
+    agentsTable: agents.agentsTable,
     connectionsTable: dashboard.connectionsTable,
     workQueues: tasks.workQueues,
   });

@@ -1,9 +1,21 @@
-import { Stack } from "aws-cdk-lib";
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
-import type * as events from "aws-cdk-lib/aws-events";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import * as sns from "aws-cdk-lib/aws-sns";
+import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { AGENTS_BY_TYPE_INDEX } from "#core/agents/adapters/dynamodb-agent-registry";
 import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
+import { deadLetterAlarmName } from "#core/monitoring/domain/alarm-alerts";
+import { TASK_INDEXES } from "#core/tasks/adapters/task-table-layout";
+import { PRIORITIES, type Priority } from "#core/tasks/domain/task";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import type { PriorityQueues } from "../constructs/priority-queues";
 import type { SwarmTable } from "../constructs/swarm-table";
@@ -14,15 +26,31 @@ export interface MonitoringStackProps extends SwarmStackProps {
   readonly http: AuthorizedHttpApi;
   readonly bus: events.IEventBus;
   readonly tasksTable: SwarmTable;
+  /** The counters behind `GET /api/tasks/status`. */
+  readonly taskStats: SwarmTable;
+  /** The agent registry behind `GET /api/agents/status`. */
+  readonly agentsTable: SwarmTable;
   readonly connectionsTable: SwarmTable;
   readonly workQueues: Readonly<Record<AgentType, PriorityQueues>>;
 }
 
-/** How the swarm is doing: the open health route, checking each component it depends on. */
+/**
+ * How the swarm is doing: the open health route; a metrics snapshot on the bus every minute
+ * (the dashboard's `metrics`); and an alarm on every work queue's dead-letter queue, whose state
+ * changes reach the dashboard as `system_alert` through an encrypted topic and a relay.
+ */
 export class MonitoringStack extends Stack {
+  /** Where every alarm here notifies, on ALARM and on OK. */
+  readonly alarmTopic: sns.Topic;
+  readonly deadLetterAlarms: Readonly<Record<AgentType, Readonly<Record<Priority, cloudwatch.Alarm>>>>;
+
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const workQueueUrls = Stack.of(this).toJsonString(
+      Object.fromEntries(AGENT_TYPES.map((type) => [type, props.workQueues[type].urls])),
+    );
 
     const health = new SwarmFunction(this, "GetHealth", {
       entry: "monitoring/get-health.ts",
@@ -33,9 +61,7 @@ export class MonitoringStack extends Stack {
         TASKS_TABLE: props.tasksTable.tableName,
         CONNECTIONS_TABLE: props.connectionsTable.tableName,
         EVENT_BUS_NAME: props.bus.eventBusName,
-        WORK_QUEUE_URLS: Stack.of(this).toJsonString(
-          Object.fromEntries(AGENT_TYPES.map((type) => [type, props.workQueues[type].urls])),
-        ),
+        WORK_QUEUE_URLS: workQueueUrls,
       },
     });
     props.tasksTable.grant(health, "DescribeTable");
@@ -44,5 +70,156 @@ export class MonitoringStack extends Stack {
     health.addToRolePolicy(new iam.PolicyStatement({ actions: ["events:DescribeEventBus"], resources: [props.bus.eventBusArn] }));
 
     props.http.addRoute(this, "HealthRoute", { method: HttpMethod.GET, path: "/api/health", handler: health });
+
+    // ── Metrics snapshot: every minute, read-only on what it reads, PutEvents on the bus ──
+    const snapshot = new SwarmFunction(this, "PublishMetricsSnapshot", {
+      entry: "monitoring/publish-metrics-snapshot.ts",
+      description: "Every minute: task counts and timings, queue depths and agents by status, as one MetricsSnapshot event",
+      context: "monitoring",
+      config,
+      timeout: Duration.seconds(30),
+      environment: {
+        TASKS_TABLE: props.tasksTable.tableName,
+        TASK_STATS_TABLE: props.taskStats.tableName,
+        AGENTS_TABLE: props.agentsTable.tableName,
+        // Dead-letter queues are found through each work queue's redrive policy: both URL sets would not fit in 4 KB.
+        WORK_QUEUE_URLS: workQueueUrls,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+      },
+    });
+    props.taskStats.grant(snapshot, "BatchGetItem");
+    // Query on the one index each read uses (oldest queued task, agents by type), not on the tables.
+    const queryIndex = (table: SwarmTable, index: string) =>
+      iam.Grant.addToPrincipal({
+        grantee: snapshot,
+        actions: ["dynamodb:Query"],
+        resourceArns: [`${table.table.tableArn}/index/${index}`],
+      });
+    queryIndex(props.tasksTable, TASK_INDEXES.queued.name);
+    queryIndex(props.agentsTable, AGENTS_BY_TYPE_INDEX);
+    // One statement for all forty queues: one per queue (as grantReadAttributes writes them) overflows the role's policy.
+    iam.Grant.addToPrincipal({
+      grantee: snapshot,
+      actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+      resourceArns: AGENT_TYPES.flatMap((type) =>
+        PRIORITIES.flatMap((p) => [
+          props.workQueues[type].queues[p].queueArn,
+          props.workQueues[type].deadLetterQueues[p].queueArn,
+        ]),
+      ),
+    });
+    props.bus.grantPutEventsTo(snapshot);
+    new events.Rule(this, "MetricsSnapshotSchedule", {
+      description: "Publishes the swarm's metrics snapshot for the dashboard",
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      // A missed snapshot is superseded by the next one a minute later: no retries.
+      targets: [new targets.LambdaFunction(snapshot, { retryAttempts: 0 })],
+    });
+
+    // ── Alarms → encrypted topic → relay → SystemAlert on the bus ──
+    // A customer managed key: CloudWatch cannot publish to a topic under the AWS managed SNS key.
+    const topicKey = new kms.Key(this, "AlarmTopicKey", {
+      description: "Encrypts the TGE Swarm alarm topic",
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "CloudWatchAlarmsPublish",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"],
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, "AlarmTopic", {
+      displayName: `TGE Swarm ${config.stage} alarms`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    // The topic's policy replaces SNS's default one, so CloudWatch needs its own grant; only this account's alarms.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "CloudWatchAlarmsOfThisAccount",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { "aws:SourceAccount": this.account },
+          ArnLike: {
+            "aws:SourceArn": this.formatArn({
+              service: "cloudwatch",
+              resource: "alarm",
+              resourceName: "*",
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+
+    // What the relay could not take (unreadable, or the bus refused it after retries), kept for two weeks.
+    const relayFailures = new sqs.Queue(this, "AlarmRelayFailures", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(relayFailures).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is itself the failure destination of the alarm relay and of its SNS subscription.",
+    });
+    const relay = new SwarmFunction(this, "RelayAlarm", {
+      entry: "monitoring/relay-alarm.ts",
+      description: "Alarm topic: each CloudWatch alarm state change becomes a SystemAlert on the bus",
+      context: "monitoring",
+      config,
+      environment: { EVENT_BUS_NAME: props.bus.eventBusName },
+    });
+    props.bus.grantPutEventsTo(relay);
+    relay.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(relayFailures),
+    });
+    this.alarmTopic.addSubscription(new LambdaSubscription(relay, { deadLetterQueue: relayFailures }));
+
+    const notify = new SnsAction(this.alarmTopic);
+    this.deadLetterAlarms = Object.fromEntries(
+      AGENT_TYPES.map((agentType) => [
+        agentType,
+        Object.fromEntries(
+          PRIORITIES.map((priority) => {
+            const alarm = props.workQueues[agentType].deadLetterQueues[priority]
+              .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM })
+              .createAlarm(this, `DeadLetters-${agentType}-${priority}`, {
+                alarmName: deadLetterAlarmName(config.stage, agentType, priority),
+                alarmDescription: `Messages on the dead-letter queue of ${agentType}/${priority} work: see GET /api/tasks/dead-letters`,
+                threshold: 1,
+                comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluationPeriods: 1,
+                // SQS stops reporting an idle queue's metrics: no data means no dead letters.
+                treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+              });
+            alarm.addAlarmAction(notify);
+            alarm.addOkAction(notify);
+            return [priority, alarm];
+          }),
+        ),
+      ]),
+    ) as Record<AgentType, Record<Priority, cloudwatch.Alarm>>;
+
+    new CfnOutput(this, "MetricsSnapshotFunctionName", { value: snapshot.functionName });
+    new CfnOutput(this, "AlarmRelayFunctionName", { value: relay.functionName });
+    new CfnOutput(this, "AlarmTopicArn", { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, "AlarmRelayFailuresQueueUrl", { value: relayFailures.queueUrl });
+    new CfnOutput(this, "DeadLetterAlarmNames", {
+      value: this.toJsonString(
+        Object.fromEntries(
+          AGENT_TYPES.map((type) => [
+            type,
+            Object.fromEntries(PRIORITIES.map((p) => [p, this.deadLetterAlarms[type][p].alarmName])),
+          ]),
+        ),
+      ),
+    });
   }
 }

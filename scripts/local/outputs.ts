@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as z from "zod";
 import { AgentType } from "#core/agents/domain/agent-types";
 import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
+import { Priority } from "#core/tasks/domain/task";
 import { LOCAL_REGION } from "./aws-env";
 import { OUTPUTS_FILE } from "./paths";
 
@@ -30,6 +31,12 @@ export const LocalOutputs = z.object({
   ScalerFunctionName: z.string(),
   MetricsReviewFunctionName: z.string(),
   RecordAgentTaskStateFunctionName: z.string(),
+  MetricsSnapshotFunctionName: z.string(),
+  AlarmRelayFunctionName: z.string(),
+  AlarmTopicArn: z.string(),
+  AlarmRelayFailuresQueueUrl: z.url(),
+  /** Alarm names by agent type and priority, one per work queue's dead-letter queue. */
+  DeadLetterAlarmNames: z.record(AgentType, z.record(Priority, z.string())),
 });
 export type LocalOutputs = z.infer<typeof LocalOutputs>;
 
@@ -67,6 +74,11 @@ export function writeLocalOutputs(
     ScalerFunctionName: flat.ScalerFunctionName,
     MetricsReviewFunctionName: flat.MetricsReviewFunctionName,
     RecordAgentTaskStateFunctionName: flat.RecordAgentTaskStateFunctionName,
+    MetricsSnapshotFunctionName: flat.MetricsSnapshotFunctionName,
+    AlarmRelayFunctionName: flat.AlarmRelayFunctionName,
+    AlarmTopicArn: flat.AlarmTopicArn,
+    AlarmRelayFailuresQueueUrl: flat.AlarmRelayFailuresQueueUrl,
+    DeadLetterAlarmNames: JSON.parse(flat.DeadLetterAlarmNames ?? "null"),
   });
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`);

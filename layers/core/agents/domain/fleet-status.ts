@@ -20,6 +20,21 @@ export const FleetStatusView = z.object({
 });
 export type FleetStatusView = z.infer<typeof FleetStatusView>;
 
+/**
+ * Agents of each type by status, every type and status present (zero when none). The fleet
+ * status view and the metrics snapshot count the same way.
+ *
+ * @example
+ * countAgents(await registry.list())["data-quality"].healthy; // 2
+ */
+export function countAgents(agents: readonly Agent[]): Record<AgentType, Record<AgentStatus, number>> {
+  const counts = Object.fromEntries(
+    AGENT_TYPES.map((type) => [type, Object.fromEntries(AGENT_STATUSES.map((s) => [s, 0])) as Record<AgentStatus, number>]),
+  ) as Record<AgentType, Record<AgentStatus, number>>;
+  for (const agent of agents) counts[agent.agentType][agent.status]++;
+  return counts;
+}
+
 /** The query of `GET /api/agents/status`: stopped agents are left out unless asked for. */
 export const FleetStatusQuery = z
   .object({
@@ -41,18 +56,17 @@ export async function fleetStatus(deps: {
     deps.registry.list({ includeStopped: deps.includeStopped }),
     deps.fleet.services(),
   ]);
+  const counts = countAgents(agents);
   return {
     generatedAt: deps.now.toISOString(),
     types: AGENT_TYPES.map((agentType) => {
       const service = services.find((s) => s.agentType === agentType);
-      const counts = Object.fromEntries(AGENT_STATUSES.map((s) => [s, 0])) as Record<AgentStatus, number>;
-      for (const agent of agents) if (agent.agentType === agentType) counts[agent.status]++;
       return {
         agentType,
         capabilities: [...AGENT_TYPE_SPECS[agentType].capabilities],
         desired: service?.desired ?? 0,
         running: service?.running ?? 0,
-        agents: counts,
+        agents: counts[agentType],
       };
     }),
     agents,

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { AGENT_TYPES, AgentType } from "#core/agents/domain/agent-types";
+import type { TaskStatsStore } from "./ports";
 import { PRIORITIES, Priority, TASK_STATUSES, type Task, TaskStatus } from "./task";
 
 /** Counter names on an agent type's stats row: tasks now in each status, by priority. */
@@ -140,6 +141,23 @@ export function summarizeStats(
     averageQueueTimeMs: average(queueTimeSum, queueTimeCount),
     averageExecutionTimeMs: average(executionTimeSum, executionTimeCount),
   };
+}
+
+/** Minutes the throughput average spans. */
+export const THROUGHPUT_WINDOW_MINUTES = 5;
+
+/**
+ * The status view as of `now`, read from the counters. The current minute is still filling, so
+ * throughput averages over the last full minutes. `GET /api/tasks/status` and the metrics
+ * snapshot both read it here, so the two never disagree.
+ *
+ * @example
+ * const view = await readTaskStatus(stats, new Date());
+ */
+export async function readTaskStatus(stats: Pick<TaskStatsStore, "byType" | "lastMinutes">, now: Date): Promise<TaskStatusView> {
+  const lastMinute = new Date(now.getTime() - 60_000);
+  const [byType, minutes] = await Promise.all([stats.byType(), stats.lastMinutes(THROUGHPUT_WINDOW_MINUTES, lastMinute)]);
+  return summarizeStats(byType, minutes, now);
 }
 
 /** What the scheduler needs of a type, from its stats row. */

@@ -111,7 +111,9 @@ describe("dashboard protocol", () => {
     const throughSeq = replay.data.throughSeq as number;
     const expected = observer.frames
       .filter((f) => f.type === "task_update" && (f.seq as number) > lastSeq && (f.seq as number) <= throughSeq)
-      .map((f) => f.seq);
+      .map((f) => f.seq as number)
+      // Live frames come from parallel broadcasts, so they may arrive out of order; a replay is in order.
+      .sort((a, b) => a - b);
     expect(replayed.map((e) => e.seq)).toEqual(expected);
     expect(replayed.map((e) => e.seq)).toEqual(
       [...new Set(replayed.map((e) => e.seq))].sort((a, b) => (a as number) - (b as number)),

@@ -14,6 +14,7 @@ import { freePort, startEmulator } from "../local/emulator";
 import { type LocalEnvironment, startLocalEnvironment } from "../local/environment";
 import { LOCAL_DIR, REPO_ROOT, VENV_DIR } from "../local/paths";
 import { detectionBenchmark } from "./detection";
+import { fanoutBenchmark } from "./fanout";
 import { initTimeBenchmark } from "./init-time";
 import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
@@ -33,6 +34,7 @@ const SCENARIOS: Record<string, Scenario> = {
         agentConcurrency: loadStageConfig("local", process.env).maxConcurrentTasksPerAgent,
       }),
   },
+  fanout: { deployed: true, run: ({ outputs }) => fanoutBenchmark(outputs, { connections: 500, rounds: 5 }) },
   init: { deployed: false, run: () => initTimeBenchmark({ functionsPerVariant: 7 }) },
 };
 

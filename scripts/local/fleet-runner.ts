@@ -51,7 +51,7 @@ const taskIdOf = (taskArn: string) => taskArn.split("/").pop() as string;
  *    emulator does not do after StopTask by itself;
  *  - the emulator emits no `ECS Task State Change` events, so for each task that stops the
  *    runner invokes that rule's target with the event ECS would have sent.
- * Canaries: test/e2e/local-fidelity/emulator-canaries.test.ts.
+ * Canaries: test/e2e/local-fidelity/ecs-canaries.test.ts.
  */
 export class FleetRunner {
   private readonly ecs = new ECSClient({ requestHandler: { requestTimeout: ECS_TIMEOUT_MS } });

@@ -6,6 +6,8 @@
 import { lookup } from "node:dns/promises";
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { JwtVerifier } from "aws-jwt-verify";
@@ -15,7 +17,8 @@ import { AGENT_TYPES } from "#core/agents/domain/agent-types";
 import { PRIORITIES } from "#core/tasks/domain/task";
 import { UNSUPPORTED_RESOURCE_TYPES } from "../../../scripts/local/emulator-compat";
 import { zip } from "../../../scripts/local/zip";
-import { outputs, tokenFor } from "../support/api";
+import { WsClient } from "../../../scripts/local/ws-client";
+import { eventually, outputs, tokenFor } from "../support/api";
 
 const sqs = new SQSClient({});
 const lambda = new LambdaClient({});
@@ -59,6 +62,25 @@ describe("local fidelity canaries", () => {
       client.send(new PostToConnectionCommand({ ConnectionId: "no-such-connection", Data: "x" })),
     ).rejects.toBeInstanceOf(GoneException);
     client.destroy();
+  });
+
+  it("a WebSocket dropped without a close frame still gets $disconnect (so the 410 test puts its rows back to stand for a missed one)", async () => {
+    const client = await WsClient.connect(outputs().WebSocketUrl, await tokenFor("viewer"));
+    const connectionId = await client.connectionId();
+    client.terminate();
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    await eventually(
+      async () =>
+        (
+          await db.send(
+            new GetCommand({ TableName: outputs().ConnectionsTableName, Key: { pk: `CONN#${connectionId}`, sk: "META" } }),
+          )
+        ).Item,
+      (item) => item === undefined,
+      15_000,
+      "$disconnect to remove the dropped connection",
+    );
+    db.destroy();
   });
 
   it("Cognito keys are served at <endpoint>/<poolId>/.well-known/jwks.json, tokens keep the AWS issuer, and they verify (JWT_JWKS_URI rewrite, cryptography pin)", async () => {

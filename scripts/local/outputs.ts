@@ -19,6 +19,8 @@ export const LocalOutputs = z.object({
   EventBusName: z.string(),
   TasksTableName: z.string(),
   ConnectionsTableName: z.string(),
+  EventsTableName: z.string(),
+  BroadcasterFunctionName: z.string(),
   WorkQueueUrls: QUEUE_URLS,
   DeadLetterQueueUrls: QUEUE_URLS,
   AgentsTableName: z.string(),
@@ -37,6 +39,8 @@ export const LocalOutputs = z.object({
   AlarmRelayFailuresQueueUrl: z.url(),
   /** Alarm names by agent type and priority, one per work queue's dead-letter queue. */
   DeadLetterAlarmNames: z.record(AgentType, z.record(Priority, z.string())),
+  /** The dashboard page, added by `npm start` once its server runs (scripts/local/dashboard-server.ts). */
+  DashboardUrl: z.url().optional(),
 });
 export type LocalOutputs = z.infer<typeof LocalOutputs>;
 
@@ -62,6 +66,8 @@ export function writeLocalOutputs(
     EventBusName: flat.EventBusName,
     TasksTableName: flat.TasksTableName,
     ConnectionsTableName: flat.ConnectionsTableName,
+    EventsTableName: flat.EventsTableName,
+    BroadcasterFunctionName: flat.BroadcasterFunctionName,
     WorkQueueUrls: JSON.parse(flat.WorkQueueUrls ?? "null"),
     DeadLetterQueueUrls: JSON.parse(flat.DeadLetterQueueUrls ?? "null"),
     AgentsTableName: flat.AgentsTableName,

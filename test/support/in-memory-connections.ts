@@ -9,7 +9,14 @@ import type {
   RateLimiter,
   SequenceSource,
 } from "#core/dashboard/domain/ports";
-import { type RoomMember, type RoomName, type ServerEvent, type Stream, streamKey, type Topic } from "#core/dashboard/domain/protocol";
+import {
+  type RoomMember,
+  type RoomName,
+  type ServerEvent,
+  type Stream,
+  streamKey,
+  type Topic,
+} from "#core/dashboard/domain/protocol";
 import type { PublishDeps } from "#core/dashboard/domain/rooms";
 import type { Clock } from "#core/shared/clock";
 import { type BucketLimits, type BucketState, take } from "#core/shared/token-bucket";
@@ -105,7 +112,10 @@ export class InMemoryEventHistory implements EventHistory {
   readonly streams = new Map<string, ServerEvent[]>();
   async append(stream: Stream, event: ServerEvent) {
     const key = streamKey(stream);
-    this.streams.set(key, [...(this.streams.get(key) ?? []), event].sort((a, b) => a.seq - b.seq));
+    this.streams.set(
+      key,
+      [...(this.streams.get(key) ?? []), event].sort((a, b) => a.seq - b.seq),
+    );
   }
   async read(stream: Stream, start: HistoryStart, limit: number) {
     const events = this.streams.get(streamKey(stream)) ?? [];

@@ -21,7 +21,7 @@ import { type RoomMember, RoomName, Topic } from "../domain/protocol";
  *   CONN#<id>     TOPIC#<t>     a subscription
  *   CONN#<id>     ROOM#<r>      a room membership (who, since when)
  *   CONN#<id>     BUCKET        its rate-limit bucket (DynamoDbRateLimiter)
- *   ROOMS         <r>           a room anyone joined lately, for listing rooms
+ *   ROOMS         LISTING#<r>   a room anyone joined lately, for listing rooms
  *
  * The `by-sk` index inverts the keys, so "who is subscribed to tasks" is a Query on
  * sk = TOPIC#tasks, "who is in lobby" one on sk = ROOM#lobby and "all connections" one on
@@ -122,7 +122,14 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: ROOMS_PK, sk: room, room, lastJoinedAt: member.joinedAt, expiresAt: this.expiresAt(ROOM_LISTING_TTL_SECONDS) },
+        // Prefixed so no room name can land in the index partition of another kind of row ("META").
+        Item: {
+          pk: ROOMS_PK,
+          sk: `LISTING#${room}`,
+          room,
+          lastJoinedAt: member.joinedAt,
+          expiresAt: this.expiresAt(ROOM_LISTING_TTL_SECONDS),
+        },
       }),
     );
     try {
@@ -142,7 +149,11 @@ export class DynamoDbConnectionStore implements ConnectionStore {
 
   async leave(room: RoomName, connectionId: string): Promise<boolean> {
     const { Attributes } = await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { pk: connKey(connectionId), sk: roomKey(room) }, ReturnValues: "ALL_OLD" }),
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: connKey(connectionId), sk: roomKey(room) },
+        ReturnValues: "ALL_OLD",
+      }),
     );
     return Attributes !== undefined;
   }

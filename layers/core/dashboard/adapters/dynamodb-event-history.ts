@@ -36,7 +36,10 @@ export class DynamoDbEventHistory implements EventHistory {
     // No index by time: seq grows with time, so walk back from the newest until the instant.
     const since = start.since.toISOString();
     const newest = await this.query(stream, { limit: this.lookBackLimit, newestFirst: true, until: (e) => e.timestamp < since });
-    return newest.filter((event) => event.timestamp >= since).reverse().slice(0, limit);
+    return newest
+      .filter((event) => event.timestamp >= since)
+      .reverse()
+      .slice(0, limit);
   }
 
   async latest(stream: Stream, limit: number): Promise<ServerEvent[]> {

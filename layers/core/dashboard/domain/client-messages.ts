@@ -43,7 +43,10 @@ export async function handleClientMessage(
       reply = parsed.ok ? await answer(connectionId, parsed.message, deps) : errorFrame(parsed.error, now);
     } catch (error) {
       if (!(error instanceof NotARoomMemberError)) throw error;
-      reply = errorFrame({ code: "not_a_member", message: error.message, fields: [{ field: "room", message: error.message }] }, now);
+      reply = errorFrame(
+        { code: "not_a_member", message: error.message, fields: [{ field: "room", message: error.message }] },
+        now,
+      );
     }
   }
   if (reply) await sendFrame(deps.gateway, connectionId, reply, now);

@@ -20,7 +20,7 @@ const PART_UNITS = 8_000;
 export function wireFrames(frame: string, now: Date = new Date(), id: () => string = randomUUID): string[] {
   if (Buffer.byteLength(frame, "utf8") <= MAX_FRAME_BYTES) return [frame];
   const chunks: string[] = [];
-  for (let start = 0; start < frame.length; ) {
+  for (let start = 0; start < frame.length;) {
     let end = Math.min(frame.length, start + PART_UNITS);
     // Never cut a surrogate pair: half a character is not valid UTF-8 on the wire.
     if (end < frame.length && isHighSurrogate(frame.charCodeAt(end - 1))) end--;
@@ -48,8 +48,7 @@ export function joinFrameParts(parts: readonly FramePartData[]): string {
   const [first] = parts;
   if (!first) throw new Error("no parts to join");
   const sorted = [...parts].sort((a, b) => a.index - b.index);
-  const complete =
-    sorted.length === first.count && sorted.every((part, index) => part.index === index && part.id === first.id);
+  const complete = sorted.length === first.count && sorted.every((part, index) => part.index === index && part.id === first.id);
   if (!complete) throw new Error(`frame ${first.id} has ${sorted.length} of ${first.count} parts`);
   return sorted.map((part) => part.chunk).join("");
 }

@@ -36,8 +36,7 @@ export const TOPIC_OF: Readonly<Record<TopicEventType, EventTopic>> = {
   system_alert: "alerts",
   tge_detected: "detections",
 };
-export const isRoomEventType = (type: ServerEventType): type is RoomEventType =>
-  type === "room_message" || type === "presence";
+export const isRoomEventType = (type: ServerEventType): type is RoomEventType => type === "room_message" || type === "presence";
 
 /** Room names are short and URL-safe so they can sit in keys, paths and query strings. */
 export const RoomName = z
@@ -65,9 +64,7 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("unsubscribe"), subscriptions: Subscriptions }).strict(),
   z.object({ type: z.literal("join_room"), room: RoomName }).strict(),
   z.object({ type: z.literal("leave_room"), room: RoomName }).strict(),
-  z
-    .object({ type: z.literal("room_message"), room: RoomName, message: z.string().min(1).max(ROOM_MESSAGE_MAX_CHARS) })
-    .strict(),
+  z.object({ type: z.literal("room_message"), room: RoomName, message: z.string().min(1).max(ROOM_MESSAGE_MAX_CHARS) }).strict(),
   z.object({ type: z.literal("ping"), id: z.string().max(128).optional() }).strict(),
   z
     .object({
@@ -123,15 +120,7 @@ export interface PresenceData {
 }
 
 /** Replies to a client's own message; not events, so they carry no `seq`. */
-export type ControlFrameType =
-  | "subscribed"
-  | "unsubscribed"
-  | "joined"
-  | "left"
-  | "pong"
-  | "replay"
-  | "frame_part"
-  | "error";
+export type ControlFrameType = "subscribed" | "unsubscribed" | "joined" | "left" | "pong" | "replay" | "frame_part" | "error";
 export interface ControlFrame<D = unknown> {
   readonly type: ControlFrameType;
   readonly timestamp: string;
@@ -162,13 +151,7 @@ export interface FramePartData {
   readonly chunk: string;
 }
 
-export type ErrorCode =
-  | "invalid_json"
-  | "unknown_type"
-  | "invalid_field"
-  | "not_a_member"
-  | "rate_limited"
-  | "internal_error";
+export type ErrorCode = "invalid_json" | "unknown_type" | "invalid_field" | "not_a_member" | "rate_limited" | "internal_error";
 
 export interface ErrorFrameData {
   readonly code: ErrorCode;

@@ -28,11 +28,14 @@ export async function fanoutBenchmark(outputs: LocalOutputs, options: { connecti
         ...(await Promise.all(Array.from({ length: batch }, () => WsClient.connect(outputs.WebSocketUrl, token, 30_000)))),
       );
     }
+    // In batches: the emulator runs a bounded number of function instances at once.
+    const ids: string[] = [];
     for (let i = 0; i < clients.length; i += 25) {
-      await Promise.all(clients.slice(i, i + 25).map((client) => client.subscribe(["alerts"])));
+      const batch = clients.slice(i, i + 25);
+      await Promise.all(batch.map((client) => client.subscribe(["alerts"])));
+      ids.push(...(await Promise.all(batch.map((client) => client.connectionId()))));
     }
     const openMs = performance.now() - openStarted;
-    const ids = await Promise.all(clients.map((client) => client.connectionId()));
 
     const lambda = new LambdaClient({
       endpoint: outputs.endpoint,

@@ -7,6 +7,7 @@ import { DashboardStack } from "./stacks/dashboard-stack";
 import { MonitoringStack } from "./stacks/monitoring-stack";
 import { PlatformStack } from "./stacks/platform-stack";
 import { TasksStack } from "./stacks/tasks-stack";
+import { WebStack } from "./stacks/web-stack";
 
 export interface SwarmStacks {
   readonly auth: AuthStack;
@@ -15,6 +16,8 @@ export interface SwarmStacks {
   readonly agents: AgentsStack;
   readonly dashboard: DashboardStack;
   readonly monitoring: MonitoringStack;
+  /** The dashboard page on CloudFront; absent in the local stage. */
+  readonly web?: WebStack;
 }
 
 /**
@@ -69,8 +72,20 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     workQueues: tasks.workQueues,
   });
 
+  // The local stage has no CloudFront: scripts/local/dashboard-server.ts serves the page there.
+  const web =
+    config.stage === "local"
+      ? undefined
+      : new WebStack(app, name("web"), {
+          ...common,
+          description: "TGE Swarm live dashboard page",
+          httpApiUrl: platform.http.api.apiEndpoint,
+          webSocketUrl: dashboard.webSocketStage.url,
+          userPoolClientId: auth.userPoolClient.userPoolClientId,
+        });
+
   Tags.of(app).add("project", "tge-swarm");
   Tags.of(app).add("stage", config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { auth, platform, tasks, agents, dashboard, monitoring };
+  return { auth, platform, tasks, agents, dashboard, monitoring, web };
 }

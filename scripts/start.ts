@@ -1,23 +1,28 @@
 // npm start: the whole swarm on this machine — emulator, deployed stacks, seeded users,
 // agents — until Ctrl-C, which stops everything it started.
 import * as path from "node:path";
+import { type DashboardServer, recordDashboardUrl, startDashboardServer } from "./local/dashboard-server";
 import { type LocalEnvironment, startLocalEnvironment } from "./local/environment";
 import { LOCAL_DIR } from "./local/paths";
 
 /** The sample feed's port: a stable one keeps the deployed feed URL, so a restart needs no deploy. */
 const FEED_PORT = 4599;
 const FEED_DRIP_MS = 8_000;
+/** The dashboard page's port: a stable one keeps a bookmarked tab working across restarts. */
+const DASHBOARD_PORT = 4600;
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line: string) => console.log(line);
 
 let environment: LocalEnvironment | undefined;
+let dashboard: DashboardServer | undefined;
 let shuttingDown = false;
 
 async function shutdown(code: number): Promise<never> {
   if (shuttingDown) process.exit(code);
   shuttingDown = true;
   say("\n[stop] stopping agents, then the emulator (it saves its state)…");
+  await dashboard?.close();
   await environment?.stop();
   say("[stop] done");
   process.exit(code);
@@ -36,12 +41,15 @@ try {
   const { outputs, deploy, fleet, feed } = environment;
   say(`[deploy] ${deploy.skipped ? "up to date" : "deployed"} at ${elapsed()}`);
   say(`[agents] ${fleet.agents.length} agents running, one per ECS task (logs in .local/logs/)`);
+  dashboard = await startDashboardServer({ port: DASHBOARD_PORT, outputs });
+  recordDashboardUrl(dashboard.url, path.join(LOCAL_DIR, "outputs.json"));
   // A few stories at once, then one every few seconds, so detections arrive while you watch.
   feed.publish(feed.itemIds.slice(0, 5));
   feed.drip(FEED_DRIP_MS);
   say(`
 TGE Swarm is ready (${elapsed()}).
 
+  Dashboard       ${dashboard.url} (sign in as admin, operator or viewer; passwords in scripts/local/users.ts)
   HTTP API        ${outputs.HttpApiUrl}/api/health
   Sample feed     ${feed.url} (one more story every ${FEED_DRIP_MS / 1000}s)
   WebSocket       ${outputs.WebSocketUrl}?token=<access token>

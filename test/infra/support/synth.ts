@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { App } from "aws-cdk-lib";
@@ -40,6 +40,10 @@ export function synthesize(
     if (!existsSync(report)) throw error;
     violations = readViolations(report);
   }
+  // Tests read templates, never staged assets; a dev or prod assembly's assets include CDK's
+  // AWS CLI layer (22 MB, for the web stack's BucketDeployment), which would pile up in tmp.
+  for (const entry of readdirSync(outdir))
+    if (entry.startsWith("asset.")) rmSync(path.join(outdir, entry), { recursive: true, force: true });
   return { app, stacks, violations };
 }
 

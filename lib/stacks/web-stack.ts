@@ -1,0 +1,168 @@
+import { CfnOutput, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
+import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
+import type { Construct } from "constructs";
+import { buildDashboardForDeploy } from "../../dashboard/build";
+import type { DashboardConfig } from "../../dashboard/src/config";
+import type { SwarmStackProps } from "./swarm-stack-props";
+
+export interface WebStackProps extends SwarmStackProps {
+  /** The HTTP API's base URL, e.g. `https://<id>.execute-api.<region>.amazonaws.com`. */
+  readonly httpApiUrl: string;
+  /** The WebSocket stage URL, e.g. `wss://<id>.execute-api.<region>.amazonaws.com/<stage>`. */
+  readonly webSocketUrl: string;
+  /** The Cognito app client the page signs users in with. */
+  readonly userPoolClientId: string;
+}
+
+/**
+ * The dashboard page on AWS: a private, encrypted S3 bucket that only CloudFront may read
+ * (Origin Access Control), served over HTTPS only, with the page built from `dashboard/` at
+ * synth time and its `config.json` written from this stage's API, WebSocket and app client.
+ * Access logs of both the bucket and the distribution go to a logs bucket.
+ */
+export class WebStack extends Stack {
+  readonly siteBucket: s3.Bucket;
+  readonly logsBucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+  /** `https://<id>.cloudfront.net/` */
+  readonly dashboardUrl: string;
+  /** What the page reads from `/config.json`. */
+  readonly pageConfig: DashboardConfig;
+
+  constructor(scope: Construct, id: string, props: WebStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.logsBucket = new s3.Bucket(this, "AccessLogs", {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // CloudFront standard logging writes with an ACL, so this bucket keeps ACLs on (only for its log writers).
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(config.retainData ? 365 : 30) }],
+      // Logs are the record of who fetched what; they outlive the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.siteBucket = new s3.Bucket(this, "Site", {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.logsBucket,
+      serverAccessLogsPrefix: "s3/",
+      // The page is rebuilt from the repo on every deploy; nothing in the bucket is worth keeping.
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.distribution = new cloudfront.Distribution(this, "Distribution", {
+      comment: `TGE Swarm dashboard (${config.stage})`,
+      defaultRootObject: "index.html",
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        compress: true,
+      },
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: this.logsBucket,
+      logFilePrefix: "cloudfront/",
+    });
+    this.dashboardUrl = `https://${this.distribution.distributionDomainName}/`;
+
+    this.pageConfig = {
+      httpApiUrl: props.httpApiUrl,
+      webSocketUrl: props.webSocketUrl,
+      userPoolClientId: props.userPoolClientId,
+      cognitoEndpoint: `https://cognito-idp.${config.region}.amazonaws.com/`,
+      region: config.region,
+    };
+    const deployment = new s3deploy.BucketDeployment(this, "Page", {
+      destinationBucket: this.siteBucket,
+      sources: [s3deploy.Source.asset(buildDashboardForDeploy()), s3deploy.Source.jsonData("config.json", this.pageConfig)],
+      // File names are not content-hashed, so browsers revalidate, and a deploy invalidates CloudFront's copies.
+      cacheControl: [s3deploy.CacheControl.noCache()],
+      distribution: this.distribution,
+      distributionPaths: ["/*"],
+      retainOnDelete: config.retainData,
+      logGroup: new logs.LogGroup(this, "PageDeploymentLogs", {
+        retention: config.logRetentionDays as logs.RetentionDays,
+        removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      }),
+    });
+
+    new CfnOutput(this, "DashboardUrl", { value: this.dashboardUrl, description: "The live dashboard page" });
+
+    Validations.of(this.logsBucket).acknowledge({
+      id: "AwsSolutions-S1",
+      reason: "This bucket receives the site bucket's and CloudFront's access logs; logging it to itself would loop.",
+    });
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: "AwsSolutions-CFR1",
+        reason:
+          "The page is static and public by nature (HTML, one script, one stylesheet, config.json); operators sign in from anywhere, and all data sits behind Cognito-authorized APIs.",
+      },
+      {
+        id: "AwsSolutions-CFR2",
+        reason:
+          "The distribution serves only static files with GET and HEAD; the APIs that hold data have their own JWT authorizers and throttling, so a WAF here would guard nothing of value.",
+      },
+      {
+        id: "AwsSolutions-CFR4",
+        reason:
+          "The distribution uses the default *.cloudfront.net certificate, whose minimum protocol CloudFront fixes; a stage with its own domain and ACM certificate sets TLSv1.2_2021.",
+      },
+    );
+    this.acknowledgeDeploymentHandler(deployment, config.region);
+  }
+
+  /**
+   * The findings on CDK's own BucketDeployment handler, a Lambda function that runs only while
+   * CloudFormation deploys this stack: it copies the page from the CDK assets bucket into the
+   * site bucket and invalidates the distribution. Its policy and runtime are CDK's to set.
+   */
+  private acknowledgeDeploymentHandler(deployment: s3deploy.BucketDeployment, region: string): void {
+    const handler = deployment.handlerRole.node.scope;
+    if (!handler) throw new Error("BucketDeployment's handler role has no parent function");
+    const account = Token.isUnresolved(this.account) ? "<AWS::AccountId>" : this.account;
+    const qualifier = String(
+      this.node.tryGetContext("@aws-cdk/core:bootstrapQualifier") ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER,
+    );
+    const assets = `arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-${account}-${region}/*`;
+    const site = `<${this.getLogicalId(this.siteBucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`;
+    const readAssets = "It reads the page's zip from the CDK assets bucket; CDK grants read on that bucket's objects only.";
+    const writeSite =
+      "It syncs the page into the site bucket, deleting files a new build no longer has; the grant covers that one bucket's objects.";
+    Validations.of(handler).acknowledge(
+      {
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        reason: "AWSLambdaBasicExecutionRole only lets CDK's deployment handler write its own CloudWatch logs.",
+      },
+      { id: "AwsSolutions-IAM5[Action::s3:GetObject*]", reason: readAssets },
+      { id: "AwsSolutions-IAM5[Action::s3:GetBucket*]", reason: readAssets },
+      { id: "AwsSolutions-IAM5[Action::s3:List*]", reason: readAssets },
+      { id: `AwsSolutions-IAM5[Resource::${assets}]`, reason: readAssets },
+      { id: "AwsSolutions-IAM5[Action::s3:DeleteObject*]", reason: writeSite },
+      { id: "AwsSolutions-IAM5[Action::s3:Abort*]", reason: writeSite },
+      { id: `AwsSolutions-IAM5[Resource::${site}]`, reason: writeSite },
+      {
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason: "cloudfront:CreateInvalidation and GetInvalidation are granted on * by CDK so a deploy can invalidate the page.",
+      },
+      {
+        id: "AwsSolutions-L1",
+        reason:
+          "CDK pins the Python runtime of its BucketDeployment handler, which runs only during deploys; it moves with aws-cdk-lib.",
+      },
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { buildDashboard, DASHBOARD_DIST } from "../../dashboard/build";
+import type { DashboardConfig } from "../../dashboard/src/config";
+import { LocalOutputs } from "./outputs";
+import { OUTPUTS_FILE } from "./paths";
+
+export interface DashboardServerOptions {
+  /** Preferred port; another is taken when it is busy. @default any free port */
+  readonly port?: number;
+  readonly outputs: LocalOutputs;
+  /** Where the page is built to and served from. @default dashboard/dist */
+  readonly outdir?: string;
+}
+
+export interface DashboardServer {
+  /** e.g. `http://127.0.0.1:4600/` */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+};
+
+/**
+ * The page's `/config.json` for the local stage: Cognito is the emulator itself, which takes
+ * InitiateAuth at its root like `cognito-idp.<region>.amazonaws.com` does.
+ */
+export function localDashboardConfig(outputs: LocalOutputs): DashboardConfig {
+  return {
+    httpApiUrl: outputs.HttpApiUrl,
+    webSocketUrl: outputs.WebSocketUrl,
+    userPoolClientId: outputs.UserPoolClientId,
+    cognitoEndpoint: `${outputs.endpoint.replace(/\/$/, "")}/`,
+    region: outputs.region,
+  };
+}
+
+/**
+ * Serves the dashboard page on this machine, in place of the web stack's CloudFront: builds it
+ * with esbuild, serves the built folder, and answers `/config.json` from the local outputs.
+ *
+ * @example
+ * const dashboard = await startDashboardServer({ outputs: readLocalOutputs() });
+ * console.log(dashboard.url); // → http://127.0.0.1:4600/
+ */
+export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
+  const root = path.resolve(options.outdir ?? DASHBOARD_DIST);
+  await buildDashboard({ outdir: root });
+  const config = `${JSON.stringify(localDashboardConfig(options.outputs), null, 2)}\n`;
+
+  const send = (res: ServerResponse, status: number, body: string | Buffer, type: string) => {
+    res.writeHead(status, {
+      "content-type": type,
+      // Rebuilt on every start: never let the browser keep an old bundle.
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "x-frame-options": "DENY",
+    });
+    res.end(body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n", "text/plain");
+    const { pathname } = new URL(req.url ?? "/", "http://dashboard.local");
+    if (pathname === "/config.json") return send(res, 200, config, CONTENT_TYPES[".json"] ?? "application/json");
+    const file = path.resolve(root, `.${decodeURIComponent(pathname === "/" ? "/index.html" : pathname)}`);
+    // Nothing outside the built folder, whatever `..` or encoded slashes the path holds.
+    if (!file.startsWith(`${root}${path.sep}`)) return send(res, 404, "not found\n", "text/plain");
+    try {
+      const body = await readFile(file);
+      return send(res, 200, body, CONTENT_TYPES[path.extname(file)] ?? "application/octet-stream");
+    } catch {
+      return send(res, 404, "not found\n", "text/plain");
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => send(res, 500, `${String(error)}\n`, "text/plain"));
+  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(options.port ?? 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !options.port) throw error;
+    await listen(0);
+  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Adds the page's URL to the outputs file, beside the API's, for scripts and people who look there. */
+export function recordDashboardUrl(url: string, file: string = OUTPUTS_FILE): void {
+  const outputs = LocalOutputs.parse(JSON.parse(readFileSync(file, "utf8")));
+  writeFileSync(file, `${JSON.stringify({ ...outputs, DashboardUrl: url }, null, 2)}\n`);
+}

@@ -1,0 +1,128 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildDashboardForDeploy } from "../../dashboard/build";
+import { loadStageConfig } from "../../lib/config/stage-config";
+import { buildSwarm, type SwarmStacks } from "../../lib/swarm-app";
+import { WebStack } from "../../lib/stacks/web-stack";
+import { synthesize } from "./support/synth";
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+let stacks: SwarmStacks;
+let web: WebStack;
+let template: Template;
+
+beforeAll(() => {
+  stacks = synthesize("dev").stacks;
+  if (!stacks.web) throw new Error("the dev stage has no web stack");
+  web = stacks.web;
+  template = Template.fromStack(web);
+});
+
+describe("web stack: the dashboard page on S3 and CloudFront", () => {
+  it("keeps the site bucket private: every public access block on, encrypted, TLS only, access logs on", () => {
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: web.getLogicalId(web.logsBucket.node.defaultChild as never) } },
+      OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerEnforced" }] },
+    });
+    // No website hosting, and no bucket that could be public.
+    for (const [id, bucket] of Object.entries(template.findResources("AWS::S3::Bucket") as Resources)) {
+      expect(bucket.Properties?.WebsiteConfiguration, id).toBeUndefined();
+      expect(bucket.Properties?.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    }
+  });
+
+  it("lets only this distribution read the site bucket (Origin Access Control), and nobody without TLS", () => {
+    const policy = template.findResources("AWS::S3::BucketPolicy", {
+      Properties: { Bucket: { Ref: web.getLogicalId(web.siteBucket.node.defaultChild as never) } },
+    }) as Resources;
+    const statements = Object.values(policy).flatMap(
+      (p) => (p.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+    );
+    const allows = statements.filter((s) => s.Effect === "Allow");
+    expect(allows).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "s3:GetObject",
+        Condition: { StringEquals: { "AWS:SourceArn": expect.anything() } },
+      }),
+    ]);
+    expect(JSON.stringify(allows[0]?.Condition)).toContain(web.getLogicalId(web.distribution.node.defaultChild as never));
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+    );
+    template.hasResourceProperties("AWS::CloudFront::OriginAccessControl", {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: "s3", SigningBehavior: "always", SigningProtocol: "sigv4" },
+    });
+    template.resourceCountIs("AWS::CloudFront::CloudFrontOriginAccessIdentity", 0);
+  });
+
+  it("serves index.html over HTTPS only, from the OAC-signed S3 origin, with access logs", () => {
+    template.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: "index.html",
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: "redirect-to-https", AllowedMethods: ["GET", "HEAD"] }),
+        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: "" } })],
+        Logging: Match.objectLike({ Bucket: Match.anyValue() }),
+      }),
+    });
+    const [distribution] = Object.values(template.findResources("AWS::CloudFront::Distribution") as Resources);
+    const behaviors = (distribution?.Properties?.DistributionConfig as { CacheBehaviors?: { ViewerProtocolPolicy: string }[] })
+      .CacheBehaviors;
+    for (const behavior of behaviors ?? []) expect(behavior.ViewerProtocolPolicy).not.toBe("allow-all");
+  });
+
+  it("deploys the built page and a config.json naming this stage's API, WebSocket, app client and Cognito", () => {
+    template.hasResourceProperties("Custom::CDKBucketDeployment", {
+      DestinationBucketName: { Ref: web.getLogicalId(web.siteBucket.node.defaultChild as never) },
+      Prune: true,
+      DistributionPaths: ["/*"],
+    });
+    expect(web.resolve(web.pageConfig)).toEqual({
+      httpApiUrl: { "Fn::ImportValue": expect.stringMatching(/^tge-swarm-dev-platform:.*ApiEndpoint/) },
+      webSocketUrl: expect.anything(),
+      userPoolClientId: { "Fn::ImportValue": expect.stringMatching(/^tge-swarm-dev-auth:.*WebClient/) },
+      cognitoEndpoint: "https://cognito-idp.us-east-1.amazonaws.com/",
+      region: "us-east-1",
+    });
+    expect(JSON.stringify(web.resolve(web.pageConfig.webSocketUrl))).toMatch(/wss:\/\/.*tge-swarm-dev-dashboard:/);
+    // The page itself is built at synth time, from the sources, into the folder the deployment ships.
+    const site = buildDashboardForDeploy();
+    expect(readdirSync(site).sort()).toEqual(["index.html", "main.css", "main.js"]);
+    expect(readFileSync(path.join(site, "index.html"), "utf8")).toContain('<script type="module" src="main.js">');
+  });
+
+  it("outputs the dashboard's URL", () => {
+    template.hasOutput("DashboardUrl", {
+      Value: {
+        "Fn::Join": [
+          "",
+          ["https://", { "Fn::GetAtt": [web.getLogicalId(web.distribution.node.defaultChild as never), "DomainName"] }, "/"],
+        ],
+      },
+    });
+  });
+
+  it("is not part of the local stage, which serves the page from scripts/local/dashboard-server.ts", () => {
+    // Building the tree is enough to tell; no need to synthesize it.
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+    const local = buildSwarm(app, loadStageConfig("local", {}));
+    expect(local.web).toBeUndefined();
+    expect(app.node.findAll().filter((c) => c instanceof WebStack)).toEqual([]);
+    expect(app.node.tryFindChild("tge-swarm-local-web")).toBeUndefined();
+  });
+});

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what `npm start` and `npm test` need on a bare machine, and nothing twice:
-// npm packages from the lockfile, and a project-local Python virtualenv with the pinned
-// emulator. Uses only Node built-ins, because it runs before node_modules exists.
+// npm packages from the lockfile, a project-local Python virtualenv with the pinned
+// emulator, and (for `npm test` only) Chromium for the dashboard's browser test. Uses only
+// Node built-ins, because it runs before node_modules exists.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -63,10 +64,46 @@ function ensureEmulator() {
   writeFileSync(stamp, wanted);
 }
 
+/** Where test/e2e/dashboard launches the browser from (Debian's `chromium` package). */
+const CHROMIUM = "/usr/bin/chromium";
+
+/** Runs apt-get as root, directly or through passwordless sudo; throws when neither is possible. */
+function aptGet(args) {
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (process.getuid?.() === 0) return run("apt-get", args, { env });
+  if (spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0) {
+    return run("sudo", ["-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", ...args], { env });
+  }
+  throw new Error(
+    `installing packages needs root or passwordless sudo; run \`sudo apt-get install -y chromium\` once, then try again.`,
+  );
+}
+
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  if (process.platform !== "linux" || !existsSync("/usr/bin/apt-get")) {
+    throw new Error(`the dashboard's browser test needs Chromium at ${CHROMIUM}; install it with your package manager.`);
+  }
+  step(`installing Chromium for the dashboard's browser test (apt-get install chromium)…`);
+  try {
+    aptGet(["install", "-y", "chromium"]);
+  } catch (error) {
+    if (/root or passwordless sudo/.test(error.message)) throw error;
+    // A bare machine's package lists are often empty or stale: refresh them once and retry.
+    step("apt-get install failed; running apt-get update and trying again…");
+    aptGet(["update"]);
+    aptGet(["install", "-y", "chromium"]);
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium, but ${CHROMIUM} is still missing.`);
+  step(`Chromium ready at ${CHROMIUM}`);
+}
+
 try {
   const started = Date.now();
   ensureNodeModules();
   ensureEmulator();
+  // Only the tests drive a browser; `npm start` must not need root.
+  if (process.env.npm_lifecycle_event === "pretest") ensureChromium();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (Number(seconds) > 1) step(`ready in ${seconds}s`);
 } catch (error) {

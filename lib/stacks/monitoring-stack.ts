@@ -97,7 +97,8 @@ export class MonitoringStack extends Stack {
       });
     queryIndex(props.tasksTable, TASK_INDEXES.queued.name);
     queryIndex(props.agentsTable, AGENTS_BY_TYPE_INDEX);
-    // One statement for all forty queues: one per queue (as grantReadAttributes writes them) overflows the role's policy.
+    // One statement for all forty queues: forty of them (as grantReadAttributes writes them) push the role's
+    // inline policy past its size limit, into overflow policies.
     iam.Grant.addToPrincipal({
       grantee: snapshot,
       actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
@@ -192,7 +193,7 @@ export class MonitoringStack extends Stack {
               .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM })
               .createAlarm(this, `DeadLetters-${agentType}-${priority}`, {
                 alarmName: deadLetterAlarmName(config.stage, agentType, priority),
-                alarmDescription: `Messages on the dead-letter queue of ${agentType}/${priority} work: see GET /api/tasks/dead-letters`,
+                alarmDescription: `Messages wait on the dead-letter queue of ${agentType}/${priority} work (see GET /api/tasks/queue)`,
                 threshold: 1,
                 comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 evaluationPeriods: 1,

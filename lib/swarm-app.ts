@@ -57,6 +57,7 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     ...common,
     description: "TGE Swarm live dashboard back end",
     bus: platform.bus,
+    http: platform.http,
     issuer: platform.http.issuer,
     userPoolClientId: auth.userPoolClient.userPoolClientId,
   });

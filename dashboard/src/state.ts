@@ -149,7 +149,13 @@ function read<S extends z.ZodType>(
 function upsertTask(state: DashboardState, task: TaskRow): DashboardState {
   const known = state.tasks.find((row) => row.taskId === task.taskId);
   // A task's updates can arrive out of order; its `version` grows with every write.
-  if (known && known.version >= task.version) return state;
+  if (known && known.version > task.version) return state;
+  if (known && known.version === task.version) {
+    // The same write, heard again (an event after the API's list, or a replay): keep the row, but
+    // remember the event's seq so the row shows it came through the stream.
+    if (known.seq !== undefined || task.seq === undefined) return state;
+    return { ...state, tasks: state.tasks.map((row) => (row === known ? { ...row, seq: task.seq } : row)) };
+  }
   const tasks = [task, ...state.tasks.filter((row) => row.taskId !== task.taskId)]
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.taskId.localeCompare(b.taskId))
     .slice(0, LIMITS.tasks);

@@ -30,13 +30,20 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".json": "application/json; charset=utf-8",
 };
 
+/** Request headers passed on to the HTTP API, and response headers passed back. */
+const PROXIED_REQUEST_HEADERS = ["authorization", "content-type", "idempotency-key"];
+const PROXIED_RESPONSE_HEADERS = ["content-type", "retry-after", "location"];
+
 /**
- * The page's `/config.json` for the local stage: Cognito is the emulator itself, which takes
- * InitiateAuth at its root like `cognito-idp.<region>.amazonaws.com` does.
+ * The page's `/config.json` for the local stage. Cognito is the emulator itself, which takes
+ * InitiateAuth at its root like `cognito-idp.<region>.amazonaws.com` does. The HTTP API is
+ * reached through this server (`apiOrigin`), not the emulator: the emulator's CloudFormation
+ * stores an HTTP API's CorsConfiguration in CloudFormation's casing, which its preflight
+ * handler does not read, so it refuses every cross-origin preflight that AWS would answer.
  */
-export function localDashboardConfig(outputs: LocalOutputs): DashboardConfig {
+export function localDashboardConfig(outputs: LocalOutputs, apiOrigin: string = outputs.HttpApiUrl): DashboardConfig {
   return {
-    httpApiUrl: outputs.HttpApiUrl,
+    httpApiUrl: apiOrigin,
     webSocketUrl: outputs.WebSocketUrl,
     userPoolClientId: outputs.UserPoolClientId,
     cognitoEndpoint: `${outputs.endpoint.replace(/\/$/, "")}/`,
@@ -55,7 +62,7 @@ export function localDashboardConfig(outputs: LocalOutputs): DashboardConfig {
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const root = path.resolve(options.outdir ?? DASHBOARD_DIST);
   await buildDashboard({ outdir: root });
-  const config = `${JSON.stringify(localDashboardConfig(options.outputs), null, 2)}\n`;
+  let config = "";
 
   const send = (res: ServerResponse, status: number, body: string | Buffer, type: string) => {
     res.writeHead(status, {
@@ -69,9 +76,40 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     res.end(body);
   };
 
+  const proxy = async (req: IncomingMessage, res: ServerResponse, target: string) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers: Record<string, string> = {};
+    for (const name of PROXIED_REQUEST_HEADERS) {
+      const value = req.headers[name];
+      if (typeof value === "string") headers[name] = value;
+    }
+    let response: Response;
+    try {
+      response = await fetch(target, {
+        method: req.method,
+        headers,
+        body: req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (error) {
+      return send(res, 502, JSON.stringify({ error: `the HTTP API did not answer: ${String(error)}` }), "application/json");
+    }
+    const passed: Record<string, string> = { "cache-control": "no-store" };
+    for (const name of PROXIED_RESPONSE_HEADERS) {
+      const value = response.headers.get(name);
+      if (value) passed[name] = value;
+    }
+    res.writeHead(response.status, passed);
+    res.end(Buffer.from(await response.arrayBuffer()));
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n", "text/plain");
-    const { pathname } = new URL(req.url ?? "/", "http://dashboard.local");
+    if (req.method !== "GET" && req.method !== "HEAD" && !req.url?.startsWith("/api/")) {
+      return send(res, 405, "method not allowed\n", "text/plain");
+    }
+    const { pathname, search } = new URL(req.url ?? "/", "http://dashboard.local");
+    if (pathname.startsWith("/api/")) return proxy(req, res, `${options.outputs.HttpApiUrl}${pathname}${search}`);
     if (pathname === "/config.json") return send(res, 200, config, CONTENT_TYPES[".json"] ?? "application/json");
     const file = path.resolve(root, `.${decodeURIComponent(pathname === "/" ? "/index.html" : pathname)}`);
     // Nothing outside the built folder, whatever `..` or encoded slashes the path holds.
@@ -102,6 +140,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     await listen(0);
   }
   const { port } = server.address() as AddressInfo;
+  config = `${JSON.stringify(localDashboardConfig(options.outputs, `http://127.0.0.1:${port}`), null, 2)}\n`;
   return {
     url: `http://127.0.0.1:${port}/`,
     close: () =>

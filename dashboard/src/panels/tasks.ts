@@ -27,7 +27,7 @@ export function renderTasks(container: Element, state: DashboardState): void {
         state.tasks.map((task) =>
           h(
             "tr",
-            { "data-task-id": task.taskId, "data-status": task.status },
+            { "data-task-id": task.taskId, "data-status": task.status, "data-seq": task.seq },
             h("td", { class: "mono", title: task.taskId }, task.taskId.slice(0, 12)),
             h("td", {}, task.type),
             h("td", {}, task.agentType),

@@ -89,6 +89,22 @@ describe("recent tasks", () => {
     ]);
   });
 
+  it("marks a listed task with the seq of the event that repeats its write, and changes nothing else", () => {
+    // GIVEN the API listed the task at version 3
+    const listed = applyTaskPage(initialState(), [task({ version: 3, status: "completed" })]);
+    expect(listed.tasks[0]?.seq).toBeUndefined();
+    // WHEN the stream (or a replay) brings the events of that task
+    const state = apply(
+      listed,
+      event("task_update", task({ version: 2, status: "running" })),
+      event("task_update", task({ version: 3, status: "completed" })),
+    );
+    // THEN the row stays completed and carries the seq of version 3's event
+    expect(state.tasks).toHaveLength(1);
+    expect(state.tasks[0]).toMatchObject({ status: "completed", version: 3, seq: seq });
+    expect(apply(state, event("task_update", task({ version: 3, status: "completed" })))).toBe(state);
+  });
+
   it("counts, rather than applies, an update it cannot read", () => {
     const state = apply(initialState(), event("task_update", { taskId: 42 }));
     expect(state.tasks).toEqual([]);

@@ -31,9 +31,7 @@ export const managementClient = (endpoint: string) =>
 
 let gateway: ApiGatewayConnectionGateway | undefined;
 export function connectionGateway(): ApiGatewayConnectionGateway {
-  gateway ??= new ApiGatewayConnectionGateway(
-    managementClient(readEnv(z.object({ WS_CALLBACK_URL: z.url() })).WS_CALLBACK_URL),
-  );
+  gateway ??= new ApiGatewayConnectionGateway(managementClient(readEnv(z.object({ WS_CALLBACK_URL: z.url() })).WS_CALLBACK_URL));
   return gateway;
 }
 

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { DynamoDbAgentRegistry } from "#core/agents/adapters/dynamodb-agent-registry";
-import { SqsQueueDepths } from "#core/monitoring/adapters/sqs-queue-depths";
+import { SqsQueueDepths } from "#core/tasks/adapters/sqs-queue-depths";
 import type { SnapshotSources } from "#core/monitoring/domain/metrics-snapshot";
 import { dynamoDocumentClient, eventBridgeClient, sqsClient } from "#core/shared/adapters/aws-clients";
 import { EventBridgePublisher } from "#core/shared/adapters/eventbridge-publisher";

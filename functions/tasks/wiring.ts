@@ -6,7 +6,7 @@ import { DynamoDbTaskQuery } from "#core/tasks/adapters/dynamodb-task-query";
 import { DynamoDbTaskStats } from "#core/tasks/adapters/dynamodb-task-stats";
 import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
 import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
-import { SqsQueueInspector } from "#core/tasks/adapters/sqs-queue-inspector";
+import { SqsQueueDepths } from "#core/tasks/adapters/sqs-queue-depths";
 import { StatsBackedAdmission, StatsBackedChooser } from "#core/tasks/adapters/stats-backed-scheduling";
 import { SchedulingStrategy } from "#core/tasks/domain/scheduling";
 import type { SubmitDeps } from "#core/tasks/domain/submit-task";
@@ -46,8 +46,9 @@ export const retryPolicy = once((): RetryPolicy => {
 });
 
 export const queueInspector = once(() => {
-  const env = readEnv(z.object({ WORK_QUEUE_URLS: jsonEnv(QUEUE_URLS), DEAD_LETTER_QUEUE_URLS: jsonEnv(QUEUE_URLS) }));
-  return new SqsQueueInspector(sqsClient(), env.WORK_QUEUE_URLS, env.DEAD_LETTER_QUEUE_URLS);
+  // Only the work queues' URLs: with their dead-letter URLs beside them the environment passes Lambda's 4 KB on AWS.
+  const env = readEnv(z.object({ WORK_QUEUE_URLS: jsonEnv(QUEUE_URLS) }));
+  return new SqsQueueDepths(sqsClient(), env.WORK_QUEUE_URLS);
 });
 
 /** What submitting needs: limits, the scheduling strategy, and backpressure. */

@@ -131,7 +131,6 @@ export class TasksStack extends Stack {
     this.stats.grant(status, "BatchGetItem");
     const queues = fn("GetTaskQueues", "get-task-queues.ts", "GET /api/tasks/queue: depth and oldest age per queue", {
       WORK_QUEUE_URLS: queueUrls,
-      DEAD_LETTER_QUEUE_URLS: deadLetterUrls,
     });
     this.table.grant(queues, "Query");
     for (const type of AGENT_TYPES) this.workQueues[type].grantReadAttributes(queues);

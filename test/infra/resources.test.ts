@@ -315,3 +315,25 @@ describe("agent fleet", () => {
     expect(new Set(images(synthesize("local").stacks))).toEqual(new Set([`"${LOCAL_AGENT_IMAGE}"`]));
   });
 });
+
+describe("functions", () => {
+  it("every function's environment fits Lambda's 4 KB on AWS (estimating what each reference resolves to)", () => {
+    // The emulator does not enforce the limit, so only this test stands between a variable too many and a failed deploy.
+    const queueUrlsJson = JSON.stringify(
+      Object.fromEntries(AGENT_TYPES.map((t) => [t, Object.fromEntries(PRIORITIES.map((p) => [p, "x".repeat(120)]))])),
+    );
+    const functions = all("AWS::Lambda::Function");
+    expect(functions.length).toBeGreaterThan(20);
+    for (const [id, props] of functions) {
+      const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      const size = Object.entries(variables)
+        .map(([name, value]) => {
+          if (typeof value === "string") return name.length + value.length;
+          // A reference: a queue URL map is twenty ~120-character URLs; anything else (a URL, an ARN, a name) at most 200.
+          return name.length + (name.endsWith("QUEUE_URLS") ? queueUrlsJson.length : 200);
+        })
+        .reduce((a, b) => a + b, 0);
+      expect(size, id).toBeLessThan(4 * 1024);
+    }
+  });
+});

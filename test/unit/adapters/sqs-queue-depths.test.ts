@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-s
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AGENT_TYPES } from "#core/agents/domain/agent-types";
-import { DeadLetterQueueNotFoundError, SqsQueueDepths } from "#core/monitoring/adapters/sqs-queue-depths";
+import { DeadLetterQueueNotFoundError, SqsQueueDepths } from "#core/tasks/adapters/sqs-queue-depths";
 import type { QueueUrls } from "#core/tasks/adapters/queue-urls";
 import { PRIORITIES } from "#core/tasks/domain/task";
 

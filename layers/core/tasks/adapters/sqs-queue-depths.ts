@@ -1,8 +1,8 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type QueueAttributeName, type SQSClient } from "@aws-sdk/client-sqs";
 import type { AgentType } from "#core/agents/domain/agent-types";
-import type { QueueUrls } from "#core/tasks/adapters/queue-urls";
-import type { QueueDepth, QueueInspector } from "#core/tasks/domain/ports";
-import type { Priority } from "#core/tasks/domain/task";
+import type { QueueUrls } from "./queue-urls";
+import type { QueueDepth, QueueInspector } from "../domain/ports";
+import type { Priority } from "../domain/task";
 
 /** Raised when a work queue has no dead-letter queue to read (its redrive policy is missing or unreadable). */
 export class DeadLetterQueueNotFoundError extends Error {
@@ -16,8 +16,8 @@ export class DeadLetterQueueNotFoundError extends Error {
 }
 
 /**
- * Reads a work queue's depth and its dead-letter queue's, like `SqsQueueInspector`, but needs only
- * the work queues' URLs: each dead-letter queue is found once through its work queue's redrive
+ * Reads a work queue's depth and its dead-letter queue's (approximate, as SQS counts), from the
+ * work queues' URLs alone: each dead-letter queue is found once through its work queue's redrive
  * policy. Why: a Lambda's environment holds at most 4 KB, and the twenty work-queue URLs take
  * about 2.7 KB of it on AWS; their twenty dead-letter URLs would not fit beside them.
  */

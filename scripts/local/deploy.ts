@@ -127,7 +127,13 @@ export async function deployLocal(options: DeployOptions): Promise<DeployResult>
     writeFileSync(logFile, "");
     if (!(await stacksExist(options.endpoint, ["CDKToolkit"]))) {
       log("[deploy] bootstrapping the CDK toolkit into the emulator…");
-      await runCdk(["bootstrap", `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`], options.endpoint, log, logFile);
+      // Its own cloud assembly, like the deploy's: a shared cdk.out is locked by whichever CLI synths first.
+      await runCdk(
+        ["bootstrap", `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`, "--output", path.join(workDir, "cdk.out")],
+        options.endpoint,
+        log,
+        logFile,
+      );
     }
     log("[deploy] synthesizing and deploying the local stage (cdk deploy --all)…");
     await runCdk(

@@ -22,11 +22,12 @@ export class SignInError extends Error {
   }
 }
 
-const InitiateAuthResponse = z.object({
+const AuthResponse = z.object({
   AuthenticationResult: z
     .object({ AccessToken: z.string().min(1), ExpiresIn: z.number().int().positive(), TokenType: z.string().optional() })
     .optional(),
   ChallengeName: z.string().optional(),
+  Session: z.string().optional(),
 });
 const CognitoError = z.object({ __type: z.string().optional(), message: z.string().optional() });
 
@@ -38,6 +39,13 @@ const MESSAGES: Readonly<Record<string, string>> = {
   PasswordResetRequiredException: "This account needs a password reset; ask an administrator.",
   TooManyRequestsException: "Too many sign-in attempts; wait a minute and try again.",
   LimitExceededException: "Too many sign-in attempts; wait a minute and try again.",
+  CodeMismatchException: "That code is not right; enter the one your authenticator app shows now.",
+  ExpiredCodeException: "That code has expired; enter the one your authenticator app shows now.",
+};
+/** Answering a challenge, NotAuthorized means Cognito's sign-in session ran out (it lasts 3 minutes). */
+const CHALLENGE_MESSAGES: Readonly<Record<string, string>> = {
+  ...MESSAGES,
+  NotAuthorizedException: "The sign-in took too long; start again with your password.",
 };
 
 export interface SignInOptions {
@@ -46,36 +54,110 @@ export interface SignInOptions {
   readonly timeoutMs?: number;
 }
 
+/** A password accepted, with an authenticator code still to give (the `SOFTWARE_TOKEN_MFA` challenge). */
+export interface MfaChallenge {
+  readonly username: string;
+  /** Cognito's handle on this sign-in attempt, sent back with the code. */
+  readonly cognitoSession: string;
+}
+
+export type SignInResult = { readonly kind: "signed_in"; readonly session: Session } | ({ readonly kind: "mfa" } & MfaChallenge);
+
 /**
  * Signs in with Cognito's USER_PASSWORD_AUTH flow, straight against the Cognito endpoint (the
- * same call the SDK makes), so the page needs no SDK. Refuses, with a `SignInError`, a wrong
- * password, a user Cognito challenges (MFA, a new password), and an unreachable endpoint.
+ * same call the SDK makes), so the page needs no SDK. A user with an authenticator app gets an
+ * `mfa` result to answer with `answerMfa`; a wrong password, any other challenge (a new
+ * password, MFA setup, SMS) and an unreachable endpoint are refused with a `SignInError`.
  *
  * @example
- * const session = await signIn(config, "viewer", "…"); // → { username: "viewer", accessToken: "eyJ…", expiresAt: … }
+ * const result = await signIn(config, "viewer", "…"); // → { kind: "signed_in", session: { username: "viewer", accessToken: "eyJ…", … } }
  */
 export async function signIn(
   config: DashboardConfig,
   username: string,
   password: string,
   options: SignInOptions = {},
+): Promise<SignInResult> {
+  const startedAt = (options.now ?? Date.now)();
+  const response = await cognito(
+    config,
+    "InitiateAuth",
+    {
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: config.userPoolClientId,
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    },
+    MESSAGES,
+    options,
+  );
+  if (response.AuthenticationResult)
+    return { kind: "signed_in", session: toSession(username, response.AuthenticationResult, startedAt) };
+  if (response.ChallengeName === "SOFTWARE_TOKEN_MFA" && response.Session) {
+    return { kind: "mfa", username, cognitoSession: response.Session };
+  }
+  throw new SignInError(
+    `This account must complete a sign-in challenge (${response.ChallengeName ?? "unknown"}) that this page does not offer; finish it with the AWS CLI or ask an administrator.`,
+    "challenge",
+  );
+}
+
+/**
+ * Completes a sign-in with the code of the user's authenticator app.
+ *
+ * @example
+ * const session = await answerMfa(config, challenge, "123456");
+ */
+export async function answerMfa(
+  config: DashboardConfig,
+  challenge: MfaChallenge,
+  code: string,
+  options: SignInOptions = {},
 ): Promise<Session> {
-  const fetchImpl = options.fetch ?? fetch;
-  const now = options.now ?? Date.now;
-  const startedAt = now();
+  const startedAt = (options.now ?? Date.now)();
+  const response = await cognito(
+    config,
+    "RespondToAuthChallenge",
+    {
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      ClientId: config.userPoolClientId,
+      Session: challenge.cognitoSession,
+      ChallengeResponses: { USERNAME: challenge.username, SOFTWARE_TOKEN_MFA_CODE: code },
+    },
+    CHALLENGE_MESSAGES,
+    options,
+  );
+  if (!response.AuthenticationResult) {
+    throw new SignInError(
+      `Cognito asked for another step (${response.ChallengeName ?? "unknown"}) this page does not offer.`,
+      "challenge",
+    );
+  }
+  return toSession(challenge.username, response.AuthenticationResult, startedAt);
+}
+
+const toSession = (username: string, result: { AccessToken: string; ExpiresIn: number }, startedAt: number): Session => ({
+  username,
+  accessToken: result.AccessToken,
+  expiresAt: startedAt + result.ExpiresIn * 1_000,
+});
+
+/** One call to Cognito's JSON API; any refusal becomes a `SignInError` worded from `messages`. */
+async function cognito(
+  config: DashboardConfig,
+  operation: "InitiateAuth" | "RespondToAuthChallenge",
+  body: Record<string, unknown>,
+  messages: Readonly<Record<string, string>>,
+  options: SignInOptions,
+): Promise<z.infer<typeof AuthResponse>> {
   let response: Response;
   try {
-    response = await fetchImpl(config.cognitoEndpoint, {
+    response = await (options.fetch ?? fetch)(config.cognitoEndpoint, {
       method: "POST",
       headers: {
         "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+        "X-Amz-Target": `AWSCognitoIdentityProviderService.${operation}`,
       },
-      body: JSON.stringify({
-        AuthFlow: "USER_PASSWORD_AUTH",
-        ClientId: config.userPoolClientId,
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (error) {
@@ -83,25 +165,19 @@ export async function signIn(
       error instanceof Error && error.name === "TimeoutError" ? "it did not answer in time" : "it could not be reached";
     throw new SignInError(`Sign-in failed: ${reason}. Check your connection and try again.`, "network");
   }
-  const body = await response.json().catch(() => undefined);
+  const json: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    const parsed = CognitoError.safeParse(body);
+    const parsed = CognitoError.safeParse(json);
     // The type arrives as "NotAuthorizedException" or "com.amazonaws…#NotAuthorizedException".
     const type = (parsed.success ? parsed.data.__type : undefined)?.split("#").pop() ?? response.headers.get("x-amzn-errortype");
     const code = type?.split(":")[0] ?? `http_${response.status}`;
-    throw new SignInError(MESSAGES[code] ?? `Sign-in failed (${code}). Try again, or ask an administrator.`, code);
+    throw new SignInError(messages[code] ?? `Sign-in failed (${code}). Try again, or ask an administrator.`, code);
   }
-  const parsed = InitiateAuthResponse.safeParse(body);
-  if (!parsed.success)
+  const parsed = AuthResponse.safeParse(json);
+  if (!parsed.success) {
     throw new SignInError("Sign-in failed: Cognito answered in a way this page does not understand.", "invalid_response");
-  const { AuthenticationResult: result, ChallengeName: challenge } = parsed.data;
-  if (!result) {
-    throw new SignInError(
-      `This account must complete a sign-in challenge (${challenge ?? "unknown"}) that this page does not offer yet; use the CLI or ask an administrator.`,
-      "challenge",
-    );
   }
-  return { username, accessToken: result.AccessToken, expiresAt: startedAt + result.ExpiresIn * 1_000 };
+  return parsed.data;
 }
 
 /** Tokens are kept for the tab only: a closed tab signs the user out, and no token touches localStorage or a cookie. */

@@ -1,4 +1,4 @@
-import { type Session, SignInError, sessionStore, signIn } from "./auth";
+import { answerMfa, type MfaChallenge, type Session, SignInError, type SignInResult, sessionStore, signIn } from "./auth";
 import { type DashboardConfig, loadConfig } from "./config";
 import { type DashboardElements, startDashboard } from "./dashboard";
 import { renderConnection } from "./panels/connection";
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
   const form = required("sign-in-form", HTMLFormElement);
   const username = required("username", HTMLInputElement);
   const password = required("password", HTMLInputElement);
+  const mfaField = required("mfa-field", HTMLElement);
+  const mfaCode = required("mfa-code", HTMLInputElement);
   const submit = required("sign-in-submit", HTMLButtonElement);
   const signInError = required("sign-in-error", HTMLElement);
   const dashboard = required("dashboard", HTMLElement);
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     signOut.hidden = true;
     user.textContent = "";
     renderConnection(connection, "stopped", "signed out");
+    askForCode(undefined);
     signInSection.hidden = false;
     signInError.textContent = message ?? "";
     signInError.hidden = !message;
@@ -68,20 +71,41 @@ async function main(): Promise<void> {
     stopDashboard = startDashboard(config, session, elements, () => showSignIn("Your session has expired; sign in again."));
   };
 
+  // Set between a password Cognito accepted and the authenticator code it still wants.
+  let pendingMfa: MfaChallenge | undefined;
+  const askForCode = (challenge: MfaChallenge | undefined) => {
+    pendingMfa = challenge;
+    mfaField.hidden = !challenge;
+    mfaCode.required = Boolean(challenge);
+    mfaCode.value = "";
+    username.disabled = Boolean(challenge);
+    password.disabled = Boolean(challenge);
+    submit.textContent = challenge ? "Verify" : "Sign in";
+    if (challenge) mfaCode.focus();
+  };
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     submit.disabled = true;
     signInError.hidden = true;
-    signIn(config, username.value.trim(), password.value)
-      .then((session) => {
-        sessions.save(session);
+    const attempt: Promise<SignInResult> = pendingMfa
+      ? answerMfa(config, pendingMfa, mfaCode.value.trim()).then((session) => ({ kind: "signed_in", session }))
+      : signIn(config, username.value.trim(), password.value);
+    attempt
+      .then((result) => {
+        if (result.kind === "mfa") return askForCode(result);
+        sessions.save(result.session);
         password.value = "";
-        showDashboard(session);
+        askForCode(undefined);
+        showDashboard(result.session);
       })
       .catch((error: unknown) => {
         signInError.textContent = error instanceof SignInError ? error.message : `Sign-in failed: ${String(error)}`;
         signInError.hidden = false;
-        password.select();
+        // Cognito's sign-in session lapsed: only the password can start a new one.
+        if (pendingMfa && error instanceof SignInError && error.code === "NotAuthorizedException") askForCode(undefined);
+        if (pendingMfa) mfaCode.select();
+        else password.select();
       })
       .finally(() => {
         submit.disabled = false;

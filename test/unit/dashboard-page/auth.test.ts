@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { isExpired, type Session, sessionStore, SignInError, signIn } from "../../../dashboard/src/auth";
+import { answerMfa, isExpired, type Session, sessionStore, SignInError, signIn } from "../../../dashboard/src/auth";
 import { ConfigUnavailableError, type DashboardConfig, loadConfig } from "../../../dashboard/src/config";
 
 const config: DashboardConfig = {
@@ -20,7 +20,7 @@ describe("signIn", () => {
       json(200, { AuthenticationResult: { AccessToken: "access", IdToken: "id", ExpiresIn: 3600 } }),
     );
     // WHEN the user signs in
-    const session = await signIn(config, "viewer", "pw", { fetch, now: () => 1_000 });
+    const result = await signIn(config, "viewer", "pw", { fetch, now: () => 1_000 });
     // THEN the request is the one the SDK would make…
     expect(fetch).toHaveBeenCalledWith(
       "https://cognito-idp.eu-west-1.amazonaws.com/",
@@ -39,7 +39,10 @@ describe("signIn", () => {
       AuthParameters: { USERNAME: "viewer", PASSWORD: "pw" },
     });
     // …and the session holds the access token (what the API and $connect accept) and its expiry
-    expect(session).toEqual({ username: "viewer", accessToken: "access", expiresAt: 1_000 + 3_600_000 });
+    expect(result).toEqual({
+      kind: "signed_in",
+      session: { username: "viewer", accessToken: "access", expiresAt: 1_000 + 3_600_000 },
+    });
   });
 
   it("says the username or password is wrong, without saying which", async () => {
@@ -58,11 +61,52 @@ describe("signIn", () => {
     await expect(signIn(config, "viewer", "pw", { fetch })).rejects.toMatchObject({ code: "TooManyRequestsException" });
   });
 
-  it("refuses a challenge (MFA, new password) it cannot complete, naming it", async () => {
-    const fetch = vi.fn(async () => json(200, { ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "s" }));
+  it("asks for the authenticator code when Cognito wants one, then completes the sign-in with it", async () => {
+    // GIVEN a user with an authenticator app (prod requires MFA)
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(
+        json(200, { ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "cognito-session", ChallengeParameters: {} }),
+      )
+      .mockResolvedValueOnce(json(200, { AuthenticationResult: { AccessToken: "access", ExpiresIn: 3600 } }));
+    // WHEN the password is accepted
+    const result = await signIn(config, "admin", "pw", { fetch, now: () => 0 });
+    // THEN the page is told to ask for the code…
+    expect(result).toEqual({ kind: "mfa", username: "admin", cognitoSession: "cognito-session" });
+    // …and the code, sent back with Cognito's session, signs the user in
+    const session = await answerMfa(config, { username: "admin", cognitoSession: "cognito-session" }, "123456", {
+      fetch,
+      now: () => 0,
+    });
+    expect(session).toEqual({ username: "admin", accessToken: "access", expiresAt: 3_600_000 });
+    const [, init] = fetch.mock.calls[1] as [string, RequestInit];
+    expect((init.headers as Record<string, string>)["X-Amz-Target"]).toBe(
+      "AWSCognitoIdentityProviderService.RespondToAuthChallenge",
+    );
+    expect(JSON.parse(String(init.body))).toEqual({
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      ClientId: "client-1",
+      Session: "cognito-session",
+      ChallengeResponses: { USERNAME: "admin", SOFTWARE_TOKEN_MFA_CODE: "123456" },
+    });
+  });
+
+  it("says a wrong code is wrong, and a lapsed sign-in must start again", async () => {
+    const challenge = { username: "admin", cognitoSession: "s" };
+    const wrong = vi.fn(async () => json(400, { __type: "CodeMismatchException", message: "Invalid code" }));
+    await expect(answerMfa(config, challenge, "000000", { fetch: wrong })).rejects.toThrow(/code is not right/);
+    const lapsed = vi.fn(async () => json(400, { __type: "NotAuthorizedException", message: "Invalid session for the user" }));
+    await expect(answerMfa(config, challenge, "123456", { fetch: lapsed })).rejects.toMatchObject({
+      code: "NotAuthorizedException",
+      message: expect.stringContaining("start again"),
+    });
+  });
+
+  it("refuses a challenge it cannot complete (a new password, MFA setup), naming it", async () => {
+    const fetch = vi.fn(async () => json(200, { ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s" }));
     await expect(signIn(config, "admin", "pw", { fetch })).rejects.toMatchObject({
       code: "challenge",
-      message: expect.stringContaining("SOFTWARE_TOKEN_MFA"),
+      message: expect.stringContaining("NEW_PASSWORD_REQUIRED"),
     });
   });
 

@@ -123,7 +123,10 @@ export function startDashboard(
       renderConnection(elements.connection, status, detail);
       if (status === "stopped" && detail === "session expired") expire();
     },
-    onSubscribed: loadSnapshots,
+    // After a drop, the snapshots cover what a replay cannot (events older than its history).
+    onSubscribed: (resumed) => {
+      if (resumed) loadSnapshots();
+    },
     log: (line) => console.info(line),
   });
 
@@ -142,6 +145,8 @@ export function startDashboard(
   }
 
   render();
+  // The snapshots load whether or not the WebSocket comes up, so the page shows something either way.
+  loadSnapshots();
   live.start();
   return stop;
 }

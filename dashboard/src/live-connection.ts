@@ -39,8 +39,8 @@ export interface LiveConnectionOptions {
   readonly token: () => string | undefined;
   readonly onEvent: (event: ServerEvent) => void;
   readonly onStatus: (status: ConnectionStatus, detail: string) => void;
-  /** Called after every (re)subscribe, e.g. to reload snapshots the events build on. */
-  readonly onSubscribed?: () => void;
+  /** Called after every subscribe; `resumed` after a reconnect, e.g. to reload snapshots the events build on. */
+  readonly onSubscribed?: (resumed: boolean) => void;
   readonly log?: (line: string) => void;
   readonly openSocket?: OpenSocket;
   readonly subscriptions?: readonly Topic[];
@@ -188,7 +188,7 @@ export class LiveConnection {
     this.schedulePing();
     const since = this.tracker.lastSeq;
     if (resumed && since !== undefined) this.requestReplay(since, 0);
-    this.options.onSubscribed?.();
+    this.options.onSubscribed?.(resumed);
   }
 
   private apply(event: ServerEvent): void {

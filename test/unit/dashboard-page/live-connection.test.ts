@@ -116,9 +116,11 @@ describe("LiveConnection", () => {
 
   it("after a drop, reconnects with backoff, subscribes again and replays from the last seq it saw", () => {
     // GIVEN a live connection that has seen events up to seq 7
-    const live = connection();
+    const onSubscribed = vi.fn();
+    const live = connection({ onSubscribed });
     live.start();
     latest().accept();
+    expect(onSubscribed).toHaveBeenLastCalledWith(false);
     latest().receive(taskEvent(5));
     latest().receive(taskEvent(7));
     // WHEN the server drops it
@@ -129,8 +131,9 @@ describe("LiveConnection", () => {
     expect(sockets).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(sockets).toHaveLength(2);
-    // …re-subscribes, and once subscribed asks for what it missed
+    // …re-subscribes, and once subscribed asks for what it missed (and says it resumed)
     latest().accept();
+    expect(onSubscribed).toHaveBeenLastCalledWith(true);
     expect(latest().sent).toEqual([
       { type: "subscribe", subscriptions: ["all"] },
       { type: "replay", sinceSeq: 7 },

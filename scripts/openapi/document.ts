@@ -248,7 +248,8 @@ export const OPERATIONS: readonly Operation[] = [
     method: "get",
     path: "/api/websocket/event-history",
     summary: "The newest events of a room, a topic, or every topic, oldest first (any role)",
-    description: "The same history WebSocket clients `replay` from, kept for `eventRetentionHours`. Give `room` or `topic`, not both.",
+    description:
+      "The same history WebSocket clients `replay` from, kept for `eventRetentionHours`. Give `room` or `topic`, not both.",
     query: EventHistoryQuery as unknown as z.ZodObject,
     responses: { 200: { description: "Events in `seq` order", schema: "EventHistoryView" }, ...errors(400, 401, 403) },
   },

@@ -48,6 +48,17 @@ describe("DynamoDbRateLimiter", () => {
     expect(puts[1]).toMatchObject({ ConditionExpression: "#v = :v", ExpressionAttributeNames: { "#v": "v" }, Item: { v: 6 } });
   });
 
+  it("takes from a bucket written before buckets had versions, and versions it", async () => {
+    mock.on(GetCommand).resolves({ Item: { pk: "CONN#c1", sk: "BUCKET", tokens: 3, at: NOW - 1_000 } });
+    mock.on(PutCommand).resolves({});
+    const result = await new DynamoDbRateLimiter(db, "connections").take("c1", limits, NOW);
+    expect(result.ok).toBe(true);
+    expect(mock.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({
+      ConditionExpression: "attribute_not_exists(#v)",
+      Item: { v: 1 },
+    });
+  });
+
   it("gives up with an error after maxRounds lost races", async () => {
     mock.on(GetCommand).resolves(bucket(3, NOW - 1_000));
     mock.on(PutCommand).rejects(lostRace());

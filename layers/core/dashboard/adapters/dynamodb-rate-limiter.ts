@@ -38,10 +38,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
               v: (version ?? 0) + 1,
               expiresAt: Math.floor(nowMs / 1000) + CONNECTION_TTL_SECONDS,
             },
-            ConditionExpression: version === undefined ? "attribute_not_exists(pk)" : "#v = :v",
-            ...(version === undefined
-              ? {}
-              : { ExpressionAttributeNames: { "#v": "v" }, ExpressionAttributeValues: { ":v": version } }),
+            ...writeCondition(Item !== undefined, version),
           }),
         );
         return result;

@@ -83,6 +83,15 @@ describe("local fidelity canaries", () => {
     db.destroy();
   });
 
+  it("the HTTP API refuses CORS preflights, whatever the API's CORS settings (the local page server passes /api/* through)", async () => {
+    const preflight = await fetch(`${outputs().HttpApiUrl}/api/tasks`, {
+      method: "OPTIONS",
+      headers: { origin: "http://127.0.0.1:4600", "access-control-request-method": "POST" },
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(preflight.headers.get("access-control-allow-origin"), "preflights pass now: the proxy may be unnecessary").toBeNull();
+  });
+
   it("Cognito keys are served at <endpoint>/<poolId>/.well-known/jwks.json, tokens keep the AWS issuer, and they verify (JWT_JWKS_URI rewrite, cryptography pin)", async () => {
     const { endpoint, UserPoolId, UserPoolClientId } = outputs();
     const response = await fetch(`${endpoint}/${UserPoolId}/.well-known/jwks.json`);

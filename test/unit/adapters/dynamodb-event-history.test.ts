@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-d
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DynamoDbEventHistory } from "#core/dashboard/adapters/dynamodb-event-history";
+import { TooFarBackError } from "#core/dashboard/domain/ports";
 import type { ServerEvent } from "#core/dashboard/domain/protocol";
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1" }));
@@ -62,6 +63,23 @@ describe("DynamoDbEventHistory", () => {
       mock.on(QueryCommand).resolves({ Items: [row(9), row(8), row(7), row(6), row(5)] });
       const events = await history.read({ topic: "tasks" }, { since: new Date("2026-11-23T10:00:06.000Z") }, 2);
       expect(events).toEqual([anEvent(6), anEvent(7)]);
+    });
+
+    it("refuses, rather than skip events without a word, when the instant lies beyond the look-back cap", async () => {
+      const capped = new DynamoDbEventHistory(db, "events", 3_600, 3);
+      mock.on(QueryCommand).resolves({ Items: [row(10), row(9), row(8)], LastEvaluatedKey: { pk: "TOPIC#tasks", sk: 8 } });
+      await expect(capped.read({ topic: "tasks" }, { since: new Date("2026-11-23T10:00:06.000Z") }, 10)).rejects.toBeInstanceOf(
+        TooFarBackError,
+      );
+    });
+
+    it("answers when the cap is reached exactly at the first older event", async () => {
+      const capped = new DynamoDbEventHistory(db, "events", 3_600, 3);
+      mock.on(QueryCommand).resolves({ Items: [row(7), row(6), row(5)], LastEvaluatedKey: { pk: "TOPIC#tasks", sk: 5 } });
+      expect(await capped.read({ topic: "tasks" }, { since: new Date("2026-11-23T10:00:06.000Z") }, 10)).toEqual([
+        anEvent(6),
+        anEvent(7),
+      ]);
     });
 
     it("returns nothing when the newest event is older than the instant", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ClientMessageDeps, handleClientMessage } from "#core/dashboard/domain/client-messages";
+import { TooFarBackError } from "#core/dashboard/domain/ports";
 import type { ClientMessage, ControlFrame, ErrorFrameData } from "#core/dashboard/domain/protocol";
 import { aConnection, InMemoryRateLimiter, inMemoryPublishDeps, ManualClock } from "../../support/in-memory-connections";
 
@@ -90,6 +91,20 @@ describe("handleClientMessage", () => {
       expect(reply).toMatchObject({ type: "error", data: { code: "not_a_member" } });
       expect(gateway.sentTo("nosy")).toEqual([reply]);
     });
+  });
+
+  it("answers a replay by time that reaches too far back with an error naming sinceTime, and stays up", async () => {
+    const { connections, gateway, deps } = setUp();
+    await connections.put(aConnection("c1"));
+    await send("c1", { type: "subscribe", subscriptions: ["tasks"] }, deps);
+    const history = Object.assign(Object.create(deps.history) as typeof deps.history, {
+      read: async () => Promise.reject(new TooFarBackError(5_000)),
+    });
+    const tooFar = { ...deps, history };
+    const reply = await send("c1", { type: "replay", sinceTime: "2026-11-23T09:00:00Z" }, tooFar);
+    expect(reply).toMatchObject({ type: "error", data: { code: "invalid_field", fields: [{ field: "sinceTime" }] } });
+    expect((await send("c1", { type: "ping" }, deps))?.type).toBe("pong");
+    expect(gateway.sentTo("c1").at(-2)).toEqual(reply);
   });
 
   describe("rate limit", () => {

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { EventHistory, HistoryStart } from "../domain/ports";
+import { type EventHistory, type HistoryStart, TooFarBackError } from "../domain/ports";
 import { type ServerEvent, ServerEventType, type Stream, streamKey } from "../domain/protocol";
 
 /**
@@ -36,6 +36,10 @@ export class DynamoDbEventHistory implements EventHistory {
     // No index by time: seq grows with time, so walk back from the newest until the instant.
     const since = start.since.toISOString();
     const newest = await this.query(stream, { limit: this.lookBackLimit, newestFirst: true, until: (e) => e.timestamp < since });
+    // Stopped by the cap with every event read still inside the window: older ones would be missed without a word.
+    if (newest.length >= this.lookBackLimit && (newest.at(-1)?.timestamp ?? "") >= since) {
+      throw new TooFarBackError(newest.length);
+    }
     return newest
       .filter((event) => event.timestamp >= since)
       .reverse()

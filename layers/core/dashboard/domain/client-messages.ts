@@ -1,10 +1,11 @@
 import type { BucketLimits } from "#core/shared/token-bucket";
 import { sendFrame } from "./broadcast";
-import type { RateLimiter } from "./ports";
+import { type RateLimiter, TooFarBackError } from "./ports";
 import {
   type ClientMessage,
   type ControlFrame,
   type ControlFrameType,
+  type ErrorFrameData,
   errorFrame,
   parseClientMessage,
   TOPICS,
@@ -42,15 +43,19 @@ export async function handleClientMessage(
     try {
       reply = parsed.ok ? await answer(connectionId, parsed.message, deps) : errorFrame(parsed.error, now);
     } catch (error) {
-      if (!(error instanceof NotARoomMemberError)) throw error;
-      reply = errorFrame(
-        { code: "not_a_member", message: error.message, fields: [{ field: "room", message: error.message }] },
-        now,
-      );
+      reply = errorFrame(refusal(error), now);
     }
   }
   if (reply) await sendFrame(deps.gateway, connectionId, reply, now);
   return reply;
+}
+
+/** The error frame for a request the client can fix; anything else is ours and is thrown. */
+function refusal(error: unknown): ErrorFrameData {
+  const because = (field: string, message: string) => ({ message, fields: [{ field, message }] });
+  if (error instanceof NotARoomMemberError) return { code: "not_a_member", ...because("room", error.message) };
+  if (error instanceof TooFarBackError) return { code: "invalid_field", ...because("sinceTime", error.message) };
+  throw error;
 }
 
 async function answer(connectionId: string, message: ClientMessage, deps: ClientMessageDeps): Promise<ControlFrame | undefined> {

@@ -59,10 +59,21 @@ export interface SequenceSource {
 /** Where a replay or a history read starts: after a `seq`, or at an instant. */
 export type HistoryStart = { readonly afterSeq: number } | { readonly since: Date };
 
+/** A look back to an instant that would read more of the history than a replay may. */
+export class TooFarBackError extends Error {
+  constructor(readonly eventsRead: number) {
+    super(`more than ${eventsRead} events happened since that instant; replay by sinceSeq instead`);
+    this.name = "TooFarBackError";
+  }
+}
+
 /** The event history clients replay from, kept per stream (topic or room) in `seq` order. */
 export interface EventHistory {
   append(stream: Stream, event: ServerEvent): Promise<void>;
-  /** Up to `limit` events of `stream` from `start`, oldest first. */
+  /**
+   * Up to `limit` events of `stream` from `start`, oldest first.
+   * @throws TooFarBackError when finding where `since` starts would read too much
+   */
   read(stream: Stream, start: HistoryStart, limit: number): Promise<ServerEvent[]>;
   /** The newest `limit` events of `stream`, oldest first. */
   latest(stream: Stream, limit: number): Promise<ServerEvent[]>;

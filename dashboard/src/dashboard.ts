@@ -10,7 +10,7 @@ import { renderDetections } from "./panels/detections";
 import { renderOptimizations } from "./panels/optimizations";
 import { renderQueues } from "./panels/queues";
 import { renderTasks } from "./panels/tasks";
-import { DetectionPage, FleetSnapshot, QueueSnapshot, TaskPage } from "./schemas";
+import { DetectionPage, EventHistory, FleetSnapshot, QueueSnapshot, TaskPage } from "./schemas";
 import {
   applyDetections,
   applyEvent,
@@ -113,6 +113,14 @@ export function startDashboard(
       () => getJson(config, token, "/api/detections?limit=20", DetectionPage),
       (p) => applyDetections(state, p.items),
     );
+    // Alerts and proposals have no list of their own: the dashboard's event history is it.
+    for (const topic of ["alerts", "optimizations"] as const) {
+      void load(
+        topic,
+        () => getJson(config, token, `/api/websocket/event-history?topic=${topic}&limit=20`, EventHistory),
+        (h) => h.events.reduce(applyEvent, state),
+      );
+    }
   };
 
   const live = new LiveConnection({

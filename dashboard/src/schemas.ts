@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { ServerEventType } from "#core/dashboard/domain/protocol";
 import type { AgentStatusChanged } from "#core/agents/domain/agent-events";
 import type { FleetStatusView } from "#core/agents/domain/fleet-status";
 import type { TgeDetection } from "#core/detection/domain/detection";
@@ -119,3 +120,8 @@ export type Detection = z.infer<typeof Detection>;
 type _DetectionFits = Fits<TgeDetection, Detection>;
 
 export const DetectionPage = z.object({ items: z.array(Detection) });
+
+/** `GET /api/websocket/event-history`: recent events of a topic, oldest first, as the stream sent them. */
+export const EventHistory = z.object({
+  events: z.array(z.object({ type: ServerEventType, seq: z.number().int(), timestamp: z.string(), data: z.unknown() })),
+});

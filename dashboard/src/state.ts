@@ -103,6 +103,8 @@ export function applyEvent(state: DashboardState, event: ServerEvent): Dashboard
     case "metrics":
       return applyMetrics(state, event);
     case "system_alert":
+      // Heard twice (the history the page loads, then the live stream): one row per seq.
+      if (state.alerts.some((row) => row.seq === event.seq)) return state;
       return read(state, Alert, event.data, (alert) => ({
         ...state,
         alerts: [{ ...alert, seq: event.seq, raisedAt: alert.raisedAt ?? event.timestamp }, ...state.alerts]

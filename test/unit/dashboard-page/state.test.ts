@@ -268,6 +268,18 @@ describe("alerts, optimizations and detections", () => {
     expect(state.alerts.map((a) => a.title)).toEqual(["new", "old"]);
   });
 
+  it("shows an alert heard twice (loaded from the history, then live) once", () => {
+    const alert = event("system_alert", {
+      severity: "critical",
+      source: "cloudwatch",
+      title: "dead letters",
+      message: "m",
+      resource: {},
+      raisedAt: "2025-06-01T10:00:00.000Z",
+    });
+    expect(apply(initialState(), alert, alert).alerts).toHaveLength(1);
+  });
+
   it("settles a proposal with its result", () => {
     const proposal = {
       recommendationId: "r1",

@@ -48,7 +48,7 @@ class EmulatorCompat implements IAspect {
     // API Gateway's @connections endpoint is https://<apiId>.execute-api.<region>.amazonaws.com/<stage>;
     // the emulator serves it path-style, as those host names do not resolve here.
     if (names.has("WS_CALLBACK_URL")) {
-      const stage = this.only(Stack.of(fn), WebSocketStage, "WS_CALLBACK_URL");
+      const stage = this.single(Stack.of(fn), WebSocketStage, "WS_CALLBACK_URL");
       fn.addEnvironment(
         "WS_CALLBACK_URL",
         Fn.join("", [this.endpoint, "/_aws/execute-api/", stage.api.apiId, "/", stage.stageName]),
@@ -57,7 +57,7 @@ class EmulatorCompat implements IAspect {
     // Cognito publishes a pool's signing keys under its https://cognito-idp… issuer; the emulator
     // serves them at <endpoint>/<poolId>/.well-known/jwks.json. The issuer itself stays as on AWS.
     if (names.has("JWT_JWKS_URI")) {
-      const pool = this.only(this.app, UserPool, "JWT_JWKS_URI");
+      const pool = this.single(this.app, UserPool, "JWT_JWKS_URI");
       fn.addEnvironment("JWT_JWKS_URI", Fn.join("", [this.endpoint, "/", pool.userPoolId, "/.well-known/jwks.json"]));
     }
     // On the emulator, functions run on the host's Node (20 here); the SDK's notice that its 2027
@@ -65,7 +65,7 @@ class EmulatorCompat implements IAspect {
     fn.addEnvironment("AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED", "true");
   }
 
-  private only<T>(scope: IConstruct, type: abstract new (...args: never[]) => T, why: string): T {
+  private single<T>(scope: IConstruct, type: abstract new (...args: never[]) => T, why: string): T {
     const found = scope.node.findAll().filter((c): c is IConstruct & T => c instanceof type);
     if (found.length !== 1)
       throw new Error(

@@ -1,16 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Frame, WsClient } from "../../../scripts/local/ws-client";
 import { api, outputs, submit, taskUntil, tokenFor } from "../support/api";
+import type { Recommendation } from "#core/optimization/domain/recommendation";
 import { invokeFunction } from "../support/fleet";
-
-interface Recommendation {
-  recommendationId: string;
-  agentType: string;
-  setting: string;
-  currentValue: number;
-  proposedValue: number;
-  risk: string;
-}
 
 describe("metrics reviews", () => {
   let client: WsClient;
@@ -55,7 +47,7 @@ describe("metrics reviews", () => {
       15_000,
       "optimization_proposed",
     );
-    expect(frame.data).toMatchObject({ proposedBy: { agentType: "api-reliability" }, evidence: expect.any(Object) });
+    expect(frame.data).toMatchObject({ proposedBy: { agentType: "api-reliability" }, evidence: backoff?.evidence });
   });
 
   it("the schedule asks both reviewers once per minute, however often it fires", async () => {

@@ -59,13 +59,13 @@ describe("metrics snapshot", () => {
       15_000,
       "the metrics frame of the snapshot",
     );
-    expect(frame.seq).toEqual(expect.any(Number));
+    expect(frame.seq).toBeGreaterThan(0);
     const shown = MetricsSnapshot.parse(frame.data);
     expect(shown).toEqual(snapshot);
     // …with the queue's depth, and the age of its oldest task (queued within this test)
     const row = rowOf(shown);
     expect(row?.visible).toBeGreaterThanOrEqual((before?.visible ?? 0) + QUEUED);
-    expect(row?.oldestAgeSeconds).toEqual(expect.any(Number));
+    expect(row?.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
     expect(row?.oldestAgeSeconds).toBeLessThan(60);
     // …and the tasks counted as queued
     expect(shown.tasks.byPriority[PRIORITY].queued).toBeGreaterThanOrEqual(queuedBefore + QUEUED);

@@ -37,7 +37,10 @@ describe("retries, timeouts and dead letters", () => {
           f.type === "task_update" && f.data.taskId === task.taskId && f.data.status === "queued" && f.data.attempt === attempt,
         15_000,
       );
-      expect(requeued.data.availableAt).toEqual(expect.any(String));
+      // Backoff puts the next attempt at most retryMaxDelaySeconds (10 s locally) after it was queued again.
+      const availableAt = Date.parse(String(requeued.data.availableAt));
+      expect(availableAt).toBeGreaterThan(Date.parse(requeued.timestamp) - 60_000);
+      expect(availableAt).toBeLessThanOrEqual(Date.parse(requeued.timestamp) + 10_000);
     }
 
     // AND a system alert named it

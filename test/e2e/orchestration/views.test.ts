@@ -31,8 +31,8 @@ describe("views", () => {
     expect(view.tasksCompleted).toBeGreaterThanOrEqual(1);
     expect(view.tasksScheduled).toBe(Object.values(view.counts.byStatus).reduce((a, b) => a + b, 0));
     expect(view.counts.byAgentType["data-quality"]?.completed).toBeGreaterThanOrEqual(1);
-    expect(view.averageExecutionTimeMs).toEqual(expect.any(Number));
-    expect(view.averageQueueTimeMs).toEqual(expect.any(Number));
+    expect(view.averageExecutionTimeMs).toBeGreaterThanOrEqual(0);
+    expect(view.averageQueueTimeMs).toBeGreaterThanOrEqual(0);
   });
 
   it("GET /api/tasks/queue shows every queue's depth and the age of its oldest waiting task", async () => {
@@ -49,9 +49,9 @@ describe("views", () => {
     );
     expect(status).toBe(200);
     expect(body.queues).toHaveLength(20);
-    expect(body.queues.find((q) => q.agentType === UNATTENDED_AGENT_TYPE && q.priority === "normal")?.oldestAgeSeconds).toEqual(
-      expect.any(Number),
-    );
+    expect(
+      body.queues.find((q) => q.agentType === UNATTENDED_AGENT_TYPE && q.priority === "normal")?.oldestAgeSeconds,
+    ).toBeGreaterThanOrEqual(0);
   });
 
   it("GET /api/tasks filters and pages, newest first, without payloads", async () => {

@@ -60,7 +60,7 @@ describe("replay", () => {
     expect(replayFramesSentTo(deps, "c1")).toEqual([
       {
         type: "replay",
-        timestamp: expect.any(String),
+        timestamp: deps.clock.now().toISOString(),
         data: { events: result.events, last: true, truncated: false, throughSeq: 9 },
       },
     ]);

@@ -75,6 +75,11 @@ export class AuthorizedHttpApi extends Construct {
   }
 
   /** Adds a route authorized by the JWT authorizer, unless it is one of `PUBLIC_ROUTES`. */
+  /** Adds a stack's routes, each `[id, method, path, handler]`. */
+  addRoutes(scope: Construct, routes: readonly (readonly [string, apigw.HttpMethod, string, lambda.IFunction])[]): void {
+    for (const [id, method, path, handler] of routes) this.addRoute(scope, id, { method, path, handler });
+  }
+
   addRoute(scope: Construct, id: string, options: SwarmRouteOptions): apigw.HttpRoute {
     const isPublic = PUBLIC_ROUTES.has(`${options.method} ${options.path}`);
     const route = new apigw.HttpRoute(scope, id, {

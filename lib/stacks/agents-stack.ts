@@ -330,14 +330,14 @@ export class AgentsStack extends Stack {
     });
     this.detectionsTable.grant(listDetections, "Query");
 
-    const route = (id: string, method: HttpMethod, routePath: string, handler: lambda.IFunction) =>
-      props.http.addRoute(this, id, { method, path: routePath, handler });
-    route("GetFleetStatusRoute", HttpMethod.GET, "/api/agents/status", status);
-    route("GetAgentRoute", HttpMethod.GET, "/api/agents/{agentId}", getAgent);
-    route("AgentActionRoute", HttpMethod.POST, "/api/agents/{agentId}/{action}", action);
-    route("DeployAgentTypeRoute", HttpMethod.POST, "/api/agent-types/{type}/deploy", deploy);
-    route("ScaleAgentTypeRoute", HttpMethod.PUT, "/api/agent-types/{type}/scale", scale);
-    route("ListDetectionsRoute", HttpMethod.GET, "/api/detections", listDetections);
+    props.http.addRoutes(this, [
+      ["GetFleetStatusRoute", HttpMethod.GET, "/api/agents/status", status],
+      ["GetAgentRoute", HttpMethod.GET, "/api/agents/{agentId}", getAgent],
+      ["AgentActionRoute", HttpMethod.POST, "/api/agents/{agentId}/{action}", action],
+      ["DeployAgentTypeRoute", HttpMethod.POST, "/api/agent-types/{type}/deploy", deploy],
+      ["ScaleAgentTypeRoute", HttpMethod.PUT, "/api/agent-types/{type}/scale", scale],
+      ["ListDetectionsRoute", HttpMethod.GET, "/api/detections", listDetections],
+    ]);
 
     new CfnOutput(this, "AgentsTableName", { value: this.agentsTable.tableName });
     new CfnOutput(this, "DetectionsTableName", { value: this.detectionsTable.tableName });

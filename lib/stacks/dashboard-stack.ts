@@ -177,12 +177,12 @@ export class DashboardStack extends Stack {
       EVENT_BUS_NAME: props.bus.eventBusName,
     });
     props.bus.grantPutEventsTo(broadcastMessage);
-    const route = (id: string, method: HttpMethod, routePath: string, fn: SwarmFunction) =>
-      props.http.addRoute(this, id, { method, path: routePath, handler: fn });
-    route("ListConnectionsRoute", HttpMethod.GET, "/api/websocket/connections", listConnections);
-    route("ListRoomsRoute", HttpMethod.GET, "/api/websocket/rooms", listRooms);
-    route("GetEventHistoryRoute", HttpMethod.GET, "/api/websocket/event-history", eventHistory);
-    route("BroadcastMessageRoute", HttpMethod.POST, "/api/websocket/broadcast", broadcastMessage);
+    props.http.addRoutes(this, [
+      ["ListConnectionsRoute", HttpMethod.GET, "/api/websocket/connections", listConnections],
+      ["ListRoomsRoute", HttpMethod.GET, "/api/websocket/rooms", listRooms],
+      ["GetEventHistoryRoute", HttpMethod.GET, "/api/websocket/event-history", eventHistory],
+      ["BroadcastMessageRoute", HttpMethod.POST, "/api/websocket/broadcast", broadcastMessage],
+    ]);
 
     new CfnOutput(this, "WebSocketUrl", { value: this.webSocketStage.url });
     new CfnOutput(this, "WebSocketApiId", { value: this.webSocketApi.apiId });

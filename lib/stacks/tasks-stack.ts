@@ -190,18 +190,18 @@ export class TasksStack extends Stack {
     timers.queue.grantSendMessages(checker);
     checker.addEventSource(new SqsEventSource(timers.queue, { batchSize: 10, reportBatchItemFailures: true }));
 
-    const route = (id: string, method: HttpMethod, path: string, handler: lambda.IFunction) =>
-      props.http.addRoute(this, id, { method, path, handler });
-    route("SubmitTaskRoute", HttpMethod.POST, "/api/tasks", submit);
-    route("SubmitTasksBatchRoute", HttpMethod.POST, "/api/tasks/batch", submitBatch);
-    route("ListTasksRoute", HttpMethod.GET, "/api/tasks", list);
-    route("GetTaskStatusRoute", HttpMethod.GET, "/api/tasks/status", status);
-    route("GetTaskQueuesRoute", HttpMethod.GET, "/api/tasks/queue", queues);
-    route("ListDeadLettersRoute", HttpMethod.GET, "/api/tasks/dead-letters", listDeadLetters);
-    route("RedriveDeadLettersRoute", HttpMethod.POST, "/api/tasks/dead-letters/redrive", redrive);
-    route("CancelTasksRoute", HttpMethod.POST, "/api/tasks/cancel", cancelMany);
-    route("GetTaskRoute", HttpMethod.GET, "/api/tasks/{taskId}", get);
-    route("CancelTaskRoute", HttpMethod.POST, "/api/tasks/{taskId}/cancel", cancel);
+    props.http.addRoutes(this, [
+      ["SubmitTaskRoute", HttpMethod.POST, "/api/tasks", submit],
+      ["SubmitTasksBatchRoute", HttpMethod.POST, "/api/tasks/batch", submitBatch],
+      ["ListTasksRoute", HttpMethod.GET, "/api/tasks", list],
+      ["GetTaskStatusRoute", HttpMethod.GET, "/api/tasks/status", status],
+      ["GetTaskQueuesRoute", HttpMethod.GET, "/api/tasks/queue", queues],
+      ["ListDeadLettersRoute", HttpMethod.GET, "/api/tasks/dead-letters", listDeadLetters],
+      ["RedriveDeadLettersRoute", HttpMethod.POST, "/api/tasks/dead-letters/redrive", redrive],
+      ["CancelTasksRoute", HttpMethod.POST, "/api/tasks/cancel", cancelMany],
+      ["GetTaskRoute", HttpMethod.GET, "/api/tasks/{taskId}", get],
+      ["CancelTaskRoute", HttpMethod.POST, "/api/tasks/{taskId}/cancel", cancel],
+    ]);
 
     new CfnOutput(this, "TasksTableName", { value: this.table.tableName });
     new CfnOutput(this, "TaskStatsTableName", { value: this.stats.tableName });

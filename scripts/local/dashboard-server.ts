@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { buildDashboard, DASHBOARD_DIST } from "../../dashboard/build";
 import type { DashboardConfig } from "../../dashboard/src/config";
 import { LocalOutputs } from "./outputs";
 import { OUTPUTS_FILE } from "./paths";
+import { listenLocally } from "./listen";
 
 export interface DashboardServerOptions {
   /** Preferred port; another is taken when it is busy. @default any free port */
@@ -125,21 +125,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => send(res, 500, `${String(error)}\n`, "text/plain"));
   });
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  try {
-    await listen(options.port ?? 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !options.port) throw error;
-    await listen(0);
-  }
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocally(server, options.port);
   config = `${JSON.stringify(localDashboardConfig(options.outputs, `http://127.0.0.1:${port}`), null, 2)}\n`;
   return {
     url: `http://127.0.0.1:${port}/`,

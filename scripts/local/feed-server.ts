@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import * as z from "zod";
 import { REPO_ROOT } from "./paths";
+import { listenLocally } from "./listen";
 
 /** The sample feed of token-launch news that ships with the repo, and its labels. */
 export const SAMPLE_FEED_FILE = path.join(REPO_ROOT, "fixtures", "feeds", "tge-news.json");
@@ -129,19 +129,7 @@ export async function startFeedServer(options: FeedServerOptions = {}): Promise<
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => send(res, 500, JSON.stringify({ error: String(error) })));
   });
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => resolve());
-    });
-  try {
-    await listen(options.port ?? 0);
-  } catch (error) {
-    // The preferred port is taken (another npm start?): any port will do, at the cost of a redeploy.
-    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !options.port) throw error;
-    await listen(0);
-  }
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocally(server, options.port);
   return {
     url: `http://127.0.0.1:${port}${FEED_PATH}`,
     itemIds: order,

@@ -44,6 +44,15 @@ export const LocalOutputs = z.object({
 });
 export type LocalOutputs = z.infer<typeof LocalOutputs>;
 
+/** Outputs the stacks write as JSON text: maps by agent type (and priority). */
+const JSON_OUTPUTS = new Set([
+  "WorkQueueUrls",
+  "DeadLetterQueueUrls",
+  "AgentServiceNames",
+  "AgentTaskDefinitions",
+  "DeadLetterAlarmNames",
+]);
+
 /**
  * Flattens the per-stack CDK outputs and swaps API Gateway's `<id>.execute-api…` host names,
  * which do not resolve here, for the emulator's path-style data-plane URLs.
@@ -55,36 +64,20 @@ export function writeLocalOutputs(
 ): LocalOutputs {
   const flat: Record<string, string> = Object.assign({}, ...Object.values(cdkOutputs));
   const wsEndpoint = endpoint.replace(/^http/, "ws");
+  // Every output the schema names is copied from the stacks' outputs (the maps arrive as JSON
+  // text); only the stage and the path-style API URLs are made here. A missing one fails the parse by name.
+  const copied = Object.fromEntries(
+    Object.keys(LocalOutputs.shape)
+      .filter((key) => flat[key] !== undefined)
+      .map((key) => [key, JSON_OUTPUTS.has(key) ? JSON.parse(flat[key] as string) : flat[key]]),
+  );
   const outputs = LocalOutputs.parse({
+    ...copied,
     stage: "local",
     region: LOCAL_REGION,
     endpoint,
     HttpApiUrl: `${endpoint}/_aws/execute-api/${flat.HttpApiId}`,
     WebSocketUrl: `${wsEndpoint}/_aws/execute-api/${flat.WebSocketApiId}/${flat.WebSocketStageName}`,
-    UserPoolId: flat.UserPoolId,
-    UserPoolClientId: flat.UserPoolClientId,
-    EventBusName: flat.EventBusName,
-    TasksTableName: flat.TasksTableName,
-    ConnectionsTableName: flat.ConnectionsTableName,
-    EventsTableName: flat.EventsTableName,
-    BroadcasterFunctionName: flat.BroadcasterFunctionName,
-    WorkQueueUrls: JSON.parse(flat.WorkQueueUrls ?? "null"),
-    DeadLetterQueueUrls: JSON.parse(flat.DeadLetterQueueUrls ?? "null"),
-    AgentsTableName: flat.AgentsTableName,
-    DetectionsTableName: flat.DetectionsTableName,
-    FeedItemsTableName: flat.FeedItemsTableName,
-    ClusterName: flat.ClusterName,
-    AgentServiceNames: JSON.parse(flat.AgentServiceNames ?? "null"),
-    AgentTaskDefinitions: JSON.parse(flat.AgentTaskDefinitions ?? "null"),
-    HealthMonitorFunctionName: flat.HealthMonitorFunctionName,
-    ScalerFunctionName: flat.ScalerFunctionName,
-    MetricsReviewFunctionName: flat.MetricsReviewFunctionName,
-    RecordAgentTaskStateFunctionName: flat.RecordAgentTaskStateFunctionName,
-    MetricsSnapshotFunctionName: flat.MetricsSnapshotFunctionName,
-    AlarmRelayFunctionName: flat.AlarmRelayFunctionName,
-    AlarmTopicArn: flat.AlarmTopicArn,
-    AlarmRelayFailuresQueueUrl: flat.AlarmRelayFailuresQueueUrl,
-    DeadLetterAlarmNames: JSON.parse(flat.DeadLetterAlarmNames ?? "null"),
   });
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`);

@@ -56,8 +56,13 @@ export async function recipientsOf(stream: Stream, connections: ConnectionStore)
  * @example
  * const report = await broadcast(event, { connections, gateway, clock, concurrency: 50 });
  */
-export async function broadcast(event: ServerEvent, deps: BroadcastDeps): Promise<BroadcastReport> {
-  const recipients = await recipientsOf(streamOf(event.type, event.data), deps.connections);
+export async function broadcast(
+  event: ServerEvent,
+  deps: BroadcastDeps,
+  /** Who receives it, when the caller has just read them; otherwise found from the event's stream. */
+  known?: readonly string[],
+): Promise<BroadcastReport> {
+  const recipients = known ? [...known] : await recipientsOf(streamOf(event.type, event.data), deps.connections);
   const onGone = deps.onGone ?? (async (connectionId: string) => void (await deps.connections.remove(connectionId)));
   const now = deps.clock.now();
   const results = await mapWithConcurrency(recipients, deps.concurrency, async (connectionId) => {

@@ -19,14 +19,17 @@ export async function publish<D>(
   type: ServerEventType,
   data: D,
   deps: PublishDeps,
+  recipients?: readonly string[],
 ): Promise<{ event: ServerEvent<D>; report: BroadcastReport }> {
   const event = await recordEvent(type, data, deps);
-  return { event, report: await deliver(event, deps) };
+  return { event, report: await deliver(event, deps, recipients) };
 }
 
 /** Delivers an already recorded event, dropping connections found gone (with their presence). */
-export const deliver = (event: ServerEvent, deps: PublishDeps): Promise<BroadcastReport> =>
-  broadcast(event, { ...deps, onGone: (connectionId) => dropConnection(connectionId, "dropped", deps) });
+export const deliver = (event: ServerEvent, deps: PublishDeps, recipients?: readonly string[]): Promise<BroadcastReport> =>
+  broadcast(event, { ...deps, onGone: (connectionId) => dropConnection(connectionId, "dropped", deps) }, recipients);
+
+const idsOf = (members: readonly RoomMember[]) => members.map((member) => member.connectionId);
 
 export class NotARoomMemberError extends Error {
   constructor(readonly room: RoomName) {
@@ -44,7 +47,7 @@ export async function joinRoom(connection: Connection, room: RoomName, deps: Pub
   };
   const added = await deps.connections.join(room, member);
   const members = await deps.connections.members(room);
-  if (added) await publish<PresenceData>("presence", { room, action: "joined", member, members }, deps);
+  if (added) await publish<PresenceData>("presence", { room, action: "joined", member, members }, deps, idsOf(members));
   return members;
 }
 
@@ -54,7 +57,7 @@ export async function leaveRoom(connectionId: string, room: RoomName, deps: Publ
   const member = members.find((m) => m.connectionId === connectionId);
   if (!member || !(await deps.connections.leave(room, connectionId))) throw new NotARoomMemberError(room);
   const rest = members.filter((m) => m.connectionId !== connectionId);
-  await publish<PresenceData>("presence", { room, action: "left", member, members: rest }, deps);
+  await publish<PresenceData>("presence", { room, action: "left", member, members: rest }, deps, idsOf(rest));
 }
 
 /** Sends a message to everyone in a room, the sender included. @throws NotARoomMemberError */
@@ -67,7 +70,7 @@ export async function sendRoomMessage(
   const members = await deps.connections.members(room);
   if (!members.some((m) => m.connectionId === connection.connectionId)) throw new NotARoomMemberError(room);
   const from = { sub: connection.sub, username: connection.username, connectionId: connection.connectionId };
-  return (await publish<RoomMessageData>("room_message", { room, from, message }, deps)).event;
+  return (await publish<RoomMessageData>("room_message", { room, from, message }, deps, idsOf(members))).event;
 }
 
 /**
@@ -83,6 +86,6 @@ export async function dropConnection(connectionId: string, action: "left" | "dro
     const member = members.find((m) => m.connectionId === connectionId);
     if (!member) continue;
     const rest = members.filter((m) => m.connectionId !== connectionId);
-    await publish<PresenceData>("presence", { room, action, member, members: rest }, deps);
+    await publish<PresenceData>("presence", { room, action, member, members: rest }, deps, idsOf(rest));
   }
 }

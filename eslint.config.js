@@ -5,7 +5,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "cdk.out/", ".local/", "dist/", "coverage/", "containers/agent/dist/", "dashboard/dist/"] },
+  { ignores: ["node_modules/", "cdk.out/", ".local/", "dist/", "coverage/", "containers/agent/dist/", "web/dist/"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -20,7 +20,7 @@ export default tseslint.config(
       "@typescript-eslint/no-extraneous-class": "off",
     },
   },
-  // The dashboard page runs in the browser, not in Node.
-  { files: ["dashboard/src/**/*.ts"], languageOptions: { globals: { ...globals.browser } } },
+  // The web page runs in the browser, not in Node.
+  { files: ["web/src/**/*.ts"], languageOptions: { globals: { ...globals.browser } } },
   prettier,
 );

@@ -3,8 +3,10 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import type { StageConfig } from "./config/stage-config";
 import { AgentsStack } from "./stacks/agents-stack";
 import { AuthStack } from "./stacks/auth-stack";
-import { DashboardStack } from "./stacks/dashboard-stack";
+import { DetectionStack } from "./stacks/detection-stack";
+import { RealtimeStack } from "./stacks/realtime-stack";
 import { MonitoringStack } from "./stacks/monitoring-stack";
+import { OptimizationStack } from "./stacks/optimization-stack";
 import { PlatformStack } from "./stacks/platform-stack";
 import { TasksStack } from "./stacks/tasks-stack";
 import { WebStack } from "./stacks/web-stack";
@@ -13,8 +15,10 @@ export interface SwarmStacks {
   readonly auth: AuthStack;
   readonly platform: PlatformStack;
   readonly tasks: TasksStack;
+  readonly detection: DetectionStack;
+  readonly optimization: OptimizationStack;
   readonly agents: AgentsStack;
-  readonly dashboard: DashboardStack;
+  readonly realtime: RealtimeStack;
   readonly monitoring: MonitoringStack;
   /** The dashboard page on CloudFront; absent in the local stage. */
   readonly web?: WebStack;
@@ -44,6 +48,19 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     bus: platform.bus,
     http: platform.http,
   });
+  const detection = new DetectionStack(app, name("detection"), {
+    ...common,
+    description: "TGE Swarm detection: feed items, detections",
+    bus: platform.bus,
+    http: platform.http,
+  });
+  const optimization = new OptimizationStack(app, name("optimization"), {
+    ...common,
+    description: "TGE Swarm optimization: metrics reviews",
+    bus: platform.bus,
+    tasksTable: tasks.table,
+    taskStats: tasks.stats,
+  });
   const agents = new AgentsStack(app, name("agents"), {
     ...common,
     description: "TGE Swarm agent fleet on ECS Fargate",
@@ -52,8 +69,9 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     tasksTable: tasks.table,
     taskStats: tasks.stats,
     workQueues: tasks.workQueues,
+    specialists: { ...detection.specialists, ...optimization.specialists },
   });
-  const dashboard = new DashboardStack(app, name("dashboard"), {
+  const realtime = new RealtimeStack(app, name("realtime"), {
     ...common,
     description: "TGE Swarm live dashboard back end",
     bus: platform.bus,
@@ -69,11 +87,11 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     tasksTable: tasks.table,
     taskStats: tasks.stats,
     agentsTable: agents.agentsTable,
-    connectionsTable: dashboard.connectionsTable,
+    connectionsTable: realtime.connectionsTable,
     workQueues: tasks.workQueues,
   });
 
-  // The local stage has no CloudFront: scripts/local/dashboard-server.ts serves the page there.
+  // The local stage has no CloudFront: scripts/local/web-server.ts serves the page there.
   const web =
     config.stage === "local"
       ? undefined
@@ -81,12 +99,12 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
           ...common,
           description: "TGE Swarm live dashboard page",
           httpApiUrl: platform.http.api.apiEndpoint,
-          webSocketUrl: dashboard.webSocketStage.url,
+          webSocketUrl: realtime.webSocketStage.url,
           userPoolClientId: auth.userPoolClient.userPoolClientId,
         });
 
   Tags.of(app).add("project", "tge-swarm");
   Tags.of(app).add("stage", config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { auth, platform, tasks, agents, dashboard, monitoring, web };
+  return { auth, platform, tasks, detection, optimization, agents, realtime, monitoring, web };
 }

@@ -1,7 +1,7 @@
 // npm start: the whole swarm on this machine — emulator, deployed stacks, seeded users,
 // agents — until Ctrl-C, which stops everything it started.
 import * as path from "node:path";
-import { type DashboardServer, recordDashboardUrl, startDashboardServer } from "./local/dashboard-server";
+import { type WebServer, recordDashboardUrl, startWebServer } from "./local/web-server";
 import { type LocalEnvironment, startLocalEnvironment } from "./local/environment";
 import { LOCAL_DIR } from "./local/paths";
 
@@ -15,7 +15,7 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line: string) => console.log(line);
 
 let environment: LocalEnvironment | undefined;
-let dashboard: DashboardServer | undefined;
+let dashboard: WebServer | undefined;
 let shuttingDown = false;
 
 async function shutdown(code: number): Promise<never> {
@@ -41,7 +41,7 @@ try {
   const { outputs, deploy, fleet, feed } = environment;
   say(`[deploy] ${deploy.skipped ? "up to date" : "deployed"} at ${elapsed()}`);
   say(`[agents] ${fleet.agents.length} agents running, one per ECS task (logs in .local/logs/)`);
-  dashboard = await startDashboardServer({ port: DASHBOARD_PORT, outputs });
+  dashboard = await startWebServer({ port: DASHBOARD_PORT, outputs });
   recordDashboardUrl(dashboard.url, path.join(LOCAL_DIR, "outputs.json"));
   // A few stories at once, then one every few seconds, so detections arrive while you watch.
   feed.publish(feed.itemIds.slice(0, 5));

@@ -1,7 +1,7 @@
 // npm run token -- --user <admin|operator|viewer>
 // Prints an access token for a seeded local user, for `Authorization: Bearer …` and `?token=`.
 import { parseArgs } from "node:util";
-import { Role } from "#core/shared/identity";
+import { Role } from "#shared/identity";
 import { readLocalOutputs } from "./local/outputs";
 import { localToken } from "./local/users";
 

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { AgentAction, agentAction } from "#core/agents/domain/agent-actions";
-import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
+import { AgentAction, agentAction } from "#agents/domain/agent-actions";
+import { HttpEvent, httpHandler, json } from "#shared/http";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
 import { actionDeps } from "./wiring";
 
 const AgentActionEvent = HttpEvent.extend({

@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { deployAgentType } from "#core/agents/domain/agent-actions";
-import { AgentType } from "#core/agents/domain/agent-types";
-import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
+import { deployAgentType } from "#agents/domain/agent-actions";
+import { AgentType } from "#kernel/agent-catalog";
+import { HttpEvent, httpHandler, json } from "#shared/http";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
 import { actionDeps } from "./wiring";
 
 const DeployEvent = HttpEvent.extend({ pathParameters: z.object({ type: AgentType }) });

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { NotFoundError } from "#core/shared/errors";
-import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
+import { NotFoundError } from "#shared/errors";
+import { HttpEvent, httpHandler, json } from "#shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#shared/identity";
 import { registry } from "./wiring";
 
 const GetAgentEvent = HttpEvent.extend({

@@ -1,6 +1,6 @@
-import { FleetStatusQuery, fleetStatus } from "#core/agents/domain/fleet-status";
-import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
+import { FleetStatusQuery, fleetStatus } from "#agents/domain/fleet-status";
+import { HttpEvent, httpHandler, json } from "#shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#shared/identity";
 import { fleet, registry } from "./wiring";
 
 const FleetStatusEvent = HttpEvent.extend({

@@ -1,6 +1,6 @@
-import { monitorFleet } from "#core/agents/domain/monitor-fleet";
-import { instrumented } from "#core/shared/instrumented";
-import { logger, metrics } from "#core/shared/powertools";
+import { monitorFleet } from "#agents/domain/monitor-fleet";
+import { instrumented } from "#shared/instrumented";
+import { logger, metrics } from "#shared/powertools";
 import { fleet, ledger, maxAgentsPerType, publisher, registry } from "./wiring";
 
 /**

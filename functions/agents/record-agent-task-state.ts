@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { instrumented } from "#core/shared/instrumented";
-import { logger } from "#core/shared/powertools";
+import { instrumented } from "#shared/instrumented";
+import { logger } from "#shared/powertools";
 import { registry } from "./wiring";
 
 /** The part of an `ECS Task State Change` event this handler reads. */

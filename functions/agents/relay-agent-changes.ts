@@ -2,9 +2,9 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, AttributeValue as StreamAttributeValue } from "aws-lambda";
-import { Agent } from "#core/agents/domain/agent";
-import { agentStatusChangedEvent } from "#core/agents/domain/agent-events";
-import { instrumented } from "#core/shared/instrumented";
+import { Agent } from "#agents/domain/agent";
+import { agentStatusChangedEvent } from "#agents/domain/agent-events";
+import { instrumented } from "#shared/instrumented";
 import { publisher } from "./wiring";
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);

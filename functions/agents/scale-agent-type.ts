@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { ScaleRequest, scaleAgentType } from "#core/agents/domain/agent-actions";
-import { AgentType } from "#core/agents/domain/agent-types";
-import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
+import { ScaleRequest, scaleAgentType } from "#agents/domain/agent-actions";
+import { AgentType } from "#kernel/agent-catalog";
+import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
 import { actionDeps } from "./wiring";
 
 const ScaleEvent = HttpEvent.extend({

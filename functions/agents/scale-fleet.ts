@@ -1,10 +1,10 @@
 import * as z from "zod";
-import { scaleFleet } from "#core/agents/domain/scale-fleet";
-import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
-import { readEnv } from "#core/shared/env";
-import { instrumented } from "#core/shared/instrumented";
-import { logger } from "#core/shared/powertools";
-import { DynamoDbTaskStats } from "#core/tasks/adapters/dynamodb-task-stats";
+import { scaleFleet } from "#agents/domain/scale-fleet";
+import { dynamoDocumentClient } from "#shared/adapters/aws-clients";
+import { readEnv } from "#shared/env";
+import { instrumented } from "#shared/instrumented";
+import { logger } from "#shared/powertools";
+import { taskFigures } from "#tasks/published/task-figures";
 import { fleet, ledger, maxAgentsPerType, registry } from "./wiring";
 
 const env = readEnv(
@@ -16,7 +16,7 @@ const env = readEnv(
     MAX_CONCURRENT_TASKS_PER_AGENT: z.coerce.number().int().positive(),
   }),
 );
-const stats = new DynamoDbTaskStats(dynamoDocumentClient(), env.TASK_STATS_TABLE);
+const tasks = taskFigures(dynamoDocumentClient(), env.TASK_STATS_TABLE);
 
 /** Every minute (and on demand): size each agent type to its backlog and the seed 001 triggers. */
 export const handler = instrumented(
@@ -25,7 +25,7 @@ export const handler = instrumented(
       registry: registry(),
       fleet: fleet(),
       ledger: ledger(),
-      stats,
+      tasks,
       limits: {
         max: maxAgentsPerType(),
         targetLatencySeconds: env.TARGET_LATENCY_SECONDS,

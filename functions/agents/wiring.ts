@@ -1,24 +1,20 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import * as z from "zod";
-import { DynamoDbAgentRegistry } from "#core/agents/adapters/dynamodb-agent-registry";
-import { DynamoDbFleetLedger } from "#core/agents/adapters/dynamodb-fleet-ledger";
-import { EcsFleetController } from "#core/agents/adapters/ecs-fleet-controller";
-import { AGENT_TYPES, AgentType } from "#core/agents/domain/agent-types";
-import type { ActionDeps } from "#core/agents/domain/agent-actions";
-import { clientConfig, dynamoDocumentClient, eventBridgeClient } from "#core/shared/adapters/aws-clients";
-import { EventBridgePublisher } from "#core/shared/adapters/eventbridge-publisher";
-import { jsonEnv, readEnv } from "#core/shared/env";
-import { tracer } from "#core/shared/powertools";
+import { DynamoDbAgentRegistry } from "#agents/adapters/dynamodb-agent-registry";
+import { DynamoDbFleetLedger } from "#agents/adapters/dynamodb-fleet-ledger";
+import { EcsFleetController } from "#agents/adapters/ecs-fleet-controller";
+import { AGENT_TYPES, AgentType } from "#kernel/agent-catalog";
+import type { ActionDeps } from "#agents/domain/agent-actions";
+import { clientConfig, dynamoDocumentClient, eventBridgeClient } from "#shared/adapters/aws-clients";
+import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
+import { jsonEnv, readEnv } from "#shared/env";
+import { tracer } from "#shared/powertools";
+import { once } from "#shared/once";
 
 /**
  * Wiring shared by the agent handlers. Each piece reads only the variables it needs, on first
  * use, so a function is configured with exactly what it uses and fails at once if one is bad.
  */
-const once = <T>(make: () => T) => {
-  let value: T | undefined;
-  return () => (value ??= make());
-};
-
 const db = once(() => dynamoDocumentClient());
 const ServiceNames = z.record(AgentType, z.string().min(1)).refine((names) => AGENT_TYPES.every((t) => names[t]), {
   message: "must name a service for every agent type",

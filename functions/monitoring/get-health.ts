@@ -1,11 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
-import { clientConfig, eventBridgeClient, sqsClient } from "#core/shared/adapters/aws-clients";
-import { jsonEnv, readEnv } from "#core/shared/env";
-import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { checkHealth } from "#core/monitoring/domain/health";
-import { eventBusProbe, queuesProbe, tableProbe } from "#core/monitoring/adapters/health-probes";
-import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
+import { clientConfig, eventBridgeClient, sqsClient } from "#shared/adapters/aws-clients";
+import { jsonEnv, readEnv } from "#shared/env";
+import { HttpEvent, httpHandler, json } from "#shared/http";
+import { checkHealth } from "#monitoring/domain/health";
+import { eventBusProbe, queuesProbe, tableProbe } from "#monitoring/adapters/health-probes";
+import { QUEUE_URLS } from "#tasks/published/queue-urls";
 
 const env = readEnv(
   z.object({

@@ -1,5 +1,5 @@
-import { metricsSnapshotEvent, takeMetricsSnapshot } from "#core/monitoring/domain/metrics-snapshot";
-import { instrumented } from "#core/shared/instrumented";
+import { metricsSnapshotEvent, takeMetricsSnapshot } from "#monitoring/domain/metrics-snapshot";
+import { instrumented } from "#shared/instrumented";
 import { publisher, snapshotSources } from "./wiring";
 
 /**

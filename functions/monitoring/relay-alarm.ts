@@ -1,6 +1,6 @@
-import { alarmAlertFor, parseAlarmNotifications } from "#core/monitoring/domain/alarm-alerts";
-import { instrumented } from "#core/shared/instrumented";
-import { logger } from "#core/shared/powertools";
+import { alarmAlertFor, parseAlarmNotifications } from "#monitoring/domain/alarm-alerts";
+import { instrumented } from "#shared/instrumented";
+import { logger } from "#shared/powertools";
 import { publisher } from "./wiring";
 
 /**

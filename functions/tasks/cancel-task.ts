@@ -1,9 +1,9 @@
 import * as z from "zod";
-import { systemClock } from "#core/shared/clock";
-import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
-import { CancelTaskRequest, cancelTask } from "#core/tasks/domain/cancel-tasks";
-import { toTaskView } from "#core/tasks/domain/task";
+import { systemClock } from "#shared/clock";
+import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
+import { CancelTaskRequest, cancelTask } from "#tasks/domain/cancel-tasks";
+import { toTaskView } from "#tasks/domain/task";
 import { retryPolicy, taskStore } from "./wiring";
 
 const CancelTaskEvent = HttpEvent.extend({

@@ -1,7 +1,7 @@
-import { systemClock } from "#core/shared/clock";
-import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
-import { BulkCancelRequest, cancelTasks } from "#core/tasks/domain/cancel-tasks";
+import { systemClock } from "#shared/clock";
+import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
+import { BulkCancelRequest, cancelTasks } from "#tasks/domain/cancel-tasks";
 import { retryPolicy, taskQuery, taskStore } from "./wiring";
 
 const BulkCancelEvent = HttpEvent.extend({ body: jsonBody(BulkCancelRequest) });

@@ -1,13 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import * as z from "zod";
-import { sqsClient } from "#core/shared/adapters/aws-clients";
-import { readEnv } from "#core/shared/env";
-import { instrumented } from "#core/shared/instrumented";
-import { logger, metrics } from "#core/shared/powertools";
-import { SqsTimerQueue } from "#core/tasks/adapters/sqs-timer-queue";
-import { IllegalTransitionError, planTransition } from "#core/tasks/domain/task-state-machine";
-import { checkTimer, TaskTimer } from "#core/tasks/domain/task-timers";
+import { sqsClient } from "#shared/adapters/aws-clients";
+import { readEnv } from "#shared/env";
+import { instrumented } from "#shared/instrumented";
+import { logger, metrics } from "#shared/powertools";
+import { SqsTimerQueue } from "#tasks/adapters/sqs-timer-queue";
+import { IllegalTransitionError, planTransition } from "#tasks/domain/task-state-machine";
+import { checkTimer, TaskTimer } from "#tasks/domain/task-timers";
 import { retryPolicy, taskStore } from "./wiring";
 
 const env = readEnv(z.object({ TIMER_QUEUE_URL: z.url(), LEASE_GRACE_SECONDS: z.coerce.number().int().min(0) }));

@@ -1,6 +1,6 @@
-import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
-import { queueView } from "#core/tasks/domain/queue-view";
+import { HttpEvent, httpHandler, json } from "#shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#shared/identity";
+import { queueView } from "#tasks/domain/queue-view";
 import { queueInspector, taskQuery } from "./wiring";
 
 /** GET /api/tasks/queue — per agent type and priority: visible, in flight, delayed, dead letters, oldest age. */

@@ -1,6 +1,6 @@
-import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
-import { readTaskStatus } from "#core/tasks/domain/task-stats";
+import { HttpEvent, httpHandler, json } from "#shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#shared/identity";
+import { readTaskStatus } from "#tasks/domain/task-stats";
 import { taskStats } from "./wiring";
 
 /** GET /api/tasks/status — counts by status, priority and type; throughput; average queue and execution time. */

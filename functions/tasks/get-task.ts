@@ -1,11 +1,11 @@
 import * as z from "zod";
-import { dynamoDocumentClient } from "#core/shared/adapters/aws-clients";
-import { readEnv } from "#core/shared/env";
-import { NotFoundError } from "#core/shared/errors";
-import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
-import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
-import { toTaskView } from "#core/tasks/domain/task";
+import { dynamoDocumentClient } from "#shared/adapters/aws-clients";
+import { readEnv } from "#shared/env";
+import { NotFoundError } from "#shared/errors";
+import { HttpEvent, httpHandler, json } from "#shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#shared/identity";
+import { DynamoDbTaskStore } from "#tasks/adapters/dynamodb-task-store";
+import { toTaskView } from "#tasks/domain/task";
 
 const env = readEnv(z.object({ TASKS_TABLE: z.string().min(1) }));
 const store = new DynamoDbTaskStore(dynamoDocumentClient(), env.TASKS_TABLE);

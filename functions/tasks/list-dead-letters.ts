@@ -1,6 +1,6 @@
-import { HttpEvent, httpHandler, json } from "#core/shared/http";
-import { callerFromClaims, READER_ROLES, requireRole } from "#core/shared/identity";
-import { DeadLetterListQuery } from "#core/tasks/domain/task-list";
+import { HttpEvent, httpHandler, json } from "#shared/http";
+import { callerFromClaims, READER_ROLES, requireRole } from "#shared/identity";
+import { DeadLetterListQuery } from "#tasks/domain/task-list";
 import { taskQuery } from "./wiring";
 
 const ListDeadLettersEvent = HttpEvent.extend({

@@ -1,7 +1,7 @@
-import { systemClock } from "#core/shared/clock";
-import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
-import { RedriveRequest, redriveTasks } from "#core/tasks/domain/redrive-tasks";
+import { systemClock } from "#shared/clock";
+import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
+import { RedriveRequest, redriveTasks } from "#tasks/domain/redrive-tasks";
 import { retryPolicy, taskStore } from "./wiring";
 
 const RedriveEvent = HttpEvent.extend({

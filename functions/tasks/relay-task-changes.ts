@@ -3,20 +3,20 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent, AttributeValue as StreamAttributeValue } from "aws-lambda";
 import * as z from "zod";
-import { eventBridgeClient, sqsClient } from "#core/shared/adapters/aws-clients";
-import { EventBridgePublisher } from "#core/shared/adapters/eventbridge-publisher";
-import type { DomainEvent } from "#core/shared/events";
-import { jsonEnv, readEnv } from "#core/shared/env";
-import { instrumented } from "#core/shared/instrumented";
-import { metrics } from "#core/shared/powertools";
-import { fromItem } from "#core/tasks/adapters/dynamodb-task-store";
-import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
-import { SqsTimerQueue } from "#core/tasks/adapters/sqs-timer-queue";
-import { SqsWorkQueue } from "#core/tasks/adapters/sqs-work-queue";
-import { dispatchFor, systemAlertFor, taskUpdatedEvent } from "#core/tasks/domain/task-events";
-import { statsDelta } from "#core/tasks/domain/task-stats";
-import { timersFor } from "#core/tasks/domain/task-timers";
+import { eventBridgeClient, sqsClient } from "#shared/adapters/aws-clients";
+import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
+import { jsonEnv, readEnv } from "#shared/env";
+import { instrumented } from "#shared/instrumented";
+import { metrics } from "#shared/powertools";
+import { fromItem } from "#tasks/adapters/dynamodb-task-store";
+import { QUEUE_URLS } from "#tasks/published/queue-urls";
+import { SqsTimerQueue } from "#tasks/adapters/sqs-timer-queue";
+import { SqsWorkQueue } from "#tasks/adapters/sqs-work-queue";
+import { dispatchFor, systemAlertFor, taskUpdatedEvent } from "#tasks/domain/task-events";
+import { statsDelta } from "#tasks/domain/task-stats";
+import { timersFor } from "#tasks/domain/task-timers";
 import { taskStats } from "./wiring";
+import type { DomainEvent } from "#kernel/bus/domain-event";
 
 const env = readEnv(
   z.object({ EVENT_BUS_NAME: z.string().min(1), WORK_QUEUE_URLS: jsonEnv(QUEUE_URLS), TIMER_QUEUE_URL: z.url() }),

@@ -1,8 +1,8 @@
-import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
-import { metrics } from "#core/shared/powertools";
-import { submitTask } from "#core/tasks/domain/submit-task";
-import { SubmitTaskRequest, toTaskView } from "#core/tasks/domain/task";
+import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
+import { metrics } from "#shared/powertools";
+import { submitTask } from "#tasks/domain/submit-task";
+import { SubmitTaskRequest, toTaskView } from "#tasks/domain/task";
 import { submitDeps } from "./wiring";
 
 const SubmitTaskEvent = HttpEvent.extend({ body: jsonBody(SubmitTaskRequest) });

@@ -1,7 +1,7 @@
-import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#core/shared/identity";
-import { metrics } from "#core/shared/powertools";
-import { SubmitBatchEnvelope, submitBatch } from "#core/tasks/domain/submit-batch";
+import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
+import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
+import { metrics } from "#shared/powertools";
+import { SubmitBatchEnvelope, submitBatch } from "#tasks/domain/submit-batch";
 import { submitDeps } from "./wiring";
 
 const SubmitBatchEvent = HttpEvent.extend({ body: jsonBody(SubmitBatchEnvelope) });

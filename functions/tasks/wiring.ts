@@ -1,26 +1,22 @@
 import * as z from "zod";
-import { dynamoDocumentClient, sqsClient } from "#core/shared/adapters/aws-clients";
-import { systemClock } from "#core/shared/clock";
-import { jsonEnv, readEnv } from "#core/shared/env";
-import { DynamoDbTaskQuery } from "#core/tasks/adapters/dynamodb-task-query";
-import { DynamoDbTaskStats } from "#core/tasks/adapters/dynamodb-task-stats";
-import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
-import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
-import { SqsQueueDepths } from "#core/tasks/adapters/sqs-queue-depths";
-import { StatsBackedAdmission, StatsBackedChooser } from "#core/tasks/adapters/stats-backed-scheduling";
-import { SchedulingStrategy } from "#core/tasks/domain/scheduling";
-import type { SubmitDeps } from "#core/tasks/domain/submit-task";
-import type { RetryPolicy } from "#core/tasks/domain/task-state-machine";
+import { dynamoDocumentClient, sqsClient } from "#shared/adapters/aws-clients";
+import { systemClock } from "#shared/clock";
+import { jsonEnv, readEnv } from "#shared/env";
+import { DynamoDbTaskQuery } from "#tasks/adapters/dynamodb-task-query";
+import { DynamoDbTaskStats } from "#tasks/adapters/dynamodb-task-stats";
+import { DynamoDbTaskStore } from "#tasks/adapters/dynamodb-task-store";
+import { QUEUE_URLS } from "#tasks/published/queue-urls";
+import { SqsQueueDepths } from "#tasks/adapters/sqs-queue-depths";
+import { StatsBackedAdmission, StatsBackedChooser } from "#tasks/adapters/stats-backed-scheduling";
+import { SchedulingStrategy } from "#tasks/domain/scheduling";
+import type { SubmitDeps } from "#tasks/domain/submit-task";
+import type { RetryPolicy } from "#tasks/domain/task-state-machine";
+import { once } from "#shared/once";
 
 /**
  * Wiring shared by the task handlers. Each piece reads only the variables it needs, on first
  * use, so a function is configured with exactly what it uses and fails at once if one is bad.
  */
-const once = <T>(make: () => T) => {
-  let value: T | undefined;
-  return () => (value ??= make());
-};
-
 const db = once(() => dynamoDocumentClient());
 const tasksTable = once(() => readEnv(z.object({ TASKS_TABLE: z.string().min(1) })).TASKS_TABLE);
 

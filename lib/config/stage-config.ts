@@ -1,11 +1,10 @@
 import * as z from "zod";
+import { RiskLevel } from "#kernel/bus/optimization";
+import { SchedulingStrategy } from "#tasks/domain/scheduling";
 
 export const STAGES = ["local", "dev", "prod"] as const;
 export const StageName = z.enum(STAGES);
 export type StageName = z.infer<typeof StageName>;
-
-export const SCHEDULING_STRATEGIES = ["round_robin", "least_loaded", "performance_based", "adaptive"] as const;
-export const RISK_LEVELS = ["low", "medium", "high", "critical"] as const;
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -38,7 +37,7 @@ export const StageConfig = z
     ]),
 
     // Task orchestrator (seed 000 `task_orchestrator`)
-    schedulingStrategy: z.enum(SCHEDULING_STRATEGIES),
+    schedulingStrategy: SchedulingStrategy,
     maxConcurrentTasksPerAgent: z.number().int().min(1).max(50),
     /** Largest task payload accepted by `POST /api/tasks`, in bytes. */
     maxTaskPayloadBytes: z.number().int().min(1_024).max(204_800),
@@ -84,7 +83,7 @@ export const StageConfig = z
 
     // Optimization engine (seed 000 `optimization_engine`)
     autoApplyLowRisk: z.boolean(),
-    requireApprovalThreshold: z.enum(RISK_LEVELS),
+    requireApprovalThreshold: RiskLevel,
 
     // Dashboard
     /** Hours the dashboard keeps events for replay. */

@@ -4,7 +4,7 @@ import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { AGENT_TYPE_SPECS, type AgentType, concurrencyOf } from "#core/agents/domain/agent-types";
+import { AGENT_TYPE_SPECS, type AgentType, concurrencyOf } from "#kernel/agent-catalog";
 import type { StageConfig } from "../config/stage-config";
 import { LEASE_HEARTBEATS, retryPolicyOf } from "../config/stage-config";
 import type { PriorityQueues } from "./priority-queues";
@@ -16,6 +16,20 @@ export const AGENT_STOP_TIMEOUT_SECONDS = 30;
 const STOP_GRACE_SECONDS = AGENT_STOP_TIMEOUT_SECONDS - 5;
 /** A long poll holds an SQS connection open this long; the agent wakes on the first queue to answer. */
 const LONG_POLL_SECONDS = 5;
+
+/**
+ * What a specialist needs on top of every agent's settings: the variables it reads and the
+ * grants its task role needs. The stack of the specialist's context defines them; the agents
+ * stack applies them to the type's service.
+ */
+export interface SpecialistResources {
+  /** Variables the specialist reads, added to its container's environment. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Grants the type's task role what the specialist touches. */
+  grant(taskRole: iam.IGrantable): void;
+  /** The specialist reads the fleet's figures (the agent registry). @default false */
+  readonly readsFleet?: boolean;
+}
 
 export interface AgentServiceProps {
   readonly config: StageConfig;
@@ -29,8 +43,8 @@ export interface AgentServiceProps {
   readonly tasksTable: SwarmTable;
   readonly taskStats: SwarmTable;
   readonly queues: PriorityQueues;
-  /** Extra variables this specialist needs (table names, the bus, feeds). */
-  readonly environment?: Readonly<Record<string, string>>;
+  /** What this type's specialty needs (tables, the bus, feeds). */
+  readonly specialist: SpecialistResources;
 }
 
 /**
@@ -87,11 +101,13 @@ export class AgentService extends Construct {
         POWERTOOLS_SERVICE_NAME: "tge-swarm-agent",
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: "TgeSwarm",
-        ...props.environment,
+        ...props.specialist.environment,
       },
     });
 
     props.queues.grantConsume(this.taskRole);
+    props.specialist.grant(this.taskRole);
+    if (props.specialist.readsFleet) props.agentsTable.grant(this.taskRole, "Query");
     props.agentsTable.grant(this.taskRole, "PutItem", "UpdateItem");
     // Claim, heartbeat and settle tasks, and submit follow-up work (the pipeline hands items on).
     props.tasksTable.grant(this.taskRole, "GetItem", "PutItem", "UpdateItem");

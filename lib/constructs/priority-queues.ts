@@ -2,8 +2,8 @@ import type { Duration } from "aws-cdk-lib";
 import type * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { PRIORITIES, type Priority } from "#core/tasks/domain/task";
 import { GuardedQueue } from "./guarded-queue";
+import { PRIORITIES, type Priority } from "#kernel/task-vocabulary";
 
 export { VISIBILITY_TO_CONSUMER_TIMEOUT } from "./guarded-queue";
 

@@ -13,10 +13,9 @@ import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources"
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { AGENTS_BY_TYPE_INDEX } from "#core/agents/adapters/dynamodb-agent-registry";
-import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
-import { DETECTIONS_BY_TIME_INDEX } from "#core/detection/adapters/dynamodb-detection-store";
-import { AgentService } from "../constructs/agent-service";
+import { AGENTS_BY_TYPE_INDEX } from "#agents/adapters/dynamodb-agent-registry";
+import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
+import { AgentService, type SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import type { PriorityQueues } from "../constructs/priority-queues";
 import { REPO_ROOT, SwarmFunction } from "../constructs/swarm-function";
@@ -29,6 +28,8 @@ export interface AgentsStackProps extends SwarmStackProps {
   readonly tasksTable: SwarmTable;
   readonly taskStats: SwarmTable;
   readonly workQueues: Readonly<Record<AgentType, PriorityQueues>>;
+  /** What each type's specialty needs, from the stack of its context (detection, optimization). */
+  readonly specialists: Readonly<Record<AgentType, SpecialistResources>>;
 }
 
 /** Stands in for the agent image on the local stage, where the fleet runner runs agents as processes. */
@@ -37,12 +38,11 @@ export const LOCAL_AGENT_IMAGE = "tge-swarm/agent:local-fleet-runner";
 /**
  * The agent fleet: a cluster with one Fargate service per specialist, the registry agents
  * report to (its stream announces every status change), the health monitor and scaler that
- * run every minute, the agent API, and the tables the specialists work in (feed items seen,
- * detections).
+ * run every minute, and the agent API. What each specialty needs comes from its own context's
+ * stack (`specialists`).
  */
 export class AgentsStack extends Stack {
   readonly agentsTable: SwarmTable;
-  readonly detectionsTable: SwarmTable;
   readonly cluster: ecs.Cluster;
   readonly services: Readonly<Record<AgentType, AgentService>>;
 
@@ -66,22 +66,6 @@ export class AgentsStack extends Stack {
     const ledger = new SwarmTable(this, "FleetLedger", {
       config,
       partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
-    });
-    const feedItems = new SwarmTable(this, "FeedItems", {
-      config,
-      partitionKey: { name: "fingerprint", type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: "expiresAt",
-    });
-    this.detectionsTable = new SwarmTable(this, "Detections", {
-      config,
-      partitionKey: { name: "eventKey", type: dynamodb.AttributeType.STRING },
-      globalSecondaryIndexes: [
-        {
-          indexName: DETECTIONS_BY_TIME_INDEX,
-          partitionKey: { name: "kind", type: dynamodb.AttributeType.STRING },
-          sortKey: { name: "detectedAt", type: dynamodb.AttributeType.STRING },
-        },
-      ],
     });
 
     // Public subnets only, no NAT gateway: agents take no inbound traffic and reach AWS and feeds directly.
@@ -120,18 +104,6 @@ export class AgentsStack extends Stack {
           });
 
     const eventBus = { EVENT_BUS_NAME: props.bus.eventBusName };
-    const specialistEnvironment: Readonly<Record<AgentType, Record<string, string>>> = {
-      "scraping-efficiency": {
-        FEED_URLS: config.feedUrls.join(","),
-        FEED_POLL_SECONDS: String(config.feedPollSeconds),
-        FEED_REQUESTS_PER_MINUTE: String(config.feedRequestsPerMinute),
-        FEED_ITEMS_TABLE: feedItems.tableName,
-      },
-      "keyword-precision": {},
-      "data-quality": { ...eventBus, DETECTIONS_TABLE: this.detectionsTable.tableName },
-      "api-reliability": { ...eventBus, ...reviewSettings(config) },
-      "performance-optimizer": { ...eventBus, ...reviewSettings(config) },
-    };
     this.services = Object.fromEntries(
       AGENT_TYPES.map((agentType) => [
         agentType,
@@ -146,19 +118,10 @@ export class AgentsStack extends Stack {
           tasksTable: props.tasksTable,
           taskStats: props.taskStats,
           queues: props.workQueues[agentType],
-          environment: specialistEnvironment[agentType],
+          specialist: props.specialists[agentType],
         }),
       ]),
     ) as Record<AgentType, AgentService>;
-    feedItems.grant(this.services["scraping-efficiency"].taskRole, "PutItem");
-    this.detectionsTable.grant(this.services["data-quality"].taskRole, "Query", "PutItem", "UpdateItem");
-    for (const reviewer of ["api-reliability", "performance-optimizer"] as const) {
-      this.agentsTable.grant(this.services[reviewer].taskRole, "Query");
-    }
-    for (const publisher of ["data-quality", "api-reliability", "performance-optimizer"] as const) {
-      props.bus.grantPutEventsTo(this.services[publisher].taskRole);
-    }
-
     const serviceNames = this.toJsonString(
       Object.fromEntries(AGENT_TYPES.map((type) => [type, this.services[type].service.serviceName])),
     );
@@ -305,43 +268,15 @@ export class AgentsStack extends Stack {
       }),
     );
 
-    const reviews = fn(
-      "ScheduleMetricsReviews",
-      "schedule-metrics-reviews.ts",
-      "Submits a metrics review to api-reliability and performance-optimizer",
-      {
-        TASKS_TABLE: props.tasksTable.tableName,
-        TASK_STATS_TABLE: props.taskStats.tableName,
-        QUEUED_TTL_SECONDS: String(Math.max(60, config.metricsReviewMinutes * 60)),
-        MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
-      },
-    );
-    props.tasksTable.grant(reviews, "GetItem", "PutItem");
-    props.taskStats.grant(reviews, "GetItem", "BatchGetItem");
-    new events.Rule(this, "MetricsReviewSchedule", {
-      description: "Asks the reviewer agents to read the swarm's metrics",
-      schedule: events.Schedule.rate(Duration.minutes(Math.max(1, config.metricsReviewMinutes))),
-      enabled: config.metricsReviewMinutes > 0,
-      targets: [new targets.LambdaFunction(reviews, { retryAttempts: 2 })],
-    });
-
-    const listDetections = fn("ListDetections", "list-detections.ts", "GET /api/detections: newest TGE detections", {
-      DETECTIONS_TABLE: this.detectionsTable.tableName,
-    });
-    this.detectionsTable.grant(listDetections, "Query");
-
     props.http.addRoutes(this, [
       ["GetFleetStatusRoute", HttpMethod.GET, "/api/agents/status", status],
       ["GetAgentRoute", HttpMethod.GET, "/api/agents/{agentId}", getAgent],
       ["AgentActionRoute", HttpMethod.POST, "/api/agents/{agentId}/{action}", action],
       ["DeployAgentTypeRoute", HttpMethod.POST, "/api/agent-types/{type}/deploy", deploy],
       ["ScaleAgentTypeRoute", HttpMethod.PUT, "/api/agent-types/{type}/scale", scale],
-      ["ListDetectionsRoute", HttpMethod.GET, "/api/detections", listDetections],
     ]);
 
     new CfnOutput(this, "AgentsTableName", { value: this.agentsTable.tableName });
-    new CfnOutput(this, "DetectionsTableName", { value: this.detectionsTable.tableName });
-    new CfnOutput(this, "FeedItemsTableName", { value: feedItems.tableName });
     new CfnOutput(this, "ClusterName", { value: clusterName });
     new CfnOutput(this, "AgentServiceNames", { value: serviceNames });
     new CfnOutput(this, "AgentTaskDefinitions", {
@@ -351,7 +286,6 @@ export class AgentsStack extends Stack {
     });
     new CfnOutput(this, "HealthMonitorFunctionName", { value: monitor.functionName });
     new CfnOutput(this, "ScalerFunctionName", { value: scaler.functionName });
-    new CfnOutput(this, "MetricsReviewFunctionName", { value: reviews.functionName });
     new CfnOutput(this, "RecordAgentTaskStateFunctionName", { value: recordTaskState.functionName });
 
     const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
@@ -366,15 +300,4 @@ export class AgentsStack extends Stack {
       reason: "This queue is itself the failure destination of the agents relay's stream event source.",
     });
   }
-}
-
-/** The settings the reviewer agents compare the swarm's figures against. */
-function reviewSettings(config: SwarmStackProps["config"]): Record<string, string> {
-  return {
-    REVIEW_RETRY_BASE_DELAY_SECONDS: String(config.retryBaseDelaySeconds),
-    REVIEW_MAX_RECEIVE_COUNT: String(config.maxReceiveCount),
-    REVIEW_MAX_CONCURRENT_TASKS_PER_AGENT: String(config.maxConcurrentTasksPerAgent),
-    REVIEW_MAX_AGENTS_PER_TYPE: String(config.maxAgentsPerType),
-    REVIEW_TARGET_LATENCY_SECONDS: String(config.targetLatencySeconds),
-  };
 }

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as cognito from "aws-cdk-lib/aws-cognito";
 import type { Construct } from "constructs";
-import { Role } from "#core/shared/identity";
+import { Role } from "#shared/identity";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
 /**

@@ -11,16 +11,16 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { AGENTS_BY_TYPE_INDEX } from "#core/agents/adapters/dynamodb-agent-registry";
-import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
-import { deadLetterAlarmName } from "#core/monitoring/domain/alarm-alerts";
-import { TASK_INDEXES } from "#core/tasks/adapters/task-table-layout";
-import { PRIORITIES, type Priority } from "#core/tasks/domain/task";
+import { AGENTS_BY_TYPE_INDEX } from "#agents/adapters/dynamodb-agent-registry";
+import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
+import { deadLetterAlarmName } from "#monitoring/domain/alarm-alerts";
+import { TASK_INDEXES } from "#tasks/adapters/task-table-layout";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import type { PriorityQueues } from "../constructs/priority-queues";
 import type { SwarmTable } from "../constructs/swarm-table";
 import { SwarmFunction } from "../constructs/swarm-function";
 import type { SwarmStackProps } from "./swarm-stack-props";
+import { PRIORITIES, type Priority } from "#kernel/task-vocabulary";
 
 export interface MonitoringStackProps extends SwarmStackProps {
   readonly http: AuthorizedHttpApi;

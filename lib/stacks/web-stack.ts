@@ -5,8 +5,8 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
 import type { Construct } from "constructs";
-import { buildDashboardForDeploy } from "../../dashboard/build";
-import type { DashboardConfig } from "../../dashboard/src/config";
+import { buildDashboardForDeploy } from "../../web/build";
+import type { DashboardConfig } from "../../web/src/config";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
 export interface WebStackProps extends SwarmStackProps {
@@ -20,7 +20,7 @@ export interface WebStackProps extends SwarmStackProps {
 
 /**
  * The dashboard page on AWS: a private, encrypted S3 bucket that only CloudFront may read
- * (Origin Access Control), served over HTTPS only, with the page built from `dashboard/` at
+ * (Origin Access Control), served over HTTPS only, with the page built from `web/` at
  * synth time and its `config.json` written from this stage's API, WebSocket and app client.
  * Access logs of both the bucket and the distribution go to a logs bucket.
  */

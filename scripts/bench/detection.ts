@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type DetectionEvaluation, evaluateDetections, Labels } from "#core/detection/domain/evaluation";
+import { type DetectionEvaluation, evaluateDetections, Labels } from "#detection/domain/evaluation";
 import type { FeedServer } from "../local/feed-server";
 import { SAMPLE_LABELS_FILE } from "../local/feed-server";
 import type { LocalOutputs } from "../local/outputs";

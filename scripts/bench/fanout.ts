@@ -4,7 +4,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { LocalOutputs } from "../local/outputs";
 import { localToken } from "../local/users";
 import { WsClient } from "../local/ws-client";
-import { mapWithConcurrency } from "#core/shared/concurrency";
+import { mapWithConcurrency } from "#shared/concurrency";
 import { summarize } from "./stats";
 
 /**

@@ -7,7 +7,14 @@ import { zip } from "../local/zip";
 import { summarize } from "./stats";
 
 const HANDLER = path.join(REPO_ROOT, "functions", "tasks", "get-task.ts");
-const CORE = path.join(REPO_ROOT, "layers", "core");
+const CORE = path.join(REPO_ROOT, "layers");
+/** The package.json import aliases that point into layers/ (`#kernel/…`, `#tasks/…`, …). */
+const LAYER_ALIAS = new RegExp(
+  `^(${Object.entries(JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).imports as Record<string, string>)
+    .filter(([, target]) => target.startsWith("./layers/"))
+    .map(([alias]) => alias.replace("/*", "/"))
+    .join("|")})`,
+);
 const OUT = path.join(LOCAL_DIR, "bench", "init-time");
 const COMMON: BuildOptions = {
   bundle: true,
@@ -39,7 +46,7 @@ async function bundled(): Promise<Buffer> {
 }
 
 /**
- * As a layer would ship it: every module of layers/core (with its dependencies) built once
+ * As a layer would ship it: every module of layers/ (with its dependencies) built once
  * into a package in the layer, and a handler bundle that imports from that package.
  */
 async function layered(): Promise<{ layer: Buffer; code: Buffer }> {
@@ -66,8 +73,8 @@ async function layered(): Promise<{ layer: Buffer; code: Buffer }> {
       {
         name: "core-from-layer",
         setup(builder) {
-          builder.onResolve({ filter: /^#core\// }, (args) => ({
-            path: `@tge-swarm/core/${args.path.slice("#core/".length)}.mjs`,
+          builder.onResolve({ filter: LAYER_ALIAS }, (args) => ({
+            path: `@tge-swarm/core/${args.path.slice(1)}.mjs`,
             external: true,
           }));
         },

@@ -6,12 +6,12 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { AGENT_TYPES } from "#core/agents/domain/agent-types";
-import { mapWithConcurrency } from "#core/shared/concurrency";
-import { PRIORITIES } from "#core/tasks/domain/task";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
+import { mapWithConcurrency } from "#shared/concurrency";
 import type { LocalOutputs } from "../local/outputs";
 import { localToken } from "../local/users";
 import { summarize } from "./stats";
+import { PRIORITIES } from "#kernel/task-vocabulary";
 
 interface StoredTask {
   taskId: string;

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import * as path from "node:path";
-import { AGENT_TYPES } from "#core/agents/domain/agent-types";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { loadStageConfig } from "../../lib/config/stage-config";
 import { setAgentCounts } from "../local/agent-counts";
 import { useEmulator } from "../local/aws-env";

@@ -1,4 +1,4 @@
-import type { AgentType } from "#core/agents/domain/agent-types";
+import type { AgentType } from "#kernel/agent-catalog";
 import type { LocalOutputs } from "./outputs";
 import { localToken } from "./users";
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { DescribeTaskDefinitionCommand, type ECSClient } from "@aws-sdk/client-ecs";
-import type { AgentType } from "#core/agents/domain/agent-types";
+import type { AgentType } from "#kernel/agent-catalog";
 import { emulatorAwsEnv } from "./aws-env";
 import { BUILD_DIR, LOGS_DIR, REPO_ROOT } from "./paths";
 

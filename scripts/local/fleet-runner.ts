@@ -6,9 +6,9 @@ import {
   StopTaskCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
+import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { AGENT_STOP_TIMEOUT_SECONDS } from "../../lib/constructs/agent-service";
 import { type AgentProcess, containerEnvironment, startAgentProcess } from "./agent-processes";
 import type { LocalOutputs } from "./outputs";
@@ -215,7 +215,10 @@ export class FleetRunner {
       pid: agent.child.pid ?? -1,
       logFile: agent.logFile,
     }));
-    writeFileSync(this.options.stateFile, `${JSON.stringify({ updatedAt: new Date().toISOString(), agents }, null, 2)}\n`);
+    // Written aside and renamed over: a reader (a test, a person) never sees a half-written file.
+    const partial = `${this.options.stateFile}.${process.pid}.tmp`;
+    writeFileSync(partial, `${JSON.stringify({ updatedAt: new Date().toISOString(), agents }, null, 2)}\n`);
+    renameSync(partial, this.options.stateFile);
   }
 
   /** Delivers the `ECS Task State Change` (STOPPED) event the emulator does not emit. */

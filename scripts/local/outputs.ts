@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import * as z from "zod";
-import { AgentType } from "#core/agents/domain/agent-types";
-import { QUEUE_URLS } from "#core/tasks/adapters/queue-urls";
-import { Priority } from "#core/tasks/domain/task";
+import { AgentType } from "#kernel/agent-catalog";
+import { QUEUE_URLS } from "#tasks/published/queue-urls";
 import { LOCAL_REGION } from "./aws-env";
 import { OUTPUTS_FILE } from "./paths";
+import { Priority } from "#kernel/task-vocabulary";
 
 /** What a local deploy leaves in `.local/outputs.json` for scripts, agents and tests. */
 export const LocalOutputs = z.object({
@@ -39,7 +39,7 @@ export const LocalOutputs = z.object({
   AlarmRelayFailuresQueueUrl: z.url(),
   /** Alarm names by agent type and priority, one per work queue's dead-letter queue. */
   DeadLetterAlarmNames: z.record(AgentType, z.record(Priority, z.string())),
-  /** The dashboard page, added by `npm start` once its server runs (scripts/local/dashboard-server.ts). */
+  /** The dashboard page, added by `npm start` once its server runs (scripts/local/web-server.ts). */
   DashboardUrl: z.url().optional(),
 });
 export type LocalOutputs = z.infer<typeof LocalOutputs>;

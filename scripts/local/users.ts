@@ -6,7 +6,7 @@ import {
   InitiateAuthCommand,
   UsernameExistsException,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { Role } from "#core/shared/identity";
+import { Role } from "#shared/identity";
 import type { LocalOutputs } from "./outputs";
 
 /**

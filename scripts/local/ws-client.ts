@@ -1,7 +1,7 @@
 // A dashboard client for scripts and tests: connect with a token, subscribe, wait for frames.
 import WebSocket from "ws";
-import type { FramePartData } from "#core/dashboard/domain/protocol";
-import { joinFrameParts } from "#core/dashboard/domain/frames";
+import type { FramePartData } from "#realtime/published/protocol";
+import { joinFrameParts } from "#realtime/domain/frames";
 
 export interface Frame {
   readonly type: string;

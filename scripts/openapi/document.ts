@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { Agent } from "#core/agents/domain/agent";
-import { AgentActionResult, DeployResult, ScaleRequest, ScaleResult } from "#core/agents/domain/agent-actions";
-import { FleetStatusQuery, FleetStatusView } from "#core/agents/domain/fleet-status";
-import { DetectionListQuery, DetectionPage } from "#core/detection/domain/detection";
+import { Agent } from "#agents/domain/agent";
+import { AgentActionResult, DeployResult, ScaleRequest, ScaleResult } from "#agents/domain/agent-actions";
+import { FleetStatusQuery, FleetStatusView } from "#agents/domain/fleet-status";
+import { DetectionListQuery, DetectionPage } from "#detection/domain/detection";
 import {
   BroadcastAccepted,
   BroadcastRequest,
@@ -11,16 +11,17 @@ import {
   EventHistoryQuery,
   EventHistoryView,
   RoomListView,
-} from "#core/dashboard/domain/management";
-import { HealthReport } from "#core/monitoring/domain/health";
-import { ErrorResponse } from "#core/shared/http";
-import { BulkCancelRequest, BulkCancelResponse, CancelTaskRequest } from "#core/tasks/domain/cancel-tasks";
-import { QueueViewResponse } from "#core/tasks/domain/queue-view";
-import { RedriveRequest, RedriveResponse } from "#core/tasks/domain/redrive-tasks";
-import { SubmitBatchRequest, SubmitBatchResponse } from "#core/tasks/domain/submit-batch";
-import { JsonValue, SubmitTaskRequest, TaskSummary, TaskView } from "#core/tasks/domain/task";
-import { DeadLetterListQuery, TaskListQuery, TaskPage } from "#core/tasks/domain/task-list";
-import { TaskStatusView } from "#core/tasks/domain/task-stats";
+} from "#realtime/domain/management";
+import { HealthReport } from "#monitoring/domain/health";
+import { ErrorResponse } from "#shared/http";
+import { BulkCancelRequest, BulkCancelResponse, CancelTaskRequest } from "#tasks/domain/cancel-tasks";
+import { QueueViewResponse } from "#tasks/domain/queue-view";
+import { RedriveRequest, RedriveResponse } from "#tasks/domain/redrive-tasks";
+import { SubmitBatchRequest, SubmitBatchResponse } from "#tasks/domain/submit-batch";
+import { SubmitTaskRequest, TaskSummary, TaskView } from "#tasks/domain/task";
+import { DeadLetterListQuery, TaskListQuery, TaskPage } from "#tasks/domain/task-list";
+import { TaskStatusView } from "#tasks/domain/task-stats";
+import { JsonValue } from "#kernel/json";
 
 /** Named schemas, as they appear under components.schemas. */
 const REQUESTS = {

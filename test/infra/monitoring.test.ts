@@ -1,11 +1,11 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import type { CfnQueue } from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AGENT_TYPES } from "#core/agents/domain/agent-types";
-import { deadLetterAlarmName } from "#core/monitoring/domain/alarm-alerts";
-import { PRIORITIES } from "#core/tasks/domain/task";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
+import { deadLetterAlarmName } from "#monitoring/domain/alarm-alerts";
 import type { SwarmStacks } from "../../lib/swarm-app";
 import { synthesize } from "./support/synth";
+import { PRIORITIES } from "#kernel/task-vocabulary";
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: unknown };

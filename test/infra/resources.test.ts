@@ -3,13 +3,13 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { CfnQueue } from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AGENT_TYPE_SPECS, AGENT_TYPES } from "#core/agents/domain/agent-types";
-import { PRIORITIES } from "#core/tasks/domain/task";
+import { AGENT_TYPE_SPECS, AGENT_TYPES } from "#kernel/agent-catalog";
 import { loadStageConfig } from "../../lib/config/stage-config";
 import { VISIBILITY_TO_CONSUMER_TIMEOUT } from "../../lib/constructs/priority-queues";
 import { LOCAL_AGENT_IMAGE } from "../../lib/stacks/agents-stack";
 import type { SwarmStacks } from "../../lib/swarm-app";
 import { synthesize } from "./support/synth";
+import { PRIORITIES } from "#kernel/task-vocabulary";
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 let stacks: SwarmStacks;
@@ -140,7 +140,7 @@ describe("data at rest", () => {
   });
 
   it("connection rows expire", () => {
-    Template.fromStack(stacks.dashboard).hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+    Template.fromStack(stacks.realtime).hasResourceProperties("AWS::DynamoDB::GlobalTable", {
       TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: "by-sk" })],
     });
@@ -183,7 +183,7 @@ describe("event bus", () => {
   });
 
   it("routes dashboard events to the broadcaster with retries and a dead-letter queue", () => {
-    Template.fromStack(stacks.dashboard).hasResourceProperties("AWS::Events::Rule", {
+    Template.fromStack(stacks.realtime).hasResourceProperties("AWS::Events::Rule", {
       EventPattern: Match.objectLike({ "detail-type": Match.arrayWith(["TaskUpdated"]) }),
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: Match.anyValue() })],
     });

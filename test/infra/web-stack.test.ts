@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildDashboardForDeploy } from "../../dashboard/build";
+import { buildDashboardForDeploy } from "../../web/build";
 import { loadStageConfig } from "../../lib/config/stage-config";
 import { buildSwarm, type SwarmStacks } from "../../lib/swarm-app";
 import { WebStack } from "../../lib/stacks/web-stack";
@@ -99,7 +99,7 @@ describe("web stack: the dashboard page on S3 and CloudFront", () => {
       cognitoEndpoint: "https://cognito-idp.us-east-1.amazonaws.com/",
       region: "us-east-1",
     });
-    expect(JSON.stringify(web.resolve(web.pageConfig.webSocketUrl))).toMatch(/wss:\/\/.*tge-swarm-dev-dashboard:/);
+    expect(JSON.stringify(web.resolve(web.pageConfig.webSocketUrl))).toMatch(/wss:\/\/.*tge-swarm-dev-realtime:/);
     // The page itself is built at synth time, from the sources, into the folder the deployment ships.
     const site = buildDashboardForDeploy();
     expect(readdirSync(site).sort()).toEqual(["index.html", "main.css", "main.js"]);
@@ -117,7 +117,7 @@ describe("web stack: the dashboard page on S3 and CloudFront", () => {
     });
   });
 
-  it("is not part of the local stage, which serves the page from scripts/local/dashboard-server.ts", () => {
+  it("is not part of the local stage, which serves the page from scripts/local/web-server.ts", () => {
     // Building the tree is enough to tell; no need to synthesize it.
     const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
     const local = buildSwarm(app, loadStageConfig("local", {}));

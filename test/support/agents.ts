@@ -1,4 +1,4 @@
-import type { Agent } from "#core/agents/domain/agent";
+import type { Agent } from "#agents/domain/agent";
 
 /** A healthy agent that last spoke at `heartbeatAt`; override what the test is about. */
 export function anAgent(overrides: Partial<Agent> = {}): Agent {

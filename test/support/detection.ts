@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
-import type { TgeDetection, ValidatedDetection } from "#core/detection/domain/detection";
-import { Feed, type FeedItem } from "#core/detection/domain/feed";
-import type { FeedFetcher, FetchResult, ItemHandOff } from "#core/detection/domain/feed-watcher";
-import type { DetectionStore, RecordedDetection, SeenItems } from "#core/detection/domain/ports";
+import type { ValidatedDetection } from "#detection/domain/detection";
+import { Feed, type FeedItem } from "#detection/domain/feed";
+import type { FeedFetcher, FetchResult, ItemHandOff } from "#detection/domain/feed-watcher";
+import type { DetectionStore, RecordedDetection, SeenItems } from "#detection/domain/ports";
+import type { TgeDetection } from "#kernel/bus/tge-detected";
 
 /** The fixture feed (fixtures/feeds/tge-news.json), parsed. */
 export function fixtureFeed(): Feed {

@@ -1,4 +1,4 @@
-import type { DomainEvent, EventPublisher } from "#core/shared/events";
+import type { DomainEvent, EventPublisher } from "#kernel/bus/domain-event";
 
 /** Keeps what was published; `failNext(n)` makes the next n calls throw, publishing nothing. */
 export class RecordingPublisher implements EventPublisher {

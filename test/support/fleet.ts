@@ -1,7 +1,8 @@
-import type { Agent, AgentStatus, Workload } from "#core/agents/domain/agent";
-import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
-import type { AgentRegistry, FleetController, FleetLedger, ScalingRecord, ServiceState } from "#core/agents/domain/ports";
-import { freshLedger, type RecoveryLedger } from "#core/agents/domain/recovery-policy";
+import type { Agent } from "#agents/domain/agent";
+import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
+import type { AgentRegistry, FleetController, FleetLedger, ScalingRecord, ServiceState } from "#agents/domain/ports";
+import { freshLedger, type RecoveryLedger } from "#agents/domain/recovery-policy";
+import type { AgentStatus, Workload } from "#kernel/bus/agent-status-changed";
 
 /**
  * The AgentRegistry contract in memory: a stopped agent stays stopped, heartbeats from a

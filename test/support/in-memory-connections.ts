@@ -8,18 +8,12 @@ import type {
   HistoryStart,
   RateLimiter,
   SequenceSource,
-} from "#core/dashboard/domain/ports";
-import {
-  type RoomMember,
-  type RoomName,
-  type ServerEvent,
-  type Stream,
-  streamKey,
-  type Topic,
-} from "#core/dashboard/domain/protocol";
-import type { PublishDeps } from "#core/dashboard/domain/rooms";
-import type { Clock } from "#core/shared/clock";
-import { type BucketLimits, type BucketState, take } from "#core/shared/token-bucket";
+} from "#realtime/domain/ports";
+import { type RoomMember, type ServerEvent, type Stream, streamKey, type Topic } from "#realtime/published/protocol";
+import type { PublishDeps } from "#realtime/domain/publishing";
+import type { Clock } from "#shared/clock";
+import { type BucketLimits, type BucketState, take } from "#shared/token-bucket";
+import type { RoomName } from "#kernel/bus/room-message";
 
 export class InMemoryConnectionStore implements ConnectionStore {
   readonly connections = new Map<string, Connection>();

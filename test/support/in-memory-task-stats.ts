@@ -1,6 +1,8 @@
-import type { AgentType } from "#core/agents/domain/agent-types";
-import type { TaskStatsStore } from "#core/tasks/domain/ports";
-import { type MinuteCounters, minuteOf, type StatsDelta, type TypeCounters } from "#core/tasks/domain/task-stats";
+import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
+import type { MinuteCounters, QueueInspector, StatsDelta, TaskQuery, TaskStatsStore, TypeCounters } from "#tasks/domain/ports";
+import { queueView } from "#tasks/domain/queue-view";
+import { minuteOf, readTaskStatus, type TypeTaskFigures, typeFiguresOf } from "#tasks/domain/task-stats";
+import type { TaskFigures, TaskViews } from "#tasks/published/task-figures";
 
 /** The TaskStatsStore contract in memory: counters are added, per type and per minute. */
 export class InMemoryTaskStats implements TaskStatsStore {
@@ -48,4 +50,25 @@ function add(row: Readonly<Record<string, number>> | undefined, counters: Readon
   const sum: Record<string, number> = { ...row };
   for (const [key, n] of Object.entries(counters)) sum[key] = (sum[key] ?? 0) + n;
   return sum;
+}
+
+/** The tasks' published figures over in-memory counters, as `taskFigures` reads them from the table. */
+export function inMemoryTaskFigures(stats: TaskStatsStore): TaskFigures {
+  return {
+    async byType() {
+      const rows = await stats.byType();
+      return Object.fromEntries(AGENT_TYPES.map((type) => [type, typeFiguresOf(rows[type])])) as Record<
+        AgentType,
+        TypeTaskFigures
+      >;
+    },
+  };
+}
+
+/** The tasks' published views over in-memory ports, as `taskViews` reads them from the tables and queues. */
+export function inMemoryTaskViews(ports: { stats: TaskStatsStore; query: TaskQuery; inspector: QueueInspector }): TaskViews {
+  return {
+    status: (now) => readTaskStatus(ports.stats, now),
+    queues: (now) => queueView({ inspector: ports.inspector, query: ports.query, now }),
+  };
 }

@@ -1,7 +1,8 @@
-import type { AgentType } from "#core/agents/domain/agent-types";
-import type { TaskFilter, TaskPage, TaskQuery, TaskStore } from "#core/tasks/domain/ports";
-import { type Priority, type Task, TaskSummary } from "#core/tasks/domain/task";
-import { applyPlan, IllegalTransitionError, type TransitionPlan } from "#core/tasks/domain/task-state-machine";
+import type { AgentType } from "#kernel/agent-catalog";
+import type { TaskFilter, TaskPage, TaskQuery, TaskStore } from "#tasks/domain/ports";
+import { type Task, TaskSummary } from "#tasks/domain/task";
+import { applyPlan, IllegalTransitionError, type TransitionPlan } from "#tasks/domain/task-state-machine";
+import type { Priority } from "#kernel/task-vocabulary";
 
 /** The TaskStore contract in memory: conditional creates and atomic transitions. */
 export class InMemoryTaskStore implements TaskStore {

@@ -1,5 +1,5 @@
-import type { ReceivedWork, WorkSource } from "#core/tasks/domain/ports";
-import { PRIORITIES, type Priority } from "#core/tasks/domain/task";
+import type { ReceivedWork, WorkSource } from "#tasks/domain/ports";
+import { PRIORITIES, type Priority } from "#kernel/task-vocabulary";
 
 interface StoredMessage {
   messageId: string;

@@ -1,5 +1,5 @@
-import type { Task } from "#core/tasks/domain/task";
-import type { RetryPolicy, TransitionContext } from "#core/tasks/domain/task-state-machine";
+import type { Task } from "#tasks/domain/task";
+import type { RetryPolicy, TransitionContext } from "#tasks/domain/task-state-machine";
 
 export const POLICY: RetryPolicy = { baseDelaySeconds: 2, maxDelaySeconds: 60, queuedTtlSeconds: 3600 };
 

@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { fromItem, toItem } from "#core/tasks/adapters/dynamodb-task-store";
-import type { TaskStore } from "#core/tasks/domain/ports";
-import type { Task } from "#core/tasks/domain/task";
-import { applyPlan, IllegalTransitionError, type TransitionPlan } from "#core/tasks/domain/task-state-machine";
+import { fromItem, toItem } from "#tasks/adapters/dynamodb-task-store";
+import type { TaskStore } from "#tasks/domain/ports";
+import type { Task } from "#tasks/domain/task";
+import { applyPlan, IllegalTransitionError, type TransitionPlan } from "#tasks/domain/task-state-machine";
 
 /**
  * What not to do, kept for one test: read the task, apply the transition in memory, write the

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { AgentType } from "#core/agents/domain/agent-types";
-import { jsonEnv, readEnv } from "#core/shared/env";
-import { PRIORITIES, type Priority } from "#core/tasks/domain/task";
+import { AgentType } from "#kernel/agent-catalog";
+import { jsonEnv, readEnv } from "#shared/env";
+import { PRIORITIES, type Priority } from "#kernel/task-vocabulary";
 
 const QueueUrlsByPriority = z.object(
   Object.fromEntries(PRIORITIES.map((priority) => [priority, z.url()])) as Record<Priority, z.ZodURL>,

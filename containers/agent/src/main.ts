@@ -1,10 +1,10 @@
-import { AGENT_TYPE_SPECS } from "#core/agents/domain/agent-types";
-import { DynamoDbAgentRegistry } from "#core/agents/adapters/dynamodb-agent-registry";
-import { dynamoDocumentClient, sqsClient } from "#core/shared/adapters/aws-clients";
-import { systemClock } from "#core/shared/clock";
-import { logger } from "#core/shared/powertools";
-import { DynamoDbTaskStore } from "#core/tasks/adapters/dynamodb-task-store";
-import { SqsWorkSource } from "#core/tasks/adapters/sqs-work-source";
+import { AGENT_TYPE_SPECS } from "#kernel/agent-catalog";
+import { DynamoDbAgentRegistry } from "#agents/adapters/dynamodb-agent-registry";
+import { dynamoDocumentClient, sqsClient } from "#shared/adapters/aws-clients";
+import { systemClock } from "#shared/clock";
+import { logger } from "#shared/powertools";
+import { DynamoDbTaskStore } from "#tasks/adapters/dynamodb-task-store";
+import { SqsWorkSource } from "#tasks/adapters/sqs-work-source";
 import { loadAgentConfig } from "./config";
 import { resolveIdentity } from "./identity";
 import { AgentRuntime } from "./runtime/agent-runtime";

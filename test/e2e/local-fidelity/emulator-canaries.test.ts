@@ -13,14 +13,14 @@ import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { JwtVerifier } from "aws-jwt-verify";
 import type { Jwks } from "aws-jwt-verify/jwk";
 import { afterAll, describe, expect, it } from "vitest";
-import { AGENT_TYPES } from "#core/agents/domain/agent-types";
-import { PRIORITIES } from "#core/tasks/domain/task";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { loadStageConfig } from "../../../lib/config/stage-config";
 import { UNSUPPORTED_RESOURCE_TYPES } from "../../../scripts/local/emulator-compat";
 import { zip } from "../../../scripts/local/zip";
 import { WsClient } from "../../../scripts/local/ws-client";
 import { eventually, outputs, tokenFor } from "../support/api";
 import { E2E_OVERRIDES } from "../support/global-setup";
+import { PRIORITIES } from "#kernel/task-vocabulary";
 
 const sqs = new SQSClient({});
 const lambda = new LambdaClient({});

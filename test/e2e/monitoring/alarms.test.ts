@@ -2,12 +2,12 @@ import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from "@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AGENT_TYPES } from "#core/agents/domain/agent-types";
-import { AlarmAlert } from "#core/monitoring/domain/alarm-alerts";
-import { PRIORITIES } from "#core/tasks/domain/task";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
+import { AlarmAlert } from "#monitoring/domain/alarm-alerts";
 import { type Frame, WsClient } from "../../../scripts/local/ws-client";
 import { eventually, outputs, tokenFor } from "../support/api";
 import { invokeFunction } from "../support/fleet";
+import { PRIORITIES } from "#kernel/task-vocabulary";
 
 describe("dead-letter alarms", () => {
   let client: WsClient;

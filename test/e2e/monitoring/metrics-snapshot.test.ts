@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MetricsSnapshot } from "#core/monitoring/domain/metrics-snapshot";
 import { type Frame, WsClient } from "../../../scripts/local/ws-client";
 import { cancelAllOf, eventually, outputs, submit, tokenFor } from "../support/api";
 import { invokeFunction } from "../support/fleet";
 import { ATTENDED_AGENT_TYPES, UNATTENDED_AGENT_TYPE } from "../support/global-setup";
+import { MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
 
 const QUEUED = 3;
 const PRIORITY = "low";

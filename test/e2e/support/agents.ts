@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterEach, inject } from "vitest";
-import type { AgentType } from "#core/agents/domain/agent-types";
+import type { AgentType } from "#kernel/agent-catalog";
 import { type AgentProcess, buildAgent, startAgentProcess } from "../../../scripts/local/agent-processes";
 
 let script: string | undefined;

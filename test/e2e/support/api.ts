@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import type { Role } from "#core/shared/identity";
+import type { Role } from "#shared/identity";
 import { localToken } from "../../../scripts/local/users";
 
 export const outputs = () => inject("outputs");

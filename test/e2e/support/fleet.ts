@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { inject } from "vitest";
-import type { Agent } from "#core/agents/domain/agent";
-import type { AgentType } from "#core/agents/domain/agent-types";
+import type { Agent } from "#agents/domain/agent";
+import type { AgentType } from "#kernel/agent-catalog";
 import type { FleetAgentRecord } from "../../../scripts/local/fleet-runner";
 import { api, eventually, outputs } from "./api";
 

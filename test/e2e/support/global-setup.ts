@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import type { TestProject } from "vitest/node";
-import { AGENT_TYPES, type AgentType } from "#core/agents/domain/agent-types";
+import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { loadStageConfig, type StageConfig } from "../../../lib/config/stage-config";
 import { containerEnvironment } from "../../../scripts/local/agent-processes";
 import { freePort } from "../../../scripts/local/emulator";

@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
-import type { Agent } from "#core/agents/domain/agent";
+import type { Agent } from "#agents/domain/agent";
 import {
   type ActionDeps,
   agentAction,
   deployAgentType,
   MANUAL_SCALE_MINUTES,
   scaleAgentType,
-} from "#core/agents/domain/agent-actions";
-import { scaleFleet } from "#core/agents/domain/scale-fleet";
-import { ConflictError, NotFoundError, RequestValidationError } from "#core/shared/errors";
-import type { Caller } from "#core/shared/identity";
-import { countKey } from "#core/tasks/domain/task-stats";
+} from "#agents/domain/agent-actions";
+import { scaleFleet } from "#agents/domain/scale-fleet";
+import { ConflictError, NotFoundError, RequestValidationError } from "#shared/errors";
+import type { Caller } from "#shared/identity";
+import { countKey } from "#tasks/domain/task-stats";
 import { anAgent } from "../../support/agents";
 import { FakeFleetController, InMemoryAgentRegistry, InMemoryFleetLedger } from "../../support/fleet";
-import { InMemoryTaskStats } from "../../support/in-memory-task-stats";
+import { InMemoryTaskStats, inMemoryTaskFigures } from "../../support/in-memory-task-stats";
 
 const now = new Date("2026-11-23T10:00:30.000Z");
 const minutesLater = (m: number) => new Date(now.getTime() + m * 60_000);
@@ -181,7 +181,7 @@ describe("scaleAgentType", () => {
         registry,
         fleet,
         ledger,
-        stats,
+        tasks: inMemoryTaskFigures(stats),
         limits: { max: 5, targetLatencySeconds: 60, idleMinutes: 15, scaleInCooldownMinutes: 5 },
         maxConcurrentTasksPerAgent: 3,
         now: at,

@@ -1,13 +1,13 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { describe, expect, it, vi } from "vitest";
-import type { JsonObject } from "#core/tasks/domain/task";
-import { NonRetryableTaskError, type TaskHandler } from "../../../containers/agent/src/handlers/task-handler";
+import { NonRetryableTaskError, type TaskHandler } from "../../../containers/agent/src/runtime/task-handler";
 import { AgentRuntime, type AgentRuntimeOptions } from "../../../containers/agent/src/runtime/agent-runtime";
-import type { TaskStore } from "#core/tasks/domain/ports";
-import { planTransition } from "#core/tasks/domain/task-state-machine";
+import type { TaskStore } from "#tasks/domain/ports";
+import { planTransition } from "#tasks/domain/task-state-machine";
 import { InMemoryTaskStore } from "../../support/in-memory-task-store";
 import { InMemoryWorkSource } from "../../support/in-memory-work-source";
 import { aTask, POLICY } from "../../support/tasks";
+import type { JsonObject } from "#kernel/json";
 
 const logger = new Logger({ logLevel: "SILENT" });
 const options: AgentRuntimeOptions = {

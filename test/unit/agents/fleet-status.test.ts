@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AGENT_TYPE_SPECS, AGENT_TYPES } from "#core/agents/domain/agent-types";
-import { fleetStatus, FleetStatusView } from "#core/agents/domain/fleet-status";
+import { AGENT_TYPE_SPECS, AGENT_TYPES } from "#kernel/agent-catalog";
+import { fleetStatus, FleetStatusView } from "#agents/domain/fleet-status";
 import { anAgent } from "../../support/agents";
 import { FakeFleetController, InMemoryAgentRegistry } from "../../support/fleet";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyHealth } from "#core/agents/domain/health";
+import { classifyHealth } from "#agents/domain/health";
 import { anAgent } from "../../support/agents";
 
 const at = (seconds: number) => new Date(Date.parse("2026-11-23T10:00:00.000Z") + seconds * 1_000);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Agent } from "#core/agents/domain/agent";
-import { type MonitorDeps, monitorFleet } from "#core/agents/domain/monitor-fleet";
-import { RECOVERY_POLICY } from "#core/agents/domain/recovery-policy";
-import { EVENT_SOURCES } from "#core/shared/events";
-import { SYSTEM_ALERT, SystemAlert } from "#core/tasks/domain/task-events";
+import type { Agent } from "#agents/domain/agent";
+import { type MonitorDeps, monitorFleet } from "#agents/domain/monitor-fleet";
+import { RECOVERY_POLICY } from "#agents/domain/recovery-policy";
 import { anAgent } from "../../support/agents";
 import { RecordingPublisher } from "../../support/events";
 import { FakeFleetController, InMemoryAgentRegistry, InMemoryFleetLedger } from "../../support/fleet";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
+import { SYSTEM_ALERT, SystemAlert } from "#kernel/bus/system-alert";
 
 const T0 = Date.parse("2026-11-23T10:00:00.000Z");
 const minute = (m: number) => new Date(T0 + m * 60_000);

@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { HealthVerdict } from "#core/agents/domain/health";
+import type { HealthVerdict } from "#agents/domain/health";
 import {
   decideRecovery,
   freshLedger,
   RECOVERY_POLICY,
   type RecoveryLedger,
   type TypeSituation,
-} from "#core/agents/domain/recovery-policy";
+} from "#agents/domain/recovery-policy";
 import { anAgent } from "../../support/agents";
 
 const T0 = Date.parse("2026-11-23T10:00:00.000Z");

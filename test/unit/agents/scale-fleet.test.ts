@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { Agent } from "#core/agents/domain/agent";
-import { AGENT_TYPE_SPECS, type AgentType } from "#core/agents/domain/agent-types";
-import { type ScaleDeps, scaleFleet } from "#core/agents/domain/scale-fleet";
-import type { ScalingLimits } from "#core/agents/domain/scaling";
-import { countKey, type TypeCounters } from "#core/tasks/domain/task-stats";
+import type { Agent } from "#agents/domain/agent";
+import { AGENT_TYPE_SPECS, type AgentType } from "#kernel/agent-catalog";
+import { type ScaleDeps, scaleFleet } from "#agents/domain/scale-fleet";
+import type { ScalingLimits } from "#agents/domain/scaling";
+import type { TypeCounters } from "#tasks/domain/ports";
+import { countKey } from "#tasks/domain/task-stats";
 import { anAgent } from "../../support/agents";
 import { FakeFleetController, InMemoryAgentRegistry, InMemoryFleetLedger } from "../../support/fleet";
-import { InMemoryTaskStats } from "../../support/in-memory-task-stats";
+import { InMemoryTaskStats, inMemoryTaskFigures } from "../../support/in-memory-task-stats";
 
 const T0 = Date.parse("2026-11-23T10:00:00.000Z");
 const minute = (m: number) => new Date(T0 + m * 60_000);
@@ -35,7 +36,7 @@ function setUp(
     registry,
     fleet,
     ledger,
-    stats,
+    tasks: inMemoryTaskFigures(stats),
     limits,
     maxConcurrentTasksPerAgent: 3,
     now,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideScale, type FleetSample, type ScalingLimits } from "#core/agents/domain/scaling";
+import { decideScale, type FleetSample, type ScalingLimits } from "#agents/domain/scaling";
 
 const NOW = new Date("2026-11-23T10:30:00.000Z");
 const limits: ScalingLimits = { min: 1, max: 5, targetLatencySeconds: 30, idleMinutes: 10, scaleInCooldownMinutes: 5 };

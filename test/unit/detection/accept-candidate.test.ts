@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { acceptCandidate, type AcceptDeps } from "#core/detection/domain/accept-candidate";
-import { TgeDetection, type TgeCandidate } from "#core/detection/domain/detection";
-import { TGE_DETECTED } from "#core/detection/domain/detection-events";
-import type { FeedItem } from "#core/detection/domain/feed";
-import { DEFAULT_KEYWORD_CONFIG } from "#core/detection/domain/keyword-config";
-import { scoreItem } from "#core/detection/domain/tge-scoring";
-import { EVENT_SOURCES } from "#core/shared/events";
+import { acceptCandidate, type AcceptDeps } from "#detection/domain/accept-candidate";
+import { type TgeCandidate } from "#detection/domain/detection";
+import type { FeedItem } from "#detection/domain/feed";
+import { DEFAULT_KEYWORD_CONFIG } from "#detection/domain/keyword-config";
+import { scoreItem } from "#detection/domain/tge-scoring";
 import { fixtureItem, InMemoryDetectionStore } from "../../support/detection";
 import { RecordingPublisher } from "../../support/events";
+import { TGE_DETECTED, TgeDetection } from "#kernel/bus/tge-detected";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
 
 const now = new Date("2026-03-12T21:00:00.000Z");
 

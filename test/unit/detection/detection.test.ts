@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { eventKey, sanitizeText, TgeDetection, validateCandidate, type TgeCandidate } from "#core/detection/domain/detection";
-import { Feed } from "#core/detection/domain/feed";
-import { DEFAULT_KEYWORD_CONFIG } from "#core/detection/domain/keyword-config";
-import { scoreItem } from "#core/detection/domain/tge-scoring";
+import { eventKey, sanitizeText, validateCandidate, type TgeCandidate } from "#detection/domain/detection";
+import { Feed } from "#detection/domain/feed";
+import { DEFAULT_KEYWORD_CONFIG } from "#detection/domain/keyword-config";
+import { scoreItem } from "#detection/domain/tge-scoring";
+import { TgeDetection } from "#kernel/bus/tge-detected";
 
 const now = new Date("2026-03-12T21:00:00.000Z");
 const threshold = 0.5;

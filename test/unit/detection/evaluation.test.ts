@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { evaluateDetections, ItemLabel, Labels } from "#core/detection/domain/evaluation";
-import { Feed } from "#core/detection/domain/feed";
+import { evaluateDetections, ItemLabel, Labels } from "#detection/domain/evaluation";
+import { Feed } from "#detection/domain/feed";
 
 const readJson = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as unknown;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type FeedItem, itemFingerprint } from "#core/detection/domain/feed";
-import { FeedWatcher, type FeedWatcherOptions } from "#core/detection/domain/feed-watcher";
+import { type FeedItem, itemFingerprint } from "#detection/domain/feed";
+import { FeedWatcher, type FeedWatcherOptions } from "#detection/domain/feed-watcher";
 import { FakeFeedServer, fixtureItem, InMemorySeenItems, RecordingHandOff } from "../../support/detection";
 
 const T0 = Date.parse("2026-03-12T21:00:00.000Z");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { contentFingerprint, Feed, FeedItem, itemFingerprint, normalizeUrl, plainText } from "#core/detection/domain/feed";
+import { contentFingerprint, Feed, FeedItem, itemFingerprint, normalizeUrl, plainText } from "#detection/domain/feed";
 
 const fixture = () =>
   JSON.parse(readFileSync(new URL("../../../fixtures/feeds/tge-news.json", import.meta.url), "utf8")) as unknown;

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { eventKey } from "#core/detection/domain/detection";
-import { evaluateDetections, Labels, type DetectedEvent } from "#core/detection/domain/evaluation";
-import { Feed } from "#core/detection/domain/feed";
-import { DEFAULT_KEYWORD_CONFIG, KeywordConfig } from "#core/detection/domain/keyword-config";
-import { projectSlug, scoreItem } from "#core/detection/domain/tge-scoring";
+import { eventKey } from "#detection/domain/detection";
+import { evaluateDetections, Labels, type DetectedEvent } from "#detection/domain/evaluation";
+import { Feed } from "#detection/domain/feed";
+import { DEFAULT_KEYWORD_CONFIG, KeywordConfig } from "#detection/domain/keyword-config";
+import { projectSlug, scoreItem } from "#detection/domain/tge-scoring";
 
 const score = (title: string, content_text = "") => scoreItem({ title, content_text }, DEFAULT_KEYWORD_CONFIG);
 const readJson = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as unknown;

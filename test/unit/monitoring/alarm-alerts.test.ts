@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AGENT_TYPES } from "#core/agents/domain/agent-types";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
 import {
   AlarmAlert,
   alarmAlertFor,
@@ -8,11 +8,12 @@ import {
   InvalidAlarmNotificationError,
   parseAlarmNotifications,
   severityOf,
-} from "#core/monitoring/domain/alarm-alerts";
-import { EVENT_SOURCES } from "#core/shared/events";
-import { PRIORITIES } from "#core/tasks/domain/task";
-import { SYSTEM_ALERT, SystemAlert, systemAlertFor } from "#core/tasks/domain/task-events";
+} from "#monitoring/domain/alarm-alerts";
+import { systemAlertFor } from "#tasks/domain/task-events";
 import { aTask } from "../../support/tasks";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
+import { PRIORITIES } from "#kernel/task-vocabulary";
+import { SYSTEM_ALERT, SystemAlert } from "#kernel/bus/system-alert";
 
 const alarmName = deadLetterAlarmName("local", "data-quality", "critical");
 

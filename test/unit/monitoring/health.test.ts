@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkHealth } from "#core/monitoring/domain/health";
+import { checkHealth } from "#monitoring/domain/health";
 
 const now = () => new Date("2026-11-23T10:00:00.000Z");
 

@@ -1,27 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { AGENT_TYPES } from "#core/agents/domain/agent-types";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
 import {
-  METRICS_SNAPSHOT,
-  MetricsSnapshot,
   metricsSnapshotEvent,
   SNAPSHOT_AGENT_STATUSES,
   type SnapshotSources,
   takeMetricsSnapshot,
-} from "#core/monitoring/domain/metrics-snapshot";
-import { EVENT_SOURCES } from "#core/shared/events";
-import type { QueueDepth } from "#core/tasks/domain/ports";
-import { PRIORITIES } from "#core/tasks/domain/task";
-import { countKey, readTaskStatus } from "#core/tasks/domain/task-stats";
+} from "#monitoring/domain/metrics-snapshot";
+import type { QueueDepth, QueueInspector } from "#tasks/domain/ports";
+import { countKey, readTaskStatus } from "#tasks/domain/task-stats";
 import { anAgent } from "../../support/agents";
 import { InMemoryAgentRegistry } from "../../support/fleet";
-import { InMemoryTaskStats } from "../../support/in-memory-task-stats";
+import { InMemoryTaskStats, inMemoryTaskViews } from "../../support/in-memory-task-stats";
 import { InMemoryTaskQuery, InMemoryTaskStore } from "../../support/in-memory-task-store";
 import { aTask } from "../../support/tasks";
+import { METRICS_SNAPSHOT, MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
+import { PRIORITIES } from "#kernel/task-vocabulary";
 
 const now = new Date("2026-11-23T10:00:30.000Z");
 
 /** Sources with: queue counters for two types, two completions a minute ago, one old queued task, four agents. */
-async function someSwarm(): Promise<SnapshotSources & { depths: Map<string, QueueDepth> }> {
+async function someSwarm(): Promise<{ sources: SnapshotSources; taskStats: InMemoryTaskStats; depths: Map<string, QueueDepth> }> {
   const taskStats = new InMemoryTaskStats({
     "data-quality": {
       [countKey("high", "queued")]: 2,
@@ -48,33 +47,36 @@ async function someSwarm(): Promise<SnapshotSources & { depths: Map<string, Queu
     ["performance-optimizer/low", { visible: 3, inFlight: 0, delayed: 1, deadLetters: 0 }],
     ["data-quality/normal", { visible: 0, inFlight: 1, delayed: 0, deadLetters: 2 }],
   ]);
+  const inspector: QueueInspector = {
+    depth: async (agentType, priority) =>
+      depths.get(`${agentType}/${priority}`) ?? { visible: 0, inFlight: 0, delayed: 0, deadLetters: 0 },
+  };
+  const registry = new InMemoryAgentRegistry([
+    anAgent({ agentId: "dq-1", status: "healthy" }),
+    anAgent({ agentId: "dq-2", status: "degraded" }),
+    anAgent({ agentId: "ar-1", agentType: "api-reliability", status: "healthy" }),
+    anAgent({ agentId: "dq-0", status: "stopped" }),
+  ]);
   return {
     depths,
     taskStats,
-    taskQuery: new InMemoryTaskQuery(store),
-    queueInspector: {
-      depth: async (agentType, priority) =>
-        depths.get(`${agentType}/${priority}`) ?? { visible: 0, inFlight: 0, delayed: 0, deadLetters: 0 },
+    sources: {
+      tasks: inMemoryTaskViews({ stats: taskStats, query: new InMemoryTaskQuery(store), inspector }),
+      fleet: { agents: () => registry.list({ includeStopped: false }) },
     },
-    registry: new InMemoryAgentRegistry([
-      anAgent({ agentId: "dq-1", status: "healthy" }),
-      anAgent({ agentId: "dq-2", status: "degraded" }),
-      anAgent({ agentId: "ar-1", agentType: "api-reliability", status: "healthy" }),
-      anAgent({ agentId: "dq-0", status: "stopped" }),
-    ]),
   };
 }
 
 describe("takeMetricsSnapshot", () => {
   it("gives the same task figures as GET /api/tasks/status, at the same instant", async () => {
     // GIVEN counters for two types and two completions in the last full minute
-    const sources = await someSwarm();
+    const { sources, taskStats } = await someSwarm();
 
     // WHEN a snapshot is taken
     const snapshot = await takeMetricsSnapshot(sources, now);
 
     // THEN its task figures are the status view's, under the same names
-    const view = await readTaskStatus(sources.taskStats, now);
+    const view = await readTaskStatus(taskStats, now);
     expect(snapshot.at).toBe(now.toISOString());
     expect(snapshot.tasks).toEqual({
       byStatus: view.counts.byStatus,
@@ -90,7 +92,7 @@ describe("takeMetricsSnapshot", () => {
   });
 
   it("reports every queue, agent type × priority, with its depth and the age of its oldest queued task", async () => {
-    const snapshot = await takeMetricsSnapshot(await someSwarm(), now);
+    const snapshot = await takeMetricsSnapshot((await someSwarm()).sources, now);
 
     expect(snapshot.queues).toHaveLength(AGENT_TYPES.length * PRIORITIES.length);
     expect(snapshot.queues.find((q) => q.agentType === "performance-optimizer" && q.priority === "low")).toEqual({
@@ -110,7 +112,7 @@ describe("takeMetricsSnapshot", () => {
   });
 
   it("counts live agents per type and status, zeros included, leaving stopped agents out", async () => {
-    const snapshot = await takeMetricsSnapshot(await someSwarm(), now);
+    const snapshot = await takeMetricsSnapshot((await someSwarm()).sources, now);
 
     expect(snapshot.agents).toHaveLength(AGENT_TYPES.length * SNAPSHOT_AGENT_STATUSES.length);
     const count = (agentType: string, status: string) =>
@@ -124,7 +126,7 @@ describe("takeMetricsSnapshot", () => {
   });
 
   it("is what the schema the dashboard relies on says, and is published as one MetricsSnapshot event", async () => {
-    const snapshot = await takeMetricsSnapshot(await someSwarm(), now);
+    const snapshot = await takeMetricsSnapshot((await someSwarm()).sources, now);
 
     expect(MetricsSnapshot.parse(JSON.parse(JSON.stringify(snapshot)))).toEqual(snapshot);
     expect(metricsSnapshotEvent(snapshot)).toEqual({
@@ -139,10 +141,12 @@ describe("takeMetricsSnapshot", () => {
   it("is fine on an empty swarm: zero counts, no oldest age, no averages", async () => {
     const snapshot = await takeMetricsSnapshot(
       {
-        taskStats: new InMemoryTaskStats(),
-        taskQuery: new InMemoryTaskQuery(new InMemoryTaskStore()),
-        queueInspector: { depth: async () => ({ visible: 0, inFlight: 0, delayed: 0, deadLetters: 0 }) },
-        registry: new InMemoryAgentRegistry(),
+        tasks: inMemoryTaskViews({
+          stats: new InMemoryTaskStats(),
+          query: new InMemoryTaskQuery(new InMemoryTaskStore()),
+          inspector: { depth: async () => ({ visible: 0, inFlight: 0, delayed: 0, deadLetters: 0 }) },
+        }),
+        fleet: { agents: async () => [] },
       },
       now,
     );
@@ -153,10 +157,14 @@ describe("takeMetricsSnapshot", () => {
   });
 
   it("fails when a source fails, rather than publish a snapshot with figures missing", async () => {
-    const sources = await someSwarm();
+    const { sources, taskStats } = await someSwarm();
     const broken: SnapshotSources = {
       ...sources,
-      queueInspector: { depth: () => Promise.reject(new Error("SQS unavailable")) },
+      tasks: inMemoryTaskViews({
+        stats: taskStats,
+        query: new InMemoryTaskQuery(new InMemoryTaskStore()),
+        inspector: { depth: () => Promise.reject(new Error("SQS unavailable")) },
+      }),
     };
     await expect(takeMetricsSnapshot(broken, now)).rejects.toThrow("SQS unavailable");
   });

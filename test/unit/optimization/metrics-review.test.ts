@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { AgentType } from "#core/agents/domain/agent-types";
+import { type AgentType, agentTypesServing } from "#kernel/agent-catalog";
 import {
   type CurrentSettings,
   MIN_FINISHED_FOR_ADVICE,
+  REVIEW_FOCUS,
   reviewMetrics,
   type TypeMetrics,
   typeMetricsOf,
-} from "#core/optimization/domain/metrics-review";
-import { Recommendation } from "#core/optimization/domain/recommendation";
-import { countKey } from "#core/tasks/domain/task-stats";
+} from "#optimization/domain/metrics-review";
+import { countKey, typeFiguresOf } from "#tasks/domain/task-stats";
+import { Recommendation } from "#kernel/bus/optimization";
 
 const now = new Date("2026-11-23T10:05:00.000Z");
 const reviewer = { agentId: "ar-1", agentType: "api-reliability" } as const;
@@ -272,7 +273,7 @@ describe("typeMetricsOf", () => {
       timedOutTimeoutSecondsSum: 90,
     };
 
-    expect(typeMetricsOf("data-quality", counters, [])).toMatchObject({
+    expect(typeMetricsOf("data-quality", typeFiguresOf(counters), [])).toMatchObject({
       agentType: "data-quality",
       queued: 10,
       running: 5,
@@ -286,13 +287,16 @@ describe("typeMetricsOf", () => {
 
   it("ignores counters that went negative, and keys it does not know", () => {
     const counters = { [countKey("high", "queued")]: -2, [countKey("low", "queued")]: 5, n_urgent_queued: 50, queued: 99 };
-    expect(typeMetricsOf("data-quality", counters, []).queued).toBe(5);
+    expect(typeMetricsOf("data-quality", typeFiguresOf(counters), []).queued).toBe(5);
   });
 
   it("means queue and execution time over their counts, undefined without any", () => {
     const counters = { queueTimeSumMs: 9_000, queueTimeCount: 3, executionTimeSumMs: 10_000, executionTimeCount: 4 };
-    expect(typeMetricsOf("data-quality", counters, [])).toMatchObject({ avgQueueMs: 3_000, avgExecutionMs: 2_500 });
-    expect(typeMetricsOf("data-quality", { queueTimeSumMs: 5 }, [])).toMatchObject({
+    expect(typeMetricsOf("data-quality", typeFiguresOf(counters), [])).toMatchObject({
+      avgQueueMs: 3_000,
+      avgExecutionMs: 2_500,
+    });
+    expect(typeMetricsOf("data-quality", typeFiguresOf({ queueTimeSumMs: 5 }), [])).toMatchObject({
       avgQueueMs: undefined,
       avgExecutionMs: undefined,
     });
@@ -304,8 +308,12 @@ describe("typeMetricsOf", () => {
       { cpuPercent: 60, memoryPercent: 80 },
       { cpuPercent: 10, memoryPercent: 30 },
     ];
-    expect(typeMetricsOf("data-quality", {}, agents)).toMatchObject({ agents: 3, cpuPercent: 30, memoryPercent: 50 });
-    expect(typeMetricsOf("data-quality", undefined, [])).toEqual({
+    expect(typeMetricsOf("data-quality", typeFiguresOf({}), agents)).toMatchObject({
+      agents: 3,
+      cpuPercent: 30,
+      memoryPercent: 50,
+    });
+    expect(typeMetricsOf("data-quality", typeFiguresOf(undefined), [])).toEqual({
       agentType: "data-quality",
       queued: 0,
       running: 0,
@@ -329,7 +337,15 @@ describe("typeMetricsOf", () => {
       [countKey("high", "failed")]: 10,
       [countKey("low", "expired")]: 10,
     };
-    const proposals = reliability([typeMetricsOf("scraping-efficiency", counters, [{ cpuPercent: 10, memoryPercent: 10 }])]);
+    const proposals = reliability([
+      typeMetricsOf("scraping-efficiency", typeFiguresOf(counters), [{ cpuPercent: 10, memoryPercent: 10 }]),
+    ]);
     expect(proposals).toEqual([expect.objectContaining({ agentType: "scraping-efficiency", setting: "retryBaseDelaySeconds" })]);
+  });
+});
+
+describe("the reviewers", () => {
+  it("are exactly the agent types the catalog says serve metrics.review, each with a focus", () => {
+    expect(Object.keys(REVIEW_FOCUS).sort()).toEqual(agentTypesServing("metrics.review").sort());
   });
 });

@@ -1,8 +1,8 @@
 import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { NotFoundError } from "#core/shared/errors";
-import { HttpEvent, httpHandler, json, jsonBody } from "#core/shared/http";
+import { NotFoundError } from "#shared/errors";
+import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
 
 const context = { awsRequestId: "req-1", functionName: "fn", getRemainingTimeInMillis: () => 1000 } as unknown as Context;
 const event = (body?: string, extra: Record<string, unknown> = {}) => ({

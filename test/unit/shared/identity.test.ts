@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ForbiddenError, UnauthorizedError } from "#core/shared/errors";
-import { callerFromClaims, parseGroups, requireRole } from "#core/shared/identity";
+import { ForbiddenError, UnauthorizedError } from "#shared/errors";
+import { callerFromClaims, parseGroups, requireRole } from "#shared/identity";
 
 describe("parseGroups", () => {
   it("reads groups from a verified token's array", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type BucketLimits, type BucketState, take } from "#core/shared/token-bucket";
+import { type BucketLimits, type BucketState, take } from "#shared/token-bucket";
 
 const T0 = Date.parse("2026-11-23T10:00:00.000Z");
 const limits: BucketLimits = { capacity: 3, refillPerSecond: 1 };

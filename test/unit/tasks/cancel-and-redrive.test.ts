@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { NotFoundError } from "#core/shared/errors";
-import type { Caller } from "#core/shared/identity";
-import { cancelTask, cancelTasks, TaskNotCancellableError } from "#core/tasks/domain/cancel-tasks";
-import { queueView } from "#core/tasks/domain/queue-view";
-import { redriveTasks } from "#core/tasks/domain/redrive-tasks";
-import type { Task } from "#core/tasks/domain/task";
+import { NotFoundError } from "#shared/errors";
+import type { Caller } from "#shared/identity";
+import { cancelTask, cancelTasks, TaskNotCancellableError } from "#tasks/domain/cancel-tasks";
+import { queueView } from "#tasks/domain/queue-view";
+import { redriveTasks } from "#tasks/domain/redrive-tasks";
+import type { Task } from "#tasks/domain/task";
 import { InMemoryTaskQuery, InMemoryTaskStore } from "../../support/in-memory-task-store";
 import { aTask, POLICY } from "../../support/tasks";
 

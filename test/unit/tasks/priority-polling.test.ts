@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PRIORITY_WEIGHTS, PriorityPollOrder } from "#core/tasks/domain/priority-polling";
-import { PRIORITIES, type Priority } from "#core/tasks/domain/task";
+import { PRIORITY_WEIGHTS, PriorityPollOrder } from "#tasks/domain/priority-polling";
+import { PRIORITIES, type Priority } from "#kernel/task-vocabulary";
 
 describe("PriorityPollOrder", () => {
   it("leads with each priority in proportion to its weight, 8:4:2:1 per 15 polls", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type AgentTypeLoad, chooseAgentType, scoresOf } from "#core/tasks/domain/scheduling";
+import { type AgentTypeLoad, chooseAgentType, scoresOf } from "#tasks/domain/scheduling";
 
 const load = (agentType: AgentTypeLoad["agentType"], overrides: Partial<AgentTypeLoad> = {}): AgentTypeLoad => ({
   agentType,

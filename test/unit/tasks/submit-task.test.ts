@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { AgentType, Capability } from "#core/agents/domain/agent-types";
-import { ConflictError, PayloadTooLargeError, QueueFullError } from "#core/shared/errors";
-import type { Caller } from "#core/shared/identity";
-import { type SubmitDeps, submitTask } from "#core/tasks/domain/submit-task";
-import { SubmitTaskRequest } from "#core/tasks/domain/task";
+import type { AgentType, Capability } from "#kernel/agent-catalog";
+import { ConflictError, PayloadTooLargeError, QueueFullError } from "#shared/errors";
+import type { Caller } from "#shared/identity";
+import { type SubmitDeps, submitTask } from "#tasks/domain/submit-task";
+import { SubmitTaskRequest } from "#tasks/domain/task";
 import { InMemoryTaskStore } from "../../support/in-memory-task-store";
 
 const caller: Caller = { sub: "user-1", username: "alice", roles: ["operator"] };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dispatchFor, systemAlertFor, taskUpdatedEvent } from "#core/tasks/domain/task-events";
+import { dispatchFor, systemAlertFor, taskUpdatedEvent } from "#tasks/domain/task-events";
 import { aTask } from "../../support/tasks";
 
 const NOW = new Date("2026-11-23T10:00:00.000Z");

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FINISHED_STATUSES, TASK_STATUSES, TERMINAL_STATUSES, type Task } from "#core/tasks/domain/task";
-import { applyPlan, IllegalTransitionError, planTransition, type TaskEvent } from "#core/tasks/domain/task-state-machine";
+import { FINISHED_STATUSES, TERMINAL_STATUSES, type Task } from "#tasks/domain/task";
+import { applyPlan, IllegalTransitionError, planTransition, type TaskEvent } from "#tasks/domain/task-state-machine";
 import { aTask, at } from "../../support/tasks";
+import { TASK_STATUSES } from "#kernel/task-vocabulary";
 
 const agentId = fc.constantFrom("agent-a", "agent-b");
 const attempt = fc.integer({ min: 1, max: 5 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Task } from "#core/tasks/domain/task";
+import type { Task } from "#tasks/domain/task";
 import {
   applyPlan,
   IllegalTransitionError,
   planTransition,
   retryDelaySeconds,
   type TaskEvent,
-} from "#core/tasks/domain/task-state-machine";
+} from "#tasks/domain/task-state-machine";
 import { aTask, at, POLICY } from "../../support/tasks";
 
 const NOW = "2026-11-23T10:00:00.000Z";

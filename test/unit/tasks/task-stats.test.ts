@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { admit } from "#core/tasks/domain/admission";
-import { countKey, loadOf, statsDelta, summarizeStats } from "#core/tasks/domain/task-stats";
-import { QueueFullError } from "#core/shared/errors";
+import { admit } from "#tasks/domain/admission";
+import { countKey, typeFiguresOf, statsDelta, summarizeStats } from "#tasks/domain/task-stats";
+import { QueueFullError } from "#shared/errors";
 import { aTask } from "../../support/tasks";
 
 describe("statsDelta", () => {
@@ -69,9 +69,9 @@ describe("summarizeStats", () => {
   });
 });
 
-describe("loadOf / admit", () => {
+describe("typeFiguresOf / admit", () => {
   it("derives queued, running and success rate from a type's counters", () => {
-    const load = loadOf({
+    const load = typeFiguresOf({
       [countKey("low", "queued")]: 4,
       [countKey("high", "queued")]: 1,
       [countKey("normal", "completed")]: 8,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkTimer, type TaskTimer, timersFor } from "#core/tasks/domain/task-timers";
+import { checkTimer, type TaskTimer, timersFor } from "#tasks/domain/task-timers";
 import { aTask } from "../../support/tasks";
 
 const NOW = new Date("2026-11-23T10:05:00.000Z");

@@ -1,11 +1,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { Clock } from "#core/shared/clock";
-import type { ReceivedWork, TaskStore, WorkSource } from "#core/tasks/domain/ports";
-import { PriorityPollOrder } from "#core/tasks/domain/priority-polling";
-import { type JsonObject, PRIORITIES, type Priority, type Task, type TaskError } from "#core/tasks/domain/task";
-import { IllegalTransitionError, planTransition, type RetryPolicy, type TaskEvent } from "#core/tasks/domain/task-state-machine";
-import { WorkMessage } from "#core/tasks/domain/work-message";
-import { type HandlerRegistry, NonRetryableTaskError } from "../handlers/task-handler";
+import type { Clock } from "#shared/clock";
+import type { ReceivedWork, TaskStore, WorkSource } from "#tasks/domain/ports";
+import { PriorityPollOrder } from "#tasks/domain/priority-polling";
+import { type Task } from "#tasks/domain/task";
+import { IllegalTransitionError, planTransition, type RetryPolicy, type TaskEvent } from "#tasks/domain/task-state-machine";
+import { WorkMessage } from "#tasks/domain/work-message";
+import { type HandlerRegistry, NonRetryableTaskError } from "../runtime/task-handler";
+import type { JsonObject } from "#kernel/json";
+import { PRIORITIES, type Priority, type TaskError } from "#kernel/task-vocabulary";
 
 export interface AgentRuntimeOptions {
   readonly agentId: string;

@@ -1,7 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { Agent, Workload } from "#core/agents/domain/agent";
-import type { AgentType } from "#core/agents/domain/agent-types";
-import type { AgentRegistry } from "#core/agents/domain/ports";
+import type { Agent } from "#agents/domain/agent";
+import type { AgentType } from "#kernel/agent-catalog";
+import type { AgentRegistry } from "#agents/domain/ports";
+import type { Workload } from "#kernel/bus/agent-status-changed";
 
 export interface PresenceOptions {
   readonly agentId: string;

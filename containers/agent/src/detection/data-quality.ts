@@ -1,0 +1,39 @@
+import * as z from "zod";
+import { DynamoDbDetectionStore } from "#detection/adapters/dynamodb-detection-store";
+import { acceptCandidate } from "#detection/domain/accept-candidate";
+import { DEFAULT_KEYWORD_CONFIG } from "#detection/domain/keyword-config";
+import { eventBridgeClient } from "#shared/adapters/aws-clients";
+import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
+import { readEnv } from "#shared/env";
+import type { TaskHandler } from "../runtime/task-handler";
+import type { Specialist, SpecialistContext } from "../runtime/specialist";
+import type { JsonObject } from "#kernel/json";
+
+/**
+ * data-quality: `tge.validate` checks and sanitizes a candidate, dedupes it by event (two
+ * outlets, one TGE) and announces each new TGE as `TgeDetected`. A rejected candidate completes
+ * with the problems found: rejecting is a result, not a failure.
+ */
+export function dataQuality(context: SpecialistContext): Specialist {
+  const env = readEnv(z.object({ DETECTIONS_TABLE: z.string().min(1), EVENT_BUS_NAME: z.string().min(1) }), context.env);
+  const store = new DynamoDbDetectionStore(context.db, env.DETECTIONS_TABLE);
+  const publisher = new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
+
+  const validate: TaskHandler = async (payload): Promise<JsonObject> => {
+    const result = await acceptCandidate(payload, {
+      store,
+      publisher,
+      now: new Date(),
+      threshold: DEFAULT_KEYWORD_CONFIG.threshold,
+    });
+    if (result.outcome === "rejected") {
+      context.logger.info("candidate rejected", { problems: result.problems });
+      return { outcome: result.outcome, problems: [...result.problems] };
+    }
+    const { detectionId, eventKey, itemIds } = result.detection;
+    if (result.outcome === "detected") context.logger.info("TGE detected", { detectionId, eventKey });
+    return { outcome: result.outcome, detectionId, eventKey, reports: itemIds.length };
+  };
+
+  return { handlers: { "tge.validate": validate } };
+}

@@ -1,0 +1,26 @@
+import * as z from "zod";
+import { readEnv } from "#shared/env";
+import { systemCaller, type SystemSubmitter, systemSubmitter } from "#tasks/published/task-submitter";
+import type { SpecialistContext } from "./specialist";
+
+/**
+ * Submits follow-up tasks as the agent's type: every agent of a type submits as the same
+ * caller, so an idempotency key names one task whichever agent submits it.
+ */
+export function submitterFor(context: SpecialistContext): SystemSubmitter {
+  const env = readEnv(
+    z.object({
+      TASKS_TABLE: z.string().min(1),
+      TASK_STATS_TABLE: z.string().min(1),
+      MAX_QUEUE_DEPTH: z.coerce.number().int().positive(),
+      QUEUED_TTL_SECONDS: z.coerce.number().int().positive(),
+    }),
+    context.env,
+  );
+  return systemSubmitter(context.db, systemCaller(context.agentType), {
+    tasksTable: env.TASKS_TABLE,
+    statsTable: env.TASK_STATS_TABLE,
+    maxQueueDepth: env.MAX_QUEUE_DEPTH,
+    queuedTtlSeconds: env.QUEUED_TTL_SECONDS,
+  });
+}

@@ -1,0 +1,55 @@
+import * as z from "zod";
+import { agentTypesServing } from "#kernel/agent-catalog";
+import { dynamoDocumentClient } from "#shared/adapters/aws-clients";
+import { readEnv } from "#shared/env";
+import { instrumented } from "#shared/instrumented";
+import { QueueFullError } from "#shared/errors";
+import { logger } from "#shared/powertools";
+import { systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
+
+const env = readEnv(
+  z.object({
+    TASKS_TABLE: z.string().min(1),
+    TASK_STATS_TABLE: z.string().min(1),
+    QUEUED_TTL_SECONDS: z.coerce.number().int().positive(),
+    MAX_QUEUE_DEPTH: z.coerce.number().int().positive(),
+  }),
+);
+const submit = systemSubmitter(dynamoDocumentClient(), systemCaller("metrics-review-schedule"), {
+  tasksTable: env.TASKS_TABLE,
+  statsTable: env.TASK_STATS_TABLE,
+  maxQueueDepth: env.MAX_QUEUE_DEPTH,
+  queuedTtlSeconds: env.QUEUED_TTL_SECONDS,
+});
+
+/**
+ * On its schedule: one `metrics.review` task for each reviewer type. The idempotency key names
+ * the minute, so a repeated trigger submits nothing twice; a review nobody takes expires
+ * before the next one is due.
+ */
+export const handler = instrumented(
+  async (event: { time?: string }) => {
+    const minute = (event.time ?? new Date().toISOString()).slice(0, 16);
+    const submitted: string[] = [];
+    for (const agentType of agentTypesServing("metrics.review")) {
+      try {
+        const { task, created } = await submit({
+          type: "metrics.review",
+          agentType,
+          priority: "low",
+          timeoutSeconds: 60,
+          maxRetries: 1,
+          payload: {},
+          idempotencyKey: `metrics-review:${agentType}:${minute}`,
+        });
+        if (created) submitted.push(task.taskId);
+      } catch (error) {
+        // A full queue already holds work for the type; a review can wait for the next turn.
+        if (!(error instanceof QueueFullError)) throw error;
+        logger.warn("review skipped: the reviewer's queue is full", { agentType });
+      }
+    }
+    return { submitted };
+  },
+  (result) => ({ submitted: result.submitted.length }),
+);

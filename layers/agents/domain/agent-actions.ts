@@ -1,0 +1,121 @@
+import * as z from "zod";
+import type { Caller } from "#shared/identity";
+import { ConflictError, NotFoundError, RequestValidationError } from "#shared/errors";
+import type { AgentType } from "#kernel/agent-catalog";
+import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
+
+export const AgentAction = z.enum(["start", "stop", "restart"]);
+export type AgentAction = z.infer<typeof AgentAction>;
+
+export const AgentActionResult = z.object({
+  agentId: z.string(),
+  agentType: z.string(),
+  action: AgentAction,
+  /** What will happen: the orchestrator carries it out shortly. */
+  outcome: z.string(),
+});
+
+export interface ActionDeps {
+  readonly registry: AgentRegistry;
+  readonly fleet: FleetController;
+  readonly ledger: FleetLedger;
+  readonly now: Date;
+  readonly maxAgentsPerType: number;
+}
+
+/**
+ * `POST /api/agents/{agentId}/{action}`:
+ *  - restart: stop the agent's task; its service starts a replacement (409 if it is not running)
+ *  - stop:    stop the task and lower the desired count, so it is not replaced
+ *  - start:   for a stopped agent, raise the desired count so a new agent takes its place
+ */
+export async function agentAction(
+  agentId: string,
+  action: AgentAction,
+  caller: Caller,
+  deps: ActionDeps,
+): Promise<z.infer<typeof AgentActionResult>> {
+  const agent = await deps.registry.get(agentId);
+  if (!agent) throw new NotFoundError("agent", agentId);
+  const running = agent.status !== "stopped" && agent.status !== "stopping";
+  const by = `${action} by ${caller.username}`;
+  switch (action) {
+    case "restart":
+    case "stop": {
+      if (!running) throw new ConflictError("AgentNotRunning", `agent ${agentId} is ${agent.status}`);
+      if (!agent.taskArn) throw new ConflictError("AgentNotManaged", `agent ${agentId} is not run by the orchestrator`);
+      // Stop this task first, then shrink the service, so the scheduler does not pick another one to stop.
+      const service = action === "stop" ? await deps.fleet.service(agent.agentType) : undefined;
+      await deps.fleet.stopTask(agent.taskArn, by);
+      if (service) await setDesiredManually(agent.agentType, Math.max(0, service.desired - 1), deps);
+      await deps.registry.setStatus(agentId, "stopping", by, deps.now);
+      return {
+        agentId,
+        agentType: agent.agentType,
+        action,
+        outcome:
+          action === "restart" ? "its task stops and the service starts a replacement" : "its task stops and is not replaced",
+      };
+    }
+    case "start": {
+      if (running) throw new ConflictError("AgentAlreadyRunning", `agent ${agentId} is ${agent.status}`);
+      const service = await deps.fleet.service(agent.agentType);
+      await setDesiredManually(agent.agentType, Math.min(deps.maxAgentsPerType, service.desired + 1), deps);
+      return { agentId, agentType: agent.agentType, action, outcome: `a new ${agent.agentType} agent starts in its place` };
+    }
+  }
+}
+
+/** How long a size set by hand holds before the scaler takes over again. */
+export const MANUAL_SCALE_MINUTES = 30;
+
+export const ScaleRequest = z.object({ replicas: z.number().int().min(0) }).strict();
+
+export const ScaleResult = z.object({
+  agentType: z.string(),
+  desired: z.number().int(),
+  /** When the scaler takes over again. */
+  autoscalingResumesAt: z.iso.datetime(),
+});
+
+export const DeployResult = z.object({
+  agentType: z.string(),
+  desired: z.number().int(),
+  outcome: z.string(),
+  autoscalingResumesAt: z.iso.datetime().optional(),
+});
+
+/** `PUT /api/agent-types/{type}/scale`: set the size now and hold it against the scaler for a while. */
+export async function scaleAgentType(
+  agentType: AgentType,
+  replicas: number,
+  deps: ActionDeps,
+): Promise<z.infer<typeof ScaleResult>> {
+  if (replicas > deps.maxAgentsPerType) {
+    throw new RequestValidationError([
+      { field: "replicas", message: `must be at most ${deps.maxAgentsPerType} (maxAgentsPerType)` },
+    ]);
+  }
+  const until = await setDesiredManually(agentType, replicas, deps);
+  return { agentType, desired: replicas, autoscalingResumesAt: until };
+}
+
+async function setDesiredManually(agentType: AgentType, desired: number, deps: ActionDeps): Promise<string> {
+  await deps.fleet.setDesired(agentType, desired);
+  const until = new Date(deps.now.getTime() + MANUAL_SCALE_MINUTES * 60_000).toISOString();
+  const record = await deps.ledger.scaling(agentType);
+  await deps.ledger.saveScaling(agentType, { ...record, manualDesired: desired, manualUntil: until });
+  return until;
+}
+
+/**
+ * `POST /api/agent-types/{type}/deploy`: a new deployment replaces every agent of the type. A
+ * type scaled to zero has nothing to replace, so it is started at one agent.
+ */
+export async function deployAgentType(agentType: AgentType, deps: ActionDeps): Promise<z.infer<typeof DeployResult>> {
+  const service = await deps.fleet.service(agentType);
+  await deps.fleet.redeploy(agentType);
+  if (service.desired > 0) return { agentType, desired: service.desired, outcome: "every agent is replaced by a new one" };
+  const autoscalingResumesAt = await setDesiredManually(agentType, 1, deps);
+  return { agentType, desired: 1, outcome: "the type was at zero: one agent starts", autoscalingResumesAt };
+}

@@ -1,0 +1,248 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { Role } from "#shared/identity";
+import { decodeCursor, encodeCursor } from "#shared/adapters/page-cursor";
+import type { Connection, ConnectionPage, ConnectionStore } from "../domain/ports";
+import { type RoomMember, Topic } from "../published/protocol";
+import { RoomName } from "#kernel/bus/room-message";
+
+/**
+ * One table, adjacency-list style:
+ *
+ *   pk            sk            what
+ *   CONN#<id>     META          the connection (user, roles, connectedAt)
+ *   CONN#<id>     TOPIC#<t>     a subscription
+ *   CONN#<id>     ROOM#<r>      a room membership (who, since when)
+ *   CONN#<id>     BUCKET        its rate-limit bucket (DynamoDbRateLimiter)
+ *   ROOMS         LISTING#<r>   a room anyone joined lately, for listing rooms
+ *
+ * The `by-sk` index inverts the keys, so "who is subscribed to tasks" is a Query on
+ * sk = TOPIC#tasks, "who is in lobby" one on sk = ROOM#lobby and "all connections" one on
+ * sk = META — never a Scan. Every connection row expires with its connection: API Gateway
+ * closes a connection after two hours at most. A room's listing row outlives its members by
+ * ROOM_LISTING_TTL_SECONDS.
+ */
+export const CONNECTION_TTL_SECONDS = 2 * 60 * 60;
+export const BY_SK_INDEX = "by-sk";
+export const ROOM_LISTING_TTL_SECONDS = 24 * 60 * 60;
+
+const connKey = (connectionId: string) => `CONN#${connectionId}`;
+const topicKey = (topic: Topic) => `TOPIC#${topic}`;
+const roomKey = (room: RoomName) => `ROOM#${room}`;
+const ROOMS_PK = "ROOMS";
+const BATCH_SIZE = 25;
+
+export class DynamoDbConnectionStore implements ConnectionStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private expiresAt(ttlSeconds = CONNECTION_TTL_SECONDS): number {
+    return Math.floor(this.now().getTime() / 1000) + ttlSeconds;
+  }
+
+  async get(connectionId: string): Promise<Connection | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: connKey(connectionId), sk: "META" }, ConsistentRead: true }),
+    );
+    return Item ? toConnection(Item) : undefined;
+  }
+
+  async put(connection: Connection): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: connKey(connection.connectionId), sk: "META", ...connection, expiresAt: this.expiresAt() },
+      }),
+    );
+  }
+
+  async remove(connectionId: string): Promise<boolean> {
+    // Deleting META first decides who removed it: only that caller sees the old row.
+    const { Attributes } = await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: connKey(connectionId), sk: "META" }, ReturnValues: "ALL_OLD" }),
+    );
+    const keys = (
+      await this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": connKey(connectionId) },
+        ProjectionExpression: "pk, sk",
+      })
+    ).map((item) => ({ pk: item.pk, sk: item.sk }));
+    await this.batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })));
+    return Attributes !== undefined;
+  }
+
+  async subscribe(connectionId: string, topics: readonly Topic[]): Promise<void> {
+    const expiresAt = this.expiresAt();
+    await this.batchWrite(
+      topics.map((topic) => ({
+        PutRequest: { Item: { pk: connKey(connectionId), sk: topicKey(topic), connectionId, topic, expiresAt } },
+      })),
+    );
+  }
+
+  async unsubscribe(connectionId: string, topics: readonly Topic[]): Promise<void> {
+    await this.batchWrite(
+      topics.map((topic) => ({ DeleteRequest: { Key: { pk: connKey(connectionId), sk: topicKey(topic) } } })),
+    );
+  }
+
+  async topicsOf(connectionId: string): Promise<Topic[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :topic)",
+      ExpressionAttributeValues: { ":pk": connKey(connectionId), ":topic": "TOPIC#" },
+      ConsistentRead: true,
+    });
+    return items.map((item) => Topic.parse(item.topic));
+  }
+
+  async subscribers(topic: Topic): Promise<string[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: BY_SK_INDEX,
+      KeyConditionExpression: "sk = :sk",
+      ExpressionAttributeValues: { ":sk": topicKey(topic) },
+    });
+    return items.map((item) => String(item.connectionId));
+  }
+
+  async join(room: RoomName, member: RoomMember): Promise<boolean> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // Prefixed so no room name can land in the index partition of another kind of row ("META").
+        Item: {
+          pk: ROOMS_PK,
+          sk: `LISTING#${room}`,
+          room,
+          lastJoinedAt: member.joinedAt,
+          expiresAt: this.expiresAt(ROOM_LISTING_TTL_SECONDS),
+        },
+      }),
+    );
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: connKey(member.connectionId), sk: roomKey(room), room, ...member, expiresAt: this.expiresAt() },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async leave(room: RoomName, connectionId: string): Promise<boolean> {
+    const { Attributes } = await this.db.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: connKey(connectionId), sk: roomKey(room) },
+        ReturnValues: "ALL_OLD",
+      }),
+    );
+    return Attributes !== undefined;
+  }
+
+  async roomsOf(connectionId: string): Promise<RoomName[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :room)",
+      ExpressionAttributeValues: { ":pk": connKey(connectionId), ":room": "ROOM#" },
+      ConsistentRead: true,
+    });
+    return items.map((item) => RoomName.parse(item.room));
+  }
+
+  async members(room: RoomName): Promise<RoomMember[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: BY_SK_INDEX,
+      KeyConditionExpression: "sk = :sk",
+      ExpressionAttributeValues: { ":sk": roomKey(room) },
+    });
+    return items
+      .map((item) => ({
+        connectionId: String(item.connectionId),
+        sub: String(item.sub),
+        username: String(item.username),
+        joinedAt: String(item.joinedAt),
+      }))
+      .sort((a, b) => a.joinedAt.localeCompare(b.joinedAt) || a.connectionId.localeCompare(b.connectionId));
+  }
+
+  async rooms(): Promise<RoomName[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": ROOMS_PK },
+    });
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    // TTL deletes lazily; a row past its expiry is already gone as far as callers know.
+    return items.filter((item) => Number(item.expiresAt) > nowSeconds).map((item) => RoomName.parse(item.room));
+  }
+
+  async list(page: { limit: number; cursor?: string }): Promise<ConnectionPage> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: BY_SK_INDEX,
+        KeyConditionExpression: "sk = :sk",
+        ExpressionAttributeValues: { ":sk": "META" },
+        Limit: page.limit,
+        ...(page.cursor ? { ExclusiveStartKey: decodeCursor(page.cursor, BY_SK_INDEX) } : {}),
+      }),
+    );
+    return {
+      connections: (result.Items ?? []).map(toConnection),
+      ...(result.LastEvaluatedKey ? { cursor: encodeCursor(BY_SK_INDEX, result.LastEvaluatedKey) } : {}),
+    };
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  /** BatchWrite in chunks of 25, resubmitting unprocessed items until none remain (bounded). */
+  private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH_SIZE) {
+      let pending = requests.slice(i, i + BATCH_SIZE);
+      for (let round = 0; pending.length > 0; round++) {
+        if (round === 5) throw new Error(`DynamoDB left ${pending.length} write(s) unprocessed after 5 rounds`);
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** round));
+        const { UnprocessedItems } = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      }
+    }
+  }
+}
+
+const toConnection = (item: Record<string, unknown>): Connection => ({
+  connectionId: String(item.connectionId),
+  sub: String(item.sub),
+  username: String(item.username),
+  roles: Role.array().catch([]).parse(item.roles),
+  connectedAt: String(item.connectedAt),
+});

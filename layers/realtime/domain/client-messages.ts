@@ -1,0 +1,106 @@
+import type { BucketLimits } from "#shared/token-bucket";
+import { sendFrame } from "./broadcast";
+import { type RateLimiter, TooFarBackError } from "./ports";
+import {
+  type ClientMessage,
+  type ControlFrame,
+  type ControlFrameType,
+  type ErrorFrameData,
+  errorFrame,
+  parseClientMessage,
+  TOPICS,
+  type Topic,
+} from "../published/protocol";
+import { replay } from "./replay";
+import type { PublishDeps } from "./publishing";
+import { joinRoom, leaveRoom, NotARoomMemberError, sendRoomMessage } from "./rooms";
+
+export interface ClientMessageDeps extends PublishDeps {
+  readonly rateLimiter: RateLimiter;
+  /** Each frame a client sends takes one token. */
+  readonly rateLimit: BucketLimits;
+}
+
+/**
+ * Handles one frame from a client and answers it on the same connection: subscription and
+ * room changes are acknowledged with the resulting state, `ping` with `pong`, `replay` with
+ * `replay` frames, and anything malformed, over the rate limit, or about a room the
+ * connection is not in with an `error` frame that says what is wrong. The connection stays up.
+ * A `room_message` has no reply of its own: the sender receives it as a member of the room.
+ */
+export async function handleClientMessage(
+  connectionId: string,
+  raw: string | undefined,
+  deps: ClientMessageDeps,
+): Promise<ControlFrame | undefined> {
+  const now = deps.clock.now();
+  const allowed = await deps.rateLimiter.take(connectionId, deps.rateLimit, now.getTime());
+  let reply: ControlFrame | undefined;
+  if (!allowed.ok) {
+    const retryAfter = Math.ceil(allowed.retryAfterMs / 100) / 10;
+    reply = errorFrame({ code: "rate_limited", message: `too many messages; retry after ${retryAfter} s`, retryAfter }, now);
+  } else {
+    const parsed = parseClientMessage(raw);
+    try {
+      reply = parsed.ok ? await answer(connectionId, parsed.message, deps) : errorFrame(parsed.error, now);
+    } catch (error) {
+      reply = errorFrame(refusal(error), now);
+    }
+  }
+  if (reply) await sendFrame(deps.gateway, connectionId, reply, now);
+  return reply;
+}
+
+/** The error frame for a request the client can fix; anything else is ours and is thrown. */
+function refusal(error: unknown): ErrorFrameData {
+  const because = (field: string, message: string) => ({ message, fields: [{ field, message }] });
+  if (error instanceof NotARoomMemberError) return { code: "not_a_member", ...because("room", error.message) };
+  if (error instanceof TooFarBackError) return { code: "invalid_field", ...because("sinceTime", error.message) };
+  throw error;
+}
+
+async function answer(connectionId: string, message: ClientMessage, deps: ClientMessageDeps): Promise<ControlFrame | undefined> {
+  const frame = (type: ControlFrameType, data: unknown): ControlFrame => ({
+    type,
+    timestamp: deps.clock.now().toISOString(),
+    data,
+  });
+  switch (message.type) {
+    case "subscribe":
+      await deps.connections.subscribe(connectionId, unique(message.subscriptions));
+      return frame("subscribed", { subscriptions: await sortedTopics(connectionId, deps) });
+    case "unsubscribe":
+      await deps.connections.unsubscribe(connectionId, unique(message.subscriptions));
+      return frame("unsubscribed", { subscriptions: await sortedTopics(connectionId, deps) });
+    case "join_room": {
+      const members = await joinRoom(await connectionOf(connectionId, deps), message.room, deps);
+      return frame("joined", { room: message.room, members });
+    }
+    case "leave_room":
+      await leaveRoom(connectionId, message.room, deps);
+      return frame("left", { room: message.room });
+    case "room_message":
+      await sendRoomMessage(await connectionOf(connectionId, deps), message.room, message.message, deps);
+      return undefined;
+    case "replay":
+      // The replay frames are the answer; they are sent as they are read.
+      await replay(connectionId, message, deps);
+      return undefined;
+    case "ping":
+      return frame("pong", { connectionId, ...(message.id ? { id: message.id } : {}) });
+  }
+}
+
+async function connectionOf(connectionId: string, deps: ClientMessageDeps) {
+  const connection = await deps.connections.get(connectionId);
+  // $connect stores the row before API Gateway lets any frame through, so this is a bug, not input.
+  if (!connection) throw new Error(`connection ${connectionId} sent a frame but has no record`);
+  return connection;
+}
+
+const unique = (topics: readonly Topic[]) => [...new Set(topics)];
+
+async function sortedTopics(connectionId: string, deps: ClientMessageDeps): Promise<Topic[]> {
+  const topics = await deps.connections.topicsOf(connectionId);
+  return [...topics].sort((a, b) => TOPICS.indexOf(a) - TOPICS.indexOf(b));
+}

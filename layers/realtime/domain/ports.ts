@@ -1,0 +1,86 @@
+import type { Role } from "#shared/identity";
+import type { BucketLimits, TakeResult } from "#shared/token-bucket";
+import type { RoomMember, ServerEvent, Stream, Topic } from "../published/protocol";
+import type { RoomName } from "#kernel/bus/room-message";
+
+/** A live WebSocket connection and who opened it. */
+export interface Connection {
+  readonly connectionId: string;
+  readonly sub: string;
+  readonly username: string;
+  readonly roles: readonly Role[];
+  readonly connectedAt: string;
+}
+
+export interface ConnectionPage {
+  readonly connections: Connection[];
+  readonly cursor?: string;
+}
+
+/** Connections, the subscription index the broadcaster reads, and room membership. */
+export interface ConnectionStore {
+  put(connection: Connection): Promise<void>;
+  get(connectionId: string): Promise<Connection | undefined>;
+  /**
+   * Removes the connection, its subscriptions and its room memberships; answers false when
+   * it was already gone (someone else removed it first).
+   */
+  remove(connectionId: string): Promise<boolean>;
+  subscribe(connectionId: string, topics: readonly Topic[]): Promise<void>;
+  unsubscribe(connectionId: string, topics: readonly Topic[]): Promise<void>;
+  topicsOf(connectionId: string): Promise<Topic[]>;
+  /** Connection ids subscribed to `topic`, found through the index (never a scan). */
+  subscribers(topic: Topic): Promise<string[]>;
+  /** Adds the member to the room; answers false when that connection was already in it. */
+  join(room: RoomName, member: RoomMember): Promise<boolean>;
+  /** Answers false when the connection was not in the room. */
+  leave(room: RoomName, connectionId: string): Promise<boolean>;
+  roomsOf(connectionId: string): Promise<RoomName[]>;
+  /** Members of `room`, found through the index (never a scan), in join order. */
+  members(room: RoomName): Promise<RoomMember[]>;
+  /** Rooms anyone has joined within their retention, found through the index. */
+  rooms(): Promise<RoomName[]>;
+  /** A page of open connections, in connection id order. */
+  list(page: { limit: number; cursor?: string }): Promise<ConnectionPage>;
+}
+
+export type DeliveryOutcome = "delivered" | "gone";
+
+/** Pushes frames to connected clients (API Gateway's @connections API). */
+export interface ConnectionGateway {
+  /** Sends one frame; answers "gone" when the connection no longer exists. */
+  post(connectionId: string, data: string): Promise<DeliveryOutcome>;
+}
+
+/** Hands out event sequence numbers, strictly increasing across all broadcasters. */
+export interface SequenceSource {
+  next(): Promise<number>;
+}
+
+/** Where a replay or a history read starts: after a `seq`, or at an instant. */
+export type HistoryStart = { readonly afterSeq: number } | { readonly since: Date };
+
+/** A look back to an instant that would read more of the history than a replay may. */
+export class TooFarBackError extends Error {
+  constructor(readonly eventsRead: number) {
+    super(`more than ${eventsRead} events happened since that instant; replay by sinceSeq instead`);
+    this.name = "TooFarBackError";
+  }
+}
+
+/** The event history clients replay from, kept per stream (topic or room) in `seq` order. */
+export interface EventHistory {
+  append(stream: Stream, event: ServerEvent): Promise<void>;
+  /**
+   * Up to `limit` events of `stream` from `start`, oldest first.
+   * @throws TooFarBackError when finding where `since` starts would read too much
+   */
+  read(stream: Stream, start: HistoryStart, limit: number): Promise<ServerEvent[]>;
+  /** The newest `limit` events of `stream`, oldest first. */
+  latest(stream: Stream, limit: number): Promise<ServerEvent[]>;
+}
+
+/** A token bucket per connection, kept where every handler instance sees it. */
+export interface RateLimiter {
+  take(connectionId: string, limits: BucketLimits, nowMs: number): Promise<TakeResult>;
+}

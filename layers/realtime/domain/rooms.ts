@@ -1,0 +1,46 @@
+import type { RoomName } from "#kernel/bus/room-message";
+import type { Connection } from "./ports";
+import type { PresenceData, RoomMember, RoomMessageData, ServerEvent } from "../published/protocol";
+import { idsOf, type PublishDeps, publish } from "./publishing";
+
+export class NotARoomMemberError extends Error {
+  constructor(readonly room: RoomName) {
+    super(`this connection is not in room "${room}"; send join_room first`);
+  }
+}
+
+/** Joins a room and tells its members; answers who is in it now. Joining twice is a no-op. */
+export async function joinRoom(connection: Connection, room: RoomName, deps: PublishDeps): Promise<RoomMember[]> {
+  const member: RoomMember = {
+    connectionId: connection.connectionId,
+    sub: connection.sub,
+    username: connection.username,
+    joinedAt: deps.clock.now().toISOString(),
+  };
+  const added = await deps.connections.join(room, member);
+  const members = await deps.connections.members(room);
+  if (added) await publish<PresenceData>("presence", { room, action: "joined", member, members }, deps, idsOf(members));
+  return members;
+}
+
+/** Leaves a room and tells the members left behind. @throws NotARoomMemberError */
+export async function leaveRoom(connectionId: string, room: RoomName, deps: PublishDeps): Promise<void> {
+  const members = await deps.connections.members(room);
+  const member = members.find((m) => m.connectionId === connectionId);
+  if (!member || !(await deps.connections.leave(room, connectionId))) throw new NotARoomMemberError(room);
+  const rest = members.filter((m) => m.connectionId !== connectionId);
+  await publish<PresenceData>("presence", { room, action: "left", member, members: rest }, deps, idsOf(rest));
+}
+
+/** Sends a message to everyone in a room, the sender included. @throws NotARoomMemberError */
+export async function sendRoomMessage(
+  connection: Connection,
+  room: RoomName,
+  message: string,
+  deps: PublishDeps,
+): Promise<ServerEvent<RoomMessageData>> {
+  const members = await deps.connections.members(room);
+  if (!members.some((m) => m.connectionId === connection.connectionId)) throw new NotARoomMemberError(room);
+  const from = { sub: connection.sub, username: connection.username, connectionId: connection.connectionId };
+  return (await publish<RoomMessageData>("room_message", { room, from, message }, deps, idsOf(members))).event;
+}

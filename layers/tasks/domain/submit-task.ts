@@ -1,0 +1,100 @@
+import type { AgentType, Capability } from "#kernel/agent-catalog";
+import type { Clock } from "#shared/clock";
+import { ConflictError, PayloadTooLargeError } from "#shared/errors";
+import type { Caller } from "#shared/identity";
+import { deterministicId, fingerprint, newId } from "#shared/ids";
+import type { TaskStore } from "./ports";
+import type { SubmitTaskRequest, Task } from "./task";
+
+export interface SubmitLimits {
+  /** Largest accepted `payload`, in bytes of its JSON encoding. */
+  readonly maxPayloadBytes: number;
+  /** A queued task not started within this long expires. */
+  readonly queuedTtlSeconds: number;
+}
+
+/** Picks the agent type for a task that named a capability (see `scheduling.ts`). */
+export interface AgentTypeChooser {
+  choose(capability: Capability): Promise<AgentType>;
+}
+
+/** Refuses work for an agent type whose queue is full (`QueueFullError`, 429). */
+export interface QueueAdmission {
+  admit(agentType: AgentType): Promise<void>;
+}
+
+export interface SubmitDeps {
+  readonly store: TaskStore;
+  readonly clock: Clock;
+  readonly limits: SubmitLimits;
+  readonly chooser: AgentTypeChooser;
+  readonly admission: QueueAdmission;
+}
+
+export interface SubmitResult {
+  readonly task: Task;
+  /** False when the idempotency key named a task submitted earlier. */
+  readonly created: boolean;
+}
+
+/**
+ * Stores a new task as `queued`. Dispatch to its queue follows from the stored change (see
+ * `dispatchFor`), so a task is queued exactly when it is stored.
+ *
+ * With an idempotency key the task id is derived from the caller and the key, so a repeat of
+ * the same request returns the first task and stores nothing — even when the queue has since
+ * filled up; the same key with a different request is refused with 409.
+ *
+ * @example
+ * const { task, created } = await submitTask(request, caller, deps);
+ */
+export async function submitTask(request: SubmitTaskRequest, caller: Caller, deps: SubmitDeps): Promise<SubmitResult> {
+  const payloadBytes = Buffer.byteLength(JSON.stringify(request.payload), "utf8");
+  if (payloadBytes > deps.limits.maxPayloadBytes) {
+    throw new PayloadTooLargeError("payload", payloadBytes, deps.limits.maxPayloadBytes);
+  }
+  const { idempotencyKey, agentType: requestedType, capability, ...work } = request;
+  const requestFingerprint = fingerprint({ ...work, agentType: requestedType, capability });
+  const taskId = idempotencyKey ? deterministicId("task", caller.sub, idempotencyKey) : newId();
+
+  if (idempotencyKey) {
+    const existing = await deps.store.get(taskId);
+    if (existing) return replayOf(existing, requestFingerprint, idempotencyKey);
+  }
+
+  const agentType = requestedType ?? (await deps.chooser.choose(capability as Capability));
+  await deps.admission.admit(agentType);
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const task: Task = {
+    taskId,
+    ...work,
+    agentType,
+    ...(capability ? { capability } : {}),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+    requestFingerprint,
+    submittedBy: caller.sub,
+    status: "queued",
+    attempt: 1,
+    attemptsAllowed: 1 + work.maxRetries,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    queuedAt: at,
+    availableAt: at,
+    expiresAt: new Date(now.getTime() + deps.limits.queuedTtlSeconds * 1_000).toISOString(),
+  };
+  if (await deps.store.create(task)) return { task, created: true };
+
+  // Lost a race with a concurrent request carrying the same key.
+  const existing = await deps.store.get(taskId);
+  if (!existing) throw new Error(`task ${taskId} was refused as a duplicate but cannot be read`);
+  return replayOf(existing, requestFingerprint, idempotencyKey ?? "");
+}
+
+function replayOf(existing: Task, requestFingerprint: string, idempotencyKey: string): SubmitResult {
+  if (existing.requestFingerprint !== requestFingerprint) {
+    throw new ConflictError("IdempotencyKeyReused", `idempotencyKey ${idempotencyKey} was already used for a different request`);
+  }
+  return { task: existing, created: false };
+}

@@ -1,0 +1,87 @@
+import { CfnOutput, Stack } from "aws-cdk-lib";
+import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type * as events from "aws-cdk-lib/aws-events";
+import type { Construct } from "constructs";
+import { DETECTIONS_BY_TIME_INDEX } from "#detection/adapters/dynamodb-detection-store";
+import type { SpecialistResources } from "../constructs/agent-service";
+import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
+import { SwarmFunction } from "../constructs/swarm-function";
+import { SwarmTable } from "../constructs/swarm-table";
+import type { SwarmStackProps } from "./swarm-stack-props";
+
+export interface DetectionStackProps extends SwarmStackProps {
+  readonly bus: events.IEventBus;
+  readonly http: AuthorizedHttpApi;
+}
+
+/**
+ * TGE detection: the feed items every scraper has seen (shared dedupe), the detections, the
+ * route that lists them, and what each detection specialist needs on the fleet (its variables
+ * and grants), which the agents stack applies to their task roles.
+ */
+export class DetectionStack extends Stack {
+  readonly detectionsTable: SwarmTable;
+  readonly feedItemsTable: SwarmTable;
+  /** The scraper, the scorer and the validator: their variables and grants. */
+  readonly specialists: {
+    readonly "scraping-efficiency": SpecialistResources;
+    readonly "keyword-precision": SpecialistResources;
+    readonly "data-quality": SpecialistResources;
+  };
+
+  constructor(scope: Construct, id: string, props: DetectionStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.feedItemsTable = new SwarmTable(this, "FeedItems", {
+      config,
+      partitionKey: { name: "fingerprint", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "expiresAt",
+    });
+    this.detectionsTable = new SwarmTable(this, "Detections", {
+      config,
+      partitionKey: { name: "eventKey", type: dynamodb.AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: DETECTIONS_BY_TIME_INDEX,
+          partitionKey: { name: "kind", type: dynamodb.AttributeType.STRING },
+          sortKey: { name: "detectedAt", type: dynamodb.AttributeType.STRING },
+        },
+      ],
+    });
+
+    this.specialists = {
+      "scraping-efficiency": {
+        environment: {
+          FEED_URLS: config.feedUrls.join(","),
+          FEED_POLL_SECONDS: String(config.feedPollSeconds),
+          FEED_REQUESTS_PER_MINUTE: String(config.feedRequestsPerMinute),
+          FEED_ITEMS_TABLE: this.feedItemsTable.tableName,
+        },
+        grant: (role) => this.feedItemsTable.grant(role, "PutItem"),
+      },
+      "keyword-precision": { environment: {}, grant: () => undefined },
+      "data-quality": {
+        environment: { EVENT_BUS_NAME: props.bus.eventBusName, DETECTIONS_TABLE: this.detectionsTable.tableName },
+        grant: (role) => {
+          this.detectionsTable.grant(role, "Query", "PutItem", "UpdateItem");
+          props.bus.grantPutEventsTo(role);
+        },
+      },
+    };
+
+    const listDetections = new SwarmFunction(this, "ListDetections", {
+      entry: "detection/list-detections.ts",
+      description: "GET /api/detections: newest TGE detections",
+      context: "detection",
+      config,
+      environment: { DETECTIONS_TABLE: this.detectionsTable.tableName },
+    });
+    this.detectionsTable.grant(listDetections, "Query");
+    props.http.addRoutes(this, [["ListDetectionsRoute", HttpMethod.GET, "/api/detections", listDetections]]);
+
+    new CfnOutput(this, "DetectionsTableName", { value: this.detectionsTable.tableName });
+    new CfnOutput(this, "FeedItemsTableName", { value: this.feedItemsTable.tableName });
+  }
+}

@@ -1,0 +1,212 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { BY_SK_INDEX } from "#realtime/adapters/dynamodb-connection-store";
+import { SERVER_EVENT_TYPE_OF } from "#realtime/domain/server-events";
+import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
+import { SwarmFunction } from "../constructs/swarm-function";
+import { SwarmTable } from "../constructs/swarm-table";
+import type { SwarmStackProps } from "./swarm-stack-props";
+
+export interface RealtimeStackProps extends SwarmStackProps {
+  readonly bus: events.IEventBus;
+  readonly http: AuthorizedHttpApi;
+  /** Issuer of the Cognito access tokens clients connect with. */
+  readonly issuer: string;
+  readonly userPoolClientId: string;
+}
+
+/**
+ * The live dashboard's back end: the WebSocket API (its `$connect` verifies the caller's JWT),
+ * the connection, subscription and room index, the event history clients replay from, the
+ * broadcaster that relays bus events to subscribers, and the WebSocket management routes.
+ */
+export class RealtimeStack extends Stack {
+  readonly connectionsTable: SwarmTable;
+  readonly webSocketApi: apigw.WebSocketApi;
+  readonly webSocketStage: apigw.WebSocketStage;
+
+  constructor(scope: Construct, id: string, props: RealtimeStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.connectionsTable = new SwarmTable(this, "Connections", {
+      config,
+      partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
+      sortKey: { name: "sk", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "expiresAt",
+      globalSecondaryIndexes: [
+        {
+          indexName: BY_SK_INDEX,
+          partitionKey: { name: "sk", type: dynamodb.AttributeType.STRING },
+          sortKey: { name: "pk", type: dynamodb.AttributeType.STRING },
+        },
+      ],
+    });
+    const eventsTable = new SwarmTable(this, "Events", {
+      config,
+      partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
+      sortKey: { name: "sk", type: dynamodb.AttributeType.NUMBER },
+      timeToLiveAttribute: "expiresAt",
+    });
+    const idempotencyTable = new SwarmTable(this, "Idempotency", {
+      config,
+      partitionKey: { name: "id", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "expiration",
+    });
+
+    const handler = (name: string, entry: string, description: string, environment: Record<string, string> = {}) =>
+      new SwarmFunction(this, name, {
+        entry: `realtime/${entry}`,
+        description,
+        context: "realtime",
+        config,
+        environment: { CONNECTIONS_TABLE: this.connectionsTable.tableName, ...environment },
+      });
+
+    const connect = handler("Connect", "connect.ts", "WebSocket $connect: verify the JWT and record the connection", {
+      JWT_ISSUER: props.issuer,
+      JWT_JWKS_URI: `${props.issuer}/.well-known/jwks.json`,
+      USER_POOL_CLIENT_ID: props.userPoolClientId,
+    });
+    // Handlers that record and deliver events themselves (presence, room messages, replay).
+    const publishing = {
+      EVENTS_TABLE: eventsTable.tableName,
+      EVENT_RETENTION_SECONDS: String(config.eventRetentionHours * 3600),
+    };
+    const disconnect = handler(
+      "Disconnect",
+      "disconnect.ts",
+      "WebSocket $disconnect: forget the connection, tell its rooms",
+      publishing,
+    );
+    const message = handler(
+      "ClientMessage",
+      "client-message.ts",
+      "WebSocket $default: subscriptions, rooms, replay, ping; rate-limited",
+      {
+        ...publishing,
+        RATE_LIMIT_PER_SECOND: String(config.wsRateLimitPerSecond),
+        RATE_LIMIT_BURST: String(config.wsRateLimitBurst),
+      },
+    );
+
+    this.webSocketApi = new apigw.WebSocketApi(this, "WebSocket", {
+      description: `TGE Swarm live dashboard (${config.stage})`,
+      connectRouteOptions: { integration: new WebSocketLambdaIntegration("ConnectIntegration", connect) },
+      disconnectRouteOptions: { integration: new WebSocketLambdaIntegration("DisconnectIntegration", disconnect) },
+      defaultRouteOptions: { integration: new WebSocketLambdaIntegration("MessageIntegration", message) },
+    });
+    this.webSocketStage = new apigw.WebSocketStage(this, "WebSocketStage", {
+      webSocketApi: this.webSocketApi,
+      stageName: config.stage,
+      autoDeploy: true,
+      throttle: { burstLimit: 500, rateLimit: 1_000 },
+    });
+    const accessLogs = new logs.LogGroup(this, "WebSocketAccessLogs", {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    (this.webSocketStage.node.defaultChild as apigw.CfnStage).accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: "$context.requestId",
+        connectionId: "$context.connectionId",
+        routeKey: "$context.routeKey",
+        status: "$context.status",
+        error: "$context.error.message",
+      }),
+    };
+    for (const fn of [message, disconnect]) {
+      fn.addEnvironment("WS_CALLBACK_URL", this.webSocketStage.callbackUrl);
+      this.connectionsTable.grant(fn, "GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem");
+      eventsTable.grant(fn, "UpdateItem", "PutItem", "Query");
+      this.webSocketStage.grantManagementApiAccess(fn);
+    }
+    this.connectionsTable.grant(connect, "PutItem");
+
+    const broadcaster = handler(
+      "BroadcastEvent",
+      "broadcast-event.ts",
+      "Bus → WebSocket: record each event once and fan it out",
+      {
+        WS_CALLBACK_URL: this.webSocketStage.callbackUrl,
+        IDEMPOTENCY_TABLE: idempotencyTable.tableName,
+        ...publishing,
+      },
+    );
+    // A connection found gone is removed (DeleteItem, BatchWriteItem) and its rooms told (Query).
+    this.connectionsTable.grant(broadcaster, "DeleteItem", "Query", "BatchWriteItem");
+    eventsTable.grant(broadcaster, "UpdateItem", "PutItem");
+    idempotencyTable.grant(broadcaster, "GetItem", "PutItem", "UpdateItem", "DeleteItem");
+    this.webSocketStage.grantManagementApiAccess(broadcaster);
+
+    const undelivered = new sqs.Queue(this, "UndeliveredEvents", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    new events.Rule(this, "DashboardEvents", {
+      description: "Swarm events the dashboard shows",
+      eventBus: props.bus,
+      eventPattern: { source: events.Match.prefix("tge-swarm."), detailType: Object.keys(SERVER_EVENT_TYPE_OF) },
+      targets: [
+        new targets.LambdaFunction(broadcaster, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: undelivered,
+        }),
+      ],
+    });
+
+    // WebSocket management (seed 004): who is connected, rooms, history, admin broadcasts.
+    const listConnections = handler("ListConnections", "list-connections.ts", "GET /api/websocket/connections");
+    this.connectionsTable.grant(listConnections, "Query");
+    const listRooms = handler("ListRooms", "list-rooms.ts", "GET /api/websocket/rooms");
+    this.connectionsTable.grant(listRooms, "Query");
+    const eventHistory = handler("GetEventHistory", "get-event-history.ts", "GET /api/websocket/event-history", publishing);
+    eventsTable.grant(eventHistory, "Query");
+    const broadcastMessage = handler("BroadcastMessage", "broadcast-message.ts", "POST /api/websocket/broadcast (admin)", {
+      EVENT_BUS_NAME: props.bus.eventBusName,
+    });
+    props.bus.grantPutEventsTo(broadcastMessage);
+    props.http.addRoutes(this, [
+      ["ListConnectionsRoute", HttpMethod.GET, "/api/websocket/connections", listConnections],
+      ["ListRoomsRoute", HttpMethod.GET, "/api/websocket/rooms", listRooms],
+      ["GetEventHistoryRoute", HttpMethod.GET, "/api/websocket/event-history", eventHistory],
+      ["BroadcastMessageRoute", HttpMethod.POST, "/api/websocket/broadcast", broadcastMessage],
+    ]);
+
+    new CfnOutput(this, "WebSocketUrl", { value: this.webSocketStage.url });
+    new CfnOutput(this, "WebSocketApiId", { value: this.webSocketApi.apiId });
+    new CfnOutput(this, "WebSocketStageName", { value: this.webSocketStage.stageName });
+    new CfnOutput(this, "ConnectionsTableName", { value: this.connectionsTable.tableName });
+    new CfnOutput(this, "EventsTableName", { value: eventsTable.tableName });
+    new CfnOutput(this, "BroadcasterFunctionName", { value: broadcaster.functionName });
+
+    Validations.of(this.webSocketApi).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason:
+        "$connect verifies the Cognito JWT in its handler and refuses the handshake without one; $default and $disconnect only run on connections it admitted.",
+    });
+    const account = Token.isUnresolved(this.account) ? "<AWS::AccountId>" : this.account;
+    const callbackArn = `Resource::arn:<AWS::Partition>:execute-api:${config.region}:${account}:<${this.getLogicalId(this.webSocketApi.node.defaultChild as apigw.CfnApi)}>/${config.stage}/*/@connections/*`;
+    for (const fn of [message, disconnect, broadcaster]) {
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions-IAM5[${callbackArn}]`,
+        reason: "execute-api:ManageConnections must cover every connection id of this one API stage.",
+      });
+    }
+    Validations.of(undelivered).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is itself the dead-letter queue of the dashboard rule's Lambda target.",
+    });
+  }
+}

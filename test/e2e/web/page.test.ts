@@ -1,0 +1,169 @@
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
+import { type Browser, chromium, type Page, type WebSocketRoute } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type WebServer, startWebServer } from "../../../scripts/local/web-server";
+import { LOCAL_DIR } from "../../../scripts/local/paths";
+import { LOCAL_USERS } from "../../../scripts/local/users";
+import { outputs, submit, taskUntil } from "../support/api";
+
+const SCREENSHOT = path.join(LOCAL_DIR, "screenshots", "dashboard.png");
+
+/** One WebSocket the page opened, routed through the test so it can watch the frames and cut the line. */
+interface RoutedSocket {
+  readonly page: WebSocketRoute;
+  readonly server: WebSocketRoute;
+  /** Frames the page sent. */
+  readonly sent: string[];
+  /** Frames the server sent. */
+  readonly received: string[];
+}
+
+let server: WebServer;
+let browser: Browser;
+let page: Page;
+const sockets: RoutedSocket[] = [];
+/** While set, the page's WebSocket handshakes are refused, as when the network is down. */
+let offline = false;
+
+const indicator = (state: string) => page.locator(`#connection[data-state="${state}"]`);
+const taskRow = (taskId: string) => page.locator(`#panel-tasks tr[data-task-id="${taskId}"]`);
+
+async function signIn(username: string, password: string): Promise<void> {
+  await page.locator("#username").fill(username);
+  await page.locator("#password").fill(password);
+  await page.locator("#sign-in-submit").click();
+}
+
+beforeAll(async () => {
+  // Its own build folder, so a dashboard `npm start` serves on this machine is never rebuilt under it.
+  server = await startWebServer({ outputs: outputs(), outdir: path.join(LOCAL_DIR, "e2e", "web") });
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"], timeout: 30_000 });
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.setDefaultTimeout(15_000);
+  page.on("console", (message) => {
+    if (message.type() === "error") console.log(`[page] ${message.text()}`);
+  });
+  await page.routeWebSocket(/\/_aws\/execute-api\//, (socket) => {
+    if (offline) {
+      socket.close({ code: 1006, reason: "offline (test)" });
+      return;
+    }
+    const routed: RoutedSocket = { page: socket, server: socket.connectToServer(), sent: [], received: [] };
+    socket.onMessage((message) => {
+      routed.sent.push(String(message));
+      routed.server.send(message);
+    });
+    routed.server.onMessage((message) => {
+      routed.received.push(String(message));
+      routed.page.send(message);
+    });
+    sockets.push(routed);
+  });
+  await page.goto(server.url, { timeout: 15_000 });
+}, 60_000);
+
+afterAll(async () => {
+  if (page) {
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true, timeout: 10_000 }).catch(() => undefined);
+  }
+  await browser?.close();
+  await server?.close();
+});
+
+describe("the dashboard page, in a browser", () => {
+  it("says so when the password is wrong, and stays signed out", async () => {
+    // WHEN the viewer signs in with a wrong password
+    await signIn(LOCAL_USERS.viewer.username, "not-the-password-1!");
+    // THEN the form shows Cognito's refusal in words, and nothing connects
+    await expect
+      .poll(() => page.locator("#sign-in-error").textContent(), { timeout: 10_000 })
+      .toBe("Incorrect username or password.");
+    expect(await page.locator("#sign-in-error").isVisible()).toBe(true);
+    expect(await page.locator("#dashboard").isVisible()).toBe(false);
+    expect(sockets).toHaveLength(0);
+  });
+
+  it("signs the viewer in through the form and goes live", async () => {
+    // WHEN the viewer signs in with the seeded password
+    await signIn(LOCAL_USERS.viewer.username, LOCAL_USERS.viewer.password);
+    // THEN the panels show, the WebSocket subscribes to everything, and the indicator says live
+    await indicator("live").waitFor({ timeout: 20_000 });
+    expect(await page.locator("#user").textContent()).toBe("viewer");
+    expect(sockets[0]?.sent.map((text) => JSON.parse(text))).toContainEqual({ type: "subscribe", subscriptions: ["all"] });
+    // The initial loads landed: every agent type has a row, every priority a queue row.
+    await page.locator('#panel-agents tr[data-agent-type="data-quality"]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator("#panel-queues tr[data-priority]").count(), { timeout: 10_000 }).toBe(4);
+    expect(await page.locator("#notices").isVisible()).toBe(false);
+  });
+
+  it("shows a submitted task in recent tasks, through to its final status", async () => {
+    // WHEN an operator's task is submitted through the HTTP API
+    const task = await submit({
+      type: "diagnostics.echo",
+      agentType: "data-quality",
+      priority: "high",
+      payload: { from: "page" },
+    });
+    // THEN its row appears and ends completed, without a reload
+    await taskRow(task.taskId).and(page.locator('[data-status="completed"]')).waitFor({ timeout: 30_000 });
+    expect(await taskRow(task.taskId).locator('[data-field="status"]').textContent()).toBe("completed");
+  });
+
+  it("catches up after its WebSocket drops: a task finished while it was away appears after reconnect and replay", async () => {
+    // GIVEN the page is live and has seen events
+    const first = sockets.at(-1) as RoutedSocket;
+    // WHEN the connection drops and the network stays down…
+    offline = true;
+    first.server.close({ code: 1001, reason: "dropped by the test" });
+    first.page.close({ code: 1006, reason: "dropped by the test" });
+    await indicator("reconnecting").waitFor({ timeout: 10_000 });
+    // …while a task runs from start to finish
+    const missed = await submit({
+      type: "diagnostics.echo",
+      agentType: "data-quality",
+      priority: "high",
+      payload: { from: "gap" },
+    });
+    await taskUntil(missed.taskId, (t) => t.status === "completed", 30_000, "the task submitted while the page was away");
+    expect(await taskRow(missed.taskId).count()).toBe(0);
+    const connectionsBefore = sockets.length;
+
+    // …and then the network comes back
+    offline = false;
+    await indicator("live").waitFor({ timeout: 30_000 });
+
+    // THEN the page re-subscribed on a new connection and asked for what it missed, from the last seq it saw…
+    const second = sockets.at(-1) as RoutedSocket;
+    expect(sockets.length).toBe(connectionsBefore + 1);
+    await expect
+      .poll(() => second.sent.map((text) => JSON.parse(text) as { type: string }).map((m) => m.type), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(["subscribe", "replay"]));
+    const replayRequest = second.sent.map((text) => JSON.parse(text)).find((m) => m.type === "replay");
+    expect(replayRequest).toEqual({ type: "replay", sinceSeq: expect.any(Number) });
+    // …the server's replay carried the missed task's updates…
+    await expect
+      .poll(
+        () =>
+          second.received
+            .map(
+              (text) =>
+                JSON.parse(text) as {
+                  type: string;
+                  data: { events?: { type: string; data: { taskId?: string; status?: string } }[] };
+                },
+            )
+            .filter((frame) => frame.type === "replay")
+            .flatMap((frame) => frame.data.events ?? [])
+            .filter((e) => e.type === "task_update" && e.data.taskId === missed.taskId)
+            .map((e) => e.data.status),
+        { timeout: 15_000, message: "replay frames carrying the missed task" },
+      )
+      .toContain("completed");
+    // …and the page shows the task as completed, from the stream (its row carries the event's seq).
+    const row = taskRow(missed.taskId).and(page.locator('[data-status="completed"]'));
+    await row.waitFor({ timeout: 15_000 });
+    expect(Number(await row.getAttribute("data-seq"))).toBeGreaterThan(replayRequest.sinceSeq);
+  });
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { type ClientMessageDeps, handleClientMessage } from "#realtime/domain/client-messages";
+import { TooFarBackError } from "#realtime/domain/ports";
+import type { ClientMessage, ControlFrame, ErrorFrameData } from "#realtime/published/protocol";
+import { aConnection, InMemoryRateLimiter, inMemoryPublishDeps, ManualClock } from "../../support/in-memory-connections";
+
+/** Roomy enough that only the rate-limit tests ever meet the limit. */
+const GENEROUS = { capacity: 1_000, refillPerSecond: 1_000 };
+
+function setUp(rateLimit = GENEROUS) {
+  const clock = new ManualClock();
+  const deps = {
+    ...inMemoryPublishDeps({ clock }),
+    rateLimiter: new InMemoryRateLimiter(),
+    rateLimit,
+  } satisfies ClientMessageDeps;
+  return { ...deps, deps };
+}
+const send = (connectionId: string, message: ClientMessage | Record<string, unknown>, deps: ClientMessageDeps) =>
+  handleClientMessage(connectionId, JSON.stringify(message), deps);
+
+describe("handleClientMessage", () => {
+  it("subscribes and acknowledges with the full set of topics", async () => {
+    const { connections, gateway, deps } = setUp();
+    await send("c1", { type: "subscribe", subscriptions: ["tasks"] }, deps);
+    await send("c1", { type: "subscribe", subscriptions: ["alerts", "tasks"] }, deps);
+    expect(gateway.sentTo("c1").at(-1)).toEqual({
+      type: "subscribed",
+      timestamp: "2026-11-23T10:00:00.000Z",
+      data: { subscriptions: ["tasks", "alerts"] },
+    });
+    expect(await connections.subscribers("alerts")).toEqual(["c1"]);
+  });
+
+  it("unsubscribes", async () => {
+    const { connections, gateway, deps } = setUp();
+    await connections.subscribe("c1", ["tasks", "alerts"]);
+    await send("c1", { type: "unsubscribe", subscriptions: ["tasks"] }, deps);
+    expect(await connections.subscribers("tasks")).toEqual([]);
+    expect(gateway.sentTo("c1")).toEqual([
+      expect.objectContaining({ type: "unsubscribed", data: { subscriptions: ["alerts"] } }),
+    ]);
+  });
+
+  it("answers ping with pong, echoing its id and naming the connection", async () => {
+    const { gateway, deps } = setUp();
+    const reply = await send("c1", { type: "ping", id: "p1" }, deps);
+    const pong = { type: "pong", timestamp: "2026-11-23T10:00:00.000Z", data: { connectionId: "c1", id: "p1" } };
+    expect(gateway.sentTo("c1")).toEqual([pong]);
+    expect(reply).toEqual(pong);
+  });
+
+  it("answers a bad frame with an error frame and changes nothing", async () => {
+    const { connections, gateway, deps } = setUp();
+    await connections.subscribe("c1", ["tasks"]);
+    const reply = await send("c1", { type: "subscribe", subscriptions: [] }, deps);
+    expect(gateway.sentTo("c1")).toEqual([
+      expect.objectContaining({ type: "error", data: expect.objectContaining({ code: "invalid_field" }) }),
+    ]);
+    expect(reply?.type).toBe("error");
+    expect(await connections.topicsOf("c1")).toEqual(["tasks"]);
+  });
+
+  describe("rooms", () => {
+    it("refuses a room_message from a connection outside the room with not_a_member, and records nothing", async () => {
+      // GIVEN
+      const { connections, gateway, history, deps } = setUp();
+      await connections.put(aConnection("insider"));
+      await connections.put(aConnection("outsider"));
+      await send("insider", { type: "join_room", room: "lobby" }, deps);
+      const before = structuredClone(history.streams.get("ROOM#lobby"));
+      // WHEN
+      const reply = await send("outsider", { type: "room_message", room: "lobby", message: "let me in" }, deps);
+      // THEN
+      expect(reply).toMatchObject({ type: "error", data: { code: "not_a_member", fields: [{ field: "room" }] } });
+      expect(gateway.sentTo("outsider")).toEqual([reply]);
+      expect(gateway.sentTo("insider").some((frame) => JSON.stringify(frame).includes("let me in"))).toBe(false);
+      expect(history.streams.get("ROOM#lobby")).toEqual(before);
+    });
+
+    it("answers a replay naming a room the connection is not in with not_a_member and sends no events", async () => {
+      // GIVEN
+      const { connections, gateway, deps } = setUp();
+      await connections.put(aConnection("member"));
+      await connections.put(aConnection("nosy"));
+      await send("member", { type: "join_room", room: "war-room" }, deps);
+      await send("member", { type: "room_message", room: "war-room", message: "secret plan" }, deps);
+      // WHEN
+      const reply = await send("nosy", { type: "replay", sinceSeq: 0, rooms: ["war-room"] }, deps);
+      // THEN
+      expect(reply).toMatchObject({ type: "error", data: { code: "not_a_member" } });
+      expect(gateway.sentTo("nosy")).toEqual([reply]);
+    });
+  });
+
+  it("answers a replay by time that reaches too far back with an error naming sinceTime, and stays up", async () => {
+    const { connections, gateway, deps } = setUp();
+    await connections.put(aConnection("c1"));
+    await send("c1", { type: "subscribe", subscriptions: ["tasks"] }, deps);
+    const history = Object.assign(Object.create(deps.history) as typeof deps.history, {
+      read: async () => Promise.reject(new TooFarBackError(5_000)),
+    });
+    const tooFar = { ...deps, history };
+    const reply = await send("c1", { type: "replay", sinceTime: "2026-11-23T09:00:00Z" }, tooFar);
+    expect(reply).toMatchObject({ type: "error", data: { code: "invalid_field", fields: [{ field: "sinceTime" }] } });
+    expect((await send("c1", { type: "ping" }, deps))?.type).toBe("pong");
+    expect(gateway.sentTo("c1").at(-2)).toEqual(reply);
+  });
+
+  describe("rate limit", () => {
+    it("refuses the 4th message in one instant with rate_limited and retryAfter, leaving the connection's state intact", async () => {
+      // GIVEN capacity 3, refill 1/s
+      const { connections, gateway, deps } = setUp({ capacity: 3, refillPerSecond: 1 });
+      await connections.put(aConnection("c1"));
+      await send("c1", { type: "subscribe", subscriptions: ["tasks", "alerts"] }, deps);
+      await send("c1", { type: "join_room", room: "lobby" }, deps);
+      await send("c1", { type: "ping" }, deps);
+      const sentBefore = gateway.sentTo("c1").length;
+      // WHEN the 4th message, at the same instant, would change the subscriptions
+      const reply = (await send("c1", { type: "unsubscribe", subscriptions: ["tasks"] }, deps)) as ControlFrame<ErrorFrameData>;
+      // THEN
+      expect(reply.type).toBe("error");
+      expect(reply.data.code).toBe("rate_limited");
+      expect(reply.data.retryAfter).toBeGreaterThan(0);
+      expect(gateway.sentTo("c1").slice(sentBefore)).toEqual([reply]);
+      expect((await connections.topicsOf("c1")).sort()).toEqual(["alerts", "tasks"]);
+      expect(await connections.roomsOf("c1")).toEqual(["lobby"]);
+      expect(await connections.get("c1")).toEqual(aConnection("c1"));
+    });
+
+    it("accepts messages again once the clock has moved on by a refill", async () => {
+      // GIVEN a connection that has used up its burst
+      const { clock, connections, deps } = setUp({ capacity: 3, refillPerSecond: 1 });
+      for (let i = 0; i < 3; i++) await send("c1", { type: "ping" }, deps);
+      expect((await send("c1", { type: "ping" }, deps))?.data).toMatchObject({ code: "rate_limited" });
+      // WHEN a second passes
+      clock.advance(1_000);
+      const reply = await send("c1", { type: "subscribe", subscriptions: ["tasks"] }, deps);
+      // THEN
+      expect(reply).toMatchObject({ type: "subscribed", data: { subscriptions: ["tasks"] } });
+      expect(await connections.topicsOf("c1")).toEqual(["tasks"]);
+      // and only one token came back: the next message in the same instant is refused again.
+      expect((await send("c1", { type: "ping" }, deps))?.data).toMatchObject({ code: "rate_limited" });
+    });
+
+    it("limits each connection on its own", async () => {
+      const { deps } = setUp({ capacity: 1, refillPerSecond: 1 });
+      expect((await send("c1", { type: "ping" }, deps))?.type).toBe("pong");
+      expect((await send("c1", { type: "ping" }, deps))?.type).toBe("error");
+      expect((await send("c2", { type: "ping" }, deps))?.type).toBe("pong");
+    });
+  });
+});

@@ -1,0 +1,137 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  CONNECTION_TTL_SECONDS,
+  DynamoDbConnectionStore,
+  ROOM_LISTING_TTL_SECONDS,
+} from "#realtime/adapters/dynamodb-connection-store";
+import { listConnections } from "#realtime/domain/management";
+import { aConnection } from "../../support/in-memory-connections";
+import { FakeDynamoTable } from "../../support/fake-dynamo-table";
+
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1" }));
+const mock = mockClient(db);
+const NOW = new Date("2026-11-23T10:00:00.000Z");
+
+let table: FakeDynamoTable;
+let now: Date;
+let store: DynamoDbConnectionStore;
+beforeEach(() => {
+  mock.reset();
+  table = new FakeDynamoTable().serve(mock);
+  now = NOW;
+  store = new DynamoDbConnectionStore(db, "connections", () => now);
+});
+
+const member = (connectionId: string, joinedAt = NOW.toISOString()) => ({
+  connectionId,
+  sub: `sub-${connectionId}`,
+  username: `user-${connectionId}`,
+  joinedAt,
+});
+const rowsOf = (connectionId: string) => [...table.items.values()].filter((item) => item.pk === `CONN#${connectionId}`);
+
+describe("DynamoDbConnectionStore", () => {
+  describe("remove", () => {
+    it("removes the connection with its subscriptions, rooms and bucket, and answers true", async () => {
+      // GIVEN
+      await store.put(aConnection("c1"));
+      await store.subscribe("c1", ["tasks", "alerts"]);
+      await store.join("lobby", member("c1"));
+      table.put({ TableName: "connections", Item: { pk: "CONN#c1", sk: "BUCKET", tokens: 1, at: 0 } });
+      // WHEN
+      const removed = await store.remove("c1");
+      // THEN
+      expect(removed).toBe(true);
+      expect(rowsOf("c1")).toEqual([]);
+      expect(await store.subscribers("tasks")).toEqual([]);
+      expect(await store.members("lobby")).toEqual([]);
+    });
+
+    it("answers false when META was already gone, and still clears what was left", async () => {
+      // GIVEN someone else deleted META first; a subscription written late is still there
+      await store.subscribe("c1", ["tasks"]);
+      // WHEN
+      const removed = await store.remove("c1");
+      // THEN
+      expect(removed).toBe(false);
+      expect(rowsOf("c1")).toEqual([]);
+    });
+
+    it("answers false from a canned DeleteCommand with no old row", async () => {
+      mock.on(DeleteCommand).resolves({});
+      mock.on(QueryCommand).resolves({ Items: [] });
+      expect(await store.remove("c1")).toBe(false);
+      expect(mock.commandCalls(DeleteCommand)[0]?.args[0].input).toMatchObject({
+        Key: { pk: "CONN#c1", sk: "META" },
+        ReturnValues: "ALL_OLD",
+      });
+    });
+
+    it("answers true to exactly one of two removes racing for the same connection", async () => {
+      await store.put(aConnection("c1"));
+      await store.join("lobby", member("c1"));
+      const answers = await Promise.all([store.remove("c1"), store.remove("c1")]);
+      expect(answers.sort()).toEqual([false, true]);
+    });
+  });
+
+  it("finds subscribers and members through the index, members in join order", async () => {
+    await store.subscribe("c1", ["tasks"]);
+    await store.subscribe("c2", ["tasks", "alerts"]);
+    await store.join("lobby", member("c2", "2026-11-23T10:00:05.000Z"));
+    await store.join("lobby", member("c1", "2026-11-23T10:00:09.000Z"));
+    expect((await store.subscribers("tasks")).sort()).toEqual(["c1", "c2"]);
+    expect(await store.subscribers("alerts")).toEqual(["c2"]);
+    expect((await store.members("lobby")).map((m) => m.connectionId)).toEqual(["c2", "c1"]);
+    expect(mock.commandCalls(QueryCommand).every((call) => call.args[0].input.IndexName === "by-sk")).toBe(true);
+  });
+
+  it("answers false to joining a room twice, and keeps the first joinedAt", async () => {
+    expect(await store.join("lobby", member("c1", "2026-11-23T10:00:00.000Z"))).toBe(true);
+    expect(await store.join("lobby", member("c1", "2026-11-23T10:05:00.000Z"))).toBe(false);
+    expect(await store.members("lobby")).toEqual([member("c1", "2026-11-23T10:00:00.000Z")]);
+    expect(await store.roomsOf("c1")).toEqual(["lobby"]);
+  });
+
+  it("answers false to leaving a room it is not in", async () => {
+    await store.join("lobby", member("c1"));
+    expect(await store.leave("ops", "c1")).toBe(false);
+    expect(await store.leave("lobby", "c1")).toBe(true);
+    expect(await store.leave("lobby", "c1")).toBe(false);
+  });
+
+  it("expires connection rows with the connection, and lists a room until its listing expires", async () => {
+    // GIVEN
+    await store.put(aConnection("c1"));
+    await store.join("lobby", member("c1"));
+    await store.leave("lobby", "c1");
+    const nowSeconds = NOW.getTime() / 1000;
+    // THEN
+    expect(rowsOf("c1").map((item) => item.expiresAt)).toEqual([nowSeconds + CONNECTION_TTL_SECONDS]);
+    expect(await store.rooms()).toEqual(["lobby"]);
+    now = new Date(NOW.getTime() + ROOM_LISTING_TTL_SECONDS * 1000);
+    expect(await store.rooms()).toEqual([]);
+  });
+
+  it("lists connections a page at a time in id order, with a cursor between pages", async () => {
+    for (const id of ["c3", "c1", "c2"]) await store.put(aConnection(id));
+    const first = await store.list({ limit: 2 });
+    const second = await store.list({ limit: 2, ...(first.cursor ? { cursor: first.cursor } : {}) });
+    expect(first.connections).toEqual([aConnection("c1"), aConnection("c2")]);
+    expect(second.connections).toEqual([aConnection("c3")]);
+    expect(second).not.toHaveProperty("cursor");
+  });
+
+  it("lists only connections when a room is named like a connection's row", async () => {
+    // GIVEN a room called META: its listing row has sk = META, like every connection's row
+    await store.put(aConnection("c1"));
+    await store.join("META", member("c1"));
+    // WHEN
+    const view = await listConnections({ limit: 50 }, store);
+    // THEN
+    expect(view.connections.map((connection) => connection.connectionId)).toEqual(["c1"]);
+  });
+});

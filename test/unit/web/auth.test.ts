@@ -1,0 +1,179 @@
+import { describe, expect, it, vi } from "vitest";
+import { answerMfa, isExpired, type Session, sessionStore, SignInError, signIn } from "../../../web/src/auth";
+import { ConfigUnavailableError, type DashboardConfig, loadConfig } from "../../../web/src/config";
+
+const config: DashboardConfig = {
+  httpApiUrl: "https://api.example",
+  webSocketUrl: "wss://ws.example/prod",
+  userPoolClientId: "client-1",
+  cognitoEndpoint: "https://cognito-idp.eu-west-1.amazonaws.com/",
+  region: "eu-west-1",
+};
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/x-amz-json-1.1", ...headers } });
+
+describe("signIn", () => {
+  it("calls Cognito's InitiateAuth with USER_PASSWORD_AUTH and keeps the access token", async () => {
+    // GIVEN Cognito accepts the password
+    const fetch = vi.fn(async () =>
+      json(200, { AuthenticationResult: { AccessToken: "access", IdToken: "id", ExpiresIn: 3600 } }),
+    );
+    // WHEN the user signs in
+    const result = await signIn(config, "viewer", "pw", { fetch, now: () => 1_000 });
+    // THEN the request is the one the SDK would make…
+    expect(fetch).toHaveBeenCalledWith(
+      "https://cognito-idp.eu-west-1.amazonaws.com/",
+      expect.objectContaining({
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-amz-json-1.1",
+          "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+        },
+      }),
+    );
+    const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(JSON.parse(String(init.body))).toEqual({
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: "client-1",
+      AuthParameters: { USERNAME: "viewer", PASSWORD: "pw" },
+    });
+    // …and the session holds the access token (what the API and $connect accept) and its expiry
+    expect(result).toEqual({
+      kind: "signed_in",
+      session: { username: "viewer", accessToken: "access", expiresAt: 1_000 + 3_600_000 },
+    });
+  });
+
+  it("says the username or password is wrong, without saying which", async () => {
+    for (const type of ["NotAuthorizedException", "com.amazonaws.cognito#UserNotFoundException"]) {
+      const fetch = vi.fn(async () => json(400, { __type: type, message: "Incorrect username or password." }));
+      await expect(signIn(config, "viewer", "bad", { fetch })).rejects.toThrow(
+        new SignInError("Incorrect username or password.", type.split("#").pop() ?? type),
+      );
+    }
+  });
+
+  it("reads the error type from the header when the body has none", async () => {
+    const fetch = vi.fn(
+      async () => new Response("", { status: 400, headers: { "x-amzn-errortype": "TooManyRequestsException:http://x" } }),
+    );
+    await expect(signIn(config, "viewer", "pw", { fetch })).rejects.toMatchObject({ code: "TooManyRequestsException" });
+  });
+
+  it("asks for the authenticator code when Cognito wants one, then completes the sign-in with it", async () => {
+    // GIVEN a user with an authenticator app (prod requires MFA)
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(
+        json(200, { ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "cognito-session", ChallengeParameters: {} }),
+      )
+      .mockResolvedValueOnce(json(200, { AuthenticationResult: { AccessToken: "access", ExpiresIn: 3600 } }));
+    // WHEN the password is accepted
+    const result = await signIn(config, "admin", "pw", { fetch, now: () => 0 });
+    // THEN the page is told to ask for the code…
+    expect(result).toEqual({ kind: "mfa", username: "admin", cognitoSession: "cognito-session" });
+    // …and the code, sent back with Cognito's session, signs the user in
+    const session = await answerMfa(config, { username: "admin", cognitoSession: "cognito-session" }, "123456", {
+      fetch,
+      now: () => 0,
+    });
+    expect(session).toEqual({ username: "admin", accessToken: "access", expiresAt: 3_600_000 });
+    const [, init] = fetch.mock.calls[1] as [string, RequestInit];
+    expect((init.headers as Record<string, string>)["X-Amz-Target"]).toBe(
+      "AWSCognitoIdentityProviderService.RespondToAuthChallenge",
+    );
+    expect(JSON.parse(String(init.body))).toEqual({
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      ClientId: "client-1",
+      Session: "cognito-session",
+      ChallengeResponses: { USERNAME: "admin", SOFTWARE_TOKEN_MFA_CODE: "123456" },
+    });
+  });
+
+  it("says a wrong code is wrong, and a lapsed sign-in must start again", async () => {
+    const challenge = { username: "admin", cognitoSession: "s" };
+    const wrong = vi.fn(async () => json(400, { __type: "CodeMismatchException", message: "Invalid code" }));
+    await expect(answerMfa(config, challenge, "000000", { fetch: wrong })).rejects.toThrow(/code is not right/);
+    const lapsed = vi.fn(async () => json(400, { __type: "NotAuthorizedException", message: "Invalid session for the user" }));
+    await expect(answerMfa(config, challenge, "123456", { fetch: lapsed })).rejects.toMatchObject({
+      code: "NotAuthorizedException",
+      message: expect.stringContaining("start again"),
+    });
+  });
+
+  it("refuses a challenge it cannot complete (a new password, MFA setup), naming it", async () => {
+    const fetch = vi.fn(async () => json(200, { ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s" }));
+    await expect(signIn(config, "admin", "pw", { fetch })).rejects.toMatchObject({
+      code: "challenge",
+      message: expect.stringContaining("NEW_PASSWORD_REQUIRED"),
+    });
+  });
+
+  it("explains an unreachable endpoint", async () => {
+    const fetch = vi.fn(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    await expect(signIn(config, "viewer", "pw", { fetch })).rejects.toMatchObject({ code: "network" });
+  });
+});
+
+describe("sessionStore", () => {
+  const memoryStorage = (): Storage => {
+    const items = new Map<string, string>();
+    return {
+      get length() {
+        return items.size;
+      },
+      clear: () => items.clear(),
+      getItem: (key) => items.get(key) ?? null,
+      key: (index) => [...items.keys()][index] ?? null,
+      removeItem: (key) => void items.delete(key),
+      setItem: (key, value) => void items.set(key, value),
+    };
+  };
+  const session: Session = { username: "viewer", accessToken: "a", expiresAt: 100_000 };
+
+  it("keeps a session for the tab until it nears expiry", () => {
+    const storage = memoryStorage();
+    let now = 0;
+    const store = sessionStore(storage, () => now);
+    store.save(session);
+    expect(store.load()).toEqual(session);
+    now = 100_000 - 30_000;
+    expect(store.load()).toBeUndefined();
+    expect(storage.length).toBe(0);
+  });
+
+  it("drops what it cannot read", () => {
+    const storage = memoryStorage();
+    storage.setItem("tge-swarm.session", "{not json");
+    expect(sessionStore(storage, () => 0).load()).toBeUndefined();
+    storage.setItem("tge-swarm.session", JSON.stringify({ username: "x" }));
+    expect(sessionStore(storage, () => 0).load()).toBeUndefined();
+  });
+
+  it("treats a token within 30 s of expiry as expired", () => {
+    expect(isExpired(session, 69_999)).toBe(false);
+    expect(isExpired(session, 70_000)).toBe(true);
+  });
+});
+
+describe("loadConfig", () => {
+  it("reads /config.json", async () => {
+    const fetch = vi.fn(async () => Response.json(config));
+    await expect(loadConfig(fetch)).resolves.toEqual(config);
+    expect(fetch).toHaveBeenCalledWith("/config.json", expect.objectContaining({ cache: "no-store" }));
+  });
+
+  it("names the field that is wrong", async () => {
+    const fetch = vi.fn(async () => Response.json({ ...config, webSocketUrl: "https://not-a-socket" }));
+    await expect(loadConfig(fetch)).rejects.toThrow(ConfigUnavailableError);
+    await expect(loadConfig(fetch)).rejects.toThrow(/webSocketUrl/);
+  });
+
+  it("says so when the file is missing", async () => {
+    const fetch = vi.fn(async () => new Response("not found", { status: 404 }));
+    await expect(loadConfig(fetch)).rejects.toThrow(/HTTP 404/);
+  });
+});

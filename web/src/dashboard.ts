@@ -1,0 +1,160 @@
+import type { ServerEvent } from "#realtime/published/protocol";
+import { getJson, SessionExpiredError } from "./api";
+import { isExpired, type Session } from "./auth";
+import type { DashboardConfig } from "./config";
+import { LiveConnection } from "./live-connection";
+import { renderAgents } from "./panels/agents";
+import { renderAlerts } from "./panels/alerts";
+import { renderConnection } from "./panels/connection";
+import { renderDetections } from "./panels/detections";
+import { renderOptimizations } from "./panels/optimizations";
+import { renderQueues } from "./panels/queues";
+import { renderTasks } from "./panels/tasks";
+import { DetectionPage, EventHistory, FleetSnapshot, QueueSnapshot, TaskPage } from "./schemas";
+import {
+  applyDetections,
+  applyEvent,
+  applyFleetSnapshot,
+  applyQueueSnapshot,
+  applyTaskPage,
+  type DashboardState,
+  initialState,
+} from "./state";
+
+export interface DashboardElements {
+  readonly connection: HTMLElement;
+  readonly agents: HTMLElement;
+  readonly queues: HTMLElement;
+  readonly tasks: HTMLElement;
+  readonly alerts: HTMLElement;
+  readonly optimizations: HTMLElement;
+  readonly detections: HTMLElement;
+  readonly notices: HTMLElement;
+}
+
+/** Queue figures older than this are fetched again when no `metrics` event has brought newer ones. */
+const QUEUE_REFRESH_MS = 30_000;
+
+/**
+ * Runs the panels for one signed-in session: snapshots from the HTTP API, then live events.
+ * Returns a function that stops it (sign-out).
+ */
+export function startDashboard(
+  config: DashboardConfig,
+  session: Session,
+  elements: DashboardElements,
+  onSessionExpired: () => void,
+): () => void {
+  let state: DashboardState = initialState();
+  let frame: number | undefined;
+  let stopped = false;
+  const notices = new Map<string, string>();
+
+  const render = () => {
+    frame = undefined;
+    renderAgents(elements.agents, state);
+    renderQueues(elements.queues, state);
+    renderTasks(elements.tasks, state);
+    renderAlerts(elements.alerts, state);
+    renderOptimizations(elements.optimizations, state);
+    renderDetections(elements.detections, state);
+    const lines = [...notices.values()];
+    if (state.unreadable > 0) lines.push(`${state.unreadable} event(s) could not be read and were skipped.`);
+    elements.notices.textContent = lines.join(" ");
+    elements.notices.hidden = lines.length === 0;
+  };
+  // Events can come in bursts (a replay brings up to 500); draw once per frame, not once per event.
+  const update = (next: DashboardState) => {
+    state = next;
+    frame ??= requestAnimationFrame(render);
+  };
+
+  const expire = () => {
+    if (stopped) return;
+    stop();
+    onSessionExpired();
+  };
+
+  const load = <T>(what: string, read: () => Promise<T>, apply: (value: T) => DashboardState) =>
+    read().then(
+      (value) => {
+        notices.delete(what);
+        update(apply(value));
+      },
+      (error: unknown) => {
+        if (error instanceof SessionExpiredError) return expire();
+        notices.set(what, `Could not load ${what}: ${error instanceof Error ? error.message : String(error)}.`);
+        update(state);
+      },
+    );
+  const token = session.accessToken;
+  const loadQueues = () =>
+    load(
+      "queues",
+      () => getJson(config, token, "/api/tasks/queue", QueueSnapshot),
+      (q) => applyQueueSnapshot(state, q),
+    );
+  // Events carry changes; these snapshots carry what happened before the page opened (or while
+  // it was away, when a replay cannot cover it). Reducers merge by version, so order does not matter.
+  const loadSnapshots = () => {
+    void load(
+      "agents",
+      () => getJson(config, token, "/api/agents/status", FleetSnapshot),
+      (f) => applyFleetSnapshot(state, f),
+    );
+    void loadQueues();
+    void load(
+      "tasks",
+      () => getJson(config, token, "/api/tasks?limit=25", TaskPage),
+      (p) => applyTaskPage(state, p.items),
+    );
+    void load(
+      "detections",
+      () => getJson(config, token, "/api/detections?limit=20", DetectionPage),
+      (p) => applyDetections(state, p.items),
+    );
+    // Alerts and proposals have no list of their own: the dashboard's event history is it.
+    for (const topic of ["alerts", "optimizations"] as const) {
+      void load(
+        topic,
+        () => getJson(config, token, `/api/websocket/event-history?topic=${topic}&limit=20`, EventHistory),
+        (h) => h.events.reduce(applyEvent, state),
+      );
+    }
+  };
+
+  const live = new LiveConnection({
+    url: config.webSocketUrl,
+    token: () => (isExpired(session) ? undefined : session.accessToken),
+    onEvent: (event: ServerEvent) => update(applyEvent(state, event)),
+    onStatus: (status, detail) => {
+      renderConnection(elements.connection, status, detail);
+      if (status === "stopped" && detail === "session expired") expire();
+    },
+    // After a drop, the snapshots cover what a replay cannot (events older than its history).
+    onSubscribed: (resumed) => {
+      if (resumed) loadSnapshots();
+    },
+    log: (line) => console.info(line),
+  });
+
+  const queueTimer = setInterval(() => {
+    const asOf = state.queues.asOf ? Date.parse(state.queues.asOf) : 0;
+    if (live.currentStatus === "live" && Date.now() - asOf > QUEUE_REFRESH_MS) void loadQueues();
+  }, QUEUE_REFRESH_MS / 3);
+  const expiryTimer = setTimeout(expire, Math.max(0, session.expiresAt - Date.now()));
+
+  function stop() {
+    stopped = true;
+    clearInterval(queueTimer);
+    clearTimeout(expiryTimer);
+    if (frame !== undefined) cancelAnimationFrame(frame);
+    live.stop();
+  }
+
+  render();
+  // The snapshots load whether or not the WebSocket comes up, so the page shows something either way.
+  loadSnapshots();
+  live.start();
+  return stop;
+}

@@ -1,0 +1,128 @@
+import * as z from "zod";
+import { ServerEventType } from "#realtime/published/protocol";
+import type { FleetStatusView } from "#agents/domain/fleet-status";
+import type { TaskSummary } from "#tasks/domain/task";
+import type { AgentStatusChanged } from "#kernel/bus/agent-status-changed";
+import type { TgeDetection } from "#kernel/bus/tge-detected";
+import type { Recommendation } from "#kernel/bus/optimization";
+import type { QueueRow } from "#kernel/bus/metrics-snapshot";
+import type { SystemAlert } from "#kernel/bus/system-alert";
+import type { TaskUpdated } from "#kernel/bus/task-updated";
+
+// What the page reads of each event and API response. The schemas are looser than the domain's
+// own (enums are plain strings, extra fields pass) so that a server that learns a new status or
+// field does not blank a panel; the `Fits` checks below fail the typecheck instead if a field
+// the page reads is renamed or retyped in the domain.
+
+/** Compiles only when every field of `Page` exists in `Domain` with a type `Page` accepts. */
+type Fits<Domain extends Page, Page> = [Domain, Page];
+
+export const TaskUpdate = z.object({
+  taskId: z.string().min(1),
+  version: z.number().int(),
+  type: z.string(),
+  agentType: z.string(),
+  priority: z.string(),
+  status: z.string(),
+  attempt: z.number().int().optional(),
+  attemptsAllowed: z.number().int().optional(),
+  agentId: z.string().optional(),
+  error: z.object({ message: z.string() }).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  executionTimeMs: z.number().optional(),
+});
+export type TaskUpdate = z.infer<typeof TaskUpdate>;
+type _TaskUpdateFits = Fits<TaskUpdated, TaskUpdate>;
+type _TaskSummaryFits = Fits<TaskSummary, Omit<TaskUpdate, "executionTimeMs">>;
+
+export const TaskPage = z.object({ items: z.array(TaskUpdate) });
+
+export const AgentStatusUpdate = z.object({
+  agentId: z.string().min(1),
+  agentType: z.string(),
+  status: z.string(),
+  statusReason: z.string().optional(),
+  heartbeatAt: z.string().optional(),
+  version: z.number().int(),
+});
+type _AgentStatusFits = Fits<AgentStatusChanged, AgentStatusUpdate>;
+type AgentStatusUpdate = z.infer<typeof AgentStatusUpdate>;
+
+export const FleetSnapshot = z.object({
+  generatedAt: z.string(),
+  types: z.array(z.object({ agentType: z.string(), desired: z.number(), running: z.number() })),
+  agents: z.array(AgentStatusUpdate),
+});
+export type FleetSnapshot = z.infer<typeof FleetSnapshot>;
+type _FleetFits = Fits<FleetStatusView, FleetSnapshot>;
+
+export const QueueCell = z.object({
+  agentType: z.string().optional(),
+  priority: z.string(),
+  visible: z.number().default(0),
+  inFlight: z.number().default(0),
+  delayed: z.number().default(0),
+  deadLetters: z.number().default(0),
+  oldestAgeSeconds: z.number().nullable().default(null),
+});
+export type QueueCell = z.infer<typeof QueueCell>;
+type _QueueRowFits = Fits<QueueRow, z.input<typeof QueueCell>>;
+
+export const QueueSnapshot = z.object({ generatedAt: z.string(), queues: z.array(QueueCell) });
+export type QueueSnapshot = z.infer<typeof QueueSnapshot>;
+
+export const Alert = z.object({
+  severity: z.string(),
+  source: z.string().optional(),
+  title: z.string(),
+  message: z.string().optional(),
+  raisedAt: z.string().optional(),
+});
+type _AlertFits = Fits<SystemAlert, z.infer<typeof Alert>>;
+
+export const Proposal = z.object({
+  recommendationId: z.string().min(1),
+  agentType: z.string().optional(),
+  setting: z.string(),
+  currentValue: z.number(),
+  proposedValue: z.number(),
+  risk: z.string(),
+  rationale: z.string().optional(),
+  proposedAt: z.string().optional(),
+});
+type _ProposalFits = Fits<Recommendation, z.infer<typeof Proposal>>;
+
+/**
+ * `optimization_result` has no domain type yet; it is expected to name the recommendation it
+ * settles and say how it went, under whichever of these keys the producer picks.
+ */
+export const OptimizationOutcome = z.looseObject({
+  recommendationId: z.string().min(1).optional(),
+  status: z.string().optional(),
+  outcome: z.string().optional(),
+  result: z.string().optional(),
+  decision: z.string().optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  setting: z.string().optional(),
+});
+
+export const Detection = z.object({
+  detectionId: z.string().min(1),
+  project: z.object({ name: z.string(), symbol: z.string().optional() }),
+  headline: z.string(),
+  url: z.string(),
+  source: z.string(),
+  score: z.number(),
+  detectedAt: z.string(),
+});
+export type Detection = z.infer<typeof Detection>;
+type _DetectionFits = Fits<TgeDetection, Detection>;
+
+export const DetectionPage = z.object({ items: z.array(Detection) });
+
+/** `GET /api/websocket/event-history`: recent events of a topic, oldest first, as the stream sent them. */
+export const EventHistory = z.object({
+  events: z.array(z.object({ type: ServerEventType, seq: z.number().int(), timestamp: z.string(), data: z.unknown() })),
+});

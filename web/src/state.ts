@@ -1,0 +1,328 @@
+import * as z from "zod";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
+import type { ServerEvent } from "#realtime/published/protocol";
+import {
+  Alert,
+  AgentStatusUpdate,
+  Detection,
+  type FleetSnapshot,
+  OptimizationOutcome,
+  Proposal,
+  QueueCell,
+  type QueueSnapshot,
+  TaskUpdate,
+} from "./schemas";
+import { AGENT_STATUSES } from "#kernel/bus/agent-status-changed";
+import { PRIORITIES } from "#kernel/task-vocabulary";
+
+/** How many rows each list panel keeps; the oldest fall off. */
+export const LIMITS = { tasks: 50, alerts: 50, optimizations: 30, detections: 30 } as const;
+
+export interface AgentRow {
+  readonly agentId: string;
+  readonly agentType: string;
+  readonly status: string;
+  readonly statusReason?: string;
+  readonly version: number;
+  /** When this row was last confirmed (event timestamp or snapshot time). */
+  readonly seenAt: string;
+}
+
+export interface TaskRow extends TaskUpdate {
+  /** The `seq` of the event that last changed the row, if one did. */
+  readonly seq?: number;
+}
+
+export interface AlertRow {
+  readonly seq: number;
+  readonly severity: string;
+  readonly source?: string;
+  readonly title: string;
+  readonly message?: string;
+  readonly raisedAt: string;
+}
+
+export interface OptimizationRow {
+  readonly recommendationId: string;
+  readonly setting?: string;
+  readonly agentType?: string;
+  readonly currentValue?: number;
+  readonly proposedValue?: number;
+  readonly risk?: string;
+  readonly rationale?: string;
+  readonly proposedAt: string;
+  /** Set by `optimization_result`: applied, rejected, … as the producer words it. */
+  readonly outcome?: string;
+  readonly outcomeDetail?: string;
+}
+
+export type DetectionRow = Detection;
+
+export interface DashboardState {
+  readonly agents: Readonly<Record<string, AgentRow>>;
+  readonly agentTypes: Readonly<Record<string, { readonly desired: number; readonly running: number }>>;
+  readonly queues: { readonly cells: readonly QueueCell[]; readonly asOf?: string };
+  /** Newest first (by creation), at most `LIMITS.tasks`. */
+  readonly tasks: readonly TaskRow[];
+  readonly alerts: readonly AlertRow[];
+  readonly optimizations: readonly OptimizationRow[];
+  readonly detections: readonly DetectionRow[];
+  /** Events whose `data` the page could not read; shown so a contract drift does not go unnoticed. */
+  readonly unreadable: number;
+}
+
+export const initialState = (): DashboardState => ({
+  agents: {},
+  agentTypes: {},
+  queues: { cells: [] },
+  tasks: [],
+  alerts: [],
+  optimizations: [],
+  detections: [],
+  unreadable: 0,
+});
+
+const newestFirst =
+  <T>(key: (row: T) => string) =>
+  (a: T, b: T) =>
+    key(b).localeCompare(key(a));
+
+/** Applies one server event. Pure: returns a new state, or the same one when nothing changed. */
+export function applyEvent(state: DashboardState, event: ServerEvent): DashboardState {
+  switch (event.type) {
+    case "task_update":
+      return read(state, TaskUpdate, event.data, (task) => upsertTask(state, { ...task, seq: event.seq }));
+    case "agent_status":
+      return read(state, AgentStatusUpdate, event.data, (agent) => {
+        const known = state.agents[agent.agentId];
+        // The bus does not keep order; an agent's `version` does.
+        if (known && known.version >= agent.version) return state;
+        const row: AgentRow = { ...agent, seenAt: event.timestamp };
+        return { ...state, agents: { ...state.agents, [agent.agentId]: row } };
+      });
+    case "metrics":
+      return applyMetrics(state, event);
+    case "system_alert":
+      // Heard twice (the history the page loads, then the live stream): one row per seq.
+      if (state.alerts.some((row) => row.seq === event.seq)) return state;
+      return read(state, Alert, event.data, (alert) => ({
+        ...state,
+        alerts: [{ ...alert, seq: event.seq, raisedAt: alert.raisedAt ?? event.timestamp }, ...state.alerts]
+          .sort(newestFirst((row) => row.raisedAt))
+          .slice(0, LIMITS.alerts),
+      }));
+    case "optimization_proposed":
+      return read(state, Proposal, event.data, (proposal) =>
+        upsertOptimization(state, proposal.recommendationId, (row) => ({
+          ...row,
+          ...proposal,
+          proposedAt: proposal.proposedAt ?? row?.proposedAt ?? event.timestamp,
+        })),
+      );
+    case "optimization_result":
+      return read(state, OptimizationOutcome, event.data, (outcome) =>
+        upsertOptimization(state, outcome.recommendationId ?? `result-${event.seq}`, (row) => ({
+          ...row,
+          recommendationId: outcome.recommendationId ?? `result-${event.seq}`,
+          setting: row?.setting ?? outcome.setting,
+          proposedAt: row?.proposedAt ?? event.timestamp,
+          outcome: outcome.status ?? outcome.outcome ?? outcome.result ?? outcome.decision ?? "settled",
+          outcomeDetail: outcome.reason ?? outcome.message,
+        })),
+      );
+    case "tge_detected":
+      return read(state, Detection, event.data, (detection) => upsertDetection(state, detection));
+    default:
+      // Room events and any type this page does not show.
+      return state;
+  }
+}
+
+function read<S extends z.ZodType>(
+  state: DashboardState,
+  schema: S,
+  data: unknown,
+  apply: (value: z.infer<S>) => DashboardState,
+): DashboardState {
+  const parsed = schema.safeParse(data);
+  return parsed.success ? apply(parsed.data) : { ...state, unreadable: state.unreadable + 1 };
+}
+
+function upsertTask(state: DashboardState, task: TaskRow): DashboardState {
+  const known = state.tasks.find((row) => row.taskId === task.taskId);
+  // A task's updates can arrive out of order; its `version` grows with every write.
+  if (known && known.version > task.version) return state;
+  if (known && known.version === task.version) {
+    // The same write, heard again (an event after the API's list, or a replay): keep the row, but
+    // remember the event's seq so the row shows it came through the stream.
+    if (known.seq !== undefined || task.seq === undefined) return state;
+    return { ...state, tasks: state.tasks.map((row) => (row === known ? { ...row, seq: task.seq } : row)) };
+  }
+  const tasks = [task, ...state.tasks.filter((row) => row.taskId !== task.taskId)]
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.taskId.localeCompare(b.taskId))
+    .slice(0, LIMITS.tasks);
+  return { ...state, tasks };
+}
+
+function upsertOptimization(
+  state: DashboardState,
+  id: string,
+  merge: (row: OptimizationRow | undefined) => OptimizationRow,
+): DashboardState {
+  const known = state.optimizations.find((row) => row.recommendationId === id);
+  const optimizations = [merge(known), ...state.optimizations.filter((row) => row.recommendationId !== id)]
+    .sort(newestFirst((row) => row.proposedAt))
+    .slice(0, LIMITS.optimizations);
+  return { ...state, optimizations };
+}
+
+function upsertDetection(state: DashboardState, detection: DetectionRow): DashboardState {
+  // A repeat of a detection (another outlet, same event) carries the same id: one row per event.
+  const detections = [detection, ...state.detections.filter((row) => row.detectionId !== detection.detectionId)]
+    .sort(newestFirst((row) => row.detectedAt))
+    .slice(0, LIMITS.detections);
+  return { ...state, detections };
+}
+
+/** Recent tasks from `GET /api/tasks`, merged with what events already told us. */
+export function applyTaskPage(state: DashboardState, tasks: readonly TaskUpdate[]): DashboardState {
+  return tasks.reduce<DashboardState>((next, task) => upsertTask(next, task), state);
+}
+
+/** Detections from `GET /api/detections`, merged with what events already told us. */
+export function applyDetections(state: DashboardState, detections: readonly Detection[]): DashboardState {
+  return detections.reduce<DashboardState>((next, detection) => upsertDetection(next, detection), state);
+}
+
+/**
+ * The fleet from `GET /api/agents/status`. An agent the snapshot leaves out (it lists no stopped
+ * agents) is dropped unless an event confirmed it after the snapshot was taken.
+ */
+export function applyFleetSnapshot(state: DashboardState, fleet: FleetSnapshot): DashboardState {
+  const agents: Record<string, AgentRow> = {};
+  for (const [id, row] of Object.entries(state.agents)) if (row.seenAt > fleet.generatedAt) agents[id] = row;
+  for (const agent of fleet.agents) {
+    const known = state.agents[agent.agentId];
+    agents[agent.agentId] = known && known.version > agent.version ? known : { ...agent, seenAt: fleet.generatedAt };
+  }
+  const agentTypes = Object.fromEntries(
+    fleet.types.map((type) => [type.agentType, { desired: type.desired, running: type.running }]),
+  );
+  return { ...state, agents, agentTypes };
+}
+
+/** The queues from `GET /api/tasks/queue`, unless a newer metrics snapshot is already shown. */
+export function applyQueueSnapshot(state: DashboardState, snapshot: QueueSnapshot): DashboardState {
+  if (state.queues.asOf && state.queues.asOf > snapshot.generatedAt) return state;
+  return { ...state, queues: { cells: snapshot.queues, asOf: snapshot.generatedAt } };
+}
+
+const MetricsData = z.looseObject({
+  queues: z.unknown().optional(),
+  at: z.string().optional(),
+  generatedAt: z.string().optional(),
+});
+const Depth = z.union([z.number(), z.looseObject({})]);
+
+/**
+ * A `metrics` event's queue figures. The snapshot (MetricsSnapshot in the monitoring context)
+ * carries `queues` as the rows of `GET /api/tasks/queue`; this also reads the shapes it might
+ * take as it evolves — `{ [priority]: depth | row }` or `{ [agentType]: { [priority]: depth | row } }`
+ * — and leaves the panel alone when it finds none, so a change there cannot blank the panel.
+ */
+export function applyMetrics(state: DashboardState, event: ServerEvent): DashboardState {
+  const metrics = MetricsData.safeParse(event.data);
+  if (!metrics.success) return { ...state, unreadable: state.unreadable + 1 };
+  const cells = queueCells(metrics.data.queues);
+  if (cells.length === 0) return state;
+  const asOf = metrics.data.at ?? metrics.data.generatedAt ?? event.timestamp;
+  if (state.queues.asOf && state.queues.asOf > asOf) return state;
+  return { ...state, queues: { cells, asOf } };
+}
+
+export function queueCells(value: unknown): QueueCell[] {
+  if (Array.isArray(value)) {
+    return value.flatMap((row) => {
+      const parsed = QueueCell.safeParse(withDepth(row));
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]): QueueCell[] => {
+    if ((PRIORITIES as readonly string[]).includes(key)) return cell(key, undefined, inner);
+    if (typeof inner === "object" && inner !== null && !Array.isArray(inner)) {
+      return Object.entries(inner).flatMap(([priority, depth]) =>
+        (PRIORITIES as readonly string[]).includes(priority) ? cell(priority, key, depth) : [],
+      );
+    }
+    return [];
+  });
+}
+
+function cell(priority: string, agentType: string | undefined, depth: unknown): QueueCell[] {
+  const parsed = Depth.safeParse(depth);
+  if (!parsed.success) return [];
+  const row = typeof parsed.data === "number" ? { visible: parsed.data } : withDepth(parsed.data);
+  const result = QueueCell.safeParse({ ...(typeof row === "object" && row !== null ? row : {}), priority, agentType });
+  return result.success ? [result.data] : [];
+}
+
+/** Reads `depth` as `visible` when a row names only its depth. */
+function withDepth(row: unknown): unknown {
+  if (typeof row !== "object" || row === null || "visible" in row) return row;
+  const depth = (row as { depth?: unknown }).depth;
+  return typeof depth === "number" ? { ...row, visible: depth } : row;
+}
+
+export interface PriorityDepth {
+  readonly priority: string;
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+  readonly deadLetters: number;
+  /** The oldest wait across agent types, or null when nothing waits. */
+  readonly oldestAgeSeconds: number | null;
+}
+
+/** Queue depth per priority, summed over agent types, in priority order. */
+export function queueDepthByPriority(state: DashboardState): PriorityDepth[] {
+  const priorities = [
+    ...PRIORITIES,
+    ...new Set(state.queues.cells.map((c) => c.priority).filter((p) => !PRIORITIES.includes(p as never))),
+  ];
+  return priorities.map((priority) => {
+    const cells = state.queues.cells.filter((c) => c.priority === priority);
+    const ages = cells.map((c) => c.oldestAgeSeconds).filter((age): age is number => age !== null);
+    return {
+      priority,
+      visible: sum(cells.map((c) => c.visible)),
+      inFlight: sum(cells.map((c) => c.inFlight)),
+      delayed: sum(cells.map((c) => c.delayed)),
+      deadLetters: sum(cells.map((c) => c.deadLetters)),
+      oldestAgeSeconds: ages.length ? Math.max(...ages) : null,
+    };
+  });
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+export interface AgentTypeCounts {
+  readonly agentType: string;
+  readonly desired?: number;
+  readonly running?: number;
+  /** Agents by status; every known status is present, zero when none. */
+  readonly byStatus: Readonly<Record<string, number>>;
+  readonly total: number;
+}
+
+/** Agents per type and status, every type listed (zeros included) so the panel's shape is stable. */
+export function agentCounts(state: DashboardState): AgentTypeCounts[] {
+  const agents = Object.values(state.agents);
+  const types = [...new Set<string>([...AGENT_TYPES, ...Object.keys(state.agentTypes), ...agents.map((a) => a.agentType)])];
+  return types.map((agentType) => {
+    const mine = agents.filter((a) => a.agentType === agentType);
+    const byStatus: Record<string, number> = Object.fromEntries(AGENT_STATUSES.map((s) => [s, 0]));
+    for (const agent of mine) byStatus[agent.status] = (byStatus[agent.status] ?? 0) + 1;
+    return { agentType, ...state.agentTypes[agentType], byStatus, total: mine.length };
+  });
+}

@@ -1,21 +1,12 @@
-import * as z from "zod";
-import { ScaleRequest, scaleAgentType } from "#agents/domain/agent-actions";
-import { AgentType } from "#kernel/agent-catalog";
-import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
+import { scaleAgentType } from "#agents/domain/agent-actions";
+import { AGENT_ROUTES } from "#agents/published/routes";
+import { httpRoute, json } from "#shared/http";
 import { actionDeps } from "./wiring";
-
-const ScaleEvent = HttpEvent.extend({
-  pathParameters: z.object({ type: AgentType }),
-  body: jsonBody(ScaleRequest),
-});
 
 /**
  * PUT /api/agent-types/{type}/scale `{ "replicas": n }` — sets the type's service to n agents
  * now; the scaler keeps to it for 30 minutes before sizing the type by its load again.
  */
-export const handler = httpHandler(ScaleEvent, async (event) => {
-  requireRole(callerFromClaims(event.requestContext.authorizer?.jwt?.claims), ACTOR_ROLES);
-  const result = await scaleAgentType(event.pathParameters.type, event.body.replicas, actionDeps(new Date()));
-  return json(202, result);
-});
+export const handler = httpRoute(AGENT_ROUTES.scaleAgentType, async ({ params, body }) =>
+  json(202, await scaleAgentType(params.type, body.replicas, actionDeps(new Date()))),
+);

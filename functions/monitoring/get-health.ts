@@ -2,7 +2,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
 import { clientConfig, eventBridgeClient, sqsClient } from "#shared/adapters/aws-clients";
 import { jsonEnv, readEnv } from "#shared/env";
-import { HttpEvent, httpHandler, json } from "#shared/http";
+import { MONITORING_ROUTES } from "#monitoring/published/routes";
+import { httpRoute, json } from "#shared/http";
 import { checkHealth } from "#monitoring/domain/health";
 import { eventBusProbe, queuesProbe, tableProbe } from "#monitoring/adapters/health-probes";
 import { QUEUE_URLS } from "#tasks/published/queue-urls";
@@ -31,7 +32,7 @@ const probes = [
 ];
 
 /** GET /api/health — open to all; 200 when every component answers, 503 otherwise. */
-export const handler = httpHandler(HttpEvent, async () => {
+export const handler = httpRoute(MONITORING_ROUTES.getHealth, async () => {
   const report = await checkHealth(probes, { timeoutMs: 2_000, now: () => new Date() });
   return json(report.status === "ok" ? 200 : 503, { ...report, stage: env.STAGE }, { "cache-control": "no-store" });
 });

@@ -1,16 +1,12 @@
 import { systemClock } from "#shared/clock";
-import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
-import { BulkCancelRequest, cancelTasks } from "#tasks/domain/cancel-tasks";
+import { httpRoute, json } from "#shared/http";
+import { cancelTasks } from "#tasks/domain/cancel-tasks";
+import { TASK_ROUTES } from "#tasks/published/routes";
 import { retryPolicy, taskQuery, taskStore } from "./wiring";
 
-const BulkCancelEvent = HttpEvent.extend({ body: jsonBody(BulkCancelRequest) });
-
 /** POST /api/tasks/cancel — cancels queued and running tasks by filter or by id; a result per task. */
-export const handler = httpHandler(BulkCancelEvent, async (event) => {
-  const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-  requireRole(caller, ACTOR_ROLES);
-  const { results, more } = await cancelTasks(event.body, caller, {
+export const handler = httpRoute(TASK_ROUTES.cancelTasks, async ({ body, caller }) => {
+  const { results, more } = await cancelTasks(body, caller, {
     store: taskStore(),
     query: taskQuery(),
     clock: systemClock,

@@ -1,10 +1,7 @@
-import { HttpEvent, httpHandler, json } from "#shared/http";
-import { callerFromClaims, READER_ROLES, requireRole } from "#shared/identity";
+import { httpRoute, json } from "#shared/http";
 import { readTaskStatus } from "#tasks/domain/task-stats";
+import { TASK_ROUTES } from "#tasks/published/routes";
 import { taskStats } from "./wiring";
 
 /** GET /api/tasks/status — counts by status, priority and type; throughput; average queue and execution time. */
-export const handler = httpHandler(HttpEvent, async (event) => {
-  requireRole(callerFromClaims(event.requestContext.authorizer?.jwt?.claims), READER_ROLES);
-  return json(200, await readTaskStatus(taskStats(), new Date()));
-});
+export const handler = httpRoute(TASK_ROUTES.getTaskStatus, async () => json(200, await readTaskStatus(taskStats(), new Date())));

@@ -1,18 +1,12 @@
 import { systemClock } from "#shared/clock";
-import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
-import { RedriveRequest, redriveTasks } from "#tasks/domain/redrive-tasks";
+import { httpRoute, json } from "#shared/http";
+import { redriveTasks } from "#tasks/domain/redrive-tasks";
+import { TASK_ROUTES } from "#tasks/published/routes";
 import { retryPolicy, taskStore } from "./wiring";
 
-const RedriveEvent = HttpEvent.extend({
-  body: jsonBody(RedriveRequest),
-});
-
 /** POST /api/tasks/dead-letters/redrive — re-queues the chosen dead-lettered tasks with fresh retries. */
-export const handler = httpHandler(RedriveEvent, async (event) => {
-  const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-  requireRole(caller, ACTOR_ROLES);
-  const results = await redriveTasks([...new Set(event.body.taskIds)], {
+export const handler = httpRoute(TASK_ROUTES.redriveDeadLetters, async ({ body }) => {
+  const results = await redriveTasks([...new Set(body.taskIds)], {
     store: taskStore(),
     clock: systemClock,
     policy: retryPolicy(),

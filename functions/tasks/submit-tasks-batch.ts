@@ -1,21 +1,17 @@
-import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
-import { ACTOR_ROLES, callerFromClaims, requireRole } from "#shared/identity";
+import { httpRoute, json } from "#shared/http";
 import { metrics } from "#shared/powertools";
-import { SubmitBatchEnvelope, submitBatch } from "#tasks/domain/submit-batch";
+import { submitBatch } from "#tasks/domain/submit-batch";
+import { TASK_ROUTES } from "#tasks/published/routes";
 import { submitDeps } from "./wiring";
-
-const SubmitBatchEvent = HttpEvent.extend({ body: jsonBody(SubmitBatchEnvelope) });
 
 /**
  * POST /api/tasks/batch — up to 100 tasks; answers 200 with a result per item, in order, each
  * with the status that item alone would have got.
  */
-export const handler = httpHandler(
-  SubmitBatchEvent,
-  async (event) => {
-    const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims);
-    requireRole(caller, ACTOR_ROLES);
-    const response = await submitBatch(event.body.tasks, caller, submitDeps());
+export const handler = httpRoute(
+  TASK_ROUTES.submitTasksBatch,
+  async ({ body, caller }) => {
+    const response = await submitBatch(body.tasks, caller, submitDeps());
     metrics.addMetric("TasksSubmitted", "Count", response.summary.created);
     return json(200, response);
   },

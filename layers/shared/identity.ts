@@ -2,6 +2,8 @@ import * as z from "zod";
 import { ForbiddenError, UnauthorizedError } from "./errors";
 
 export const Role = z.enum(["admin", "operator", "viewer"]);
+/** Every role, as the Cognito groups name them. */
+export const ROLES = Role.options;
 export type Role = z.infer<typeof Role>;
 
 /** Who is calling, as established by a verified JWT. */
@@ -48,3 +50,5 @@ export function requireRole(caller: Caller, allowed: readonly Role[]): void {
 export const READER_ROLES: readonly Role[] = ["viewer", "operator", "admin"];
 /** Roles that may act: start, stop, submit, cancel. */
 export const ACTOR_ROLES: readonly Role[] = ["operator", "admin"];
+/** Administration: announcements to everyone, and what the security matrix keeps for admins. */
+export const ADMIN_ROLES: readonly Role[] = ["admin"];

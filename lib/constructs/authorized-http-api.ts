@@ -6,6 +6,7 @@ import type * as cognito from "aws-cdk-lib/aws-cognito";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { PUBLIC, type Route, type RouteTable, routeKey } from "#shared/routes";
 import type { StageConfig } from "../config/stage-config";
 
 export interface AuthorizedHttpApiProps {
@@ -16,20 +17,10 @@ export interface AuthorizedHttpApiProps {
   readonly corsOrigins?: string[];
 }
 
-/** The one route that answers without a token. */
-export const PUBLIC_ROUTES = new Set(["GET /api/health"]);
-
-export interface SwarmRouteOptions {
-  readonly method: apigw.HttpMethod;
-  /** e.g. `/api/tasks/{taskId}` */
-  readonly path: string;
-  readonly handler: lambda.IFunction;
-}
-
 /**
  * The HTTP API with a Cognito JWT authorizer on every route by default, access logs and
- * throttling. Routes are added through `addRoute` from any stack; only the routes in
- * `PUBLIC_ROUTES` are left open, and that is decided here, not by each caller.
+ * throttling. Each context's stack adds its route table; a route is left open only when its
+ * table says `PUBLIC`, and that is decided here, not by each caller.
  */
 export class AuthorizedHttpApi extends Construct {
   readonly api: apigw.HttpApi;
@@ -74,27 +65,30 @@ export class AuthorizedHttpApi extends Construct {
     stage.defaultRouteSettings = { throttlingBurstLimit: 500, throttlingRateLimit: 1_000 };
   }
 
-  /** Adds a route authorized by the JWT authorizer, unless it is one of `PUBLIC_ROUTES`. */
-  /** Adds a stack's routes, each `[id, method, path, handler]`. */
-  addRoutes(scope: Construct, routes: readonly (readonly [string, apigw.HttpMethod, string, lambda.IFunction])[]): void {
-    for (const [id, method, path, handler] of routes) this.addRoute(scope, id, { method, path, handler });
+  /**
+   * Adds every route of a context's route table, each to its handler (a handler for every route
+   * is required by the type). Routes that need a token go behind the JWT authorizer.
+   */
+  addRoutes<T extends RouteTable>(scope: Construct, table: T, handlers: { readonly [K in keyof T]: lambda.IFunction }): void {
+    for (const [name, route] of Object.entries(table)) {
+      this.addRoute(scope, `${name.charAt(0).toUpperCase()}${name.slice(1)}Route`, route, handlers[name as keyof T]);
+    }
   }
 
-  addRoute(scope: Construct, id: string, options: SwarmRouteOptions): apigw.HttpRoute {
-    const isPublic = PUBLIC_ROUTES.has(`${options.method} ${options.path}`);
-    const route = new apigw.HttpRoute(scope, id, {
+  private addRoute(scope: Construct, id: string, route: Route, handler: lambda.IFunction): apigw.HttpRoute {
+    const isPublic = route.roles === PUBLIC;
+    const httpRoute = new apigw.HttpRoute(scope, id, {
       httpApi: this.api,
-      routeKey: apigw.HttpRouteKey.with(options.path, options.method),
-      integration: new HttpLambdaIntegration(`${id}Integration`, options.handler),
+      routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
+      integration: new HttpLambdaIntegration(`${id}Integration`, handler),
       authorizer: isPublic ? new apigw.HttpNoneAuthorizer() : this.authorizer,
     });
     if (isPublic) {
-      Validations.of(route).acknowledge({
+      Validations.of(httpRoute).acknowledge({
         id: "AwsSolutions-APIG4",
-        reason:
-          "The health check is public by design so load balancers and uptime probes can call it; it reveals component status only.",
+        reason: `${routeKey(route)} is public in its route table by design: ${route.description ?? route.summary}`,
       });
     }
-    return route;
+    return httpRoute;
   }
 }

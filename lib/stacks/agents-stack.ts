@@ -1,6 +1,5 @@
 import * as path from "node:path";
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
-import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Platform } from "aws-cdk-lib/aws-ecr-assets";
@@ -14,10 +13,12 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENTS_BY_TYPE_INDEX } from "#agents/adapters/dynamodb-agent-registry";
+import { AGENT_ROUTES } from "#agents/published/routes";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { AgentService, type SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import type { PriorityQueues } from "../constructs/priority-queues";
+import { routeFunctions } from "../constructs/route-functions";
 import { REPO_ROOT, SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
@@ -125,6 +126,13 @@ export class AgentsStack extends Stack {
     const serviceNames = this.toJsonString(
       Object.fromEntries(AGENT_TYPES.map((type) => [type, this.services[type].service.serviceName])),
     );
+    const fleetEnvironment = {
+      AGENTS_TABLE: this.agentsTable.tableName,
+      FLEET_LEDGER_TABLE: ledger.tableName,
+      CLUSTER_NAME: clusterName,
+      SERVICE_NAMES: serviceNames,
+      MAX_AGENTS_PER_TYPE: String(config.maxAgentsPerType),
+    };
     const fn = (id: string, entry: string, description: string, extra: Record<string, string> = {}, timeout?: Duration) =>
       new SwarmFunction(this, id, {
         entry: `agents/${entry}`,
@@ -132,14 +140,7 @@ export class AgentsStack extends Stack {
         context: "agents",
         config,
         timeout,
-        environment: {
-          AGENTS_TABLE: this.agentsTable.tableName,
-          FLEET_LEDGER_TABLE: ledger.tableName,
-          CLUSTER_NAME: clusterName,
-          SERVICE_NAMES: serviceNames,
-          MAX_AGENTS_PER_TYPE: String(config.maxAgentsPerType),
-          ...extra,
-        },
+        environment: { ...fleetEnvironment, ...extra },
       });
     const ecsRead = (grantee: iam.IGrantable) => {
       iam.Grant.addToPrincipal({
@@ -165,20 +166,17 @@ export class AgentsStack extends Stack {
     const ecsStopTask = (grantee: iam.IGrantable) =>
       iam.Grant.addToPrincipal({ grantee, actions: ["ecs:StopTask"], resourceArns: [taskArns] });
 
-    const status = fn("GetFleetStatus", "get-fleet-status.ts", "GET /api/agents/status: every type's size and agent");
-    const getAgent = fn("GetAgent", "get-agent.ts", "GET /api/agents/{agentId}");
-    for (const f of [status, getAgent]) this.agentsTable.grant(f, "Query", "GetItem");
-    ecsRead(status);
-    const action = fn("AgentAction", "agent-action.ts", "POST /api/agents/{agentId}/{action}: start, stop or restart");
-    const deploy = fn("DeployAgentType", "deploy-agent-type.ts", "POST /api/agent-types/{type}/deploy: replace every agent");
-    const scale = fn("ScaleAgentType", "scale-agent-type.ts", "PUT /api/agent-types/{type}/scale: set the replica count");
-    for (const f of [action, deploy, scale]) {
+    const api = routeFunctions(this, AGENT_ROUTES, { config, context: "agents", environment: fleetEnvironment });
+    for (const f of [api.getFleetStatus, api.getAgent]) this.agentsTable.grant(f, "Query", "GetItem");
+    ecsRead(api.getFleetStatus);
+    for (const f of [api.agentAction, api.deployAgentType, api.scaleAgentType]) {
       this.agentsTable.grant(f, "GetItem", "UpdateItem");
       ledger.grant(f, "GetItem", "PutItem");
       ecsRead(f);
       ecsScale(f);
     }
-    ecsStopTask(action);
+    ecsStopTask(api.agentAction);
+    props.http.addRoutes(this, AGENT_ROUTES, api);
 
     const monitor = fn(
       "MonitorFleetHealth",
@@ -268,14 +266,6 @@ export class AgentsStack extends Stack {
       }),
     );
 
-    props.http.addRoutes(this, [
-      ["GetFleetStatusRoute", HttpMethod.GET, "/api/agents/status", status],
-      ["GetAgentRoute", HttpMethod.GET, "/api/agents/{agentId}", getAgent],
-      ["AgentActionRoute", HttpMethod.POST, "/api/agents/{agentId}/{action}", action],
-      ["DeployAgentTypeRoute", HttpMethod.POST, "/api/agent-types/{type}/deploy", deploy],
-      ["ScaleAgentTypeRoute", HttpMethod.PUT, "/api/agent-types/{type}/scale", scale],
-    ]);
-
     new CfnOutput(this, "AgentsTableName", { value: this.agentsTable.tableName });
     new CfnOutput(this, "ClusterName", { value: clusterName });
     new CfnOutput(this, "AgentServiceNames", { value: serviceNames });
@@ -289,7 +279,7 @@ export class AgentsStack extends Stack {
     new CfnOutput(this, "RecordAgentTaskStateFunctionName", { value: recordTaskState.functionName });
 
     const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
-    for (const f of [action, monitor]) {
+    for (const f of [api.agentAction, monitor]) {
       Validations.of(f).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${account}:task/${clusterName}/*]`,
         reason: "Restarts stop whichever task runs an agent; task ids are not known in advance, the cluster bounds them.",

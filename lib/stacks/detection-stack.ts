@@ -1,12 +1,12 @@
 import { CfnOutput, Stack } from "aws-cdk-lib";
-import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as events from "aws-cdk-lib/aws-events";
 import type { Construct } from "constructs";
 import { DETECTIONS_BY_TIME_INDEX } from "#detection/adapters/dynamodb-detection-store";
+import { DETECTION_ROUTES } from "#detection/published/routes";
 import type { SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
-import { SwarmFunction } from "../constructs/swarm-function";
+import { routeFunctions } from "../constructs/route-functions";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
@@ -71,15 +71,13 @@ export class DetectionStack extends Stack {
       },
     };
 
-    const listDetections = new SwarmFunction(this, "ListDetections", {
-      entry: "detection/list-detections.ts",
-      description: "GET /api/detections: newest TGE detections",
-      context: "detection",
+    const api = routeFunctions(this, DETECTION_ROUTES, {
       config,
+      context: "detection",
       environment: { DETECTIONS_TABLE: this.detectionsTable.tableName },
     });
-    this.detectionsTable.grant(listDetections, "Query");
-    props.http.addRoutes(this, [["ListDetectionsRoute", HttpMethod.GET, "/api/detections", listDetections]]);
+    this.detectionsTable.grant(api.listDetections, "Query");
+    props.http.addRoutes(this, DETECTION_ROUTES, api);
 
     new CfnOutput(this, "DetectionsTableName", { value: this.detectionsTable.tableName });
     new CfnOutput(this, "FeedItemsTableName", { value: this.feedItemsTable.tableName });

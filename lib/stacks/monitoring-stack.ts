@@ -1,5 +1,4 @@
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
-import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as events from "aws-cdk-lib/aws-events";
@@ -21,6 +20,8 @@ import type { SwarmTable } from "../constructs/swarm-table";
 import { SwarmFunction } from "../constructs/swarm-function";
 import type { SwarmStackProps } from "./swarm-stack-props";
 import { PRIORITIES, type Priority } from "#kernel/task-vocabulary";
+import { MONITORING_ROUTES } from "#monitoring/published/routes";
+import { routeFunctions } from "../constructs/route-functions";
 
 export interface MonitoringStackProps extends SwarmStackProps {
   readonly http: AuthorizedHttpApi;
@@ -52,11 +53,9 @@ export class MonitoringStack extends Stack {
       Object.fromEntries(AGENT_TYPES.map((type) => [type, props.workQueues[type].urls])),
     );
 
-    const health = new SwarmFunction(this, "GetHealth", {
-      entry: "monitoring/get-health.ts",
-      description: "GET /api/health: check each component the swarm depends on",
-      context: "monitoring",
+    const api = routeFunctions(this, MONITORING_ROUTES, {
       config,
+      context: "monitoring",
       environment: {
         TASKS_TABLE: props.tasksTable.tableName,
         CONNECTIONS_TABLE: props.connectionsTable.tableName,
@@ -64,12 +63,13 @@ export class MonitoringStack extends Stack {
         WORK_QUEUE_URLS: workQueueUrls,
       },
     });
+    const health = api.getHealth;
     props.tasksTable.grant(health, "DescribeTable");
     props.connectionsTable.grant(health, "DescribeTable");
     for (const type of AGENT_TYPES) props.workQueues[type].grantReadAttributes(health);
     health.addToRolePolicy(new iam.PolicyStatement({ actions: ["events:DescribeEventBus"], resources: [props.bus.eventBusArn] }));
 
-    props.http.addRoute(this, "HealthRoute", { method: HttpMethod.GET, path: "/api/health", handler: health });
+    props.http.addRoutes(this, MONITORING_ROUTES, api);
 
     // ── Metrics snapshot: every minute, read-only on what it reads, PutEvents on the bus ──
     const snapshot = new SwarmFunction(this, "PublishMetricsSnapshot", {

@@ -1,6 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
-import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
@@ -10,7 +9,9 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { BY_SK_INDEX } from "#realtime/adapters/dynamodb-connection-store";
 import { SERVER_EVENT_TYPE_OF } from "#realtime/domain/server-events";
+import { REALTIME_ROUTES } from "#realtime/published/routes";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
+import { routeFunctions } from "../constructs/route-functions";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
@@ -167,22 +168,17 @@ export class RealtimeStack extends Stack {
     });
 
     // WebSocket management (seed 004): who is connected, rooms, history, admin broadcasts.
-    const listConnections = handler("ListConnections", "list-connections.ts", "GET /api/websocket/connections");
-    this.connectionsTable.grant(listConnections, "Query");
-    const listRooms = handler("ListRooms", "list-rooms.ts", "GET /api/websocket/rooms");
-    this.connectionsTable.grant(listRooms, "Query");
-    const eventHistory = handler("GetEventHistory", "get-event-history.ts", "GET /api/websocket/event-history", publishing);
-    eventsTable.grant(eventHistory, "Query");
-    const broadcastMessage = handler("BroadcastMessage", "broadcast-message.ts", "POST /api/websocket/broadcast (admin)", {
-      EVENT_BUS_NAME: props.bus.eventBusName,
+    const api = routeFunctions(this, REALTIME_ROUTES, {
+      config,
+      context: "realtime",
+      environment: { CONNECTIONS_TABLE: this.connectionsTable.tableName },
+      environmentOf: { getEventHistory: publishing, broadcastMessage: { EVENT_BUS_NAME: props.bus.eventBusName } },
     });
-    props.bus.grantPutEventsTo(broadcastMessage);
-    props.http.addRoutes(this, [
-      ["ListConnectionsRoute", HttpMethod.GET, "/api/websocket/connections", listConnections],
-      ["ListRoomsRoute", HttpMethod.GET, "/api/websocket/rooms", listRooms],
-      ["GetEventHistoryRoute", HttpMethod.GET, "/api/websocket/event-history", eventHistory],
-      ["BroadcastMessageRoute", HttpMethod.POST, "/api/websocket/broadcast", broadcastMessage],
-    ]);
+    this.connectionsTable.grant(api.listConnections, "Query");
+    this.connectionsTable.grant(api.listRooms, "Query");
+    eventsTable.grant(api.getEventHistory, "Query");
+    props.bus.grantPutEventsTo(api.broadcastMessage);
+    props.http.addRoutes(this, REALTIME_ROUTES, api);
 
     new CfnOutput(this, "WebSocketUrl", { value: this.webSocketStage.url });
     new CfnOutput(this, "WebSocketApiId", { value: this.webSocketApi.apiId });

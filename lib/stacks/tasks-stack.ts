@@ -1,5 +1,4 @@
 import { CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
-import { HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as events from "aws-cdk-lib/aws-events";
 import * as lambda from "aws-cdk-lib/aws-lambda";
@@ -8,10 +7,12 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { SUMMARY_ATTRIBUTES, TASK_INDEXES } from "#tasks/adapters/task-table-layout";
+import { TASK_ROUTES } from "#tasks/published/routes";
 import { LEASE_HEARTBEATS, retryPolicyOf } from "../config/stage-config";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { GuardedQueue } from "../constructs/guarded-queue";
 import { PriorityQueues } from "../constructs/priority-queues";
+import { routeFunctions } from "../constructs/route-functions";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
@@ -110,42 +111,35 @@ export class TasksStack extends Stack {
       SCHEDULING_STRATEGY: config.schedulingStrategy,
     };
 
-    const submit = fn("SubmitTask", "submit-task.ts", "POST /api/tasks: validate and store a task as queued", submitEnvironment);
-    const submitBatch = fn(
-      "SubmitTasksBatch",
-      "submit-tasks-batch.ts",
-      "POST /api/tasks/batch: up to 100 tasks, a result each",
-      submitEnvironment,
-      Duration.seconds(29),
-    );
-    for (const f of [submit, submitBatch]) {
+    const api = routeFunctions(this, TASK_ROUTES, {
+      config,
+      context: "tasks",
+      environment,
+      environmentOf: {
+        submitTask: submitEnvironment,
+        submitTasksBatch: submitEnvironment,
+        getTaskQueues: { WORK_QUEUE_URLS: queueUrls },
+      },
+      // The bulk routes work through up to a few hundred tasks one at a time.
+      timeoutOf: {
+        submitTasksBatch: Duration.seconds(29),
+        cancelTasks: Duration.seconds(29),
+        redriveDeadLetters: Duration.seconds(29),
+      },
+    });
+    for (const f of [api.submitTask, api.submitTasksBatch]) {
       this.table.grant(f, "PutItem", "GetItem");
       this.stats.grant(f, "GetItem", "BatchGetItem", "UpdateItem");
     }
-    const get = fn("GetTask", "get-task.ts", "GET /api/tasks/{taskId}");
-    this.table.grant(get, "GetItem");
-    const list = fn("ListTasks", "list-tasks.ts", "GET /api/tasks: filtered, paginated summaries");
-    const listDeadLetters = fn("ListDeadLetters", "list-dead-letters.ts", "GET /api/tasks/dead-letters");
-    for (const f of [list, listDeadLetters]) this.table.grant(f, "Query");
-    const status = fn("GetTaskStatus", "get-task-status.ts", "GET /api/tasks/status: counts, throughput, timings");
-    this.stats.grant(status, "BatchGetItem");
-    const queues = fn("GetTaskQueues", "get-task-queues.ts", "GET /api/tasks/queue: depth and oldest age per queue", {
-      WORK_QUEUE_URLS: queueUrls,
-    });
-    this.table.grant(queues, "Query");
-    for (const type of AGENT_TYPES) this.workQueues[type].grantReadAttributes(queues);
-    const cancel = fn("CancelTask", "cancel-task.ts", "POST /api/tasks/{taskId}/cancel");
-    this.table.grant(cancel, "UpdateItem", "GetItem");
-    const cancelMany = fn("CancelTasks", "cancel-tasks.ts", "POST /api/tasks/cancel: by filter or ids", {}, Duration.seconds(29));
-    this.table.grant(cancelMany, "UpdateItem", "GetItem", "Query");
-    const redrive = fn(
-      "RedriveDeadLetters",
-      "redrive-dead-letters.ts",
-      "POST /api/tasks/dead-letters/redrive",
-      {},
-      Duration.seconds(29),
-    );
-    this.table.grant(redrive, "UpdateItem", "GetItem");
+    this.table.grant(api.getTask, "GetItem");
+    for (const f of [api.listTasks, api.listDeadLetters]) this.table.grant(f, "Query");
+    this.stats.grant(api.getTaskStatus, "BatchGetItem");
+    this.table.grant(api.getTaskQueues, "Query");
+    for (const type of AGENT_TYPES) this.workQueues[type].grantReadAttributes(api.getTaskQueues);
+    this.table.grant(api.cancelTask, "UpdateItem", "GetItem");
+    this.table.grant(api.cancelTasks, "UpdateItem", "GetItem", "Query");
+    this.table.grant(api.redriveDeadLetters, "UpdateItem", "GetItem");
+    props.http.addRoutes(this, TASK_ROUTES, api);
 
     const relay = fn(
       "RelayTaskChanges",
@@ -189,19 +183,6 @@ export class TasksStack extends Stack {
     this.table.grant(checker, "GetItem", "UpdateItem");
     timers.queue.grantSendMessages(checker);
     checker.addEventSource(new SqsEventSource(timers.queue, { batchSize: 10, reportBatchItemFailures: true }));
-
-    props.http.addRoutes(this, [
-      ["SubmitTaskRoute", HttpMethod.POST, "/api/tasks", submit],
-      ["SubmitTasksBatchRoute", HttpMethod.POST, "/api/tasks/batch", submitBatch],
-      ["ListTasksRoute", HttpMethod.GET, "/api/tasks", list],
-      ["GetTaskStatusRoute", HttpMethod.GET, "/api/tasks/status", status],
-      ["GetTaskQueuesRoute", HttpMethod.GET, "/api/tasks/queue", queues],
-      ["ListDeadLettersRoute", HttpMethod.GET, "/api/tasks/dead-letters", listDeadLetters],
-      ["RedriveDeadLettersRoute", HttpMethod.POST, "/api/tasks/dead-letters/redrive", redrive],
-      ["CancelTasksRoute", HttpMethod.POST, "/api/tasks/cancel", cancelMany],
-      ["GetTaskRoute", HttpMethod.GET, "/api/tasks/{taskId}", get],
-      ["CancelTaskRoute", HttpMethod.POST, "/api/tasks/{taskId}/cancel", cancel],
-    ]);
 
     new CfnOutput(this, "TasksTableName", { value: this.table.tableName });
     new CfnOutput(this, "TaskStatsTableName", { value: this.stats.tableName });

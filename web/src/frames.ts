@@ -46,7 +46,7 @@ export type IncomingFrame =
   | { readonly kind: "frame_part"; readonly part: FramePartData }
   | { readonly kind: "replay"; readonly replay: ReplayFrameData }
   | { readonly kind: "error"; readonly code: string; readonly message: string }
-  | { readonly kind: "control"; readonly type: string; readonly data: unknown }
+  | { readonly kind: "control"; readonly type: string; readonly data: unknown; readonly timestamp?: string }
   | { readonly kind: "invalid"; readonly reason: string };
 
 const isEventType = (type: string): type is ServerEventType => (SERVER_EVENT_TYPES as readonly string[]).includes(type);
@@ -67,7 +67,7 @@ export function parseFrame(text: string): IncomingFrame {
   }
   const frame = Frame.safeParse(value);
   if (!frame.success) return { kind: "invalid", reason: "no `type`" };
-  const { type, data } = frame.data;
+  const { type, data, timestamp } = frame.data;
   if (isEventType(type)) {
     const event = EventSchema.safeParse(value);
     return event.success ? { kind: "event", event: event.data } : { kind: "invalid", reason: `${type} without seq or timestamp` };
@@ -88,7 +88,7 @@ export function parseFrame(text: string): IncomingFrame {
       ? { kind: "error", code: error.data.code, message: error.data.message }
       : { kind: "error", code: "unknown", message: JSON.stringify(data) };
   }
-  return { kind: "control", type, data };
+  return { kind: "control", type, data, ...(timestamp ? { timestamp } : {}) };
 }
 
 export interface FrameAssemblerOptions {

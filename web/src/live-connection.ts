@@ -88,6 +88,8 @@ export class LiveConnection {
   private everLive = false;
   private readonly timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
   private replay: { rounds: number } | undefined;
+  /** When the first subscription was answered (server time): where a replay by time starts. */
+  private liveSince: string | undefined;
   private pingCount = 0;
 
   constructor(private readonly options: LiveConnectionOptions) {
@@ -170,7 +172,7 @@ export class LiveConnection {
         if (this.replay && /replay|sinceSeq|unknown_type|invalid_field/.test(`${frame.code} ${frame.message}`)) this.endReplay();
         return;
       case "control":
-        if (frame.type === "subscribed") this.subscribed();
+        if (frame.type === "subscribed") this.subscribed(frame.timestamp);
         else if (frame.type === "pong") this.clearTimer("pong");
         return;
       case "invalid":
@@ -179,15 +181,19 @@ export class LiveConnection {
     }
   }
 
-  private subscribed(): void {
+  private subscribed(at: string | undefined): void {
     this.clearTimer("subscribe");
     const resumed = this.everLive;
     this.attempt = 0;
     this.everLive = true;
+    // The server's clock, not ours: a replay by time compares with the events' server timestamps.
+    this.liveSince ??= at;
     this.setStatus("live", resumed ? "reconnected" : "connected");
     this.schedulePing();
     const since = this.tracker.lastSeq;
-    if (resumed && since !== undefined) this.requestReplay(since, 0);
+    if (resumed && since !== undefined) this.requestReplay({ sinceSeq: since }, 0);
+    // Live, but no event seen yet: what was published while away is found by time instead.
+    else if (resumed && this.liveSince) this.requestReplay({ sinceTime: this.liveSince }, 0);
     this.options.onSubscribed?.(resumed);
   }
 
@@ -195,11 +201,11 @@ export class LiveConnection {
     if (this.tracker.accept(event.seq)) this.options.onEvent(event);
   }
 
-  private requestReplay(sinceSeq: number, rounds: number): void {
+  private requestReplay(since: { sinceSeq: number } | { sinceTime: string }, rounds: number): void {
     this.replay = { rounds };
-    this.send({ type: "replay", sinceSeq });
+    this.send({ type: "replay", ...since });
     this.setTimer("replay", this.options.replayTimeoutMs ?? 15_000, () => {
-      this.log(`replay from seq ${sinceSeq} got no answer in time; events in the gap stay missing`);
+      this.log(`replay from ${JSON.stringify(since)} got no answer in time; events in the gap stay missing`);
       this.endReplay();
     });
   }
@@ -215,7 +221,7 @@ export class LiveConnection {
     const rounds = this.replay.rounds + 1;
     this.endReplay();
     if (data.truncated) {
-      if (rounds < (this.options.maxReplayRounds ?? 20)) this.requestReplay(data.throughSeq, rounds);
+      if (rounds < (this.options.maxReplayRounds ?? 20)) this.requestReplay({ sinceSeq: data.throughSeq }, rounds);
       else this.log(`replay still truncated after ${rounds} rounds; older events in the gap stay missing`);
     }
   }

@@ -7,13 +7,15 @@ import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
 export const AgentAction = z.enum(["start", "stop", "restart"]);
 export type AgentAction = z.infer<typeof AgentAction>;
 
-export const AgentActionResult = z.object({
-  agentId: z.string(),
-  agentType: z.string(),
-  action: AgentAction,
-  /** What will happen: the orchestrator carries it out shortly. */
-  outcome: z.string(),
-});
+export const AgentActionResult = z
+  .object({
+    agentId: z.string(),
+    agentType: z.string(),
+    action: AgentAction,
+    /** What will happen: the orchestrator carries it out shortly. */
+    outcome: z.string(),
+  })
+  .meta({ id: "AgentActionResult" });
 
 export interface ActionDeps {
   readonly registry: AgentRegistry;
@@ -69,21 +71,28 @@ export async function agentAction(
 /** How long a size set by hand holds before the scaler takes over again. */
 export const MANUAL_SCALE_MINUTES = 30;
 
-export const ScaleRequest = z.object({ replicas: z.number().int().min(0) }).strict();
+export const ScaleRequest = z
+  .object({ replicas: z.number().int().min(0) })
+  .strict()
+  .meta({ id: "ScaleRequest" });
 
-export const ScaleResult = z.object({
-  agentType: z.string(),
-  desired: z.number().int(),
-  /** When the scaler takes over again. */
-  autoscalingResumesAt: z.iso.datetime(),
-});
+export const ScaleResult = z
+  .object({
+    agentType: z.string(),
+    desired: z.number().int(),
+    /** When the scaler takes over again. */
+    autoscalingResumesAt: z.iso.datetime(),
+  })
+  .meta({ id: "ScaleResult" });
 
-export const DeployResult = z.object({
-  agentType: z.string(),
-  desired: z.number().int(),
-  outcome: z.string(),
-  autoscalingResumesAt: z.iso.datetime().optional(),
-});
+export const DeployResult = z
+  .object({
+    agentType: z.string(),
+    desired: z.number().int(),
+    outcome: z.string(),
+    autoscalingResumesAt: z.iso.datetime().optional(),
+  })
+  .meta({ id: "DeployResult" });
 
 /** `PUT /api/agent-types/{type}/scale`: set the size now and hold it against the scaler for a while. */
 export async function scaleAgentType(

@@ -5,21 +5,23 @@ import { countAgents } from "../published/fleet-figures";
 import { Agent } from "./agent";
 import type { AgentRegistry, FleetController } from "./ports";
 
-export const FleetStatusView = z.object({
-  generatedAt: z.iso.datetime(),
-  types: z.array(
-    z.object({
-      agentType: AgentType,
-      capabilities: z.array(z.string()),
-      /** What the orchestrator was asked for, and what it runs. */
-      desired: z.number().int(),
-      running: z.number().int(),
-      /** Registered agents by status. */
-      agents: z.record(AgentStatus, z.number().int()),
-    }),
-  ),
-  agents: z.array(Agent),
-});
+export const FleetStatusView = z
+  .object({
+    generatedAt: z.iso.datetime(),
+    types: z.array(
+      z.object({
+        agentType: AgentType,
+        capabilities: z.array(z.string()),
+        /** What the orchestrator was asked for, and what it runs. */
+        desired: z.number().int(),
+        running: z.number().int(),
+        /** Registered agents by status. */
+        agents: z.record(AgentStatus, z.number().int()),
+      }),
+    ),
+    agents: z.array(Agent),
+  })
+  .meta({ id: "FleetStatusView" });
 export type FleetStatusView = z.infer<typeof FleetStatusView>;
 
 /** The query of `GET /api/agents/status`: stopped agents are left out unless asked for. */

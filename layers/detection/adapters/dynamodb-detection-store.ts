@@ -94,7 +94,15 @@ export class DynamoDbDetectionStore implements DetectionStore {
         ExpressionAttributeValues: { ":kind": KIND },
         ScanIndexForward: false,
         Limit: page.limit,
-        ...(page.cursor ? { ExclusiveStartKey: decodeCursor(page.cursor, DETECTIONS_BY_TIME_INDEX) } : {}),
+        ...(page.cursor
+          ? {
+              ExclusiveStartKey: decodeCursor(page.cursor, {
+                index: DETECTIONS_BY_TIME_INDEX,
+                keys: { eventKey: "S", kind: "S", detectedAt: "S" },
+                fixed: { kind: KIND },
+              }),
+            }
+          : {}),
       }),
     );
     return {

@@ -38,7 +38,9 @@ export const DetectionListQuery = z
   .strict();
 
 /** A page of `GET /api/detections`, newest first. */
-export const DetectionPage = z.object({ items: z.array(TgeDetection), nextCursor: z.string().optional() });
+export const DetectionPage = z
+  .object({ items: z.array(TgeDetection), nextCursor: z.string().optional() })
+  .meta({ id: "DetectionPage" });
 export type DetectionPage = z.infer<typeof DetectionPage>;
 
 /** A detection as validation can build it; the store adds its id, time and the items it merges. */

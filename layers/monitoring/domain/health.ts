@@ -14,11 +14,13 @@ export const ComponentHealth = z.object({
   error: z.string().optional(),
 });
 
-export const HealthReport = z.object({
-  status: z.enum(["ok", "degraded"]),
-  checkedAt: z.iso.datetime(),
-  components: z.record(z.string(), ComponentHealth),
-});
+export const HealthReport = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    checkedAt: z.iso.datetime(),
+    components: z.record(z.string(), ComponentHealth),
+  })
+  .meta({ id: "HealthReport" });
 export type HealthReport = z.infer<typeof HealthReport>;
 
 /**

@@ -205,7 +205,15 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         KeyConditionExpression: "sk = :sk",
         ExpressionAttributeValues: { ":sk": "META" },
         Limit: page.limit,
-        ...(page.cursor ? { ExclusiveStartKey: decodeCursor(page.cursor, BY_SK_INDEX) } : {}),
+        ...(page.cursor
+          ? {
+              ExclusiveStartKey: decodeCursor(page.cursor, {
+                index: BY_SK_INDEX,
+                keys: { pk: "S", sk: "S" },
+                fixed: { sk: "META" },
+              }),
+            }
+          : {}),
       }),
     );
     return {

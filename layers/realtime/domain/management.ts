@@ -25,7 +25,9 @@ export const ConnectionView = z.object({
   subscriptions: z.array(Topic),
   rooms: z.array(RoomName),
 });
-export const ConnectionListView = z.object({ connections: z.array(ConnectionView), cursor: z.string().optional() });
+export const ConnectionListView = z
+  .object({ connections: z.array(ConnectionView), cursor: z.string().optional() })
+  .meta({ id: "ConnectionListView" });
 export type ConnectionListView = z.infer<typeof ConnectionListView>;
 
 /** A page of open connections with what each is subscribed to and which rooms it is in. */
@@ -57,7 +59,7 @@ export const RoomView = z.object({
   memberCount: z.number().int(),
   members: z.array(z.object({ connectionId: z.string(), username: z.string(), joinedAt: z.string() })),
 });
-export const RoomListView = z.object({ rooms: z.array(RoomView) });
+export const RoomListView = z.object({ rooms: z.array(RoomView) }).meta({ id: "RoomListView" });
 export type RoomListView = z.infer<typeof RoomListView>;
 
 /** Rooms joined lately and who is in each now (an empty room is listed until its listing expires). */
@@ -95,7 +97,7 @@ export const HistoryEventView = z.object({
   timestamp: z.string(),
   data: z.unknown(),
 });
-export const EventHistoryView = z.object({ events: z.array(HistoryEventView) });
+export const EventHistoryView = z.object({ events: z.array(HistoryEventView) }).meta({ id: "EventHistoryView" });
 export type EventHistoryView = z.infer<typeof EventHistoryView>;
 
 /** The newest `limit` events of a room, a topic, or every topic (`all`, the default), oldest first. */
@@ -122,9 +124,10 @@ export const BroadcastRequest = z
     severity: z.enum(["info", "warning", "critical"]).default("info"),
     title: z.string().trim().min(1).max(200).default("Announcement"),
   })
-  .strict();
+  .strict()
+  .meta({ id: "BroadcastRequest" });
 export type BroadcastRequest = z.infer<typeof BroadcastRequest>;
-export const BroadcastAccepted = z.object({ target: z.string(), detailType: z.string() });
+export const BroadcastAccepted = z.object({ target: z.string(), detailType: z.string() }).meta({ id: "BroadcastAccepted" });
 export type BroadcastAccepted = z.infer<typeof BroadcastAccepted>;
 
 /**

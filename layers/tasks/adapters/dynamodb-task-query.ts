@@ -41,7 +41,13 @@ export class DynamoDbTaskQuery implements TaskQuery {
     const filterExpression = rest.map(([name]) => `#${name} = :${name}`).join(" AND ") || undefined;
 
     const items: TaskSummary[] = [];
-    let startKey: Record<string, unknown> | undefined = page.cursor ? decodeCursor(page.cursor, index.name) : undefined;
+    let startKey: Record<string, unknown> | undefined = page.cursor
+      ? decodeCursor(page.cursor, {
+          index: index.name,
+          keys: { taskId: "S", [index.partitionKey]: "S", [index.sortKey]: "S" },
+          fixed: { [index.partitionKey]: value },
+        })
+      : undefined;
     for (let reads = 0; reads < MAX_READS_PER_PAGE && items.length < page.limit; reads++) {
       const result = await this.db.send(
         new QueryCommand({

@@ -1,4 +1,4 @@
-import { AGENT_TYPE_SPECS, type AgentType, agentTypesWith, type Capability } from "#kernel/agent-catalog";
+import { AGENT_TYPE_SPECS, type AgentType, type Capability } from "#kernel/agent-catalog";
 import { admit } from "../domain/admission";
 import type { TaskStatsStore } from "../domain/ports";
 import { chooseAgentType, type SchedulingStrategy } from "../domain/scheduling";
@@ -14,8 +14,7 @@ export class StatsBackedChooser implements AgentTypeChooser {
     private readonly agentsOf: (type: AgentType) => number = () => 1,
   ) {}
 
-  async choose(capability: Capability): Promise<AgentType> {
-    const candidates = agentTypesWith(capability);
+  async choose(capability: Capability, candidates: readonly AgentType[]): Promise<AgentType> {
     if (candidates.length === 1) return candidates[0] as AgentType;
     const [rows, tick] = await Promise.all([
       this.stats.byType(),

@@ -43,7 +43,10 @@ export async function cancelTask(taskId: string, caller: Caller, reason: string 
 }
 
 /** The body of `POST /api/tasks/{taskId}/cancel` (optional). */
-export const CancelTaskRequest = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+export const CancelTaskRequest = z
+  .object({ reason: z.string().min(1).max(500).optional() })
+  .strict()
+  .meta({ id: "CancelTaskRequest" });
 
 export const CancelOutcome = z.enum(["cancelled", "not_cancellable", "not_found"]);
 export type CancelOutcome = z.infer<typeof CancelOutcome>;
@@ -71,14 +74,17 @@ export const BulkCancelRequest = z
   .refine((b) => (b.filter === undefined) !== (b.taskIds === undefined), {
     message: "give filter or taskIds, not both",
     path: ["filter"],
-  });
+  })
+  .meta({ id: "BulkCancelRequest" });
 
-export const BulkCancelResponse = z.object({
-  cancelled: z.number().int(),
-  /** More matching tasks remain beyond `limit`. */
-  more: z.boolean(),
-  results: z.array(z.object({ taskId: z.string(), outcome: CancelOutcome, status: z.string().optional() })),
-});
+export const BulkCancelResponse = z
+  .object({
+    cancelled: z.number().int(),
+    /** More matching tasks remain beyond `limit`. */
+    more: z.boolean(),
+    results: z.array(z.object({ taskId: z.string(), outcome: CancelOutcome, status: z.string().optional() })),
+  })
+  .meta({ id: "BulkCancelResponse" });
 
 /**
  * Cancels every queued or running task that matches `filter` (or the listed ids), up to

@@ -5,7 +5,9 @@ import { PRIORITIES } from "#kernel/task-vocabulary";
 import type { QueueInspector, TaskQuery } from "./ports";
 
 /** `GET /api/tasks/queue`. */
-export const QueueViewResponse = z.object({ generatedAt: z.iso.datetime(), queues: z.array(QueueRow) });
+export const QueueViewResponse = z
+  .object({ generatedAt: z.iso.datetime(), queues: z.array(QueueRow) })
+  .meta({ id: "QueueViewResponse" });
 
 /** `GET /api/tasks/queue`: each of the 20 queues — visible, in flight, delayed, dead letters, oldest age. */
 export async function queueView(deps: { inspector: QueueInspector; query: TaskQuery; now: Date }): Promise<QueueRow[]> {

@@ -4,15 +4,20 @@ import type { TaskStore } from "./ports";
 import { IllegalTransitionError, planTransition, type RetryPolicy } from "./task-state-machine";
 
 /** The body of `POST /api/tasks/dead-letters/redrive`. */
-export const RedriveRequest = z.object({ taskIds: z.array(z.string().min(1).max(128)).min(1).max(100) }).strict();
+export const RedriveRequest = z
+  .object({ taskIds: z.array(z.string().min(1).max(128)).min(1).max(100) })
+  .strict()
+  .meta({ id: "RedriveRequest" });
 
 export const RedriveOutcome = z.enum(["redriven", "not_dead_lettered", "not_found"]);
 export type RedriveOutcome = z.infer<typeof RedriveOutcome>;
 
-export const RedriveResponse = z.object({
-  redriven: z.number().int(),
-  results: z.array(z.object({ taskId: z.string(), outcome: RedriveOutcome, attempt: z.number().int().optional() })),
-});
+export const RedriveResponse = z
+  .object({
+    redriven: z.number().int(),
+    results: z.array(z.object({ taskId: z.string(), outcome: RedriveOutcome, attempt: z.number().int().optional() })),
+  })
+  .meta({ id: "RedriveResponse" });
 
 /**
  * Puts dead-lettered tasks back on their queues as a new attempt with a fresh budget of

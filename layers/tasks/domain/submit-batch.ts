@@ -9,7 +9,10 @@ import { SubmitTaskRequest, TaskView, toTaskView } from "./task";
 export const MAX_BATCH = 100;
 
 /** The body of `POST /api/tasks/batch`, as documented: each item is a task request. */
-export const SubmitBatchRequest = z.object({ tasks: z.array(SubmitTaskRequest).min(1).max(MAX_BATCH) }).strict();
+export const SubmitBatchRequest = z
+  .object({ tasks: z.array(SubmitTaskRequest).min(1).max(MAX_BATCH) })
+  .strict()
+  .meta({ id: "SubmitBatchRequest" });
 /** How the body is parsed: the envelope strictly, each item on its own (see `submitBatch`). */
 export const SubmitBatchEnvelope = z.object({ tasks: z.array(z.unknown()).min(1).max(MAX_BATCH) }).strict();
 
@@ -20,15 +23,17 @@ export const BatchItemResult = z.object({
   task: TaskView.optional(),
   error: ErrorResponse.shape.error.omit({ requestId: true }).optional(),
 });
-export const SubmitBatchResponse = z.object({
-  summary: z.object({
-    total: z.number().int(),
-    created: z.number().int(),
-    replayed: z.number().int(),
-    refused: z.number().int(),
-  }),
-  results: z.array(BatchItemResult),
-});
+export const SubmitBatchResponse = z
+  .object({
+    summary: z.object({
+      total: z.number().int(),
+      created: z.number().int(),
+      replayed: z.number().int(),
+      refused: z.number().int(),
+    }),
+    results: z.array(BatchItemResult),
+  })
+  .meta({ id: "SubmitBatchResponse" });
 export type SubmitBatchResponse = z.infer<typeof SubmitBatchResponse>;
 
 /**

@@ -4,7 +4,7 @@ import { ConflictError, PayloadTooLargeError } from "#shared/errors";
 import type { Caller } from "#shared/identity";
 import { deterministicId, fingerprint, newId } from "#shared/ids";
 import type { TaskStore } from "./ports";
-import type { SubmitTaskRequest, Task } from "./task";
+import { type SubmitTaskRequest, servingTypes, type Task } from "./task";
 
 export interface SubmitLimits {
   /** Largest accepted `payload`, in bytes of its JSON encoding. */
@@ -15,7 +15,8 @@ export interface SubmitLimits {
 
 /** Picks the agent type for a task that named a capability (see `scheduling.ts`). */
 export interface AgentTypeChooser {
-  choose(capability: Capability): Promise<AgentType>;
+  /** One of `candidates` (the types with the capability that run the task's type), chosen by the strategy. */
+  choose(capability: Capability, candidates: readonly AgentType[]): Promise<AgentType>;
 }
 
 /** Refuses work for an agent type whose queue is full (`QueueFullError`, 429). */
@@ -62,7 +63,7 @@ export async function submitTask(request: SubmitTaskRequest, caller: Caller, dep
     if (existing) return replayOf(existing, requestFingerprint, idempotencyKey);
   }
 
-  const agentType = requestedType ?? (await deps.chooser.choose(capability as Capability));
+  const agentType = requestedType ?? (await deps.chooser.choose(capability as Capability, servingTypes(request)));
   await deps.admission.admit(agentType);
   const now = deps.clock.now();
   const at = now.toISOString();

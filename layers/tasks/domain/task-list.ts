@@ -18,8 +18,10 @@ export const TaskListQuery = z
 export const DeadLetterListQuery = TaskListQuery.omit({ status: true });
 
 /** A page of task summaries, newest first. */
-export const TaskPage = z.object({
-  items: z.array(TaskSummary),
-  /** Opaque; pass it back as `cursor` for the next page. Absent on the last page. */
-  nextCursor: z.string().optional(),
-});
+export const TaskPage = z
+  .object({
+    items: z.array(TaskSummary),
+    /** Opaque; pass it back as `cursor` for the next page. Absent on the last page. */
+    nextCursor: z.string().optional(),
+  })
+  .meta({ id: "TaskPage" });

@@ -52,22 +52,24 @@ export function statsDelta(previous: Task | undefined, current: Task): StatsDelt
 }
 
 /** `GET /api/tasks/status` (seed 000 `orchestration_metrics`). */
-export const TaskStatusView = z.object({
-  generatedAt: z.iso.datetime(),
-  /** Every task ever submitted (seed `tasks_scheduled`). */
-  tasksScheduled: z.number().int(),
-  tasksCompleted: z.number().int(),
-  counts: z.object({
-    byStatus: CountsByStatus,
-    byPriority: z.record(Priority, CountsByStatus),
-    byAgentType: z.record(AgentType, CountsByStatus),
-  }),
-  throughputPerMinute: Throughput,
-  /** Queued to started; null until something started. */
-  averageQueueTimeMs: z.number().int().nullable(),
-  /** Started to completed or failed; null until something finished. */
-  averageExecutionTimeMs: z.number().int().nullable(),
-});
+export const TaskStatusView = z
+  .object({
+    generatedAt: z.iso.datetime(),
+    /** Every task ever submitted (seed `tasks_scheduled`). */
+    tasksScheduled: z.number().int(),
+    tasksCompleted: z.number().int(),
+    counts: z.object({
+      byStatus: CountsByStatus,
+      byPriority: z.record(Priority, CountsByStatus),
+      byAgentType: z.record(AgentType, CountsByStatus),
+    }),
+    throughputPerMinute: Throughput,
+    /** Queued to started; null until something started. */
+    averageQueueTimeMs: z.number().int().nullable(),
+    /** Started to completed or failed; null until something finished. */
+    averageExecutionTimeMs: z.number().int().nullable(),
+  })
+  .meta({ id: "TaskStatusView" });
 export type TaskStatusView = z.infer<typeof TaskStatusView>;
 
 const zeroByStatus = () => Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { AgentType, Capability } from "#kernel/agent-catalog";
+import { AGENT_TYPE_SPECS, AgentType, agentTypesWith, Capability, serves } from "#kernel/agent-catalog";
 import { JsonObject } from "#kernel/json";
 import { MAX_RETRIES, Priority, TaskError, TaskStatus, TIMEOUT_SECONDS } from "#kernel/task-vocabulary";
 
@@ -22,6 +22,34 @@ export const TaskType = z
   .max(64)
   .regex(/^[a-z][a-z0-9]*([._-][a-z0-9]+)*$/, "must be lower-case words joined by '.', '-' or '_'");
 
+/** What picks the agent types that could run a task. */
+interface TaskTarget {
+  readonly type: string;
+  readonly agentType?: AgentType;
+  readonly capability?: Capability;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The agent types that could run a task of this request: the one it names, if that type runs its
+ * task type, or those with the capability it names that do.
+ */
+export function servingTypes(request: TaskTarget): AgentType[] {
+  const candidates = request.agentType ? [request.agentType] : request.capability ? agentTypesWith(request.capability) : [];
+  return candidates.filter((agentType) => serves(agentType, request.type));
+}
+
+function notServedMessage(request: TaskTarget): string {
+  if (request.agentType) {
+    return `${request.agentType} does not run "${request.type}"; it runs ${AGENT_TYPE_SPECS[request.agentType].taskTypes.join(", ")}`;
+  }
+  const types = request.capability ? agentTypesWith(request.capability) : [];
+  const runs = [...new Set(types.flatMap((type) => AGENT_TYPE_SPECS[type].taskTypes))];
+  return `no agent type with capability "${request.capability}" runs "${request.type}"; they run ${runs.join(", ")}`;
+}
+
 /**
  * The body of `POST /api/tasks`. Unknown fields are refused, not ignored. A task names the
  * agent type that runs it, or a capability, and the scheduling strategy picks the type.
@@ -43,18 +71,24 @@ export const SubmitTaskRequest = z
       .optional(),
   })
   .strict()
-  .check((ctx) => {
-    const { agentType, capability } = ctx.value;
-    if ((agentType === undefined) === (capability === undefined)) {
-      ctx.issues.push({
-        code: "custom",
-        input: ctx.value,
-        path: ["agentType"],
-        message:
-          agentType === undefined ? "either agentType or capability is required" : "give agentType or capability, not both",
-      });
-    }
-  });
+  // Checks across fields run even when other fields are bad (`when`), so one answer names every problem.
+  .refine((request) => (request.agentType === undefined) !== (request.capability === undefined), {
+    path: ["agentType"],
+    when: (payload) => isRecord(payload.value),
+    error: (issue) =>
+      isRecord(issue.input) && issue.input.agentType !== undefined
+        ? "give agentType or capability, not both"
+        : "either agentType or capability is required",
+  })
+  .refine((request) => servingTypes(request).length > 0, {
+    path: ["type"],
+    when: (payload) =>
+      isRecord(payload.value) &&
+      (payload.value.agentType === undefined) !== (payload.value.capability === undefined) &&
+      !payload.issues.some((issue) => ["type", "agentType", "capability"].includes(String(issue.path?.[0]))),
+    error: (issue) => notServedMessage(issue.input as TaskTarget),
+  })
+  .meta({ id: "SubmitTaskRequest" });
 export type SubmitTaskRequest = z.infer<typeof SubmitTaskRequest>;
 
 /** A unit of work and everything known about its life so far. */
@@ -103,7 +137,7 @@ export const Task = z.object({
 export type Task = z.infer<typeof Task>;
 
 /** What the API shows of a task: everything but its internal bookkeeping. */
-export const TaskView = Task.omit({ requestFingerprint: true });
+export const TaskView = Task.omit({ requestFingerprint: true }).meta({ id: "TaskView" });
 export type TaskView = z.infer<typeof TaskView>;
 
 export function toTaskView(task: Task): TaskView {

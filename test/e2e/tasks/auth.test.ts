@@ -1,16 +1,56 @@
 import { describe, expect, it } from "vitest";
-import { api, outputs, tokenFor } from "../support/api";
+import { type Role, ROLES } from "#shared/identity";
+import { permits, PUBLIC, routeKey } from "#shared/routes";
+import { ALL_ROUTES } from "../../../scripts/openapi/route-tables";
 import { HandshakeRefused, WsClient } from "../../../scripts/local/ws-client";
+import { api, outputs, tokenFor } from "../support/api";
+
+/** A concrete path for a route: each `{param}` filled with a value its schema may or may not accept. */
+const pathOf = (path: string) =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) => (name === "type" ? "data-quality" : `e2e-${name}`));
+
+/** Bodies a caller without the role might send: a plausible one, and garbage of every kind. */
+const BODIES = [
+  { body: {} },
+  { body: { type: "diagnostics.echo", agentType: "data-quality" } },
+  { rawBody: "{not json" },
+  { body: [1, 2] },
+];
 
 describe("authorization", () => {
-  it("answers 401 without a token, on every route but health", async () => {
-    for (const [method, path] of [
-      ["POST", "/api/tasks"],
-      ["GET", "/api/tasks/anything"],
-    ] as const) {
-      expect((await api(method, path, { token: null, body: {} })).status, `${method} ${path}`).toBe(401);
+  it("answers 403 to a viewer on every route that needs more than a reader, whatever the body", async () => {
+    const viewer = await tokenFor("viewer");
+    const guarded = ALL_ROUTES.filter((route) => !permits(route, "viewer"));
+    expect(guarded.length).toBeGreaterThanOrEqual(9);
+    for (const route of guarded) {
+      for (const body of BODIES) {
+        const answer = await api<{ error: { code: string; fields?: unknown } }>(route.method, pathOf(route.path), {
+          token: viewer,
+          ...body,
+        });
+        expect(answer.status, `${routeKey(route)} ${JSON.stringify(body)}`).toBe(403);
+        expect(answer.body.error.code).toBe("Forbidden");
+        expect(answer.body.error.fields).toBeUndefined();
+      }
     }
-    expect((await api("GET", "/api/health", { token: null })).status).toBe(200);
+  });
+
+  it("answers 401 without a token on every route but the public ones", async () => {
+    for (const route of ALL_ROUTES) {
+      const answer = await api(route.method, pathOf(route.path), { token: null, body: {} });
+      expect(answer.status, routeKey(route)).toBe(route.roles === PUBLIC ? 200 : 401);
+    }
+  });
+
+  it("lets every role the route table names through the role check", async () => {
+    // A route a role may call answers anything but 401/403 for it (400, 404 … for the made-up input).
+    for (const role of ROLES satisfies readonly Role[]) {
+      const token = await tokenFor(role);
+      for (const route of ALL_ROUTES.filter((r) => r.roles !== PUBLIC && permits(r, role) && r.method === "GET")) {
+        const answer = await api(route.method, pathOf(route.path), { token });
+        expect([401, 403], `${role} ${routeKey(route)}`).not.toContain(answer.status);
+      }
+    }
   });
 
   it("answers 401 for a forged token", async () => {

@@ -2,73 +2,140 @@ import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { NotFoundError } from "#shared/errors";
-import { HttpEvent, httpHandler, json, jsonBody } from "#shared/http";
+import { httpRoute, json } from "#shared/http";
+import { ACTOR_ROLES, type Role } from "#shared/identity";
+import { PUBLIC, type Route } from "#shared/routes";
 
 const context = { awsRequestId: "req-1", functionName: "fn", getRemainingTimeInMillis: () => 1000 } as unknown as Context;
-const event = (body?: string, extra: Record<string, unknown> = {}) => ({
+
+const claims = (...roles: Role[]) => ({ sub: "sub-1", username: "ann", "cognito:groups": `[${roles.join(" ")}]` });
+const event = (body?: string, extra: Record<string, unknown> = {}, roles: Role[] | null = ["operator"]) => ({
   headers: {},
   isBase64Encoded: false,
   body,
-  requestContext: { requestId: "r" },
+  requestContext: { requestId: "r", ...(roles ? { authorizer: { jwt: { claims: claims(...roles) } } } : {}) },
   ...extra,
 });
 
-const handler = httpHandler(
-  HttpEvent.extend({ body: jsonBody(z.object({ name: z.string(), count: z.number().int() }).strict()) }),
-  async (e) => {
-    if (e.body.name === "missing") throw new NotFoundError("thing", "missing");
-    if (e.body.name === "bug") throw new Error("secret internal detail");
-    return json(200, e.body);
+const ROUTE = {
+  method: "POST",
+  path: "/api/things/{thingId}",
+  entry: "test/things",
+  roles: ACTOR_ROLES,
+  summary: "A thing",
+  params: z.object({ thingId: z.string().regex(/^t-\d+$/) }).strict(),
+  query: z.object({ dryRun: z.enum(["true", "false"]).default("false") }).strict(),
+  body: z.object({ name: z.string(), count: z.number().int() }).strict(),
+  responses: { 200: { description: "The thing" } },
+  errors: [400, 404],
+} as const satisfies Route;
+
+const handler = httpRoute(
+  ROUTE,
+  async ({ params, query, body, caller }) => {
+    if (body.name === "missing") throw new NotFoundError("thing", "missing");
+    if (body.name === "bug") throw new Error("secret internal detail");
+    return json(200, { ...body, thingId: params.thingId, dryRun: query.dryRun, by: caller.username });
   },
   { maxBodyBytes: 100 },
 );
+const valid = { pathParameters: { thingId: "t-1" } };
 
-const call = async (input: ReturnType<typeof event>) => {
-  const response = await handler(input as never, context);
+const call = async (
+  input: ReturnType<typeof event>,
+  fn: (e: never, c: Context) => Promise<{ statusCode: number; body: string }> = handler,
+) => {
+  const response = await fn(input as never, context);
   return { status: response.statusCode, body: JSON.parse(response.body) };
 };
 
-describe("httpHandler", () => {
-  it("passes a valid body to the handler, parsed", async () => {
-    expect(await call(event(JSON.stringify({ name: "a", count: 1 })))).toEqual({ status: 200, body: { name: "a", count: 1 } });
+describe("httpRoute", () => {
+  it("passes path, query and body to the handler, parsed, with the caller", async () => {
+    const answer = await call(
+      event(JSON.stringify({ name: "a", count: 1 }), { ...valid, queryStringParameters: { dryRun: "true" } }),
+    );
+    expect(answer).toEqual({ status: 200, body: { name: "a", count: 1, thingId: "t-1", dryRun: "true", by: "ann" } });
   });
 
-  it("answers 400 naming each bad field", async () => {
-    const { status, body } = await call(event(JSON.stringify({ name: 5, count: 1.5, extra: true })));
+  it("answers one 400 naming every bad field, across path, query and body", async () => {
+    const { status, body } = await call(
+      event(JSON.stringify({ name: 5, count: 1.5, extra: true }), {
+        pathParameters: { thingId: "nope" },
+        queryStringParameters: { dryRun: "maybe" },
+      }),
+    );
     expect(status).toBe(400);
     expect(body.error.code).toBe("ValidationError");
-    expect(body.error.fields).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ field: "name" }),
-        expect.objectContaining({ field: "count" }),
-        { field: "extra", message: "is not a known field" },
-      ]),
+    expect(body.error.fields.map((f: { field: string }) => f.field).sort()).toEqual(
+      ["count", "extra", "name", "pathParameters.thingId", "queryStringParameters.dryRun"].sort(),
     );
+    expect(body.error.fields).toContainEqual({ field: "extra", message: "is not a known field" });
+  });
+
+  it("answers 403 to a caller without a permitted role before reading anything, whatever the body holds", async () => {
+    for (const body of [JSON.stringify({ name: "a", count: 1 }), "{not json", JSON.stringify({ count: "x" }), "x".repeat(500)]) {
+      const answer = await call(event(body, { pathParameters: { thingId: "bad" } }, ["viewer"]));
+      expect(answer.status).toBe(403);
+      expect(answer.body.error.code).toBe("Forbidden");
+      expect(JSON.stringify(answer.body)).not.toMatch(/name|count|thingId/);
+    }
+  });
+
+  it("answers 401 without a token, and 403 to a signed-in user in no group", async () => {
+    expect((await call(event(JSON.stringify({ name: "a", count: 1 }), valid, null))).status).toBe(401);
+    expect((await call(event(JSON.stringify({ name: "a", count: 1 }), valid, []))).status).toBe(403);
+  });
+
+  it("lets anyone call a public route, with or without a token", async () => {
+    const open = httpRoute(
+      {
+        method: "GET",
+        path: "/api/open",
+        entry: "test/open",
+        roles: PUBLIC,
+        summary: "Open",
+        responses: { 200: { description: "ok" } },
+        errors: [],
+      },
+      async ({ caller }) => json(200, { caller: caller?.username ?? null }),
+    );
+    expect(await call(event(undefined, {}, null), open)).toEqual({ status: 200, body: { caller: null } });
+    expect(await call(event(undefined, {}, ["viewer"]), open)).toEqual({ status: 200, body: { caller: "ann" } });
+  });
+
+  it("takes a missing optional body as {}", async () => {
+    const optional = httpRoute(
+      { ...ROUTE, body: z.object({ reason: z.string().optional() }).strict(), optionalBody: true },
+      async ({ body }) => json(200, body),
+    );
+    expect(await call(event(undefined, valid), optional)).toEqual({ status: 200, body: {} });
+    expect(await call(event("", valid), optional)).toEqual({ status: 200, body: {} });
+    expect((await call(event(JSON.stringify({ reason: 4 }), valid), optional)).status).toBe(400);
   });
 
   it("answers 400 on a body that is not JSON", async () => {
-    const { status, body } = await call(event("{not json"));
+    const { status, body } = await call(event("{not json", valid));
     expect(status).toBe(400);
     expect(body.error.fields).toEqual([{ field: "body", message: "is not valid JSON" }]);
   });
 
   it("answers 413 before parsing a body over the limit", async () => {
-    const { status, body } = await call(event(JSON.stringify({ name: "x".repeat(200), count: 1 })));
+    const { status, body } = await call(event(JSON.stringify({ name: "x".repeat(200), count: 1 }), valid));
     expect(status).toBe(413);
     expect(body.error.fields[0].field).toBe("body");
   });
 
   it("decodes base64 bodies", async () => {
     const raw = Buffer.from(JSON.stringify({ name: "b", count: 2 })).toString("base64");
-    expect(await call(event(raw, { isBase64Encoded: true }))).toEqual({ status: 200, body: { name: "b", count: 2 } });
+    expect((await call(event(raw, { ...valid, isBase64Encoded: true }))).body).toMatchObject({ name: "b", count: 2 });
   });
 
   it("maps domain errors to their status", async () => {
-    expect((await call(event(JSON.stringify({ name: "missing", count: 1 })))).status).toBe(404);
+    expect((await call(event(JSON.stringify({ name: "missing", count: 1 }), valid))).status).toBe(404);
   });
 
   it("answers 500 for a bug without leaking its message", async () => {
-    const { status, body } = await call(event(JSON.stringify({ name: "bug", count: 1 })));
+    const { status, body } = await call(event(JSON.stringify({ name: "bug", count: 1 }), valid));
     expect(status).toBe(500);
     expect(JSON.stringify(body)).not.toContain("secret");
     expect(body.error.requestId).toBe("req-1");

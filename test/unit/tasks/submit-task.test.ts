@@ -3,7 +3,7 @@ import type { AgentType, Capability } from "#kernel/agent-catalog";
 import { ConflictError, PayloadTooLargeError, QueueFullError } from "#shared/errors";
 import type { Caller } from "#shared/identity";
 import { type SubmitDeps, submitTask } from "#tasks/domain/submit-task";
-import { SubmitTaskRequest } from "#tasks/domain/task";
+import { servingTypes, SubmitTaskRequest } from "#tasks/domain/task";
 import { InMemoryTaskStore } from "../../support/in-memory-task-store";
 
 const caller: Caller = { sub: "user-1", username: "alice", roles: ["operator"] };
@@ -118,6 +118,34 @@ describe("SubmitTaskRequest", () => {
     });
     expect(SubmitTaskRequest.safeParse({ type: "x", agentType: "data-quality", capability: "tge-scoring" }).success).toBe(false);
     expect(SubmitTaskRequest.safeParse({ type: "x", capability: "astrology" }).success).toBe(false);
+  });
+
+  it("reports the missing agent type beside the other bad fields, not only once they are fixed", () => {
+    const issues = SubmitTaskRequest.safeParse({ type: "scan", priority: "urgent" }).error?.issues ?? [];
+    expect(issues.map((issue) => issue.path.join("."))).toEqual(["priority", "agentType"]);
+  });
+
+  it("refuses a task type the named agent type does not run, listing the ones it does", () => {
+    const issues = SubmitTaskRequest.safeParse({ type: "scan", agentType: "data-quality" }).error?.issues ?? [];
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: ["type"],
+        message: 'data-quality does not run "scan"; it runs tge.validate, diagnostics.echo, diagnostics.sleep, diagnostics.fail',
+      }),
+    ]);
+    expect(SubmitTaskRequest.safeParse({ type: "tge.validate", agentType: "data-quality" }).success).toBe(true);
+  });
+
+  it("refuses a task type no agent type with the named capability runs, and routes among those that do", () => {
+    expect(SubmitTaskRequest.safeParse({ type: "tge.validate", capability: "metrics-review" }).error?.issues).toEqual([
+      expect.objectContaining({
+        path: ["type"],
+        message: expect.stringContaining('no agent type with capability "metrics-review"'),
+      }),
+    ]);
+    // Both keyword-precision and data-quality offer tge-scoring; only keyword-precision runs tge.score.
+    expect(servingTypes({ type: "tge.score", capability: "tge-scoring" })).toEqual(["keyword-precision"]);
+    expect(servingTypes({ type: "diagnostics.echo", capability: "tge-scoring" })).toEqual(["keyword-precision", "data-quality"]);
   });
 
   it("fills in defaults for optional fields", () => {

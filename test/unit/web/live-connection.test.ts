@@ -144,6 +144,23 @@ describe("LiveConnection", () => {
     expect(live.currentStatus).toBe("live");
   });
 
+  it("after a drop before any event arrived, replays by time from when it first went live (server time)", () => {
+    // GIVEN a connection that went live at the server's 10:00:00 and has seen no event
+    connection().start();
+    latest().open();
+    latest().receive({ type: "subscribed", timestamp: "2026-12-01T10:00:00.000Z", data: {} });
+    // WHEN it drops and comes back
+    latest().serverClose();
+    vi.advanceTimersByTime(1_000);
+    latest().open();
+    latest().receive({ type: "subscribed", timestamp: "2026-12-01T10:00:09.000Z", data: {} });
+    // THEN what was published meanwhile is asked for by time, from the first subscription on
+    expect(latest().sent).toEqual([
+      { type: "subscribe", subscriptions: ["all"] },
+      { type: "replay", sinceTime: "2026-12-01T10:00:00.000Z" },
+    ]);
+  });
+
   it("asks again from throughSeq while a replay is truncated", () => {
     const live = connection();
     live.start();

@@ -1,0 +1,71 @@
+import * as z from "zod";
+import { AgentType } from "#kernel/agent-catalog";
+import { ACTOR_ROLES, READER_ROLES } from "#shared/identity";
+import type { RouteTable } from "#shared/routes";
+import { Agent } from "../domain/agent";
+import { AgentAction, AgentActionResult, DeployResult, ScaleRequest, ScaleResult } from "../domain/agent-actions";
+import { FleetStatusQuery, FleetStatusView } from "../domain/fleet-status";
+
+const AgentIdParams = z.object({ agentId: z.string().min(1).max(128) }).strict();
+const AgentTypeParams = z.object({ type: AgentType }).strict();
+
+/** The agent API: the fleet's state, one agent, and the actions that change the fleet. */
+export const AGENT_ROUTES = {
+  getFleetStatus: {
+    method: "GET",
+    path: "/api/agents/status",
+    entry: "agents/get-fleet-status",
+    roles: READER_ROLES,
+    summary: "Each agent type's desired and running size, and every agent's state and workload",
+    query: FleetStatusQuery,
+    responses: { 200: { description: "The fleet", schema: FleetStatusView } },
+    errors: [400],
+  },
+  getAgent: {
+    method: "GET",
+    path: "/api/agents/{agentId}",
+    entry: "agents/get-agent",
+    roles: READER_ROLES,
+    summary: "An agent: capabilities, status, last heartbeat and workload",
+    description: "An agent's id is its ECS task id.",
+    params: AgentIdParams,
+    responses: { 200: { description: "The agent", schema: Agent } },
+    errors: [404],
+  },
+  agentAction: {
+    method: "POST",
+    path: "/api/agents/{agentId}/{action}",
+    entry: "agents/agent-action",
+    roles: ACTOR_ROLES,
+    summary: "Start, stop or restart an agent through ECS",
+    description:
+      "`action` is `start`, `stop` or `restart`. Restart stops the agent's task and its service starts a replacement; stop also lowers the type's desired count; start raises it. Sizes set here hold against the scaler for 30 minutes. Answers 202: ECS carries it out within seconds.",
+    params: AgentIdParams.extend({ action: AgentAction }),
+    responses: { 202: { description: "Accepted", schema: AgentActionResult } },
+    errors: [400, 404, 409],
+  },
+  deployAgentType: {
+    method: "POST",
+    path: "/api/agent-types/{type}/deploy",
+    entry: "agents/deploy-agent-type",
+    roles: ACTOR_ROLES,
+    summary: "Replace every agent of a type with a new deployment",
+    description: "A rolling deployment behind the ECS deployment circuit breaker. A type at zero agents is started at one.",
+    params: AgentTypeParams,
+    responses: { 202: { description: "Accepted", schema: DeployResult } },
+    errors: [400],
+  },
+  scaleAgentType: {
+    method: "PUT",
+    path: "/api/agent-types/{type}/scale",
+    entry: "agents/scale-agent-type",
+    roles: ACTOR_ROLES,
+    summary: "Set how many agents of a type run",
+    description:
+      "At most `maxAgentsPerType`. The size holds against the scaler for 30 minutes (`autoscalingResumesAt`), then the type is sized by its load again.",
+    params: AgentTypeParams,
+    body: ScaleRequest,
+    responses: { 202: { description: "Accepted", schema: ScaleResult } },
+    errors: [400],
+  },
+} as const satisfies RouteTable;

@@ -1,0 +1,20 @@
+import { PUBLIC, type RouteTable } from "#shared/routes";
+import { HealthReport } from "../domain/health";
+
+/** The health check. */
+export const MONITORING_ROUTES = {
+  getHealth: {
+    method: "GET",
+    path: "/api/health",
+    entry: "monitoring/get-health",
+    roles: PUBLIC,
+    summary: "Health of each component the swarm depends on",
+    description:
+      "The only route that needs no token, so load balancers and uptime probes can call it; it reveals component status only. 200 when every component answers, 503 otherwise.",
+    responses: {
+      200: { description: "All components answer", schema: HealthReport },
+      503: { description: "A component is down", schema: HealthReport },
+    },
+    errors: [],
+  },
+} as const satisfies RouteTable;

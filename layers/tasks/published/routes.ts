@@ -1,0 +1,126 @@
+import * as z from "zod";
+import { ACTOR_ROLES, READER_ROLES } from "#shared/identity";
+import type { RouteTable } from "#shared/routes";
+import { BulkCancelRequest, BulkCancelResponse, CancelTaskRequest } from "../domain/cancel-tasks";
+import { QueueViewResponse } from "../domain/queue-view";
+import { RedriveRequest, RedriveResponse } from "../domain/redrive-tasks";
+import { SubmitBatchEnvelope, SubmitBatchRequest, SubmitBatchResponse } from "../domain/submit-batch";
+import { SubmitTaskRequest, TaskView } from "../domain/task";
+import { DeadLetterListQuery, TaskListQuery, TaskPage } from "../domain/task-list";
+import { TaskStatusView } from "../domain/task-stats";
+
+export const TaskIdParams = z.object({ taskId: z.string().min(1).max(128) }).strict();
+
+/** The task API: submit, read, list, cancel, dead letters, and the orchestration views. */
+export const TASK_ROUTES = {
+  submitTask: {
+    method: "POST",
+    path: "/api/tasks",
+    entry: "tasks/submit-task",
+    roles: ACTOR_ROLES,
+    summary: "Submit a task",
+    description:
+      "Stores the task as `queued` and sends it to its agent type's queue for its priority. The task type must be one the agent type runs (the error lists those it does). With an `idempotencyKey`, a repeat of the same request answers 200 with the first task (header `idempotent-replayed: true`) and queues nothing; the same key with a different request answers 409.",
+    body: SubmitTaskRequest,
+    responses: {
+      201: { description: "Created", schema: TaskView, headers: { location: "/api/tasks/{taskId}" } },
+      200: { description: "Replay of an earlier request with the same idempotency key", schema: TaskView },
+    },
+    errors: [400, 409, 413, 429],
+  },
+  submitTasksBatch: {
+    method: "POST",
+    path: "/api/tasks/batch",
+    entry: "tasks/submit-tasks-batch",
+    roles: ACTOR_ROLES,
+    summary: "Submit up to 100 tasks",
+    description:
+      "Each item is validated and submitted on its own, so one bad item never fails the others. Answers 200 with a result per item, in order, each carrying the status that item alone would have got (201, 200, 400, 409, 413, 429).",
+    body: SubmitBatchEnvelope,
+    documentedBody: SubmitBatchRequest,
+    responses: { 200: { description: "A result per item", schema: SubmitBatchResponse } },
+    errors: [400, 413],
+  },
+  listTasks: {
+    method: "GET",
+    path: "/api/tasks",
+    entry: "tasks/list-tasks",
+    roles: READER_ROLES,
+    summary: "Task summaries, newest first, filtered and paginated",
+    query: TaskListQuery,
+    responses: { 200: { description: "A page of summaries", schema: TaskPage } },
+    errors: [400],
+  },
+  getTaskStatus: {
+    method: "GET",
+    path: "/api/tasks/status",
+    entry: "tasks/get-task-status",
+    roles: READER_ROLES,
+    summary: "Counts by status, priority and type; throughput; average queue and execution time",
+    responses: { 200: { description: "The orchestration metrics", schema: TaskStatusView } },
+    errors: [],
+  },
+  getTaskQueues: {
+    method: "GET",
+    path: "/api/tasks/queue",
+    entry: "tasks/get-task-queues",
+    roles: READER_ROLES,
+    summary: "Each queue: visible, in flight, delayed, dead letters, oldest queued task's age",
+    responses: { 200: { description: "One row per agent type and priority", schema: QueueViewResponse } },
+    errors: [],
+  },
+  listDeadLetters: {
+    method: "GET",
+    path: "/api/tasks/dead-letters",
+    entry: "tasks/list-dead-letters",
+    roles: READER_ROLES,
+    summary: "Dead-lettered tasks with their last error, newest first",
+    query: DeadLetterListQuery,
+    responses: { 200: { description: "A page of summaries", schema: TaskPage } },
+    errors: [400],
+  },
+  redriveDeadLetters: {
+    method: "POST",
+    path: "/api/tasks/dead-letters/redrive",
+    entry: "tasks/redrive-dead-letters",
+    roles: ACTOR_ROLES,
+    summary: "Re-queue chosen dead-lettered tasks with fresh retries",
+    body: RedriveRequest,
+    responses: { 200: { description: "A result per task", schema: RedriveResponse } },
+    errors: [400],
+  },
+  cancelTasks: {
+    method: "POST",
+    path: "/api/tasks/cancel",
+    entry: "tasks/cancel-tasks",
+    roles: ACTOR_ROLES,
+    summary: "Cancel queued and running tasks by filter or by id",
+    body: BulkCancelRequest,
+    responses: { 200: { description: "A result per task", schema: BulkCancelResponse } },
+    errors: [400],
+  },
+  getTask: {
+    method: "GET",
+    path: "/api/tasks/{taskId}",
+    entry: "tasks/get-task",
+    roles: READER_ROLES,
+    summary: "A task, with its status, result or error",
+    params: TaskIdParams,
+    responses: { 200: { description: "The task", schema: TaskView } },
+    errors: [404],
+  },
+  cancelTask: {
+    method: "POST",
+    path: "/api/tasks/{taskId}/cancel",
+    entry: "tasks/cancel-task",
+    roles: ACTOR_ROLES,
+    summary: "Cancel a task",
+    description:
+      "A queued task never starts; a running one is aborted at its agent's next heartbeat and its late result refused; a finished one answers 409.",
+    params: TaskIdParams,
+    body: CancelTaskRequest,
+    optionalBody: true,
+    responses: { 200: { description: "The cancelled task", schema: TaskView } },
+    errors: [400, 404, 409],
+  },
+} as const satisfies RouteTable;

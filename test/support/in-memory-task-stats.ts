@@ -1,8 +1,8 @@
-import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
+import type { AgentType } from "#kernel/agent-catalog";
 import type { MinuteCounters, QueueInspector, StatsDelta, TaskQuery, TaskStatsStore, TypeCounters } from "#tasks/domain/ports";
 import { queueView } from "#tasks/domain/queue-view";
-import { minuteOf, readTaskStatus, type TypeTaskFigures, typeFiguresOf } from "#tasks/domain/task-stats";
-import type { TaskFigures, TaskViews } from "#tasks/published/task-figures";
+import { minuteOf, readTaskStatus } from "#tasks/domain/task-stats";
+import { type TaskFigures, taskFiguresFrom, type TaskViews } from "#tasks/published/task-figures";
 
 /** The TaskStatsStore contract in memory: counters are added, per type and per minute. */
 export class InMemoryTaskStats implements TaskStatsStore {
@@ -53,17 +53,7 @@ function add(row: Readonly<Record<string, number>> | undefined, counters: Readon
 }
 
 /** The tasks' published figures over in-memory counters, as `taskFigures` reads them from the table. */
-export function inMemoryTaskFigures(stats: TaskStatsStore): TaskFigures {
-  return {
-    async byType() {
-      const rows = await stats.byType();
-      return Object.fromEntries(AGENT_TYPES.map((type) => [type, typeFiguresOf(rows[type])])) as Record<
-        AgentType,
-        TypeTaskFigures
-      >;
-    },
-  };
-}
+export const inMemoryTaskFigures = (stats: TaskStatsStore): TaskFigures => taskFiguresFrom(stats);
 
 /** The tasks' published views over in-memory ports, as `taskViews` reads them from the tables and queues. */
 export function inMemoryTaskViews(ports: { stats: TaskStatsStore; query: TaskQuery; inspector: QueueInspector }): TaskViews {

@@ -1,7 +1,14 @@
 import type * as z from "zod";
 import { AGENT_STATUS_CHANGED, AgentStatusChanged } from "./agent-status-changed";
 import { METRICS_SNAPSHOT, MetricsSnapshot } from "./metrics-snapshot";
-import { OPTIMIZATION_COMPLETED, OPTIMIZATION_RECOMMENDED, OptimizationCompleted, Recommendation } from "./optimization";
+import {
+  OPTIMIZATION_AWAITING_APPROVAL,
+  OPTIMIZATION_COMPLETED,
+  OPTIMIZATION_RECOMMENDED,
+  OptimizationAwaitingApproval,
+  OptimizationCompleted,
+  Recommendation,
+} from "./optimization";
 import { ROOM_MESSAGE, RoomMessage } from "./room-message";
 import { SYSTEM_ALERT, SystemAlert } from "./system-alert";
 import { TASK_UPDATED, TaskUpdated } from "./task-updated";
@@ -16,6 +23,7 @@ export const BUS_EVENTS = {
   [AGENT_STATUS_CHANGED]: AgentStatusChanged,
   [METRICS_SNAPSHOT]: MetricsSnapshot,
   [OPTIMIZATION_RECOMMENDED]: Recommendation,
+  [OPTIMIZATION_AWAITING_APPROVAL]: OptimizationAwaitingApproval,
   [OPTIMIZATION_COMPLETED]: OptimizationCompleted,
   [TGE_DETECTED]: TgeDetection,
   [SYSTEM_ALERT]: SystemAlert,

@@ -5,10 +5,14 @@ export const RISK_LEVELS = ["low", "medium", "high", "critical"] as const;
 export const RiskLevel = z.enum(RISK_LEVELS);
 export type RiskLevel = z.infer<typeof RiskLevel>;
 
-/** The settings a reviewer's recommendation may propose to change. */
+/**
+ * The runtime settings a reviewer's recommendation may propose to change: each one is read by
+ * the agents or functions it governs from the `runtime-settings` document at run time, so it
+ * changes without a deploy. (`maxReceiveCount` is not among them: it is the redrive policy of
+ * every work queue, a CloudFormation property that only a deploy changes.)
+ */
 export const TUNABLE_SETTINGS = [
   "retryBaseDelaySeconds",
-  "maxReceiveCount",
   "maxConcurrentTasksPerAgent",
   "maxAgentsPerType",
   "taskTimeoutSeconds",
@@ -20,7 +24,8 @@ export const OPTIMIZATION_RECOMMENDED = "OptimizationRecommended";
 
 /**
  * The `OptimizationRecommended` detail: a change an agent proposes after reading the swarm's
- * metrics — what to change, from what to what, how risky it is, and the evidence.
+ * metrics — what to change, from what to what, how risky it is, and the evidence. The
+ * optimization pipeline maps it onto the settings document the setting lives in.
  */
 export const Recommendation = z.object({
   recommendationId: z.string().min(1),
@@ -34,9 +39,35 @@ export const Recommendation = z.object({
   rationale: z.string().min(1),
   /** The figures the rationale rests on. */
   evidence: z.record(z.string(), z.number()),
+  /** How sure the reviewer is, 0 to 1 (more evidence, more confidence). @default 0.5 when absent */
+  confidence: z.number().min(0).max(1).optional(),
+  /** The version of the settings document `currentValue` was read from; absent: the current one. */
+  settingsVersion: z.string().min(1).optional(),
   proposedAt: z.iso.datetime(),
 });
 export type Recommendation = z.infer<typeof Recommendation>;
+
+export const OPTIMIZATION_AWAITING_APPROVAL = "OptimizationAwaitingApproval";
+
+/**
+ * The `OptimizationAwaitingApproval` detail (the dashboard's `optimization_pending`): a
+ * recommendation whose risk needs a person's decision before `approvalDeadline`. It never
+ * carries the pipeline's task token: approvers decide through the authenticated API.
+ */
+export const OptimizationAwaitingApproval = z.object({
+  recommendationId: z.string().min(1),
+  title: z.string(),
+  /** The settings document the change targets. */
+  target: z.string(),
+  fromVersion: z.string(),
+  risk: RiskLevel,
+  severity: RiskLevel,
+  /** The change, one line per JSON Patch operation (`replace /threshold: 0.5 → 0.6`). */
+  summary: z.array(z.string()),
+  requestedAt: z.iso.datetime(),
+  approvalDeadline: z.iso.datetime(),
+});
+export type OptimizationAwaitingApproval = z.infer<typeof OptimizationAwaitingApproval>;
 
 export const OPTIMIZATION_COMPLETED = "OptimizationCompleted";
 
@@ -69,6 +100,8 @@ export const OptimizationCompleted = z.object({
   toVersion: z.string().optional(),
   /** Who approved or rejected it, when a person did. */
   decidedBy: z.string().optional(),
+  /** The title the recommendation was given (a reviewer's rationale, or the submitter's title). */
+  title: z.string().optional(),
   completedAt: z.iso.datetime(),
 });
 export type OptimizationCompleted = z.infer<typeof OptimizationCompleted>;

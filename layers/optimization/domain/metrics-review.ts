@@ -1,8 +1,10 @@
-import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
+import { AGENT_TYPE_SPECS, AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import type { Recommendation, RiskLevel, TunableSetting } from "#kernel/bus/optimization";
 import { deterministicId } from "#shared/ids";
 import { TIMEOUT_SECONDS } from "#kernel/task-vocabulary";
 import type { TypeTaskFigures } from "#tasks/published/task-figures";
+import type { RuntimeSettings } from "../published/runtime-settings";
+import { DEFAULT_REVIEW_THRESHOLDS, type ReviewThresholds } from "./review-thresholds";
 
 /** What the two reviewers look at. */
 export type ReviewFocus = "reliability" | "performance";
@@ -34,30 +36,17 @@ export interface TypeMetrics {
   readonly memoryPercent: number | undefined;
 }
 
-/** The settings in force, which recommendations propose to change. */
+/** The settings in force, which recommendations propose to change, and the thresholds that decide when. */
 export interface CurrentSettings {
-  readonly retryBaseDelaySeconds: number;
-  readonly maxReceiveCount: number;
-  readonly maxConcurrentTasksPerAgent: number;
-  readonly maxAgentsPerType: number;
+  /** The `runtime-settings` document as the reviewer read it. */
+  readonly runtime: RuntimeSettings;
+  /** Its version, carried into each recommendation so the change is computed against it. @default none */
+  readonly runtimeVersion?: string;
+  /** The `review-thresholds` document. @default DEFAULT_REVIEW_THRESHOLDS */
+  readonly thresholds?: ReviewThresholds;
+  /** What the scaler aims for (deployed, not tunable): queue time beyond it calls for capacity. */
   readonly targetLatencySeconds: number;
 }
-
-/** Below this many finished tasks a failure rate says little: no reliability advice. */
-export const MIN_FINISHED_FOR_ADVICE = 20;
-
-export const REVIEW_RULES = {
-  /** A type failing more often than this needs gentler retries. */
-  failureRate: 0.1,
-  /** Timeouts above this share of finished tasks suggest the timeout is too tight. */
-  timeoutShare: 0.05,
-  /** Mean CPU above this: fewer tasks per agent. */
-  hotCpuPercent: 80,
-  /** Mean memory above this: fewer tasks per agent. */
-  hotMemoryPercent: 85,
-  /** Mean CPU below this while work waits: more tasks per agent. */
-  coolCpuPercent: 30,
-} as const;
 
 /** SQS delays a retry 15 minutes at most. */
 const MAX_RETRY_DELAY_SECONDS = 900;
@@ -71,91 +60,101 @@ interface Draft {
   readonly risk: RiskLevel;
   readonly rationale: string;
   readonly evidence: Record<string, number>;
+  readonly confidence: number;
 }
+
+/** More finished tasks behind a rate, more confidence in it: 0.5 at nothing, 0.95 from 200 on. */
+const confidenceFrom = (finished: number) => Math.round((0.5 + 0.45 * Math.min(1, finished / 200)) * 100) / 100;
+/** Resource figures are means over live agents' last heartbeats: more agents, more confidence. */
+const confidenceFromAgents = (agents: number) => Math.round(Math.min(0.9, 0.6 + 0.1 * agents) * 100) / 100;
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 function reliabilityDrafts(m: TypeMetrics, s: CurrentSettings): Draft[] {
+  const rules = s.thresholds ?? DEFAULT_REVIEW_THRESHOLDS;
+  const own = s.runtime.agentTypes[m.agentType];
   const finished = m.completed + m.unsuccessful;
-  if (finished < MIN_FINISHED_FOR_ADVICE) return [];
+  if (finished < rules.minFinishedForAdvice) return [];
   const failureRate = m.unsuccessful / finished;
   const drafts: Draft[] = [];
-  const longerBackoff = Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(1, s.retryBaseDelaySeconds * 2));
-  if (failureRate > REVIEW_RULES.failureRate && longerBackoff > s.retryBaseDelaySeconds) {
+  const longerBackoff = Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(1, own.retryBaseDelaySeconds * 2));
+  if (failureRate > rules.failureRate && longerBackoff > own.retryBaseDelaySeconds) {
     drafts.push({
       agentType: m.agentType,
       setting: "retryBaseDelaySeconds",
-      currentValue: s.retryBaseDelaySeconds,
+      currentValue: own.retryBaseDelaySeconds,
       proposedValue: longerBackoff,
       risk: "low",
       rationale: `${m.agentType} fails ${pct(failureRate)} of its tasks: back off longer between retries so a struggling dependency can recover`,
-      evidence: { finished, unsuccessful: m.unsuccessful, failureRate },
-    });
-  }
-  if (m.deadLettered > 0 && failureRate > REVIEW_RULES.failureRate && s.maxReceiveCount < 10) {
-    drafts.push({
-      agentType: m.agentType,
-      setting: "maxReceiveCount",
-      currentValue: s.maxReceiveCount,
-      proposedValue: s.maxReceiveCount + 2,
-      risk: "medium",
-      rationale: `${m.deadLettered} ${m.agentType} task(s) reached the dead-letter queue: allow more deliveries before giving up`,
-      evidence: { deadLettered: m.deadLettered, failureRate },
+      evidence: { finished, unsuccessful: m.unsuccessful, failureRate, deadLettered: m.deadLettered },
+      confidence: confidenceFrom(finished),
     });
   }
   const timeoutShare = m.timedOut / finished;
-  const timeout = m.avgTimeoutSecondsOfTimedOut;
-  if (timeoutShare > REVIEW_RULES.timeoutShare && timeout !== undefined && timeout < MAX_TASK_TIMEOUT_SECONDS) {
+  const observed = m.avgTimeoutSecondsOfTimedOut;
+  if (timeoutShare > rules.timeoutShare && own.taskTimeoutSeconds < MAX_TASK_TIMEOUT_SECONDS) {
     drafts.push({
       agentType: m.agentType,
       setting: "taskTimeoutSeconds",
-      currentValue: Math.round(timeout),
-      proposedValue: Math.min(MAX_TASK_TIMEOUT_SECONDS, Math.round(timeout * 2)),
+      currentValue: own.taskTimeoutSeconds,
+      proposedValue: Math.min(MAX_TASK_TIMEOUT_SECONDS, own.taskTimeoutSeconds * 2),
       risk: "medium",
-      rationale: `${pct(timeoutShare)} of ${m.agentType} attempts timed out at about ${Math.round(timeout)}s: give its tasks a longer timeout`,
+      rationale: `${pct(timeoutShare)} of ${m.agentType} attempts timed out${observed === undefined ? "" : ` (at about ${Math.round(observed)}s)`}: give the tasks the swarm submits to it a longer timeout`,
       evidence: { timedOut: m.timedOut, finished, avgExecutionMs: Math.round(m.avgExecutionMs ?? 0) },
+      confidence: confidenceFrom(finished),
     });
   }
   return drafts;
 }
 
 function performanceDrafts(m: TypeMetrics, s: CurrentSettings): Draft[] {
+  const rules = s.thresholds ?? DEFAULT_REVIEW_THRESHOLDS;
+  const concurrency = s.runtime.agentTypes[m.agentType].maxConcurrentTasksPerAgent;
+  const maxAgents = s.runtime.maxAgentsPerType;
   const drafts: Draft[] = [];
-  const hot = (m.cpuPercent ?? 0) > REVIEW_RULES.hotCpuPercent || (m.memoryPercent ?? 0) > REVIEW_RULES.hotMemoryPercent;
-  if (m.agents > 0 && hot && s.maxConcurrentTasksPerAgent > 1) {
+  const hot = (m.cpuPercent ?? 0) > rules.hotCpuPercent || (m.memoryPercent ?? 0) > rules.hotMemoryPercent;
+  if (m.agents > 0 && hot && concurrency > 1) {
     drafts.push({
       agentType: m.agentType,
       setting: "maxConcurrentTasksPerAgent",
-      currentValue: s.maxConcurrentTasksPerAgent,
-      proposedValue: s.maxConcurrentTasksPerAgent - 1,
+      currentValue: concurrency,
+      proposedValue: concurrency - 1,
       risk: "low",
       rationale: `${m.agentType} agents run hot (CPU ${Math.round(m.cpuPercent ?? 0)}%, memory ${Math.round(m.memoryPercent ?? 0)}%): run fewer tasks at once per agent`,
       evidence: { cpuPercent: m.cpuPercent ?? 0, memoryPercent: m.memoryPercent ?? 0, agents: m.agents },
+      confidence: confidenceFromAgents(m.agents),
     });
   }
   const waitsTooLong = m.avgQueueMs !== undefined && m.avgQueueMs > s.targetLatencySeconds * 1_000;
   if (waitsTooLong && m.queued > 0) {
-    // Idle means idle on both counts: an agent short of memory must not be given more to do.
-    const cool = m.agents > 0 && !hot && (m.cpuPercent ?? 100) < REVIEW_RULES.coolCpuPercent;
+    // Idle means idle on both counts: an agent short of memory must not be given more to do. Its
+    // container's size caps what it may run, so at the cap the answer is more agents instead.
+    const cool =
+      m.agents > 0 &&
+      !hot &&
+      (m.cpuPercent ?? 100) < rules.coolCpuPercent &&
+      concurrency < AGENT_TYPE_SPECS[m.agentType].maxConcurrentTasks;
     drafts.push(
       cool
         ? {
             agentType: m.agentType,
             setting: "maxConcurrentTasksPerAgent",
-            currentValue: s.maxConcurrentTasksPerAgent,
-            proposedValue: Math.min(50, s.maxConcurrentTasksPerAgent + 1),
+            currentValue: concurrency,
+            proposedValue: concurrency + 1,
             risk: "low",
             rationale: `${m.agentType} tasks wait ${Math.round((m.avgQueueMs ?? 0) / 1_000)}s on average while its agents idle at ${Math.round(m.cpuPercent ?? 0)}% CPU: run more tasks at once per agent`,
             evidence: { avgQueueMs: Math.round(m.avgQueueMs ?? 0), queued: m.queued, cpuPercent: m.cpuPercent ?? 0 },
+            confidence: confidenceFromAgents(m.agents),
           }
         : {
             agentType: m.agentType,
             setting: "maxAgentsPerType",
-            currentValue: s.maxAgentsPerType,
-            proposedValue: Math.min(100, s.maxAgentsPerType + Math.max(1, Math.ceil(s.maxAgentsPerType / 2))),
+            currentValue: maxAgents,
+            proposedValue: Math.min(100, maxAgents + Math.max(1, Math.ceil(maxAgents / 2))),
             risk: "medium",
             rationale: `${m.agentType} tasks wait ${Math.round((m.avgQueueMs ?? 0) / 1_000)}s on average, beyond the ${s.targetLatencySeconds}s target: allow more agents per type`,
             evidence: { avgQueueMs: Math.round(m.avgQueueMs ?? 0), queued: m.queued, agents: m.agents },
+            confidence: confidenceFromAgents(m.agents),
           },
     );
   }
@@ -191,6 +190,7 @@ export function reviewMetrics(
       ),
       proposedBy,
       ...draft,
+      ...(settings.runtimeVersion ? { settingsVersion: settings.runtimeVersion } : {}),
       proposedAt: now.toISOString(),
     }));
 }

@@ -7,6 +7,7 @@ export const SERVER_EVENT_TYPE_OF: Readonly<Record<BusDetailType, ServerEventTyp
   AgentStatusChanged: "agent_status",
   MetricsSnapshot: "metrics",
   OptimizationRecommended: "optimization_proposed",
+  OptimizationAwaitingApproval: "optimization_pending",
   OptimizationCompleted: "optimization_result",
   TgeDetected: "tge_detected",
   SystemAlert: "system_alert",

@@ -1,5 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { tracer } from "../powertools";
@@ -37,6 +39,14 @@ export function sqsClient(timeouts?: ClientTimeouts): SQSClient {
 
 export function eventBridgeClient(timeouts?: ClientTimeouts): EventBridgeClient {
   return tracer.captureAWSv3Client(new EventBridgeClient(clientConfig(timeouts)));
+}
+
+export function s3Client(timeouts?: ClientTimeouts): S3Client {
+  return tracer.captureAWSv3Client(new S3Client(clientConfig(timeouts)));
+}
+
+export function stepFunctionsClient(timeouts?: ClientTimeouts): SFNClient {
+  return tracer.captureAWSv3Client(new SFNClient(clientConfig(timeouts)));
 }
 
 export { clientConfig };

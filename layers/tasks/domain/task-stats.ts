@@ -34,22 +34,33 @@ export function statsDelta(previous: Task | undefined, current: Task): StatsDelt
   // `timed_out` is passed through at once (to a retry or a dead letter), so its count says little: keep a running total.
   if (current.status === "timed_out") Object.assign(counters, { timeouts: 1, timedOutTimeoutSecondsSum: current.timeoutSeconds });
   const finishedNow = current.finishedAt !== undefined && previous?.finishedAt !== current.finishedAt;
+  const type = current.agentType;
+  const minute: Record<string, number> = {};
+  if (finishedNow) {
+    Object.assign(minute, { finished: 1, [`finished_${type}`]: 1 });
+    if (current.status === "completed") Object.assign(minute, { completed: 1, [`completed_${type}`]: 1 });
+    else minute[`unsuccessful_${type}`] = 1;
+  }
+  if (current.status === "timed_out") minute[`timedOut_${type}`] = 1;
   return {
-    agentType: current.agentType,
+    agentType: type,
     counters,
-    ...(finishedNow
-      ? {
-          minute: {
-            at: minuteOf(current.updatedAt),
-            counters: {
-              finished: 1,
-              ...(current.status === "completed" ? { completed: 1, [`completed_${current.agentType}`]: 1 } : {}),
-            },
-          },
-        }
-      : {}),
+    ...(Object.keys(minute).length > 0 ? { minute: { at: minuteOf(current.updatedAt), counters: minute } } : {}),
   };
 }
+
+/** One agent type's task outcomes over some minutes: how many finished, how many of those did not complete, and timeouts. */
+export interface TypeOutcomes {
+  readonly finished: number;
+  readonly unsuccessful: number;
+  readonly timedOut: number;
+}
+
+/** Sums an agent type's outcomes over minute rows. */
+export const typeOutcomesOf = (agentType: AgentType, minutes: readonly MinuteCounters[]): TypeOutcomes => {
+  const sum = (name: string) => minutes.reduce((n, row) => n + (row[`${name}_${agentType}`] ?? 0), 0);
+  return { finished: sum("finished"), unsuccessful: sum("unsuccessful"), timedOut: sum("timedOut") };
+};
 
 /** `GET /api/tasks/status` (seed 000 `orchestration_metrics`). */
 export const TaskStatusView = z

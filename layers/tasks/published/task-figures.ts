@@ -6,14 +6,27 @@ import { DynamoDbTaskQuery } from "../adapters/dynamodb-task-query";
 import { DynamoDbTaskStats } from "../adapters/dynamodb-task-stats";
 import type { QueueUrls } from "./queue-urls";
 import { SqsQueueDepths } from "../adapters/sqs-queue-depths";
+import type { TaskStatsStore } from "../domain/ports";
 import { queueView } from "../domain/queue-view";
-import { readTaskStatus, type TaskStatusView, type TypeTaskFigures, typeFiguresOf } from "../domain/task-stats";
+import {
+  readTaskStatus,
+  type TaskStatusView,
+  type TypeOutcomes,
+  type TypeTaskFigures,
+  typeFiguresOf,
+  typeOutcomesOf,
+} from "../domain/task-stats";
 
-export type { TaskStatusView, TypeTaskFigures };
+export type { TaskStatusView, TypeOutcomes, TypeTaskFigures };
 
 /** What other contexts may read of the tasks: each agent type's backlog, outcomes and timings. */
 export interface TaskFigures {
   byType(): Promise<Record<AgentType, TypeTaskFigures>>;
+  /**
+   * An agent type's outcomes in the whole minutes from `from` through `to` (counted per minute,
+   * so a window is rounded out to the minutes it touches; kept two hours).
+   */
+  outcomes(agentType: AgentType, from: Date, to: Date): Promise<TypeOutcomes>;
 }
 
 /** The task views `GET /api/tasks/status` and `GET /api/tasks/queue` show, for the metrics snapshot. */
@@ -29,7 +42,11 @@ export interface TaskViews {
  * const load = (await taskFigures(db, env.TASK_STATS_TABLE).byType())["data-quality"].queued;
  */
 export function taskFigures(db: DynamoDBDocumentClient, statsTable: string): TaskFigures {
-  const stats = new DynamoDbTaskStats(db, statsTable);
+  return taskFiguresFrom(new DynamoDbTaskStats(db, statsTable));
+}
+
+/** Task figures over any counters store (the table's, or an in-memory one in tests). */
+export function taskFiguresFrom(stats: TaskStatsStore): TaskFigures {
   return {
     async byType() {
       const rows = await stats.byType();
@@ -37,6 +54,10 @@ export function taskFigures(db: DynamoDBDocumentClient, statsTable: string): Tas
         AgentType,
         TypeTaskFigures
       >;
+    },
+    async outcomes(agentType, from, to) {
+      const count = Math.max(1, Math.floor(to.getTime() / 60_000) - Math.floor(from.getTime() / 60_000) + 1);
+      return typeOutcomesOf(agentType, await stats.lastMinutes(count, to));
     },
   };
 }

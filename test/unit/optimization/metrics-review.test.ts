@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { type AgentType, agentTypesServing } from "#kernel/agent-catalog";
 import {
   type CurrentSettings,
-  MIN_FINISHED_FOR_ADVICE,
   REVIEW_FOCUS,
   reviewMetrics,
   type TypeMetrics,
@@ -10,16 +9,30 @@ import {
 } from "#optimization/domain/metrics-review";
 import { countKey, typeFiguresOf } from "#tasks/domain/task-stats";
 import { Recommendation } from "#kernel/bus/optimization";
+import { DEFAULT_REVIEW_THRESHOLDS } from "#optimization/domain/review-thresholds";
+import { runtimeSettingsOf } from "#optimization/published/runtime-settings";
 
 const now = new Date("2026-11-23T10:05:00.000Z");
+const MIN_FINISHED_FOR_ADVICE = DEFAULT_REVIEW_THRESHOLDS.minFinishedForAdvice;
 const reviewer = { agentId: "ar-1", agentType: "api-reliability" } as const;
 const settings: CurrentSettings = {
-  retryBaseDelaySeconds: 2,
-  maxReceiveCount: 5,
-  maxConcurrentTasksPerAgent: 3,
-  maxAgentsPerType: 5,
+  runtime: runtimeSettingsOf({ maxAgentsPerType: 5, maxConcurrentTasksPerAgent: 3, retryBaseDelaySeconds: 2 }),
+  runtimeVersion: "v-runtime-1",
+  thresholds: DEFAULT_REVIEW_THRESHOLDS,
   targetLatencySeconds: 60,
 };
+
+/** `settings` with one type's runtime settings changed. */
+const tuned = (
+  overrides: Partial<CurrentSettings["runtime"]["agentTypes"]["keyword-precision"]>,
+  agentType: AgentType = "keyword-precision",
+): CurrentSettings => ({
+  ...settings,
+  runtime: {
+    ...settings.runtime,
+    agentTypes: { ...settings.runtime.agentTypes, [agentType]: { ...settings.runtime.agentTypes[agentType], ...overrides } },
+  },
+});
 
 /** A quiet, healthy type: 100 tasks completed, nothing waiting, agents cool. */
 const metrics = (overrides: Partial<TypeMetrics> = {}): TypeMetrics => ({
@@ -56,7 +69,9 @@ describe("reviewMetrics: reliability", () => {
       proposedValue: 4,
       risk: "low",
       rationale: expect.stringContaining("fails 20%"),
-      evidence: { finished: 100, unsuccessful: 20, failureRate: 0.2 },
+      evidence: { finished: 100, unsuccessful: 20, failureRate: 0.2, deadLettered: 0 },
+      confidence: 0.73,
+      settingsVersion: "v-runtime-1",
       proposedBy: reviewer,
       proposedAt: now.toISOString(),
     });
@@ -73,27 +88,20 @@ describe("reviewMetrics: reliability", () => {
     expect(reliability([{ ...few, completed: 1 }]).map((r) => r.setting)).toContain("retryBaseDelaySeconds");
   });
 
-  it("proposes more deliveries before dead-lettering when tasks reach the dead-letter queue", () => {
+  it("proposes no more deliveries before dead-lettering: maxReceiveCount changes only by a deploy", () => {
     const proposals = reliability([metrics({ completed: 70, unsuccessful: 30, deadLettered: 4 })]);
-
-    expect(proposals.find((r) => r.setting === "maxReceiveCount")).toMatchObject({
-      currentValue: 5,
-      proposedValue: 7,
-      risk: "medium",
-      rationale: expect.stringContaining("4 keyword-precision task(s) reached the dead-letter queue"),
-      evidence: { deadLettered: 4 },
-    });
-  });
-
-  it("stops proposing more deliveries once maxReceiveCount is 10", () => {
-    const proposals = reliability([metrics({ completed: 70, unsuccessful: 30, deadLettered: 4 })], {
-      ...settings,
-      maxReceiveCount: 10,
-    });
     expect(proposals.map((r) => r.setting)).toEqual(["retryBaseDelaySeconds"]);
+    expect(proposals[0]?.evidence).toMatchObject({ deadLettered: 4 });
   });
 
-  it("proposes doubling the timeout the timed-out tasks had when more than 5% of attempts time out", () => {
+  it("follows the thresholds document: a stricter failure rate advises sooner", () => {
+    const mild = metrics({ completed: 95, unsuccessful: 5 });
+    expect(reliability([mild])).toEqual([]);
+    const strict = { ...settings, thresholds: { ...DEFAULT_REVIEW_THRESHOLDS, failureRate: 0.02 } };
+    expect(reliability([mild], strict).map((r) => r.setting)).toEqual(["retryBaseDelaySeconds"]);
+  });
+
+  it("proposes doubling the timeout the swarm gives the type's tasks when more than 5% of attempts time out", () => {
     const proposals = reliability([
       metrics({ completed: 100, timedOut: 6, avgTimeoutSecondsOfTimedOut: 40, avgExecutionMs: 38_500 }),
     ]);
@@ -101,18 +109,19 @@ describe("reviewMetrics: reliability", () => {
     expect(proposals).toHaveLength(1);
     expect(proposals[0]).toMatchObject({
       setting: "taskTimeoutSeconds",
-      currentValue: 40,
-      proposedValue: 80,
+      currentValue: 60,
+      proposedValue: 120,
       risk: "medium",
+      rationale: expect.stringContaining("(at about 40s)"),
       evidence: { timedOut: 6, finished: 100, avgExecutionMs: 38_500 },
     });
     expect(reliability([metrics({ completed: 100, timedOut: 5, avgTimeoutSecondsOfTimedOut: 40 })])).toEqual([]);
   });
 
   it("never proposes a timeout beyond the longest a task may have", () => {
-    const [proposal] = reliability([metrics({ timedOut: 10, avgTimeoutSecondsOfTimedOut: 3_000 })]);
+    const [proposal] = reliability([metrics({ timedOut: 10 })], tuned({ taskTimeoutSeconds: 3_000 }));
     expect(proposal).toMatchObject({ setting: "taskTimeoutSeconds", currentValue: 3_000, proposedValue: 3_600 });
-    expect(reliability([metrics({ timedOut: 10, avgTimeoutSecondsOfTimedOut: 3_600 })])).toEqual([]);
+    expect(reliability([metrics({ timedOut: 10 })], tuned({ taskTimeoutSeconds: 3_600 }))).toEqual([]);
   });
 
   it("reviews every type, in catalog order, whatever order the figures come in", () => {
@@ -127,11 +136,11 @@ describe("reviewMetrics: reliability", () => {
 
   it("never proposes a shorter or equal retry delay as a longer backoff", () => {
     for (const retryBaseDelaySeconds of [30, 60, 120, 600]) {
-      const [proposal] = reliability([metrics({ completed: 50, unsuccessful: 50 })], { ...settings, retryBaseDelaySeconds });
+      const [proposal] = reliability([metrics({ completed: 50, unsuccessful: 50 })], tuned({ retryBaseDelaySeconds }));
       expect(proposal?.proposedValue).toBeGreaterThan(retryBaseDelaySeconds);
     }
     // At SQS's 15-minute cap there is no longer backoff to propose.
-    const capped = reliability([metrics({ completed: 50, unsuccessful: 50 })], { ...settings, retryBaseDelaySeconds: 900 });
+    const capped = reliability([metrics({ completed: 50, unsuccessful: 50 })], tuned({ retryBaseDelaySeconds: 900 }));
     expect(capped.map((r) => r.setting)).not.toContain("retryBaseDelaySeconds");
   });
 });
@@ -156,22 +165,30 @@ describe("reviewMetrics: performance", () => {
   });
 
   it("does not go below one task per agent, nor judge a type without agents as hot", () => {
-    expect(performance([metrics({ cpuPercent: 99 })], { ...settings, maxConcurrentTasksPerAgent: 1 })).toEqual([]);
+    expect(performance([metrics({ cpuPercent: 99 })], tuned({ maxConcurrentTasksPerAgent: 1 }))).toEqual([]);
     expect(performance([metrics({ agents: 0, cpuPercent: 99 })])).toEqual([]);
   });
 
   it("proposes more tasks per agent when work waits beyond the target while agents idle", () => {
-    const [proposal, ...rest] = performance([metrics({ queued: 40, avgQueueMs: 90_000, cpuPercent: 12 })]);
+    const [proposal, ...rest] = performance(
+      [metrics({ queued: 40, avgQueueMs: 90_000, cpuPercent: 12 })],
+      tuned({ maxConcurrentTasksPerAgent: 2 }),
+    );
 
     expect(rest).toEqual([]);
     expect(proposal).toMatchObject({
       setting: "maxConcurrentTasksPerAgent",
-      currentValue: 3,
-      proposedValue: 4,
+      currentValue: 2,
+      proposedValue: 3,
       risk: "low",
       rationale: expect.stringContaining("wait 90s on average while its agents idle at 12% CPU"),
       evidence: { avgQueueMs: 90_000, queued: 40, cpuPercent: 12 },
     });
+  });
+
+  it("proposes more agents instead when idle agents already run as many tasks as their container allows", () => {
+    const proposals = performance([metrics({ queued: 40, avgQueueMs: 90_000, cpuPercent: 12 })]);
+    expect(proposals.map((r) => [r.setting, r.proposedValue])).toEqual([["maxAgentsPerType", 8]]);
   });
 
   it("proposes more agents when work waits beyond the target and agents are busy", () => {
@@ -210,10 +227,8 @@ describe("reviewMetrics: performance", () => {
   it("never proposes both fewer and more tasks per agent for one type in one review", () => {
     const proposals = performance([metrics({ queued: 40, avgQueueMs: 90_000, cpuPercent: 10, memoryPercent: 92 })]);
     const perAgent = proposals.filter((r) => r.setting === "maxConcurrentTasksPerAgent").map((r) => r.proposedValue);
-    expect(
-      perAgent.every((v) => v < settings.maxConcurrentTasksPerAgent) ||
-        perAgent.every((v) => v > settings.maxConcurrentTasksPerAgent),
-    ).toBe(true);
+    const current = settings.runtime.agentTypes["keyword-precision"].maxConcurrentTasksPerAgent;
+    expect(perAgent.every((v) => v < current) || perAgent.every((v) => v > current)).toBe(true);
   });
 });
 
@@ -232,9 +247,7 @@ describe("reviewMetrics: recommendation ids", () => {
     const base = id(reliability(failing, settings, new Date("2026-11-23T10:14:59.999Z")));
     expect(base).toBeDefined();
     expect(id(reliability(failing, settings, new Date("2026-11-23T10:15:00.000Z")))).not.toBe(base);
-    expect(id(reliability(failing, { ...settings, retryBaseDelaySeconds: 4 }, new Date("2026-11-23T10:14:59.999Z")))).not.toBe(
-      base,
-    );
+    expect(id(reliability(failing, tuned({ retryBaseDelaySeconds: 4 }), new Date("2026-11-23T10:14:59.999Z")))).not.toBe(base);
   });
 
   it("differ between types with the same proposal", () => {

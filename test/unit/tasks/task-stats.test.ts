@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { admit } from "#tasks/domain/admission";
-import { countKey, typeFiguresOf, statsDelta, summarizeStats } from "#tasks/domain/task-stats";
+import { countKey, typeFiguresOf, typeOutcomesOf, statsDelta, summarizeStats } from "#tasks/domain/task-stats";
 import { QueueFullError } from "#shared/errors";
 import { aTask } from "../../support/tasks";
 
@@ -32,9 +32,31 @@ describe("statsDelta", () => {
       counters: { n_normal_running: -1, n_normal_completed: 1, executionTimeSumMs: 4_000, executionTimeCount: 1 },
       minute: {
         at: "2026-11-23T10:00",
-        counters: { finished: 1, completed: 1, completed_data_quality: undefined, "completed_data-quality": 1 },
+        counters: { finished: 1, "finished_data-quality": 1, completed: 1, "completed_data-quality": 1 },
       },
     });
+  });
+
+  it("counts an unsuccessful finish and a timeout in their minute, per agent type", () => {
+    const running = aTask({ status: "running", startedAt: "2026-11-23T10:00:00.000Z" });
+    const failed = {
+      ...running,
+      status: "failed" as const,
+      finishedAt: "2026-11-23T10:01:04.000Z",
+      updatedAt: "2026-11-23T10:01:04.000Z",
+    };
+    const timedOut = { ...running, status: "timed_out" as const, updatedAt: "2026-11-23T10:02:00.000Z" };
+    expect(statsDelta(running, failed)?.minute).toEqual({
+      at: "2026-11-23T10:01",
+      counters: { finished: 1, "finished_data-quality": 1, "unsuccessful_data-quality": 1 },
+    });
+    expect(statsDelta(running, timedOut)?.minute).toEqual({ at: "2026-11-23T10:02", counters: { "timedOut_data-quality": 1 } });
+    expect(
+      typeOutcomesOf("data-quality", [
+        { "finished_data-quality": 3, "unsuccessful_data-quality": 1 },
+        { "finished_data-quality": 2, "timedOut_data-quality": 1, finished_other: 9 },
+      ]),
+    ).toEqual({ finished: 5, unsuccessful: 1, timedOut: 1 });
   });
 
   it("ignores changes that keep the status (heartbeats)", () => {

@@ -3,7 +3,10 @@ import { fleetFigures, isLive } from "#agents/published/fleet-figures";
 import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { REVIEW_FOCUS, type ReviewerType, reviewMetrics, typeMetricsOf } from "#optimization/domain/metrics-review";
 import { recommendationEvent } from "#optimization/domain/recommendation";
-import { eventBridgeClient } from "#shared/adapters/aws-clients";
+import { REVIEW_THRESHOLDS_DOCUMENT, ReviewThresholds } from "#optimization/domain/review-thresholds";
+import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
+import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { eventBridgeClient, s3Client } from "#shared/adapters/aws-clients";
 import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
 import { readEnv } from "#shared/env";
 import { taskFigures } from "#tasks/published/task-figures";
@@ -18,14 +21,10 @@ import type { Specialist, SpecialistContext } from "../runtime/specialist";
  */
 export function reviewer(context: SpecialistContext, agentType: ReviewerType): Specialist {
   const env = readEnv(
-    z.object({
+    SettingsEnv.extend({
       TASK_STATS_TABLE: z.string().min(1),
       AGENTS_TABLE: z.string().min(1),
       EVENT_BUS_NAME: z.string().min(1),
-      REVIEW_RETRY_BASE_DELAY_SECONDS: z.coerce.number().int().min(0),
-      REVIEW_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1),
-      REVIEW_MAX_CONCURRENT_TASKS_PER_AGENT: z.coerce.number().int().min(1),
-      REVIEW_MAX_AGENTS_PER_TYPE: z.coerce.number().int().min(1),
       REVIEW_TARGET_LATENCY_SECONDS: z.coerce.number().int().min(1),
     }),
     context.env,
@@ -33,16 +32,24 @@ export function reviewer(context: SpecialistContext, agentType: ReviewerType): S
   const tasks = taskFigures(context.db, env.TASK_STATS_TABLE);
   const fleet = fleetFigures(context.db, env.AGENTS_TABLE);
   const publisher = new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
-  const settings = {
-    retryBaseDelaySeconds: env.REVIEW_RETRY_BASE_DELAY_SECONDS,
-    maxReceiveCount: env.REVIEW_MAX_RECEIVE_COUNT,
-    maxConcurrentTasksPerAgent: env.REVIEW_MAX_CONCURRENT_TASKS_PER_AGENT,
-    maxAgentsPerType: env.REVIEW_MAX_AGENTS_PER_TYPE,
-    targetLatencySeconds: env.REVIEW_TARGET_LATENCY_SECONDS,
-  };
+  const s3 = s3Client();
+  const onProblem = (message: string, details: Record<string, unknown>) => context.logger.error(message, details);
+  const runtime = s3SettingsReader({ s3, env, document: RUNTIME_SETTINGS_DOCUMENT, schema: RuntimeSettings, onProblem });
+  const thresholds = s3SettingsReader({ s3, env, document: REVIEW_THRESHOLDS_DOCUMENT, schema: ReviewThresholds, onProblem });
 
   const review: TaskHandler = async () => {
-    const [figures, agents] = await Promise.all([tasks.byType(), fleet.agents()]);
+    const [figures, agents, current, rules] = await Promise.all([
+      tasks.byType(),
+      fleet.agents(),
+      runtime.current(),
+      thresholds.current(),
+    ]);
+    const settings = {
+      runtime: current.value,
+      runtimeVersion: current.version,
+      thresholds: rules.value,
+      targetLatencySeconds: env.REVIEW_TARGET_LATENCY_SECONDS,
+    };
     const metrics = AGENT_TYPES.map((type) =>
       typeMetricsOf(
         type,
@@ -61,6 +68,7 @@ export function reviewer(context: SpecialistContext, agentType: ReviewerType): S
     return {
       focus: REVIEW_FOCUS[agentType],
       typesReviewed: metrics.length,
+      settingsVersions: { [RUNTIME_SETTINGS_DOCUMENT]: current.version, [REVIEW_THRESHOLDS_DOCUMENT]: rules.version },
       recommendations: recommendations.map((r) => ({ ...r, evidence: { ...r.evidence } })),
     };
   };

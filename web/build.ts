@@ -12,6 +12,14 @@ export const DASHBOARD_DIR = path.dirname(fileURLToPath(import.meta.url));
 /** Where `npm run build:web` and the local server put the page. */
 export const DASHBOARD_DIST = path.join(DASHBOARD_DIR, "dist");
 const INDEX_HTML = path.join(DASHBOARD_DIR, "index.html");
+/** The API reference at /docs: its page, and Swagger UI's browser bundle from swagger-ui-dist. */
+const DOCS_FILES = [
+  { name: "docs/index.html", from: path.join(DASHBOARD_DIR, "docs", "index.html") },
+  ...["swagger-ui-bundle.js", "swagger-ui.css"].map((file) => ({
+    name: `docs/${file}`,
+    from: path.join(DASHBOARD_DIR, "..", "node_modules", "swagger-ui-dist", file),
+  })),
+];
 
 export interface DashboardBuildOptions {
   /** The folder to write the site into; emptied first. */
@@ -21,7 +29,11 @@ export interface DashboardBuildOptions {
 }
 
 const esbuildOptions = (outdir: string, minify: boolean): BuildOptions => ({
-  entryPoints: [path.join(DASHBOARD_DIR, "src", "main.ts"), path.join(DASHBOARD_DIR, "src", "main.css")],
+  entryPoints: [
+    path.join(DASHBOARD_DIR, "src", "main.ts"),
+    path.join(DASHBOARD_DIR, "src", "docs.ts"),
+    path.join(DASHBOARD_DIR, "src", "main.css"),
+  ],
   outdir,
   bundle: true,
   format: "esm",
@@ -46,6 +58,8 @@ export async function buildDashboard(options: DashboardBuildOptions): Promise<vo
   rmSync(options.outdir, { recursive: true, force: true });
   await build(esbuildOptions(options.outdir, options.minify ?? false));
   copyFileSync(INDEX_HTML, path.join(options.outdir, "index.html"));
+  mkdirSync(path.join(options.outdir, "docs"), { recursive: true });
+  for (const file of DOCS_FILES) copyFileSync(file.from, path.join(options.outdir, file.name));
 }
 
 /**
@@ -59,6 +73,7 @@ export function buildDashboardForDeploy(): string {
   const files = [
     ...result.outputFiles.map((file) => ({ name: path.relative("/site", file.path), contents: Buffer.from(file.contents) })),
     { name: "index.html", contents: readFileSync(INDEX_HTML) },
+    ...DOCS_FILES.map((file) => ({ name: file.name, contents: readFileSync(file.from) })),
   ].sort((a, b) => a.name.localeCompare(b.name));
   const hash = createHash("sha256");
   for (const file of files) hash.update(file.name).update("\0").update(file.contents).update("\0");
@@ -66,7 +81,10 @@ export function buildDashboardForDeploy(): string {
   if (existsSync(dir)) return dir;
   const staging = `${dir}.${process.pid}.${Date.now()}`;
   mkdirSync(staging, { recursive: true });
-  for (const file of files) writeFileSync(path.join(staging, file.name), file.contents);
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(staging, file.name)), { recursive: true });
+    writeFileSync(path.join(staging, file.name), file.contents);
+  }
   try {
     renameSync(staging, dir);
   } catch (error) {

@@ -7,5 +7,5 @@ import { registry } from "./wiring";
 export const handler = httpRoute(AGENT_ROUTES.getAgent, async ({ params }) => {
   const agent = await registry().get(params.agentId);
   if (!agent) throw new NotFoundError("agent", params.agentId);
-  return json(200, agent, { "cache-control": "no-store" });
+  return json(200, agent);
 });

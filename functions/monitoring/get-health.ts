@@ -34,5 +34,5 @@ const probes = [
 /** GET /api/health — open to all; 200 when every component answers, 503 otherwise. */
 export const handler = httpRoute(MONITORING_ROUTES.getHealth, async () => {
   const report = await checkHealth(probes, { timeoutMs: 2_000, now: () => new Date() });
-  return json(report.status === "ok" ? 200 : 503, { ...report, stage: env.STAGE }, { "cache-control": "no-store" });
+  return json(report.status === "ok" ? 200 : 503, { ...report, stage: env.STAGE });
 });

@@ -5,5 +5,5 @@ import { eventHistory } from "./wiring";
 
 /** GET /api/websocket/event-history?room|topic&limit — the newest events of a room or topic, oldest first. */
 export const handler = httpRoute(REALTIME_ROUTES.getEventHistory, async ({ query }) =>
-  json(200, await readHistory(query, eventHistory()), { "cache-control": "no-store" }),
+  json(200, await readHistory(query, eventHistory())),
 );

@@ -5,5 +5,5 @@ import { connectionStore } from "./wiring";
 
 /** GET /api/websocket/connections?limit&cursor — open connections, who holds them and what they follow. */
 export const handler = httpRoute(REALTIME_ROUTES.listConnections, async ({ query }) =>
-  json(200, await listConnections(query, connectionStore()), { "cache-control": "no-store" }),
+  json(200, await listConnections(query, connectionStore())),
 );

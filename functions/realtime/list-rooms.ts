@@ -5,5 +5,5 @@ import { connectionStore } from "./wiring";
 
 /** GET /api/websocket/rooms — rooms and who is in each. */
 export const handler = httpRoute(REALTIME_ROUTES.listRooms, async () =>
-  json(200, await listRooms(connectionStore()), { "cache-control": "no-store" }),
+  json(200, await listRooms(connectionStore())),
 );

@@ -1,12 +1,18 @@
 import { NotFoundError } from "#shared/errors";
 import { httpRoute, json } from "#shared/http";
-import { toTaskView } from "#tasks/domain/task";
+import { TERMINAL_STATUSES, taskEtag, toTaskView } from "#tasks/domain/task";
 import { TASK_ROUTES } from "#tasks/published/routes";
 import { taskStore } from "./wiring";
 
-/** GET /api/tasks/{taskId} */
+/** How long a client may reuse a task that can change no more (seed 004's response cache). */
+const FINISHED_TASK_MAX_AGE_SECONDS = 300;
+
+/** GET /api/tasks/{taskId} — with the task's version as its ETag, for If-None-Match and If-Match. */
 export const handler = httpRoute(TASK_ROUTES.getTask, async ({ params }) => {
   const task = await taskStore().get(params.taskId);
   if (!task) throw new NotFoundError("task", params.taskId);
-  return json(200, toTaskView(task));
+  return json(200, toTaskView(task), {
+    etag: taskEtag(task),
+    ...(TERMINAL_STATUSES.has(task.status) ? { "cache-control": `private, max-age=${FINISHED_TASK_MAX_AGE_SECONDS}` } : {}),
+  });
 });

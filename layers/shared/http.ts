@@ -8,7 +8,8 @@ import { instrumented } from "./instrumented";
 import { jsonText } from "./json-text";
 import { type Caller, callerFromClaims, requireRole } from "./identity";
 import { logger, metrics } from "./powertools";
-import { PUBLIC, type Route } from "./routes";
+import { etagOf, nextLink, notModified } from "./conditional-requests";
+import { API_VERSIONS, deprecationHeaders, PUBLIC, type Route, versionOf } from "./routes";
 
 /** What a handler returns: API Gateway HTTP API's payload format 2.0 response. */
 export interface HttpResponse {
@@ -34,6 +35,9 @@ const JwtClaims = z.record(z.string(), z.unknown());
  * omits `requestContext.domainPrefix`).
  */
 export const HttpEvent = z.object({
+  /** e.g. `GET /api/v1/tasks/{taskId}`: which of a route's paths was called. */
+  routeKey: z.string().optional(),
+  rawQueryString: z.string().optional(),
   headers: z.record(z.string(), z.string()).default({}),
   isBase64Encoded: z.boolean().default(false),
   body: z.string().optional(),
@@ -81,6 +85,8 @@ function fieldIssues(issues: readonly SchemaIssue[]): { caller: FieldIssue[]; ot
   return { caller, other };
 }
 
+const Fields = z.array(z.object({ field: z.string(), message: z.string() }));
+
 /** Every error answer: a stable code, a message, the request id, and the bad fields if any. */
 export const ErrorResponse = z
   .object({
@@ -88,18 +94,70 @@ export const ErrorResponse = z
       code: z.string(),
       message: z.string(),
       requestId: z.string(),
-      fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      fields: Fields.optional(),
     }),
   })
   .meta({ id: "ErrorResponse" });
 
-function errorBody(
-  code: string,
-  message: string,
-  requestId: string,
-  fields: readonly FieldIssue[] = [],
-): z.infer<typeof ErrorResponse> {
-  return { error: { code, message, requestId, ...(fields.length > 0 ? { fields: [...fields] } : {}) } };
+/**
+ * The same error as RFC 9457 problem details, for clients that ask for
+ * `application/problem+json` (ADR 0010): `type` names the problem, `detail` says what happened,
+ * and our `code`, `requestId` and `fields` ride along as extension members.
+ */
+export const ProblemDetails = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    requestId: z.string(),
+    fields: Fields.optional(),
+  })
+  .meta({ id: "ProblemDetails" });
+
+/** What `type` a problem with this code has: one URN per code, stable across versions. */
+export const problemType = (code: string) => `urn:tge-swarm:problem:${code}`;
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  409: "Conflict",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+const wantsProblemDetails = (headers: Record<string, string> | undefined) =>
+  /application\/problem\+json/i.test(headers?.accept ?? headers?.Accept ?? "");
+
+/** An error answer, in the shape the client asked for (`Accept: application/problem+json`) or today's. */
+function errorResponse(
+  status: number,
+  error: { code: string; message: string; requestId: string; fields?: readonly FieldIssue[] },
+  requestHeaders: Record<string, string> | undefined,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  const fields = error.fields && error.fields.length > 0 ? { fields: [...error.fields] } : {};
+  if (wantsProblemDetails(requestHeaders)) {
+    const body: z.infer<typeof ProblemDetails> = {
+      type: problemType(error.code),
+      title: TITLES[status] ?? "Error",
+      status,
+      detail: error.message,
+      code: error.code,
+      requestId: error.requestId,
+      ...fields,
+    };
+    return { statusCode: status, headers: { "content-type": "application/problem+json", ...headers }, body: JSON.stringify(body) };
+  }
+  const body: z.infer<typeof ErrorResponse> = { error: { code: error.code, message: error.message, requestId: error.requestId, ...fields } };
+  return json(status, body, headers);
 }
 
 /**
@@ -111,25 +169,33 @@ export function httpErrors(): MiddlewareObj<unknown, HttpResponse, Error, Contex
     onError: async (request) => {
       const error = request.error;
       const requestId = request.context.awsRequestId;
+      const headers = (request.event as { headers?: Record<string, string> } | undefined)?.headers;
       const issues = schemaIssues(error);
       if (issues) {
         const { caller, other } = fieldIssues(issues);
         if (other.length === 0) {
-          request.response = json(400, errorBody("ValidationError", "the request is invalid", requestId, caller));
+          request.response = errorResponse(
+            400,
+            { code: "ValidationError", message: "the request is invalid", requestId, fields: caller },
+            headers,
+          );
           return;
         }
         logger.error("event did not match the expected shape", { issues: other });
       } else if (error instanceof DomainError) {
         if (error.status >= 500) logger.error("domain error", { error });
-        request.response = json(error.status, errorBody(error.code, error.message, requestId, error.fields), {
-          ...error.headers,
-        });
+        request.response = errorResponse(
+          error.status,
+          { code: error.code, message: error.message, requestId, fields: error.fields },
+          headers,
+          { ...error.headers },
+        );
         return;
       } else {
         logger.error("unhandled error", { error });
       }
       metrics.addMetric("UnhandledErrors", "Count", 1);
-      request.response = json(500, errorBody("InternalError", "internal error", requestId));
+      request.response = errorResponse(500, { code: "InternalError", message: "internal error", requestId }, headers);
     },
   };
 }
@@ -180,6 +246,39 @@ function authorize(route: Route): MiddlewareObj<unknown, HttpResponse, Error, Co
   };
 }
 
+/**
+ * What every successful answer of a route carries besides its body: on a GET, an `ETag` and its
+ * `Cache-Control`, and 304 with no body when the client's `If-None-Match` still matches (RFC
+ * 9110); on a page, a `Link` to the next one (RFC 8288); on a deprecated version, `Deprecation`
+ * (RFC 9745), `Sunset` (RFC 8594) and a link to the successor.
+ */
+function representation(route: Route): MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
+  const deprecation = (event: HttpEvent) => deprecationHeaders(API_VERSIONS[versionOf(event.routeKey)]);
+  return {
+    after: async (request) => {
+      const response = request.response;
+      if (!response) return;
+      const headers: Record<string, string> = { ...deprecation(request.event), ...response.headers };
+      if (route.pagedBy && response.statusCode === 200) {
+        const cursor = (JSON.parse(response.body) as Record<string, unknown>)[route.pagedBy];
+        if (typeof cursor === "string") {
+          const next = nextLink(request.event.rawQueryString, cursor);
+          headers.link = headers.link ? `${headers.link}, ${next}` : next;
+        }
+      }
+      if (route.method === "GET" && response.statusCode === 200) {
+        headers.etag ??= etagOf(response.body);
+        headers["cache-control"] ??= route.cache ?? "private, no-cache";
+        if (notModified(request.event.headers["if-none-match"], headers.etag)) {
+          request.response = { statusCode: 304, headers: { ...headers, "content-type": headers["content-type"] ?? "" }, body: "" };
+          return;
+        }
+      }
+      request.response = { ...response, headers };
+    },
+  };
+}
+
 type Parsed<S extends z.ZodType | undefined, Otherwise> = S extends z.ZodType ? z.infer<S> : Otherwise;
 
 /** What a route's handler gets: the request parsed by the route's schemas, and who is calling. */
@@ -190,6 +289,8 @@ export interface RouteRequest<R extends Route> {
   /** Absent only on public routes called without a token. */
   readonly caller: R["roles"] extends typeof PUBLIC ? Caller | undefined : Caller;
   readonly headers: Readonly<Record<string, string>>;
+  /** The `If-Match` header, for routes that act on a resource (see `requireMatch`). */
+  readonly ifMatch: string | undefined;
   readonly requestId: string;
 }
 
@@ -236,6 +337,7 @@ export function httpRoute<R extends Route>(
           body: event.body,
           caller,
           headers: event.headers,
+          ifMatch: event.headers["if-match"],
           requestId: event.requestContext.requestId,
         } as RouteRequest<R>,
         context,
@@ -244,6 +346,7 @@ export function httpRoute<R extends Route>(
     (response) => ({ statusCode: response?.statusCode }),
   )
     .use(httpErrors())
+    .use(representation(route) as MiddlewareObj<Event, HttpResponse, Error, Context>)
     .use(authorize(route) as MiddlewareObj<Event, HttpResponse, Error, Context>)
     .use(bodyLimit(options.maxBodyBytes ?? 262_144) as MiddlewareObj<Event, HttpResponse, Error, Context>)
     .use(decodeBase64Body() as MiddlewareObj<Event, HttpResponse, Error, Context>)

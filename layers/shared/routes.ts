@@ -46,6 +46,63 @@ export interface Route {
   readonly responses: Readonly<Record<number, RouteResponse>>;
   /** Error answers beyond 401/403. */
   readonly errors: readonly ErrorStatus[];
+  /** The API versions that have it. @default the current version */
+  readonly versions?: readonly ApiVersion[];
+  /**
+   * `Cache-Control` of its successful GET answers, each of which carries an `ETag` and answers
+   * `If-None-Match` with 304. @default "private, no-cache" (reuse only after revalidating)
+   */
+  readonly cache?: string;
+  /** Its answers are pages: the body's cursor field also becomes a `Link: <…>; rel="next"` header. @default not paged */
+  readonly pagedBy?: "nextCursor" | "cursor";
+  /** It acts on a resource whose `ETag` a client may send back as `If-Match` (412 when it changed). @default false */
+  readonly ifMatch?: boolean;
+}
+
+/**
+ * The API's versions, oldest first. A route is served at `/api/<version>/…` for each version it
+ * belongs to, and at its unversioned path `/api/…` as the current version (ADR 0010). A
+ * deprecated version's answers carry `Deprecation` and `Sunset` headers and a link to its
+ * successor until it is removed.
+ */
+export const API_VERSIONS = {
+  v1: {},
+} as const satisfies Record<string, ApiVersionStatus>;
+export type ApiVersion = keyof typeof API_VERSIONS;
+export const CURRENT_API_VERSION: ApiVersion = "v1";
+
+export interface ApiVersionStatus {
+  /** When it was deprecated (RFC 9745), and when it stops answering (RFC 8594). */
+  readonly deprecated?: { readonly since: string; readonly sunset: string; readonly successor: string };
+}
+
+/** The paths a route answers at: one per version it belongs to, and the unversioned alias of the current one. */
+export function pathsOf(route: Pick<Route, "path" | "versions">): { readonly path: Route["path"]; readonly version: ApiVersion }[] {
+  const versions = route.versions ?? [CURRENT_API_VERSION];
+  return [
+    ...(versions.includes(CURRENT_API_VERSION) ? [{ path: route.path, version: CURRENT_API_VERSION }] : []),
+    ...versions.map((version) => ({ path: versioned(route.path, version), version })),
+  ];
+}
+
+/** `/api/tasks` in version `v1`: `/api/v1/tasks`. */
+export const versioned = (path: `/api/${string}`, version: ApiVersion): `/api/${string}` =>
+  `/api/${version}/${path.slice("/api/".length)}`;
+
+/** The version a call was made in, from the route key API Gateway matched (`GET /api/v1/tasks`). */
+export const versionOf = (routeKey: string | undefined): ApiVersion => {
+  const named = routeKey?.match(/ \/api\/(v\d+)\//)?.[1];
+  return named !== undefined && named in API_VERSIONS ? (named as ApiVersion) : CURRENT_API_VERSION;
+};
+
+/** What every answer of a deprecated version says: since when (RFC 9745), until when (RFC 8594), and what replaces it. */
+export function deprecationHeaders(status: ApiVersionStatus): Record<string, string> {
+  if (!status.deprecated) return {};
+  return {
+    deprecation: `@${Math.floor(Date.parse(status.deprecated.since) / 1_000)}`,
+    sunset: new Date(status.deprecated.sunset).toUTCString(),
+    link: `</api/${status.deprecated.successor}/>; rel="successor-version"`,
+  };
 }
 
 /** A context's routes by name. */

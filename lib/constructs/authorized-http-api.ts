@@ -6,7 +6,7 @@ import type * as cognito from "aws-cdk-lib/aws-cognito";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { PUBLIC, type Route, type RouteTable, routeKey } from "#shared/routes";
+import { pathsOf, PUBLIC, type Route, type RouteTable, routeKey } from "#shared/routes";
 import type { StageConfig } from "../config/stage-config";
 
 export interface AuthorizedHttpApiProps {
@@ -67,20 +67,32 @@ export class AuthorizedHttpApi extends Construct {
 
   /**
    * Adds every route of a context's route table, each to its handler (a handler for every route
-   * is required by the type). Routes that need a token go behind the JWT authorizer.
+   * is required by the type), at each path it answers: `/api/<version>/…` for each of its
+   * versions, and the unversioned alias of the current version. Routes that need a token go
+   * behind the JWT authorizer.
    */
   addRoutes<T extends RouteTable>(scope: Construct, table: T, handlers: { readonly [K in keyof T]: lambda.IFunction }): void {
     for (const [name, route] of Object.entries(table)) {
-      this.addRoute(scope, `${name.charAt(0).toUpperCase()}${name.slice(1)}Route`, route, handlers[name as keyof T]);
+      const handler = handlers[name as keyof T];
+      const id = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+      const integration = new HttpLambdaIntegration(`${id}Integration`, handler);
+      for (const { path, version } of pathsOf(route)) {
+        this.addRoute(
+          scope,
+          path === route.path ? `${id}Route` : `${id}${version.toUpperCase()}Route`,
+          { ...route, path },
+          integration,
+        );
+      }
     }
   }
 
-  private addRoute(scope: Construct, id: string, route: Route, handler: lambda.IFunction): apigw.HttpRoute {
+  private addRoute(scope: Construct, id: string, route: Route, integration: HttpLambdaIntegration): apigw.HttpRoute {
     const isPublic = route.roles === PUBLIC;
     const httpRoute = new apigw.HttpRoute(scope, id, {
       httpApi: this.api,
       routeKey: apigw.HttpRouteKey.with(route.path, apigw.HttpMethod[route.method]),
-      integration: new HttpLambdaIntegration(`${id}Integration`, handler),
+      integration,
       authorizer: isPublic ? new apigw.HttpNoneAuthorizer() : this.authorizer,
     });
     if (isPublic) {

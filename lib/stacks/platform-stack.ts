@@ -2,7 +2,9 @@ import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import type * as cognito from "aws-cdk-lib/aws-cognito";
 import * as events from "aws-cdk-lib/aws-events";
 import type { Construct } from "constructs";
+import { PLATFORM_ROUTES } from "#shared/platform-routes";
 import { AuthorizedHttpApi } from "../constructs/authorized-http-api";
+import { routeFunctions } from "../constructs/route-functions";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
 export interface PlatformStackProps extends SwarmStackProps {
@@ -31,6 +33,9 @@ export class PlatformStack extends Stack {
       userPool: props.userPool,
       userPoolClient: props.userPoolClient,
     });
+
+    const api = routeFunctions(this, PLATFORM_ROUTES, { config, context: "platform" });
+    this.http.addRoutes(this, PLATFORM_ROUTES, api);
 
     new CfnOutput(this, "HttpApiUrl", { value: this.http.api.apiEndpoint });
     new CfnOutput(this, "HttpApiId", { value: this.http.api.apiId });

@@ -59,6 +59,14 @@ export class WebStack extends Stack {
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    // `/docs` (the API reference) is a folder in the bucket; S3 origins serve no index for folders.
+    const folderIndexes = new cloudfront.Function(this, "FolderIndexes", {
+      comment: "Serves /docs and /docs/ from docs/index.html",
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(
+        'function handler(event) { var r = event.request; if (r.uri === "/docs" || r.uri === "/docs/") r.uri = "/docs/index.html"; return r; }',
+      ),
+    });
     this.distribution = new cloudfront.Distribution(this, "Distribution", {
       comment: `TGE Swarm dashboard (${config.stage})`,
       defaultRootObject: "index.html",
@@ -69,6 +77,7 @@ export class WebStack extends Stack {
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
         compress: true,
+        functionAssociations: [{ function: folderIndexes, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,

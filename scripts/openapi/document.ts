@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { JsonValue } from "#kernel/json";
-import { ErrorResponse } from "#shared/http";
-import { PUBLIC, type ErrorStatus, type Route } from "#shared/routes";
+import { ErrorResponse, ProblemDetails } from "#shared/http";
+import { type ApiVersion, CURRENT_API_VERSION, type ErrorStatus, PUBLIC, type Route, versioned } from "#shared/routes";
 import { ALL_ROUTES } from "./route-tables";
 
 const ERROR_DESCRIPTIONS: Readonly<Record<ErrorStatus | 401 | 403, string>> = {
@@ -28,6 +28,25 @@ function nameOf(schema: z.ZodType, where: string): string {
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const header = (example: string, description?: string) => ({
+  schema: { type: "string" },
+  example,
+  ...(description ? { description } : {}),
+});
+
+/** The headers of a success answer: the route's own, and on a GET its ETag, Cache-Control and (for pages) Link. */
+function headersOf(route: Route, response: Route["responses"][number]) {
+  const headers: Record<string, unknown> = Object.fromEntries(
+    Object.entries(response.headers ?? {}).map(([name, example]) => [name, header(example)]),
+  );
+  if (route.method === "GET") {
+    headers.etag = header('"Yb2x…"', "Send it back as If-None-Match: 304 while the answer is unchanged");
+    headers["cache-control"] = header(route.cache ?? "private, no-cache");
+    if (route.pagedBy) headers.link = header('<?limit=50&cursor=…>; rel="next"', "The next page, as the body's cursor");
+  }
+  return Object.keys(headers).length > 0 ? { headers } : {};
+}
 
 /** Path parameters, typed by the route's `params` schema. */
 function pathParameters(route: Route) {
@@ -57,7 +76,7 @@ function queryParameters(query: z.ZodObject) {
 /** Request bodies and answers by OpenAPI name, from every route table. */
 function namedSchemas() {
   const requests: Record<string, z.ZodType> = { JsonValue };
-  const responses: Record<string, z.ZodType> = { JsonValue, ErrorResponse };
+  const responses: Record<string, z.ZodType> = { JsonValue, ErrorResponse, ProblemDetails };
   for (const route of ALL_ROUTES) {
     const body = route.documentedBody ?? route.body;
     if (body) requests[nameOf(body, `${route.method} ${route.path} body`)] = body;
@@ -88,15 +107,20 @@ function componentSchemas(): Record<string, unknown> {
   return schemas;
 }
 
-/** The OpenAPI 3.1 document of the HTTP API, built from the route tables and the zod schemas the handlers parse with. */
-export function buildOpenApiDocument(): Record<string, unknown> {
+/**
+ * The OpenAPI 3.1 document of one version of the HTTP API, built from the route tables and the
+ * zod schemas the handlers parse with. Its paths are the versioned ones (`/api/v1/…`); the
+ * current version also answers at the unversioned paths (ADR 0010).
+ */
+export function buildOpenApiDocument(version: ApiVersion = CURRENT_API_VERSION): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ALL_ROUTES) {
+  for (const route of ALL_ROUTES.filter((r) => (r.versions ?? [CURRENT_API_VERSION]).includes(version))) {
+    const path = versioned(route.path, version);
     const parameters = [...pathParameters(route), ...(route.query ? queryParameters(route.query) : [])];
     const body = route.documentedBody ?? route.body;
     const errors = [...(route.roles === PUBLIC ? [] : ([401, 403] as const)), ...route.errors].sort((a, b) => a - b);
-    paths[route.path] ??= {};
-    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
+    paths[path] ??= {};
+    (paths[path] as Record<string, unknown>)[route.method.toLowerCase()] = {
       operationId: route.name,
       tags: [route.context],
       summary: `${route.summary} (${rolesOf(route)})`,
@@ -117,13 +141,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           code,
           {
             description: response.description,
-            ...(response.headers
-              ? {
-                  headers: Object.fromEntries(
-                    Object.entries(response.headers).map(([name, example]) => [name, { schema: { type: "string" }, example }]),
-                  ),
-                }
-              : {}),
+            ...headersOf(route, response),
             ...(response.schema
               ? { content: { "application/json": { schema: ref(nameOf(response.schema, `${route.method} ${route.path}`)) } } }
               : {}),
@@ -131,7 +149,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ]),
         ...errors.map((code) => [
           String(code),
-          { description: ERROR_DESCRIPTIONS[code], content: { "application/json": { schema: ref("ErrorResponse") } } },
+          {
+            description: ERROR_DESCRIPTIONS[code],
+            content: {
+              "application/json": { schema: ref("ErrorResponse") },
+              "application/problem+json": { schema: ref("ProblemDetails") },
+            },
+          },
         ]),
       ]),
     };
@@ -140,9 +164,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     openapi: "3.1.0",
     info: {
       title: "TGE Swarm API",
-      version: "0.1.0",
-      description:
-        "Control plane for a swarm of agents that watch for token generation events. Every route needs a Cognito access token (`Authorization: Bearer …`) except `GET /api/health`. Generated by `npm run openapi` from the zod schemas the handlers use.",
+      version,
+      description: `Control plane for a swarm of agents that watch for token generation events. Every route needs a Cognito access token (\`Authorization: Bearer …\`) except the public ones (\`GET /api/health\`, this document). ${version === CURRENT_API_VERSION ? `${version} is the current version: every path here also answers without its \`/${version}\` segment.` : ""} Errors answer \`{"error":{…}}\`, or RFC 9457 problem details with \`Accept: application/problem+json\`. Every GET answers an \`ETag\` and 304 to a matching \`If-None-Match\`; lists link their next page in a \`Link\` header. Generated by \`npm run openapi\` from the route tables and the zod schemas the handlers use.`,
     },
     servers: [
       {

@@ -2,6 +2,7 @@ import { AGENT_ROUTES } from "#agents/published/routes";
 import { DETECTION_ROUTES } from "#detection/published/routes";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
+import { PLATFORM_ROUTES } from "#shared/platform-routes";
 import type { Route, RouteTable } from "#shared/routes";
 import { TASK_ROUTES } from "#tasks/published/routes";
 
@@ -12,6 +13,7 @@ export const ROUTE_TABLES = {
   detection: DETECTION_ROUTES,
   realtime: REALTIME_ROUTES,
   monitoring: MONITORING_ROUTES,
+  platform: PLATFORM_ROUTES,
 } as const satisfies Record<string, RouteTable>;
 
 /** Every route of the HTTP API, with its context and name. */

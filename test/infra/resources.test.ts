@@ -10,6 +10,8 @@ import { LOCAL_AGENT_IMAGE } from "../../lib/stacks/agents-stack";
 import type { SwarmStacks } from "../../lib/swarm-app";
 import { synthesize } from "./support/synth";
 import { PRIORITIES } from "#kernel/task-vocabulary";
+import { pathsOf, PUBLIC } from "#shared/routes";
+import { ALL_ROUTES } from "../../scripts/openapi/route-tables";
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 let stacks: SwarmStacks;
@@ -103,15 +105,19 @@ describe("queues", () => {
 });
 
 describe("HTTP API", () => {
-  it("authorizes every route with the Cognito JWT authorizer, except GET /api/health", () => {
-    const routes = all("AWS::ApiGatewayV2::Route").filter(
-      ([, props]) => String(props.RouteKey).startsWith("GET ") || String(props.RouteKey).match(/^(POST|PUT|DELETE|PATCH) /),
+  it("authorizes every route with the Cognito JWT authorizer, except those its route table makes public", () => {
+    const routes = all("AWS::ApiGatewayV2::Route").filter(([, props]) =>
+      /^(GET|POST|PUT|DELETE|PATCH) /.test(String(props.RouteKey)),
     );
     expect(routes.length).toBeGreaterThan(2);
-    for (const [, props] of routes) {
-      if (props.RouteKey === "GET /api/health") expect(props.AuthorizationType).toBe("NONE");
-      else expect(props.AuthorizationType, String(props.RouteKey)).toBe("JWT");
-    }
+    const open = routes.filter(([, props]) => props.AuthorizationType !== "JWT").map(([, props]) => props.RouteKey);
+    expect(routes.every(([, props]) => ["JWT", "NONE"].includes(String(props.AuthorizationType)))).toBe(true);
+    expect(open.sort()).toEqual(
+      ALL_ROUTES.filter((route) => route.roles === PUBLIC)
+        .flatMap((route) => pathsOf(route).map(({ path }) => `${route.method} ${path}`))
+        .sort(),
+    );
+    expect(open).toContain("GET /api/health");
   });
 
   it("has one JWT authorizer, trusting only our user pool and app client", () => {

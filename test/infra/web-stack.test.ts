@@ -102,8 +102,30 @@ describe("web stack: the dashboard page on S3 and CloudFront", () => {
     expect(JSON.stringify(web.resolve(web.pageConfig.webSocketUrl))).toMatch(/wss:\/\/.*tge-swarm-dev-realtime:/);
     // The page itself is built at synth time, from the sources, into the folder the deployment ships.
     const site = buildDashboardForDeploy();
-    expect(readdirSync(site).sort()).toEqual(["index.html", "main.css", "main.js"]);
+    expect(readdirSync(site).sort()).toEqual(["docs", "docs.js", "index.html", "main.css", "main.js"]);
+    expect(readdirSync(path.join(site, "docs")).sort()).toEqual(["index.html", "swagger-ui-bundle.js", "swagger-ui.css"]);
     expect(readFileSync(path.join(site, "index.html"), "utf8")).toContain('<script type="module" src="main.js">');
+  });
+
+  it("serves the API reference at /docs: a viewer-request function maps the folder to its index page", () => {
+    const [fn] = Object.values(template.findResources("AWS::CloudFront::Function") as Resources);
+    const code = String((fn?.Properties as { FunctionCode: string }).FunctionCode);
+    // Run the function's code as CloudFront would, on the URIs it must and must not rewrite.
+    const handler = new Function(`${code}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
+    expect(["/docs", "/docs/", "/docs/swagger-ui.css", "/", "/main.js"].map((uri) => handler({ request: { uri } }).uri)).toEqual([
+      "/docs/index.html",
+      "/docs/index.html",
+      "/docs/swagger-ui.css",
+      "/",
+      "/main.js",
+    ]);
+    template.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({
+          FunctionAssociations: [Match.objectLike({ EventType: "viewer-request" })],
+        }),
+      }),
+    });
   });
 
   it("outputs the dashboard's URL", () => {

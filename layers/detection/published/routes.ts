@@ -11,6 +11,7 @@ export const DETECTION_ROUTES = {
     roles: READER_ROLES,
     summary: "TGE detections, newest first, each with the feed items that reported it",
     query: DetectionListQuery,
+    pagedBy: "nextCursor",
     responses: { 200: { description: "A page of detections", schema: DetectionPage } },
     errors: [400],
   },

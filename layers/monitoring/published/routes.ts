@@ -8,6 +8,8 @@ export const MONITORING_ROUTES = {
     path: "/api/health",
     entry: "monitoring/get-health",
     roles: PUBLIC,
+    // Health must say how the components are now, not how they were.
+    cache: "no-store",
     summary: "Health of each component the swarm depends on",
     description:
       "The only route that needs no token, so load balancers and uptime probes can call it; it reveals component status only. 200 when every component answers, 503 otherwise.",

@@ -19,6 +19,7 @@ export const REALTIME_ROUTES = {
     roles: ACTOR_ROLES,
     summary: "Open dashboard connections: who, since when, subscriptions and rooms",
     query: ConnectionListQuery,
+    pagedBy: "cursor",
     responses: { 200: { description: "A page of connections", schema: ConnectionListView } },
     errors: [400],
   },

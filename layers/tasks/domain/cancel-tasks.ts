@@ -1,10 +1,11 @@
 import * as z from "zod";
 import { AgentType } from "#kernel/agent-catalog";
 import type { Clock } from "#shared/clock";
+import { entityTags, PreconditionFailedError } from "#shared/conditional-requests";
 import { ConflictError, NotFoundError } from "#shared/errors";
 import type { Caller } from "#shared/identity";
 import type { TaskFilter, TaskQuery, TaskStore } from "./ports";
-import { FINISHED_STATUSES, type Task } from "./task";
+import { FINISHED_STATUSES, type Task, taskEtag, versionOfEtag } from "./task";
 import { IllegalTransitionError, planTransition, type RetryPolicy } from "./task-state-machine";
 import { Priority } from "#kernel/task-vocabulary";
 
@@ -28,18 +29,45 @@ export class TaskNotCancellableError extends ConflictError {
  *
  * @throws NotFoundError, TaskNotCancellableError
  */
-export async function cancelTask(taskId: string, caller: Caller, reason: string | undefined, deps: CancelDeps): Promise<Task> {
+export async function cancelTask(
+  taskId: string,
+  caller: Caller,
+  reason: string | undefined,
+  deps: CancelDeps,
+  ifMatch?: string,
+): Promise<Task> {
+  const expected = expectedVersion(ifMatch, taskId);
   const plan = planTransition(
     { kind: "cancel", by: caller.username, ...(reason ? { reason } : {}) },
     { now: deps.clock.now(), policy: deps.policy },
   );
   try {
-    return await deps.store.apply(taskId, plan);
+    // The version condition rides in the same conditional write: no change slips in between.
+    return await deps.store.apply(taskId, expected === undefined ? plan : { ...plan, expect: { ...plan.expect, version: expected } });
   } catch (error) {
     if (!(error instanceof IllegalTransitionError)) throw error;
     if (!error.current) throw new NotFoundError("task", taskId);
+    if (expected !== undefined && error.current.version !== expected) {
+      throw new PreconditionFailedError(`task ${taskId}`, taskEtag({ taskId, version: error.current.version }));
+    }
     throw new TaskNotCancellableError({ taskId, status: error.current.status });
   }
+}
+
+/**
+ * The version an `If-Match` header names for a task, if it names one (`*` or no header: none).
+ * @throws PreconditionFailedError for tags that are not this task's
+ */
+function expectedVersion(ifMatch: string | undefined, taskId: string): number | undefined {
+  const tags = entityTags(ifMatch);
+  if (tags === undefined || tags === "*") return undefined;
+  const versions = tags.flatMap((tag) => {
+    const version = versionOfEtag(tag, taskId);
+    return version === undefined ? [] : [version];
+  });
+  // Several tags name several acceptable versions; one conditional write can check only one.
+  if (versions.length !== 1) throw new PreconditionFailedError(`task ${taskId}`, "a version this tag does not name");
+  return versions[0];
 }
 
 /** The body of `POST /api/tasks/{taskId}/cancel` (optional). */

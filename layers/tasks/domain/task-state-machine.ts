@@ -73,7 +73,7 @@ export type TaskChanges = Partial<
 export interface TransitionPlan {
   readonly kind: TaskEventKind;
   readonly from: readonly TaskStatus[];
-  readonly expect: Readonly<Partial<Pick<Task, "agentId" | "attempt" | "attemptsAllowed">>>;
+  readonly expect: Readonly<Partial<Pick<Task, "agentId" | "attempt" | "attemptsAllowed" | "version">>>;
   /** The task must not have expired by this instant (a claim never starts an expired task). */
   readonly notExpiredAt?: string;
   readonly set: Readonly<TaskChanges> & { readonly status: TaskStatus };
@@ -84,7 +84,7 @@ export class IllegalTransitionError extends Error {
   constructor(
     readonly taskId: string,
     readonly kind: TaskEventKind,
-    readonly current: Pick<Task, "status" | "attempt" | "agentId"> | undefined,
+    readonly current: Pick<Task, "status" | "attempt" | "agentId" | "version"> | undefined,
   ) {
     super(
       current

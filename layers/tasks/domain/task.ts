@@ -140,6 +140,18 @@ export type Task = z.infer<typeof Task>;
 export const TaskView = Task.omit({ requestFingerprint: true }).meta({ id: "TaskView" });
 export type TaskView = z.infer<typeof TaskView>;
 
+/**
+ * A task's entity tag: its id and the version every write raises, so a GET's `ETag` sent back
+ * as `If-Match` names exactly the state the client saw.
+ */
+export const taskEtag = (task: Pick<Task, "taskId" | "version">): string => `"${task.taskId}.v${task.version}"`;
+
+/** The version a task's entity tag names, if the tag is one of this task's (strong, not `W/`). */
+export function versionOfEtag(tag: string, taskId: string): number | undefined {
+  const match = /^"(.+)\.v(\d+)"$/.exec(tag);
+  return match && match[1] === taskId ? Number(match[2]) : undefined;
+}
+
 export function toTaskView(task: Task): TaskView {
   const { requestFingerprint: _fingerprint, ...view } = task;
   return view;

@@ -25,10 +25,10 @@ export interface ApiResponse<T = unknown> {
 export async function api<T = Record<string, unknown>>(
   method: string,
   path: string,
-  options: { token?: string | null; body?: unknown; rawBody?: string } = {},
+  options: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<ApiResponse<T>> {
   const token = options.token === undefined ? await tokenFor("admin") : options.token;
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
   if (token) headers.authorization = `Bearer ${token}`;
   const response = await fetch(`${outputs().HttpApiUrl}${path}`, {
     method,

@@ -169,3 +169,24 @@ describe("the dashboard page, in a browser", () => {
     expect(Number(await row.getAttribute("data-seq"))).toBeGreaterThan(replayRequest.sinceSeq);
   });
 });
+
+describe("the API reference at /docs, in a browser", () => {
+  it("shows every operation of the document the API serves, without signing in", async () => {
+    const docs = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    try {
+      const errors: string[] = [];
+      docs.on("pageerror", (error) => errors.push(error.message));
+      await docs.goto(`${server.url}docs`, { timeout: 15_000 });
+      await docs.locator(".opblock-summary-path").first().waitFor({ timeout: 20_000 });
+      const paths = await docs.locator(".opblock-summary-path").allTextContents();
+      expect(paths.map((p) => p.replace(/\u200b/g, ""))).toEqual(
+        expect.arrayContaining(["/api/v1/tasks", "/api/v1/tasks/{taskId}"]),
+      );
+      expect(errors).toEqual([]);
+      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      await docs.screenshot({ path: path.join(path.dirname(SCREENSHOT), "api-reference.png"), timeout: 10_000 });
+    } finally {
+      await docs.close();
+    }
+  });
+});

@@ -49,6 +49,70 @@ const call = async (
   return { status: response.statusCode, body: JSON.parse(response.body) };
 };
 
+const PAGES = {
+  method: "GET",
+  path: "/api/things",
+  entry: "test/things",
+  roles: ACTOR_ROLES,
+  summary: "Things",
+  query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }).strict(),
+  pagedBy: "nextCursor",
+  responses: { 200: { description: "A page" } },
+  errors: [400],
+} as const satisfies Route;
+const pages = httpRoute(PAGES, async ({ query }) => json(200, { items: [query.cursor ?? "first"], nextCursor: "c2" }));
+const get = (extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+  event(undefined, { rawQueryString: "limit=1", headers, ...extra });
+
+describe("httpRoute's answers to GET", () => {
+  it("carry an ETag, the route's Cache-Control, and a Link to the next page", async () => {
+    const response = await pages(get() as never, context);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers.etag).toMatch(/^".+"$/);
+    expect(response.headers["cache-control"]).toBe("private, no-cache");
+    expect(response.headers.link).toBe('<?limit=1&cursor=c2>; rel="next"');
+  });
+
+  it("answer 304 with no body to a matching If-None-Match, and 200 again once it changed", async () => {
+    const first = await pages(get() as never, context);
+    const again = await pages(get({}, { "if-none-match": first.headers.etag as string }) as never, context);
+    expect(again).toMatchObject({ statusCode: 304, body: "" });
+    expect(again.headers.etag).toBe(first.headers.etag);
+    const changed = await pages(
+      get({ queryStringParameters: { cursor: "c2" } }, { "if-none-match": first.headers.etag as string }) as never,
+      context,
+    );
+    expect(changed.statusCode).toBe(200);
+    expect(JSON.parse(changed.body).items).toEqual(["c2"]);
+  });
+});
+
+describe("httpRoute's errors", () => {
+  it("come as RFC 9457 problem details to a client that asks for them", async () => {
+    const response = await handler(
+      event(JSON.stringify({ name: 5, count: 1 }), { ...valid, headers: { accept: "application/problem+json" } }) as never,
+      context,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.headers["content-type"]).toBe("application/problem+json");
+    expect(JSON.parse(response.body)).toEqual({
+      type: "urn:tge-swarm:problem:ValidationError",
+      title: "Bad Request",
+      status: 400,
+      detail: "the request is invalid",
+      code: "ValidationError",
+      requestId: "req-1",
+      fields: [expect.objectContaining({ field: "name" })],
+    });
+  });
+
+  it("keep today's shape for every other client", async () => {
+    const response = await handler(event(JSON.stringify({ name: 5, count: 1 }), valid) as never, context);
+    expect(response.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(response.body).error).toMatchObject({ code: "ValidationError", requestId: "req-1" });
+  });
+});
+
 describe("httpRoute", () => {
   it("passes path, query and body to the handler, parsed, with the caller", async () => {
     const answer = await call(

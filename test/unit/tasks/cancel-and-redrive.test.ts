@@ -4,7 +4,8 @@ import type { Caller } from "#shared/identity";
 import { cancelTask, cancelTasks, TaskNotCancellableError } from "#tasks/domain/cancel-tasks";
 import { queueView } from "#tasks/domain/queue-view";
 import { redriveTasks } from "#tasks/domain/redrive-tasks";
-import type { Task } from "#tasks/domain/task";
+import { type Task, taskEtag } from "#tasks/domain/task";
+import { PreconditionFailedError } from "#shared/conditional-requests";
 import { InMemoryTaskQuery, InMemoryTaskStore } from "../../support/in-memory-task-store";
 import { aTask, POLICY } from "../../support/tasks";
 
@@ -29,6 +30,27 @@ describe("cancelTask", () => {
       cancelReason: "duplicate",
     });
     expect(await cancelTask("r", caller, undefined, deps)).toMatchObject({ status: "cancelled" });
+  });
+
+  it("with If-Match, cancels only the version the client saw: 412 once the task changed, and never in between", async () => {
+    const deps = storeWith(aTask({ taskId: "q", version: 3 }));
+    await expect(cancelTask("q", caller, undefined, deps, taskEtag({ taskId: "q", version: 2 }))).rejects.toMatchObject({
+      status: 412,
+      code: "PreconditionFailed",
+    });
+    expect(deps.store.tasks.get("q")?.status).toBe("queued");
+    await expect(cancelTask("q", caller, undefined, deps, taskEtag({ taskId: "other", version: 3 }))).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+    expect(await cancelTask("q", caller, undefined, deps, taskEtag({ taskId: "q", version: 3 }))).toMatchObject({
+      status: "cancelled",
+      version: 4,
+    });
+    // The stale tag of a task that is now finished still says it changed (412), not that it cannot be cancelled.
+    await expect(cancelTask("q", caller, undefined, deps, taskEtag({ taskId: "q", version: 3 }))).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+    await expect(cancelTask("q", caller, undefined, deps, "*")).rejects.toBeInstanceOf(TaskNotCancellableError);
   });
 
   it("answers 409 for a finished task and 404 for a missing one", async () => {

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { PUBLIC, routeKey, versioned } from "#shared/routes";
+import { ALL_ROUTES } from "../../../scripts/openapi/route-tables";
+import { api, submit, taskUntil } from "../support/api";
+
+interface ErrorBody {
+  error: { code: string };
+}
+
+/** A real value for each path parameter the GET routes take, so each answers 200. */
+async function realPaths(): Promise<Map<string, string>> {
+  const task = await submit({ type: "diagnostics.echo", agentType: "data-quality", payload: { for: "etag" } });
+  await taskUntil(task.taskId, (t) => t.status === "completed");
+  const fleet = await api<{ agents: { agentId: string }[] }>("GET", "/api/agents/status");
+  const agentId = fleet.body.agents[0]?.agentId;
+  if (!agentId) throw new Error("no agent runs in the e2e stage");
+  return new Map([
+    ["taskId", task.taskId],
+    ["agentId", agentId],
+  ]);
+}
+
+describe("API conventions", () => {
+  it("every GET answers an ETag, and 304 with no body to it, until the answer changes", async () => {
+    const values = await realPaths();
+    const gets = ALL_ROUTES.filter((route) => route.method === "GET");
+    expect(gets.length).toBeGreaterThanOrEqual(12);
+    for (const route of gets) {
+      const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => values.get(name) ?? name);
+      const first = await api<unknown>("GET", path);
+      expect(first.status, routeKey(route)).toBe(200);
+      const etag = first.headers.get("etag");
+      expect(etag, routeKey(route)).toMatch(/^"/);
+      expect(first.headers.get("cache-control"), routeKey(route)).toBeTruthy();
+      const again = await api<unknown>("GET", path, { headers: { "if-none-match": etag as string } });
+      // Views that move on their own (status counters, fleet, health) may have changed meanwhile.
+      expect([304, 200], routeKey(route)).toContain(again.status);
+      if (again.status === 304) expect(again.body).toBeUndefined();
+    }
+    // One that cannot change between two reads: a finished task.
+    const taskPath = `/api/tasks/${values.get("taskId")}`;
+    const task = await api("GET", taskPath);
+    expect(task.headers.get("cache-control")).toBe("private, max-age=300");
+    const cached = await api("GET", taskPath, { headers: { "if-none-match": task.headers.get("etag") as string } });
+    expect(cached.status).toBe(304);
+    expect(cached.headers.get("etag")).toBe(task.headers.get("etag"));
+    const stale = await api("GET", taskPath, { headers: { "if-none-match": '"something-else"' } });
+    expect(stale.status).toBe(200);
+  });
+
+  it("cancels with If-Match only the version the client saw: 412 once the task changed", async () => {
+    const task = await submit({ type: "diagnostics.sleep", agentType: "data-quality", payload: { ms: 4_000 } });
+    const seen = await api("GET", `/api/tasks/${task.taskId}`);
+    const etag = seen.headers.get("etag") as string;
+    // The task moves on (an agent claims it), so the client's version is stale…
+    await taskUntil(task.taskId, (t) => t.status !== "queued" || t.version > (seen.body as { version: number }).version);
+    const refused = await api<ErrorBody>("POST", `/api/tasks/${task.taskId}/cancel`, { headers: { "if-match": etag } });
+    expect(refused.status).toBe(412);
+    expect(refused.body.error.code).toBe("PreconditionFailed");
+    // …and with the current version it goes through.
+    const now = await api("GET", `/api/tasks/${task.taskId}`);
+    const cancelled = await api("POST", `/api/tasks/${task.taskId}/cancel`, {
+      headers: { "if-match": now.headers.get("etag") as string },
+    });
+    expect([200, 409]).toContain(cancelled.status);
+  });
+
+  it("links the next page in a Link header; walking it lists every task once, in order", async () => {
+    const tag = `walk-${Date.now()}`;
+    for (let i = 0; i < 5; i++) await submit({ type: "diagnostics.echo", agentType: "data-quality", payload: { tag, i } });
+    const seen: string[] = [];
+    let query = "agentType=data-quality&limit=2";
+    for (let pages = 0; pages < 4; pages++) {
+      const page = await api<{ items: { taskId: string; createdAt: string }[]; nextCursor?: string }>(
+        "GET",
+        `/api/tasks?${query}`,
+      );
+      seen.push(...page.body.items.map((t) => t.taskId));
+      const link = page.headers.get("link");
+      if (!page.body.nextCursor) break;
+      expect(link).toMatch(/^<\?.*cursor=.*>; rel="next"$/);
+      query = (link as string).slice(2, link?.indexOf(">"));
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("answers every route at /api/v1/… and at the unversioned path it always had", async () => {
+    for (const route of ALL_ROUTES.filter((r) => r.method === "GET" && !r.path.includes("{"))) {
+      const [current, v1] = await Promise.all([api("GET", route.path), api("GET", versioned(route.path, "v1"))]);
+      expect(v1.status, routeKey(route)).toBe(current.status);
+    }
+  });
+
+  it("serves its own OpenAPI document, without a token, cacheable for five minutes", async () => {
+    const doc = await api<{ openapi: string; paths: Record<string, unknown> }>("GET", "/api/openapi.json", { token: null });
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.body.paths)).toContain("/api/v1/tasks/{taskId}");
+    expect(doc.headers.get("cache-control")).toBe("public, max-age=300");
+    expect(ALL_ROUTES.filter((r) => r.roles === PUBLIC).map(routeKey)).toContain("GET /api/openapi.json");
+  });
+
+  it("answers errors as RFC 9457 problem details to a client that asks for them", async () => {
+    const problem = await api<Record<string, unknown>>("POST", "/api/tasks", {
+      body: { type: "scan", priority: "urgent" },
+      headers: { accept: "application/problem+json" },
+    });
+    expect(problem.status).toBe(400);
+    expect(problem.headers.get("content-type")).toBe("application/problem+json");
+    expect(problem.body).toMatchObject({ type: "urn:tge-swarm:problem:ValidationError", status: 400, code: "ValidationError" });
+    const legacy = await api<ErrorBody>("POST", "/api/tasks", { body: { type: "scan", priority: "urgent" } });
+    expect(legacy.body.error.code).toBe("ValidationError");
+  });
+});

@@ -34,15 +34,13 @@ export const toLease = (resource: string, entry: LeaseEntry): Lease => ({
 });
 
 /** Why a lock could not be had: each holder (or waiting writer) in the way, with its token. */
-export const Blocker = z
-  .object({
-    resource: ResourceName,
-    holder: z.string(),
-    mode: LockMode,
-    /** Absent for a writer that waits and holds nothing yet. */
-    token: z.number().int().positive().optional(),
-    expiresAt: z.iso.datetime().optional(),
-    waiting: z.boolean().optional(),
-  })
-  .meta({ id: "LockBlocker" });
+export const Blocker = z.object({
+  resource: ResourceName,
+  holder: z.string(),
+  mode: LockMode,
+  /** Absent for a writer that waits and holds nothing yet. */
+  token: z.number().int().positive().optional(),
+  expiresAt: z.iso.datetime().optional(),
+  waiting: z.boolean().optional(),
+});
 export type Blocker = z.infer<typeof Blocker>;

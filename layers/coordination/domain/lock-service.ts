@@ -10,9 +10,10 @@ import {
   planForceRelease,
   planRelease,
   planRenew,
+  prune,
   type ProtocolTime,
 } from "./lock-protocol";
-import { emptyLock, type LockMode, type LockState } from "./lock-state";
+import { emptyLock, leasesOf, type LockMode, type LockState } from "./lock-state";
 import type { LockStore } from "./ports";
 
 export interface LockServiceOptions {
@@ -181,6 +182,25 @@ export class LockService {
           ? `${holder.holder} holds the resource with token ${holder.token}`
           : "nobody holds the resource exclusively now",
     );
+  }
+
+  /** Every row that holds a lease or a waiter now (lapsed ones included until they are expired). */
+  async list(): Promise<LockState[]> {
+    return this.store.listActive();
+  }
+
+  /**
+   * Expires what has lapsed on `resource` (leases a margin past their end, waiters gone quiet),
+   * so the row says so and the events relay announces it even when nobody asks for the lock.
+   * Answers the leases it expired.
+   */
+  async expireLapsed(resource: string): Promise<number> {
+    return this.settle<number>(resource, true, (state) => {
+      const next = prune(state, this.time());
+      if (next === state) return { answer: () => Promise.resolve(0) };
+      const expired = leasesOf(state).length - leasesOf(next).length;
+      return { next: { ...next, version: state.version + 1 }, answer: () => Promise.resolve(expired) };
+    });
   }
 
   /** The row as it is now (a fresh read). */

@@ -64,10 +64,12 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
   });
   const optimization = new OptimizationStack(app, name("optimization"), {
     ...common,
-    description: "TGE Swarm optimization: metrics reviews",
+    description: "TGE Swarm optimization: settings documents, the optimization pipeline, metrics reviews",
     bus: platform.bus,
+    http: platform.http,
     tasksTable: tasks.table,
     taskStats: tasks.stats,
+    coordination,
   });
   const agents = new AgentsStack(app, name("agents"), {
     ...common,
@@ -77,7 +79,8 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     tasksTable: tasks.table,
     taskStats: tasks.stats,
     workQueues: tasks.workQueues,
-    specialists: coordination.forAgents({ ...detection.specialists, ...optimization.specialists }),
+    specialists: optimization.forAgents(coordination.forAgents({ ...detection.specialists, ...optimization.specialists })),
+    settings: optimization.settings,
   });
   const realtime = new RealtimeStack(app, name("realtime"), {
     ...common,

@@ -9,5 +9,5 @@ import { actionDeps } from "./wiring";
  * Answers 202: ECS carries it out within seconds.
  */
 export const handler = httpRoute(AGENT_ROUTES.agentAction, async ({ params, caller }) =>
-  json(202, await agentAction(params.agentId, params.action, caller, actionDeps(new Date()))),
+  json(202, await agentAction(params.agentId, params.action, caller, await actionDeps(new Date()))),
 );

@@ -8,5 +8,5 @@ import { actionDeps } from "./wiring";
  * replaced by a fresh one (rolling, behind the circuit breaker). A type at zero is started at one.
  */
 export const handler = httpRoute(AGENT_ROUTES.deployAgentType, async ({ params }) =>
-  json(202, await deployAgentType(params.type, actionDeps(new Date()))),
+  json(202, await deployAgentType(params.type, await actionDeps(new Date()))),
 );

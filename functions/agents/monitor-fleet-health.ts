@@ -16,7 +16,7 @@ export const handler = instrumented(
       ledger: ledger(),
       publisher: publisher(),
       now: new Date(),
-      maxAgentsPerType: maxAgentsPerType(),
+      maxAgentsPerType: await maxAgentsPerType(),
     });
     for (const action of report.actions) {
       metrics.addMetric(`Recovery_${action.action}`, "Count", 1);

@@ -8,5 +8,5 @@ import { actionDeps } from "./wiring";
  * now; the scaler keeps to it for 30 minutes before sizing the type by its load again.
  */
 export const handler = httpRoute(AGENT_ROUTES.scaleAgentType, async ({ params, body }) =>
-  json(202, await scaleAgentType(params.type, body.replicas, actionDeps(new Date()))),
+  json(202, await scaleAgentType(params.type, body.replicas, await actionDeps(new Date()))),
 );

@@ -5,7 +5,7 @@ import { readEnv } from "#shared/env";
 import { instrumented } from "#shared/instrumented";
 import { logger } from "#shared/powertools";
 import { taskFigures } from "#tasks/published/task-figures";
-import { fleet, ledger, maxAgentsPerType, registry } from "./wiring";
+import { fleet, ledger, registry, runtimeSettings } from "./wiring";
 
 const env = readEnv(
   z.object({
@@ -13,7 +13,6 @@ const env = readEnv(
     TARGET_LATENCY_SECONDS: z.coerce.number().int().positive(),
     IDLE_MINUTES: z.coerce.number().int().positive(),
     SCALE_IN_COOLDOWN_MINUTES: z.coerce.number().int().min(0),
-    MAX_CONCURRENT_TASKS_PER_AGENT: z.coerce.number().int().positive(),
   }),
 );
 const tasks = taskFigures(dynamoDocumentClient(), env.TASK_STATS_TABLE);
@@ -21,18 +20,19 @@ const tasks = taskFigures(dynamoDocumentClient(), env.TASK_STATS_TABLE);
 /** Every minute (and on demand): size each agent type to its backlog and the seed 001 triggers. */
 export const handler = instrumented(
   async () => {
+    const { value: settings } = await runtimeSettings().current();
     const changes = await scaleFleet({
       registry: registry(),
       fleet: fleet(),
       ledger: ledger(),
       tasks,
       limits: {
-        max: maxAgentsPerType(),
+        max: settings.maxAgentsPerType,
         targetLatencySeconds: env.TARGET_LATENCY_SECONDS,
         idleMinutes: env.IDLE_MINUTES,
         scaleInCooldownMinutes: env.SCALE_IN_COOLDOWN_MINUTES,
       },
-      maxConcurrentTasksPerAgent: env.MAX_CONCURRENT_TASKS_PER_AGENT,
+      concurrency: (agentType) => settings.agentTypes[agentType].maxConcurrentTasksPerAgent,
       now: new Date(),
     });
     for (const change of changes) logger.info("scaled", change);

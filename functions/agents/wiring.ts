@@ -5,10 +5,12 @@ import { DynamoDbFleetLedger } from "#agents/adapters/dynamodb-fleet-ledger";
 import { EcsFleetController } from "#agents/adapters/ecs-fleet-controller";
 import { AGENT_TYPES, AgentType } from "#kernel/agent-catalog";
 import type { ActionDeps } from "#agents/domain/agent-actions";
-import { clientConfig, dynamoDocumentClient, eventBridgeClient } from "#shared/adapters/aws-clients";
+import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
+import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { clientConfig, dynamoDocumentClient, eventBridgeClient, s3Client } from "#shared/adapters/aws-clients";
 import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
 import { jsonEnv, readEnv } from "#shared/env";
-import { tracer } from "#shared/powertools";
+import { logger, tracer } from "#shared/powertools";
 import { once } from "#shared/once";
 
 /**
@@ -34,15 +36,25 @@ export const fleet = once(() => {
 export const publisher = once(
   () => new EventBridgePublisher(eventBridgeClient(), readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1) })).EVENT_BUS_NAME),
 );
-export const maxAgentsPerType = once(
-  () => readEnv(z.object({ MAX_AGENTS_PER_TYPE: z.coerce.number().int().min(1) })).MAX_AGENTS_PER_TYPE,
+/** The `runtime-settings` document (the fleet's size per type, tasks per agent), revalidated by ETag. */
+export const runtimeSettings = once(() =>
+  s3SettingsReader({
+    s3: s3Client(),
+    env: readEnv(SettingsEnv),
+    document: RUNTIME_SETTINGS_DOCUMENT,
+    schema: RuntimeSettings,
+    onProblem: (message, details) => logger.error(message, details),
+  }),
 );
 
+/** The most agents one type may run, as the runtime settings say now. */
+export const maxAgentsPerType = async (): Promise<number> => (await runtimeSettings().current()).value.maxAgentsPerType;
+
 /** What the agent actions need, at `now`. */
-export const actionDeps = (now: Date): ActionDeps => ({
+export const actionDeps = async (now: Date): Promise<ActionDeps> => ({
   registry: registry(),
   fleet: fleet(),
   ledger: ledger(),
   now,
-  maxAgentsPerType: maxAgentsPerType(),
+  maxAgentsPerType: await maxAgentsPerType(),
 });

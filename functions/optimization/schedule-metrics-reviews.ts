@@ -1,6 +1,8 @@
 import * as z from "zod";
 import { agentTypesServing } from "#kernel/agent-catalog";
-import { dynamoDocumentClient } from "#shared/adapters/aws-clients";
+import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
+import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { dynamoDocumentClient, s3Client } from "#shared/adapters/aws-clients";
 import { readEnv } from "#shared/env";
 import { instrumented } from "#shared/instrumented";
 import { QueueFullError } from "#shared/errors";
@@ -8,7 +10,7 @@ import { logger } from "#shared/powertools";
 import { systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
 
 const env = readEnv(
-  z.object({
+  SettingsEnv.extend({
     TASKS_TABLE: z.string().min(1),
     TASK_STATS_TABLE: z.string().min(1),
     QUEUED_TTL_SECONDS: z.coerce.number().int().positive(),
@@ -22,8 +24,17 @@ const submit = systemSubmitter(dynamoDocumentClient(), systemCaller("metrics-rev
   queuedTtlSeconds: env.QUEUED_TTL_SECONDS,
 });
 
+const runtimeSettings = s3SettingsReader({
+  s3: s3Client(),
+  env,
+  document: RUNTIME_SETTINGS_DOCUMENT,
+  schema: RuntimeSettings,
+  onProblem: (message, details) => logger.error(message, details),
+});
+
 /**
- * On its schedule: one `metrics.review` task for each reviewer type. The idempotency key names
+ * On its schedule: one `metrics.review` task for each reviewer type, with the timeout the
+ * runtime settings give that type's tasks. The idempotency key names
  * the minute, so a repeated trigger submits nothing twice; a review nobody takes expires
  * before the next one is due.
  */
@@ -31,13 +42,14 @@ export const handler = instrumented(
   async (event: { time?: string }) => {
     const minute = (event.time ?? new Date().toISOString()).slice(0, 16);
     const submitted: string[] = [];
+    const { value: settings } = await runtimeSettings.current();
     for (const agentType of agentTypesServing("metrics.review")) {
       try {
         const { task, created } = await submit({
           type: "metrics.review",
           agentType,
           priority: "low",
-          timeoutSeconds: 60,
+          timeoutSeconds: settings.agentTypes[agentType].taskTimeoutSeconds,
           maxRetries: 1,
           payload: {},
           idempotencyKey: `metrics-review:${agentType}:${minute}`,

@@ -86,6 +86,14 @@ export const StageConfig = z
     // Optimization engine (seed 000 `optimization_engine`)
     autoApplyLowRisk: z.boolean(),
     requireApprovalThreshold: RiskLevel,
+    /** How long a recommendation waits for an operator's decision before it expires (the task token's TimeoutSeconds). */
+    approvalTimeoutSeconds: seconds(5, 7 * 24 * 3600),
+    /** How long the pipeline watches a runtime change's effect before it judges it (the window after, against the window before). */
+    verificationWindowSeconds: seconds(1, 3_600),
+    /** How long the pipeline waits for a settings document's lock that someone else holds before it gives up (`conflict`). */
+    optimizationLockWaitSeconds: seconds(1, 3_600),
+    /** Consumers of settings documents revalidate their version (ETag) at most this long after the last check. */
+    settingsMaxAgeSeconds: seconds(0, 3_600),
 
     // Dashboard
     /** Hours the dashboard keeps events for replay. */
@@ -138,6 +146,10 @@ const common = {
   resourceLockTimeout: 300,
   autoApplyLowRisk: false,
   requireApprovalThreshold: "medium",
+  approvalTimeoutSeconds: 24 * 3600,
+  verificationWindowSeconds: 300,
+  optimizationLockWaitSeconds: 300,
+  settingsMaxAgeSeconds: 30,
   eventRetentionHours: 24,
   wsRateLimitPerSecond: 10,
   wsRateLimitBurst: 20,
@@ -167,6 +179,10 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     // Agents see new insights within this; short locally so the cross-pollination test stays quick.
     syncInterval: 10,
     autoApplyLowRisk: true,
+    approvalTimeoutSeconds: 900,
+    verificationWindowSeconds: 10,
+    optimizationLockWaitSeconds: 30,
+    settingsMaxAgeSeconds: 2,
   },
   dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },
   prod: { ...common, stage: "prod", region: "us-east-1", retainData: true, logRetentionDays: 90, maxAgentsPerType: 20 },

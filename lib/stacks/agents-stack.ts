@@ -21,6 +21,8 @@ import type { PriorityQueues } from "../constructs/priority-queues";
 import { routeFunctions } from "../constructs/route-functions";
 import { REPO_ROOT, SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
+import { RUNTIME_SETTINGS_DOCUMENT } from "#optimization/published/runtime-settings";
+import type { SettingsAccess } from "./optimization-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
 export interface AgentsStackProps extends SwarmStackProps {
@@ -31,6 +33,8 @@ export interface AgentsStackProps extends SwarmStackProps {
   readonly workQueues: Readonly<Record<AgentType, PriorityQueues>>;
   /** What each type's specialty needs, from the stack of its context (detection, optimization). */
   readonly specialists: Readonly<Record<AgentType, SpecialistResources>>;
+  /** Reading the settings documents: the scaler, the health monitor and the agent API read the fleet's size from them. */
+  readonly settings: SettingsAccess;
 }
 
 /** Stands in for the agent image on the local stage, where the fleet runner runs agents as processes. */
@@ -131,8 +135,9 @@ export class AgentsStack extends Stack {
       FLEET_LEDGER_TABLE: ledger.tableName,
       CLUSTER_NAME: clusterName,
       SERVICE_NAMES: serviceNames,
-      MAX_AGENTS_PER_TYPE: String(config.maxAgentsPerType),
+      ...props.settings.environment,
     };
+    const readsFleetSize = (grantee: iam.IGrantable) => props.settings.grantRead(grantee, [RUNTIME_SETTINGS_DOCUMENT]);
     const fn = (id: string, entry: string, description: string, extra: Record<string, string> = {}, timeout?: Duration) =>
       new SwarmFunction(this, id, {
         entry: `agents/${entry}`,
@@ -170,6 +175,7 @@ export class AgentsStack extends Stack {
     for (const f of [api.getFleetStatus, api.getAgent]) this.agentsTable.grant(f, "Query", "GetItem");
     ecsRead(api.getFleetStatus);
     for (const f of [api.agentAction, api.deployAgentType, api.scaleAgentType]) {
+      readsFleetSize(f);
       this.agentsTable.grant(f, "GetItem", "UpdateItem");
       ledger.grant(f, "GetItem", "PutItem");
       ecsRead(f);
@@ -186,6 +192,7 @@ export class AgentsStack extends Stack {
       Duration.seconds(50),
     );
     this.agentsTable.grant(monitor, "Query", "UpdateItem");
+    readsFleetSize(monitor);
     ledger.grant(monitor, "GetItem", "PutItem");
     ecsRead(monitor);
     ecsScale(monitor);
@@ -201,11 +208,11 @@ export class AgentsStack extends Stack {
         TARGET_LATENCY_SECONDS: String(config.targetLatencySeconds),
         IDLE_MINUTES: String(config.idleMinutes),
         SCALE_IN_COOLDOWN_MINUTES: String(config.scaleInCooldownMinutes),
-        MAX_CONCURRENT_TASKS_PER_AGENT: String(config.maxConcurrentTasksPerAgent),
       },
       Duration.seconds(50),
     );
     this.agentsTable.grant(scaler, "Query");
+    readsFleetSize(scaler);
     ledger.grant(scaler, "GetItem", "PutItem");
     props.taskStats.grant(scaler, "BatchGetItem", "GetItem");
     ecsRead(scaler);

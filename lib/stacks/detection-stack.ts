@@ -54,9 +54,8 @@ export class DetectionStack extends Stack {
     this.specialists = {
       "scraping-efficiency": {
         environment: {
-          FEED_URLS: config.feedUrls.join(","),
+          // The feeds themselves, their interval and limit are the feed-sources settings document (seeded from the config).
           FEED_POLL_SECONDS: String(config.feedPollSeconds),
-          FEED_REQUESTS_PER_MINUTE: String(config.feedRequestsPerMinute),
           FEED_ITEMS_TABLE: this.feedItemsTable.tableName,
         },
         grant: (role) => this.feedItemsTable.grant(role, "PutItem"),

@@ -2,6 +2,7 @@ import { AGENT_ROUTES } from "#agents/published/routes";
 import { COORDINATION_ROUTES } from "#coordination/published/routes";
 import { DETECTION_ROUTES } from "#detection/published/routes";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
+import { OPTIMIZATION_ROUTES } from "#optimization/published/routes";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
 import { PLATFORM_ROUTES } from "#shared/platform-routes";
 import type { Route, RouteTable } from "#shared/routes";
@@ -13,6 +14,7 @@ export const ROUTE_TABLES = {
   agents: AGENT_ROUTES,
   detection: DETECTION_ROUTES,
   coordination: COORDINATION_ROUTES,
+  optimization: OPTIMIZATION_ROUTES,
   realtime: REALTIME_ROUTES,
   monitoring: MONITORING_ROUTES,
   platform: PLATFORM_ROUTES,

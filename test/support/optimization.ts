@@ -6,6 +6,8 @@ import type { Optimization, OptimizationListQuery, PipelineStep } from "#optimiz
 import type {
   DecisionOutput,
   DocumentLocks,
+  FencedWrite,
+  HeldLock,
   LedgerEntry,
   MetricCounters,
   OptimizationStore,
@@ -67,14 +69,7 @@ export class InMemorySettingsBucket implements SettingsBucket {
 }
 
 export class InMemoryLedger implements VersionLedger {
-  readonly fences = new Map<string, number>();
   readonly entries: LedgerEntry[] = [];
-
-  async fence(name: SettingsName, token: number): Promise<boolean> {
-    if ((this.fences.get(name) ?? -1) > token) return false;
-    this.fences.set(name, token);
-    return true;
-  }
 
   async record(entry: LedgerEntry): Promise<void> {
     if (!this.entries.some((e) => e.document === entry.document && e.versionId === entry.versionId)) this.entries.push(entry);
@@ -157,31 +152,59 @@ export class InMemoryOptimizationStore implements OptimizationStore {
   }
 }
 
-/** Exclusive leases with a fencing counter that only rises, as coordination grants them. */
+/**
+ * Exclusive leases with a fencing counter that only rises, and writes fenced by them, as the
+ * coordination context grants and checks them: a repeated request key gets its lease back; a
+ * fenced write needs its lease to be the resource's current one, no later token on the
+ * document, and the document at the version it was based on.
+ */
 export class InMemoryLocks implements DocumentLocks {
-  readonly held = new Map<string, { holder: string; token: number }>();
+  readonly held = new Map<string, HeldLock & { holder: string; requestKey: string }>();
   private counter = 0;
   readonly released: string[] = [];
 
-  /** Someone else (an operator) takes the lock. */
-  holdAs(resource: string, holder: string): number {
-    const token = ++this.counter;
-    this.held.set(resource, { holder, token });
-    return token;
+  constructor(private readonly bucket: InMemorySettingsBucket) {}
+
+  /** Someone else (an operator) takes the lock, or takes it over. */
+  holdAs(resource: string, holder: string): HeldLock {
+    const lock = { resource, leaseId: `lease-${++this.counter}`, token: this.counter, holder, requestKey: holder };
+    this.held.set(resource, lock);
+    return lock;
   }
 
-  async acquire(resource: string, holder: string) {
+  async acquire(resource: string, holder: string, requestKey: string) {
     const current = this.held.get(resource);
-    if (current && current.holder !== holder) return { acquired: false as const, heldBy: current.holder };
-    if (current) return { acquired: false as const, heldBy: holder };
-    return { acquired: true as const, fencingToken: this.holdAs(resource, holder) };
+    if (current?.requestKey === requestKey) return { acquired: true as const, lock: current };
+    if (current) return { acquired: false as const, heldBy: current.holder };
+    const lock = { ...this.holdAs(resource, holder), holder, requestKey };
+    this.held.set(resource, lock);
+    return { acquired: true as const, lock };
   }
 
-  async release(resource: string, holder: string): Promise<void> {
-    if (this.held.get(resource)?.holder === holder) {
-      this.held.delete(resource);
-      this.released.push(resource);
+  async release(lock: HeldLock): Promise<void> {
+    if (this.held.get(lock.resource)?.leaseId === lock.leaseId) {
+      this.held.delete(lock.resource);
+      this.released.push(lock.resource);
     }
+  }
+
+  async writeFenced(
+    name: SettingsName,
+    body: Uint8Array,
+    lock: HeldLock,
+    basedOn: string,
+    metadata: VersionMetadata,
+  ): Promise<FencedWrite> {
+    if (this.held.get(lock.resource)?.leaseId !== lock.leaseId)
+      return { outcome: "fenced", reason: `token ${lock.token} on ${lock.resource} is no longer the current lease` };
+    const current = await this.bucket.head(name);
+    if ((current?.metadata.fencingToken ?? 0) > lock.token)
+      return { outcome: "fenced", reason: `a later token (${current?.metadata.fencingToken}) wrote ${name}` };
+    this.bucket.beforePut?.(name);
+    const now = await this.bucket.head(name);
+    if (now?.etag !== basedOn) return { outcome: "stale", reason: `${name} changed while it was being written` };
+    const { versionId, etag } = this.bucket.write(name, body, metadata);
+    return { outcome: "written", versionId, etag };
   }
 }
 

@@ -1,6 +1,9 @@
 import { AGENT_TYPE_SPECS } from "#kernel/agent-catalog";
 import { DynamoDbAgentRegistry } from "#agents/adapters/dynamodb-agent-registry";
-import { dynamoDocumentClient, sqsClient } from "#shared/adapters/aws-clients";
+import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
+import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { dynamoDocumentClient, s3Client, sqsClient } from "#shared/adapters/aws-clients";
+import { readEnv } from "#shared/env";
 import { systemClock } from "#shared/clock";
 import { logger } from "#shared/powertools";
 import { DynamoDbTaskStore } from "#tasks/adapters/dynamodb-task-store";
@@ -8,6 +11,7 @@ import { SqsWorkSource } from "#tasks/adapters/sqs-work-source";
 import { loadAgentConfig } from "./config";
 import { resolveIdentity } from "./identity";
 import { AgentRuntime } from "./runtime/agent-runtime";
+import { LiveTuning } from "./runtime/live-tuning";
 import { AgentPresence } from "./runtime/presence";
 import { TaskProtection } from "./runtime/task-protection";
 import { WorkloadMeter } from "./runtime/workload";
@@ -21,7 +25,24 @@ const spec = AGENT_TYPE_SPECS[config.AGENT_TYPE];
 const db = dynamoDocumentClient();
 const meter = new WorkloadMeter(spec.cpuUnits, spec.memoryMiB);
 const protection = new TaskProtection(config.ECS_AGENT_URI, logger);
-const specialist = specialistFor({ agentId, agentType: config.AGENT_TYPE, env: process.env, db, logger });
+const s3 = s3Client();
+const settingsEnv = readEnv(SettingsEnv);
+const runtimeSettings = s3SettingsReader({
+  s3,
+  env: settingsEnv,
+  document: RUNTIME_SETTINGS_DOCUMENT,
+  schema: RuntimeSettings,
+  onProblem: (message, details) => logger.error(message, details),
+});
+// Concurrency and backoff as the runtime-settings document says now, within what the container is sized for.
+const tuning = new LiveTuning(
+  runtimeSettings,
+  config.AGENT_TYPE,
+  { maxConcurrentTasks: config.MAX_CONCURRENT_TASKS, retryBaseDelaySeconds: config.RETRY_BASE_DELAY_SECONDS },
+  logger,
+  settingsEnv.SETTINGS_MAX_AGE_SECONDS * 1_000,
+);
+const specialist = specialistFor({ agentId, agentType: config.AGENT_TYPE, env: process.env, db, logger, s3, runtimeSettings });
 
 const runtime = new AgentRuntime(
   {
@@ -31,6 +52,7 @@ const runtime = new AgentRuntime(
     handlers: specialist.handlers,
     clock: systemClock,
     logger,
+    tuning,
     observer: {
       taskFinished: (outcome) => meter.recordOutcome(outcome === "completed"),
       busyChanged: (busy) => void protection.update(busy),
@@ -57,6 +79,7 @@ const runtime = new AgentRuntime(
 const stop = (why: string) => {
   logger.info("stopping: no new work; finishing what is running", { why });
   void specialist.background?.stop();
+  tuning.stop();
   void runtime.stop(config.STOP_GRACE_SECONDS * 1_000);
 };
 const presence = new AgentPresence(
@@ -68,7 +91,7 @@ const presence = new AgentPresence(
     capabilities: spec.capabilities,
     heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_SECONDS * 1_000,
   },
-  () => meter.sample(runtime.inFlight, config.MAX_CONCURRENT_TASKS),
+  () => meter.sample(runtime.inFlight, runtime.concurrency()),
   logger,
   () => stop("evicted from the registry"),
 );
@@ -81,6 +104,7 @@ process.on("SIGINT", () => stop("SIGINT"));
 
 try {
   await presence.register();
+  tuning.start();
   specialist.background?.start();
   await runtime.run();
   await specialist.background?.stop();

@@ -1,5 +1,5 @@
 import type { TaskFigures } from "#tasks/published/task-figures";
-import { AGENT_TYPE_SPECS, AGENT_TYPES, type AgentType, concurrencyOf } from "#kernel/agent-catalog";
+import { AGENT_TYPE_SPECS, AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
 import { decideScale, type FleetSample, type ScalingLimits } from "./scaling";
 
@@ -13,8 +13,8 @@ export interface ScaleDeps {
   readonly tasks: TaskFigures;
   /** Limits for every type; each type's minimum comes from its spec. */
   readonly limits: Omit<ScalingLimits, "min">;
-  /** The stage's cap on tasks per agent (see `concurrencyOf`). */
-  readonly maxConcurrentTasksPerAgent: number;
+  /** Tasks one agent of a type runs at once (the runtime settings' `maxConcurrentTasksPerAgent`). */
+  readonly concurrency: (agentType: AgentType) => number;
   readonly now: Date;
 }
 
@@ -56,7 +56,7 @@ export async function scaleFleet(
       : decideScale(
           {
             desired,
-            maxConcurrentTasks: concurrencyOf(agentType, deps.maxConcurrentTasksPerAgent),
+            maxConcurrentTasks: deps.concurrency(agentType),
             avgExecutionMs: load.avgExecutionMs,
             samples,
             lastScaleInAt: record.lastScaleInAt,

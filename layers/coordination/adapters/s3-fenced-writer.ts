@@ -39,6 +39,11 @@ export interface FencedPut {
    * exist yet". @default whatever is current (the write still refuses a version of a later token)
    */
   readonly basedOn?: string | null;
+  /**
+   * More user metadata to record beside the version (who changed it, and why); the fence's own
+   * keys (`FENCE_METADATA`) cannot be overridden. @default none
+   */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 const isStatus = (error: unknown, ...statuses: number[]) =>
@@ -105,6 +110,7 @@ export async function fencedPutObject(
           Body: put.body,
           ContentType: put.contentType ?? "application/json",
           Metadata: {
+            ...put.metadata,
             [FENCE_METADATA.token]: String(lease.token),
             [FENCE_METADATA.resource]: lease.resource,
             [FENCE_METADATA.lease]: lease.leaseId,

@@ -8,7 +8,7 @@ export const settingsKey = (name: string): string => `settings/${name}.json`;
 const ORIGINS: readonly VersionOrigin[] = ["seed", "applied", "rolled_back"];
 
 /** S3 user metadata (x-amz-meta-*) is lower-case text. */
-function toMetadata(metadata: VersionMetadata): Record<string, string> {
+export function toMetadata(metadata: VersionMetadata): Record<string, string> {
   return {
     origin: metadata.origin,
     "changed-by": metadata.changedBy,

@@ -63,7 +63,8 @@ export async function decide(
     throw refusal(result.current, now);
   }
   const token = await deps.store.takeToken(recommendationId);
-  const resumed = token ? await deps.control.resume(token, { decision, decidedBy: caller.username }) : "gone";
+  const reason = `${decision} by ${caller.username}${comment ? `: ${comment}` : ""}`;
+  const resumed = token ? await deps.control.resume(token, { outcome: decision, decidedBy: caller.username, reason }) : "gone";
   if (resumed === "gone") deps.onUndelivered?.(recommendationId);
   return result.record;
 }

@@ -1,4 +1,6 @@
-import { applyOperation, deepClone, JsonPatchError, type Operation } from "fast-json-patch";
+import type { Operation } from "fast-json-patch";
+// The default export: fast-json-patch's CommonJS entry (what Node loads) has no named ESM exports.
+import jsonpatch from "fast-json-patch";
 import * as z from "zod";
 import { JsonValue } from "#kernel/json";
 
@@ -6,20 +8,18 @@ import { JsonValue } from "#kernel/json";
 const Pointer = z.string().regex(/^(\/([^/~]|~[01])*)*$/, "must be a JSON Pointer such as /threshold or /positive/0/weight");
 
 /** One RFC 6902 operation; unknown members are refused, so a typo is a 400, not a silent no-op. */
-export const PatchOperation = z
-  .discriminatedUnion("op", [
-    z.object({ op: z.literal("add"), path: Pointer, value: JsonValue }).strict(),
-    z.object({ op: z.literal("remove"), path: Pointer }).strict(),
-    z.object({ op: z.literal("replace"), path: Pointer, value: JsonValue }).strict(),
-    z.object({ op: z.literal("move"), from: Pointer, path: Pointer }).strict(),
-    z.object({ op: z.literal("copy"), from: Pointer, path: Pointer }).strict(),
-    z.object({ op: z.literal("test"), path: Pointer, value: JsonValue }).strict(),
-  ])
-  .meta({ id: "JsonPatchOperation" });
+export const PatchOperation = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("add"), path: Pointer, value: JsonValue }).strict(),
+  z.object({ op: z.literal("remove"), path: Pointer }).strict(),
+  z.object({ op: z.literal("replace"), path: Pointer, value: JsonValue }).strict(),
+  z.object({ op: z.literal("move"), from: Pointer, path: Pointer }).strict(),
+  z.object({ op: z.literal("copy"), from: Pointer, path: Pointer }).strict(),
+  z.object({ op: z.literal("test"), path: Pointer, value: JsonValue }).strict(),
+]);
 export type PatchOperation = z.infer<typeof PatchOperation>;
 
 /** A JSON Patch (RFC 6902): the change a recommendation makes to one settings document. */
-export const JsonPatch = z.array(PatchOperation).min(1).max(100).meta({ id: "JsonPatch" });
+export const JsonPatch = z.array(PatchOperation).min(1).max(100);
 export type JsonPatch = z.infer<typeof JsonPatch>;
 
 /** The result of applying a patch: the new document, or the first operation that does not apply and why. */
@@ -46,13 +46,13 @@ const WHY: Readonly<Record<string, string>> = {
  * applyJsonPatch({ threshold: 0.5 }, [{ op: "replace", path: "/threshold", value: 0.6 }]) // → { applies: true, document: { threshold: 0.6 } }
  */
 export function applyJsonPatch(document: unknown, patch: readonly PatchOperation[]): PatchResult {
-  let current: unknown = deepClone(document);
+  let current: unknown = jsonpatch.deepClone(document);
   // One operation at a time, so whichever way one fails, we know which it was.
   for (const [opIndex, op] of patch.entries()) {
     try {
-      current = applyOperation(current, op as Operation, true, true, true, opIndex).newDocument;
+      current = jsonpatch.applyOperation(current, op as Operation, true, true, true, opIndex).newDocument;
     } catch (error) {
-      if (error instanceof JsonPatchError) {
+      if (error instanceof jsonpatch.JsonPatchError) {
         return { applies: false, opIndex, op, message: WHY[error.name] ?? error.message.split("\n")[0] ?? error.name };
       }
       // fast-json-patch refuses prototype pollution with a plain TypeError.

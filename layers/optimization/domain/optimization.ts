@@ -111,6 +111,8 @@ export const Optimization = z.object({
   decisionComment: z.string().optional(),
   /** When the pipeline first asked for the document's lock (it gives up after the lock wait). */
   lockRequestedAt: z.iso.datetime().optional(),
+  /** The lease the pipeline holds on the document, and its fencing token. */
+  leaseId: z.string().optional(),
   fencingToken: z.number().int().optional(),
   /** The version the change created. */
   toVersion: z.string().optional(),
@@ -148,7 +150,7 @@ export const OptimizationSummary = Optimization.omit({
   reviewer: true,
   expectedBenefits: true,
   description: true,
-}).meta({ id: "OptimizationSummary" });
+});
 export type OptimizationSummary = z.infer<typeof OptimizationSummary>;
 
 export const OptimizationListQuery = z

@@ -6,7 +6,7 @@ import type { TaskFigures } from "#tasks/published/task-figures";
 import { changeOf, documentBytes, parseDocument } from "./documents";
 import { diffOf } from "./json-patch";
 import type { Optimization } from "./optimization";
-import type { DocumentLocks, OptimizationStore, SettingsBucket, StoredVersion, VersionLedger } from "./ports";
+import type { DocumentLocks, HeldLock, OptimizationStore, SettingsBucket, StoredVersion, VersionLedger } from "./ports";
 import { type ApprovalPolicy, assessRisk, needsApproval } from "./risk";
 import { SETTINGS_DOCUMENTS, type SettingsName } from "./settings-catalog";
 import {
@@ -55,8 +55,8 @@ interface StepDeps {
 
 /** The lock a recommendation takes on its target document. */
 export const lockResourceOf = (name: SettingsName): string => `settings/${name}`;
-/** Who holds that lock for the pipeline of a recommendation. */
-export const lockHolderOf = (recommendationId: string): string => `optimization/${recommendationId}`;
+/** Who holds that lock for the pipeline of a recommendation (coordination's `function:<name>` form). */
+export const lockHolderOf = (recommendationId: string): string => `function:optimization-pipeline/${recommendationId}`;
 
 async function load(store: OptimizationStore, recommendationId: string): Promise<Optimization> {
   const record = await store.get(recommendationId);
@@ -202,29 +202,34 @@ export async function acquireLockStep(
   const now = deps.clock.now();
   const first = await deps.store.apply(id, lockRequestedPlan(now));
   const record = first.applied ? first.record : await load(deps.store, id);
-  const lock = await deps.locks.acquire(lockResourceOf(record.target), lockHolderOf(id), deps.lockLeaseSeconds);
+  const resource = lockResourceOf(record.target);
+  // The recommendation id is the request key: a retried request gets the same lease back.
+  const lock = await deps.locks.acquire(resource, lockHolderOf(id), id, deps.lockLeaseSeconds);
   if (lock.acquired) {
-    await deps.store.apply(id, lockedPlan(lock.fencingToken, now));
+    await deps.store.apply(id, lockedPlan(lock.lock, now));
     const result = await step(deps, id, "acquire-lock", {
       outcome: "acquired",
-      reason: `holds ${lockResourceOf(record.target)} with fencing token ${lock.fencingToken}`,
+      reason: `holds ${resource} with fencing token ${lock.lock.token} for ${deps.lockLeaseSeconds}s`,
     });
-    return { ...result, fencingToken: lock.fencingToken };
-  }
-  // A retried request whose first attempt got the lease before failing finds the lease its own.
-  if (lock.heldBy === lockHolderOf(id) && record.fencingToken !== undefined) {
-    return { outcome: "acquired", reason: `already holds ${lockResourceOf(record.target)}`, fencingToken: record.fencingToken };
+    return { ...result, fencingToken: lock.lock.token };
   }
   const waitedMs = now.getTime() - Date.parse(record.lockRequestedAt ?? now.toISOString());
   if (waitedMs >= deps.lockWaitSeconds * 1_000) {
     return step(deps, id, "acquire-lock", {
       outcome: "conflict",
-      reason: `${lockResourceOf(record.target)} stayed locked by ${lock.heldBy} for ${Math.round(waitedMs / 1000)}s (the pipeline waits ${deps.lockWaitSeconds}s)`,
+      reason: `${resource} stayed locked by ${lock.heldBy} for ${Math.round(waitedMs / 1000)}s (the pipeline waits ${deps.lockWaitSeconds}s)`,
     });
   }
-  const busy = { outcome: "busy" as const, reason: `${lockResourceOf(record.target)} is locked by ${lock.heldBy}; waiting` };
+  const busy = { outcome: "busy" as const, reason: `${resource} is locked by ${lock.heldBy}; waiting` };
   // The first refusal is worth a step; the repeats of the same wait are not.
   return first.applied ? step(deps, id, "acquire-lock", busy) : busy;
+}
+
+/** The lease a recommendation's record says it holds. */
+function heldLock(record: Optimization): HeldLock {
+  if (record.fencingToken === undefined || record.leaseId === undefined)
+    throw new PipelineStateError(record.recommendationId, "writes without the document's lock");
+  return { resource: lockResourceOf(record.target), leaseId: record.leaseId, token: record.fencingToken };
 }
 
 /** Stale check: the document must still be at the version the change was computed from. */
@@ -244,17 +249,17 @@ export async function checkStaleStep(
 }
 
 /**
- * Apply: writes the patched document as a new version, fenced twice over — the ledger refuses a
- * fencing token lower than one already used for the document, and S3 writes only over the
- * version we checked (If-Match). A retry that finds its own version already current finishes
- * the record instead of writing again.
+ * Apply: writes the patched document as a new version, fenced with the lock's token through the
+ * coordination context (the lease must be current, no later token may have written the
+ * document, and S3 writes only over the version we checked). A retry that finds its own
+ * version already current finishes the record instead of writing again.
  */
 export async function applyStep(
   id: string,
-  deps: StepDeps & { readonly bucket: SettingsBucket; readonly ledger: VersionLedger },
+  deps: StepDeps & { readonly bucket: SettingsBucket; readonly ledger: VersionLedger; readonly locks: DocumentLocks },
 ): Promise<StepResult<"applied" | "stale" | "fenced"> & { readonly toVersion?: string }> {
   const record = await load(deps.store, id);
-  if (record.fencingToken === undefined) throw new PipelineStateError(id, "apply without the document's lock");
+  const lock = heldLock(record);
   const head = await deps.bucket.head(record.target);
   const now = deps.clock.now();
   const ours = head?.metadata.recommendationId === id && head.metadata.origin === "applied";
@@ -266,27 +271,14 @@ export async function applyStep(
         reason: `${record.target} moved to ${head?.versionId ?? "none"} before the write`,
       });
     }
-    if (!(await deps.ledger.fence(record.target, record.fencingToken))) {
-      return step(deps, id, "apply", {
-        outcome: "fenced",
-        reason: `fencing token ${record.fencingToken} is older than one already used on ${record.target}`,
-      });
-    }
     const { after } = await changeFor(deps.bucket, record);
-    const written = await deps.bucket.put(
-      record.target,
-      documentBytes(after),
-      { ifMatch: head.etag },
-      {
-        origin: "applied",
-        changedBy: record.decidedBy ?? record.submittedBy,
-        recommendationId: id,
-        fencingToken: record.fencingToken,
-      },
-    );
-    if (!written) {
-      return step(deps, id, "apply", { outcome: "stale", reason: `${record.target} changed while it was being written` });
-    }
+    const written = await deps.locks.writeFenced(record.target, documentBytes(after), lock, head.etag, {
+      origin: "applied",
+      changedBy: record.decidedBy ?? record.submittedBy,
+      recommendationId: id,
+      fencingToken: lock.token,
+    });
+    if (written.outcome !== "written") return step(deps, id, "apply", written);
     toVersion = written.versionId;
   }
   await deps.ledger.record({
@@ -296,13 +288,13 @@ export async function applyStep(
     origin: "applied",
     changedBy: record.decidedBy ?? record.submittedBy,
     recommendationId: id,
-    fencingToken: record.fencingToken,
+    fencingToken: lock.token,
     previousVersion: record.baseVersion,
   });
   await deps.store.apply(id, appliedPlan(toVersion, now));
   const result = await step(deps, id, "apply", {
     outcome: "applied",
-    reason: `${record.target} version ${toVersion} written over ${record.baseVersion} with fencing token ${record.fencingToken}`,
+    reason: `${record.target} version ${toVersion} written over ${record.baseVersion} with fencing token ${lock.token}`,
   });
   return { ...result, toVersion };
 }
@@ -374,10 +366,11 @@ export async function verifyStep(
  */
 export async function rollbackStep(
   id: string,
-  deps: StepDeps & { readonly bucket: SettingsBucket; readonly ledger: VersionLedger },
+  deps: StepDeps & { readonly bucket: SettingsBucket; readonly ledger: VersionLedger; readonly locks: DocumentLocks },
 ): Promise<StepResult<"rolled_back" | "superseded"> & { readonly restoredVersion?: string }> {
   const record = await load(deps.store, id);
-  if (!record.toVersion || record.fencingToken === undefined) throw new PipelineStateError(id, "roll back before apply");
+  if (!record.toVersion) throw new PipelineStateError(id, "roll back before apply");
+  const lock = heldLock(record);
   const head = await deps.bucket.head(record.target);
   const now = deps.clock.now();
   let restored = head?.metadata.origin === "rolled_back" && head.metadata.recommendationId === id ? head.versionId : undefined;
@@ -390,27 +383,14 @@ export async function rollbackStep(
     }
     const base = await baseVersionOf(deps.bucket, record);
     if (!base) throw new PipelineStateError(id, `version ${record.baseVersion} to restore is gone`);
-    if (!(await deps.ledger.fence(record.target, record.fencingToken))) {
-      return step(deps, id, "rollback", {
-        outcome: "superseded",
-        reason: `a newer fencing token than ${record.fencingToken} was used on ${record.target}`,
-      });
-    }
-    const written = await deps.bucket.put(
-      record.target,
-      base.body,
-      { ifMatch: head.etag },
-      {
-        origin: "rolled_back",
-        changedBy: lockHolderOf(id),
-        recommendationId: id,
-        fencingToken: record.fencingToken,
-        restoredFrom: record.baseVersion,
-      },
-    );
-    if (!written) {
-      return step(deps, id, "rollback", { outcome: "superseded", reason: `${record.target} changed during the rollback` });
-    }
+    const written = await deps.locks.writeFenced(record.target, base.body, lock, head.etag, {
+      origin: "rolled_back",
+      changedBy: lockHolderOf(id),
+      recommendationId: id,
+      fencingToken: lock.token,
+      restoredFrom: record.baseVersion,
+    });
+    if (written.outcome !== "written") return step(deps, id, "rollback", { outcome: "superseded", reason: written.reason });
     restored = written.versionId;
   }
   await deps.ledger.record({
@@ -420,7 +400,7 @@ export async function rollbackStep(
     origin: "rolled_back",
     changedBy: lockHolderOf(id),
     recommendationId: id,
-    fencingToken: record.fencingToken,
+    fencingToken: lock.token,
     restoredFrom: record.baseVersion,
     previousVersion: record.toVersion,
   });
@@ -473,6 +453,7 @@ export async function releaseStep(
 ): Promise<StepResult<"released" | "nothing-held">> {
   const record = await load(deps.store, id);
   if (record.fencingToken === undefined) return { outcome: "nothing-held", reason: "the pipeline took no lock" };
-  await deps.locks.release(lockResourceOf(record.target), lockHolderOf(id), record.fencingToken);
-  return step(deps, id, "release", { outcome: "released", reason: `released ${lockResourceOf(record.target)}` });
+  const lock = heldLock(record);
+  await deps.locks.release(lock);
+  return step(deps, id, "release", { outcome: "released", reason: `released ${lock.resource} (token ${lock.token})` });
 }

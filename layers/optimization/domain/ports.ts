@@ -56,14 +56,8 @@ export interface LedgerEntry extends VersionMetadata {
   readonly previousVersion?: string;
 }
 
-/**
- * The history of every document, and its fence: writes under a lock carry its fencing token,
- * and a token lower than one already used for the document is refused, so a holder whose lease
- * lapsed (and whose lock was granted again) can no longer write.
- */
+/** The history of every document: who changed it, through which optimization, under which fencing token. */
 export interface VersionLedger {
-  /** Claims the next write of `name` for `token`; false when a higher token was claimed before. */
-  fence(name: SettingsName, token: number): Promise<boolean>;
   /** Records a version; recording the same version again changes nothing. */
   record(entry: LedgerEntry): Promise<void>;
   /** Newest first. */
@@ -97,22 +91,51 @@ export interface OptimizationStore {
   counters(): Promise<MetricCounters>;
 }
 
-/** The coordination locks the pipeline takes on the documents it changes. */
+/** A lease the pipeline holds on a document (the coordination context's lease, by reference). */
+export interface HeldLock {
+  readonly resource: string;
+  readonly leaseId: string;
+  /** The fencing token: greater than every token granted on the resource before. */
+  readonly token: number;
+}
+
+/** How a fenced write ended. */
+export type FencedWrite =
+  | { readonly outcome: "written"; readonly versionId: string; readonly etag: string }
+  /** The document is not at the version the write was based on. */
+  | { readonly outcome: "stale"; readonly reason: string }
+  /** The lease is no longer current, or a later token wrote the document. */
+  | { readonly outcome: "fenced"; readonly reason: string };
+
+/** The coordination locks the pipeline takes on the documents it changes, and the writes fenced by them. */
 export interface DocumentLocks {
-  /** An exclusive lease on `resource` for `holder`, or who holds it now. */
+  /**
+   * An exclusive lease on `resource` for `holder`, or who is in the way. A repeated request with
+   * the same `requestKey` gets the same lease back.
+   */
   acquire(
     resource: string,
     holder: string,
+    requestKey: string,
     ttlSeconds: number,
-  ): Promise<{ readonly acquired: true; readonly fencingToken: number } | { readonly acquired: false; readonly heldBy: string }>;
-  /** Gives the lease up (a lease already lost or released is no error). */
-  release(resource: string, holder: string, fencingToken: number): Promise<void>;
+  ): Promise<{ readonly acquired: true; readonly lock: HeldLock } | { readonly acquired: false; readonly heldBy: string }>;
+  /** Gives the lease up (one already lost or released is no error). */
+  release(lock: HeldLock): Promise<void>;
+  /** A new version of `name`, written only over the version `basedOn` (an ETag) and only while `lock` is current. */
+  writeFenced(
+    name: SettingsName,
+    body: Uint8Array,
+    lock: HeldLock,
+    basedOn: string,
+    metadata: VersionMetadata,
+  ): Promise<FencedWrite>;
 }
 
-/** The decision a task token resumes the pipeline with. */
+/** The decision a task token resumes the pipeline with (the approval state's result, which the machine branches on). */
 export interface DecisionOutput {
-  readonly decision: "approved" | "rejected";
+  readonly outcome: "approved" | "rejected";
   readonly decidedBy: string;
+  readonly reason: string;
 }
 
 /** The running pipelines (Step Functions). */

@@ -74,10 +74,10 @@ export const lockRequestedPlan = (now: Date): UpdatePlan => ({
   set: { lockRequestedAt: now.toISOString(), updatedAt: now.toISOString() },
 });
 
-export const lockedPlan = (fencingToken: number, now: Date): UpdatePlan => ({
+export const lockedPlan = (lock: { leaseId: string; token: number }, now: Date): UpdatePlan => ({
   kind: "locked",
   from: MAY_APPLY,
-  set: { status: "applying", fencingToken, updatedAt: now.toISOString() },
+  set: { status: "applying", leaseId: lock.leaseId, fencingToken: lock.token, updatedAt: now.toISOString() },
 });
 
 export const appliedPlan = (toVersion: string, now: Date): UpdatePlan => ({

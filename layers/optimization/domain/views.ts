@@ -10,20 +10,18 @@ import { SETTINGS_DOCUMENTS, SETTINGS_NAMES, SettingsName } from "./settings-cat
 const Origin = z.enum(["seed", "applied", "rolled_back"]);
 
 /** A settings document's current version, as `GET /api/settings` lists it. */
-export const SettingsSummary = z
-  .object({
-    name: SettingsName,
-    description: z.string(),
-    consumers: z.array(z.string()),
-    /** The S3 version id: what a recommendation's `baseVersion` names. */
-    version: z.string(),
-    etag: z.string(),
-    updatedAt: z.string(),
-    origin: Origin,
-    changedBy: z.string(),
-    recommendationId: z.string().optional(),
-  })
-  .meta({ id: "SettingsSummary" });
+export const SettingsSummary = z.object({
+  name: SettingsName,
+  description: z.string(),
+  consumers: z.array(z.string()),
+  /** The S3 version id: what a recommendation's `baseVersion` names. */
+  version: z.string(),
+  etag: z.string(),
+  updatedAt: z.string(),
+  origin: Origin,
+  changedBy: z.string(),
+  recommendationId: z.string().optional(),
+});
 export type SettingsSummary = z.infer<typeof SettingsSummary>;
 
 export const SettingsList = z.object({ documents: z.array(SettingsSummary) }).meta({ id: "SettingsList" });

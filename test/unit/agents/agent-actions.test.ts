@@ -183,7 +183,7 @@ describe("scaleAgentType", () => {
         ledger,
         tasks: inMemoryTaskFigures(stats),
         limits: { max: 5, targetLatencySeconds: 60, idleMinutes: 15, scaleInCooldownMinutes: 5 },
-        maxConcurrentTasksPerAgent: 3,
+        concurrency: () => 3,
         now: at,
       });
     await scaleAgentType("data-quality", 1, deps);

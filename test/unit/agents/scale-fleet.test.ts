@@ -38,7 +38,7 @@ function setUp(
     ledger,
     tasks: inMemoryTaskFigures(stats),
     limits,
-    maxConcurrentTasksPerAgent: 3,
+    concurrency: () => 3,
     now,
     ...overrides,
   });

@@ -39,7 +39,7 @@ function harness() {
   const store = new InMemoryOptimizationStore();
   const bucket = new InMemorySettingsBucket();
   const ledger = new InMemoryLedger();
-  const locks = new InMemoryLocks();
+  const locks = new InMemoryLocks(bucket);
   const control = new FakePipelineControl();
   const stats = new InMemoryTaskStats();
   const clock = fakeClock();
@@ -281,23 +281,27 @@ describe("stale and conflicting changes", () => {
   it("a lock released in time is acquired", async () => {
     const h = harness();
     const id = await h.submit(nudge);
-    h.locks.holdAs(lockResourceOf("detection-keywords"), "operator:maintenance");
+    const operatorLock = h.locks.holdAs(lockResourceOf("detection-keywords"), "user:operator");
     await acquireLockStep(id, h.deps);
-    await h.locks.release(lockResourceOf("detection-keywords"), "operator:maintenance");
+    await h.locks.release(operatorLock);
     expect(await acquireLockStep(id, h.deps)).toMatchObject({ outcome: "acquired", fencingToken: 2 });
   });
 
-  it("refuses to write under a fencing token older than one already used on the document", async () => {
+  it("refuses to write once its lease was taken over (fenced), and writes while it holds it", async () => {
     const h = harness();
     const id = await h.submit(nudge);
     await validateStep(id, h.deps);
     await acquireLockStep(id, h.deps);
-    // A later holder (token 5) wrote while ours lapsed.
-    await h.ledger.fence("detection-keywords", 5);
-    expect(await applyStep(id, h.deps)).toMatchObject({ outcome: "fenced" });
+    const ours = h.locks.held.get(lockResourceOf("detection-keywords"));
+    // Our lease lapsed and an operator was granted the lock (a later token).
+    h.locks.holdAs(lockResourceOf("detection-keywords"), "user:operator");
+    expect(await applyStep(id, h.deps)).toMatchObject({
+      outcome: "fenced",
+      reason: expect.stringContaining("no longer the current lease"),
+    });
     expect(h.bucket.versions.get("detection-keywords")).toHaveLength(1);
-    // Control: without the newer token the same write goes through.
-    h.ledger.fences.clear();
+    // Control: with our lease current the same write goes through.
+    if (ours) h.locks.held.set(ours.resource, ours);
     expect(await applyStep(id, h.deps)).toMatchObject({ outcome: "applied" });
   });
 
@@ -336,7 +340,9 @@ describe("approvals", () => {
     vi.advanceTimersByTime(20_000);
     const decided = await decide(id, "approved", admin, "ok", h.deps);
     expect(decided).toMatchObject({ status: "approved", decidedBy: "admin", decisionComment: "ok" });
-    expect(h.control.resumed).toEqual([{ token: "token-abc", output: { decision: "approved", decidedBy: "admin" } }]);
+    expect(h.control.resumed).toEqual([
+      { token: "token-abc", output: { outcome: "approved", decidedBy: "admin", reason: "approved by admin: ok" } },
+    ]);
     expect(h.store.tokens.has(id)).toBe(false);
     await recordStep(id, { outcome: "applied", reason: "" }, h.deps);
     expect(h.store.totals).toMatchObject({ decided: 1, decisionTimeSumMs: 20_000 });
@@ -393,6 +399,6 @@ describe("approvals", () => {
     await recordStep(id, { outcome: "expired", reason: "no decision" }, h.deps);
     await recordStep(id, { outcome: "expired", reason: "no decision" }, h.deps);
     expect(h.store.totals).toEqual({ outcome_expired: 1 });
-    expect(lockHolderOf(id)).toBe(`optimization/${id}`);
+    expect(lockHolderOf(id)).toBe(`function:optimization-pipeline/${id}`);
   });
 });

@@ -2,7 +2,9 @@ import * as z from "zod";
 import { INSIGHT_TOPICS, type Insight, InsightsEnv, SharedMemory } from "#coordination/published/insights";
 import type { TgeCandidate } from "#detection/domain/detection";
 import { FeedItem } from "#detection/domain/feed";
-import { DEFAULT_KEYWORD_CONFIG, type KeywordConfig, WatchedProject } from "#detection/domain/keyword-config";
+import { KeywordConfig, WatchedProject } from "#detection/domain/keyword-config";
+import { DETECTION_DOCUMENTS } from "#detection/published/settings";
+import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
 import { scoreItem } from "#detection/domain/tge-scoring";
 import { readEnv } from "#shared/env";
 import { payloadOf } from "../runtime/payload";
@@ -33,19 +35,38 @@ export function withValidatedProjects(config: KeywordConfig, insights: readonly 
 /**
  * keyword-precision: `tge.score` scores a feed item's TGE likelihood (weighted phrases,
  * look-alike penalties, project-name disambiguation) and passes a likely TGE to data-quality
- * as a `tge.validate` task. Every score is returned with the signals behind it. The watchlist
- * follows data-quality's validated projects (shared insights, re-read every syncInterval), so a
- * project validated once is recognized by its ticker on the next items, without a deploy.
+ * as a `tge.validate` task. Every score is returned with the signals behind it and the version
+ * of the `detection-keywords` settings document it was scored with (revalidated by ETag at most
+ * SETTINGS_MAX_AGE_SECONDS after the last check, so a tuned config applies without a restart).
+ * The watchlist also follows data-quality's validated projects (shared insights, re-read every
+ * syncInterval), so a project validated once is recognized by its ticker on the next items.
  */
 export function keywordPrecision(context: SpecialistContext): Specialist {
   const submit = submitterFor(context);
-  const env = readEnv(InsightsEnv, context.env);
+  const env = readEnv(InsightsEnv.extend(SettingsEnv.shape), context.env);
   const memory = new SharedMemory({ db: context.db, tableName: env.INSIGHTS_TABLE, contributor: `agent:${context.agentId}` });
-  let config = DEFAULT_KEYWORD_CONFIG;
+  const keywords = s3SettingsReader({
+    s3: context.s3,
+    env,
+    document: DETECTION_DOCUMENTS.keywords,
+    schema: KeywordConfig,
+    onProblem: (message, details) => context.logger.error(message, details),
+  });
+  let validated: readonly Insight[] = [];
   let following: { stop(): void } | undefined;
+  // The config with the validated projects added, made again only when either changes.
+  let built: { version: string; insights: readonly Insight[]; config: KeywordConfig } | undefined;
+  const configNow = async () => {
+    const current = await keywords.current();
+    if (built?.version !== current.version || built.insights !== validated) {
+      built = { version: current.version, insights: validated, config: withValidatedProjects(current.value, validated) };
+    }
+    return built;
+  };
 
   const score: TaskHandler = async (payload) => {
     const { item, fingerprint } = payloadOf(ScorePayload, payload);
+    const { config, version } = await configNow();
     const verdict = scoreItem(item, config);
     const result = {
       itemId: item.id,
@@ -53,6 +74,8 @@ export function keywordPrecision(context: SpecialistContext): Specialist {
       isTge: verdict.isTge,
       signals: verdict.signals,
       configVersion: config.version,
+      /** The S3 version of `detection-keywords` this score used. */
+      settingsVersion: version,
       watchedProjects: config.projects.length,
       ...(verdict.project ? { project: { ...verdict.project } } : {}),
     };
@@ -72,7 +95,7 @@ export function keywordPrecision(context: SpecialistContext): Specialist {
       type: "tge.validate",
       agentType: "data-quality",
       priority: "high",
-      timeoutSeconds: 60,
+      timeoutSeconds: (await context.runtimeSettings.current()).value.agentTypes["data-quality"].taskTimeoutSeconds,
       idempotencyKey: `validate:${fingerprint}`,
       payload: candidate,
     });
@@ -86,8 +109,8 @@ export function keywordPrecision(context: SpecialistContext): Specialist {
         following = memory.follow(INSIGHT_TOPICS.validatedProjects, {
           everyMs: env.SYNC_INTERVAL_SECONDS * 1_000,
           onChange: (insights) => {
-            config = withValidatedProjects(DEFAULT_KEYWORD_CONFIG, insights);
-            context.logger.info("watchlist follows validated projects", { watched: config.projects.length });
+            validated = insights;
+            context.logger.info("watchlist follows validated projects", { validated: insights.length });
           },
           onError: (error) => context.logger.warn("could not read validated projects; trying again next sync", { error }),
         });

@@ -5,6 +5,8 @@ import type { FeedItem } from "#detection/domain/feed";
 import { FeedWatcher } from "#detection/domain/feed-watcher";
 import { INSIGHT_TOPICS, InsightsEnv, SharedMemory } from "#coordination/published/insights";
 import { LocksTableEnv, ResourceLocks, untilAborted } from "#coordination/published/locks";
+import { DETECTION_DOCUMENTS, FeedSources } from "#detection/published/settings";
+import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
 import { sleep } from "#shared/concurrency";
 import { readEnv } from "#shared/env";
 import { FeedHostLeases } from "./feed-leases";
@@ -20,27 +22,32 @@ const MAX_CONTENT_CHARS = 20_000;
 const FeedFetchPayload = z.object({ url: z.url({ protocol: /^https?$/ }) }).strict();
 
 /**
- * scraping-efficiency: watches the configured feeds (every FEED_POLL_SECONDS, within
- * FEED_REQUESTS_PER_MINUTE per host) and passes each new item to keyword-precision as a
- * `tge.score` task. Across the fleet one scraper polls each host, the holder of `feed/<host>`
+ * scraping-efficiency: watches the feeds of the `feed-sources` settings document (every
+ * `pollSeconds`, within `requestsPerMinute` per host; re-read every round, so a change needs no
+ * restart) and passes each new item to keyword-precision as a `tge.score` task, with the
+ * timeout the runtime settings give keyword-precision's tasks. Across the fleet one scraper polls each host, the holder of `feed/<host>`
  * (`FeedHostLeases`), and shares the host's reliability and latency as an insight
  * (`scraping.sources`). `feed.fetch` polls one feed on demand.
  */
 export function scrapingEfficiency(context: SpecialistContext): Specialist {
   const env = readEnv(
-    z.object({
-      FEED_URLS: z
-        .string()
-        .default("")
-        .transform((raw) => raw.split(",").filter(Boolean))
-        .pipe(z.array(z.url())),
+    SettingsEnv.extend({
+      /** The deployed poll interval: it sizes the feed-host leases (the document's own interval paces the polls). */
       FEED_POLL_SECONDS: z.coerce.number().int().min(1),
-      FEED_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1),
       FEED_ITEMS_TABLE: z.string().min(1),
       RESOURCE_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1),
     }),
     context.env,
   );
+  const sources = s3SettingsReader({
+    s3: context.s3,
+    env,
+    document: DETECTION_DOCUMENTS.sources,
+    schema: FeedSources,
+    onProblem: (message, details) => context.logger.error(message, details),
+  });
+  // Until the first read, the watcher's limit is the strictest there is.
+  let current: FeedSources = { feeds: [], pollSeconds: env.FEED_POLL_SECONDS, requestsPerMinute: 1 };
   const shared = readEnv(InsightsEnv.extend(LocksTableEnv.shape), context.env);
   const holder = `agent:${context.agentId}`;
   const memory = new SharedMemory({ db: context.db, tableName: shared.INSIGHTS_TABLE, contributor: holder });
@@ -59,7 +66,7 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
       type: "tge.score",
       agentType: "keyword-precision",
       priority: "high",
-      timeoutSeconds: 60,
+      timeoutSeconds: (await context.runtimeSettings.current()).value.agentTypes["keyword-precision"].taskTimeoutSeconds,
       idempotencyKey: `score:${fingerprint}`,
       payload: { item: { ...item, content_text: item.content_text.slice(0, MAX_CONTENT_CHARS) }, fingerprint, feedUrl },
     });
@@ -67,7 +74,10 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
     return created;
   };
   const watcher = new FeedWatcher(new HttpFeedFetcher(), new DynamoDbSeenItems(context.db, env.FEED_ITEMS_TABLE), handOff, {
-    requestsPerMinute: env.FEED_REQUESTS_PER_MINUTE,
+    // Read at each request, so a new limit in the document applies from the next one.
+    get requestsPerMinute() {
+      return current.requestsPerMinute;
+    },
   });
 
   const fetchFeed: TaskHandler = async (payload) => {
@@ -108,35 +118,45 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
     }
     await share(host);
   };
+  let watchedVersion: string | undefined;
   const watch = async () => {
     while (!controller.signal.aborted) {
-      for (const url of env.FEED_URLS) {
+      try {
+        const read = await sources.current();
+        current = read.value;
+        if (read.version !== watchedVersion) {
+          watchedVersion = read.version;
+          context.logger.info("watching feeds", {
+            feeds: current.feeds.map((f) => f.url),
+            everySeconds: current.pollSeconds,
+            settingsVersion: read.version,
+          });
+        }
+      } catch (error) {
+        context.logger.error("could not read the feed sources; trying again next round", { error });
+      }
+      for (const { url } of current.feeds) {
         try {
           await pollOne(url);
         } catch (error) {
           context.logger.warn("feed poll failed; trying again next round", { url, error });
         }
       }
-      await sleep(env.FEED_POLL_SECONDS * 1_000, controller.signal).catch(() => undefined);
+      await sleep(current.pollSeconds * 1_000, controller.signal).catch(() => undefined);
     }
     await leases.releaseAll();
   };
 
   return {
     handlers: { "feed.fetch": fetchFeed },
-    ...(env.FEED_URLS.length > 0
-      ? {
-          background: {
-            start: () => {
-              context.logger.info("watching feeds", { feeds: env.FEED_URLS, everySeconds: env.FEED_POLL_SECONDS });
-              loop = watch();
-            },
-            stop: async () => {
-              controller.abort();
-              await loop;
-            },
-          },
-        }
-      : {}),
+    background: {
+      start: () => {
+        loop = watch();
+      },
+      stop: async () => {
+        controller.abort();
+        await loop;
+      },
+    },
   };
 }

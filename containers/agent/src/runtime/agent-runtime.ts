@@ -12,7 +12,7 @@ import { PRIORITIES, type Priority, type TaskError } from "#kernel/task-vocabula
 export interface AgentRuntimeOptions {
   readonly agentId: string;
   readonly agentType: string;
-  /** Tasks run at once. */
+  /** Tasks run at once at most: what the agent's container is sized for (the tuned value stays within it). */
   readonly maxConcurrentTasks: number;
   /** How often a running task's claim is renewed and its message kept invisible. */
   readonly heartbeatIntervalMs: number;
@@ -35,6 +35,14 @@ export interface RuntimeObserver {
   busyChanged(busy: boolean): void;
 }
 
+/** The tuned values the runtime runs on, read anew each time they matter (the runtime-settings document). */
+export interface RuntimeTuning {
+  /** Tasks to run at once now. */
+  maxConcurrentTasks(): number;
+  /** The backoff base for the next failed attempt. */
+  retryBaseDelaySeconds(): number;
+}
+
 export interface AgentRuntimeDeps {
   readonly source: WorkSource;
   readonly store: TaskStore;
@@ -42,6 +50,8 @@ export interface AgentRuntimeDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly observer?: RuntimeObserver;
+  /** Tuned concurrency and backoff. @default the options' values */
+  readonly tuning?: RuntimeTuning;
 }
 
 /** What happened to one received message, for logs and tests. */
@@ -117,7 +127,7 @@ export class AgentRuntime {
     logger.info("agent started", { agentId: this.options.agentId, agentType: this.options.agentType });
     this.pendingHeartbeat = setInterval(() => this.extendPending(), this.options.heartbeatIntervalMs);
     while (!this.stopping) {
-      const free = this.options.maxConcurrentTasks - this.running.size - this.pending.length;
+      const free = this.concurrency() - this.running.size - this.pending.length;
       if (free <= 0) {
         await this.sleepUntilWoken();
         continue;
@@ -212,7 +222,7 @@ export class AgentRuntime {
   }
 
   private launchPending(): void {
-    while (!this.stopping && this.pending.length > 0 && this.running.size < this.options.maxConcurrentTasks) {
+    while (!this.stopping && this.pending.length > 0 && this.running.size < this.concurrency()) {
       const work = this.pending.shift() as ReceivedWork;
       const controller = new AbortController();
       if (this.running.size === 0) this.deps.observer?.busyChanged(true);
@@ -395,8 +405,18 @@ export class AgentRuntime {
     ]);
   }
 
+  /** Tasks to run at once now: the tuned value, never beyond what the container is sized for, never below one. */
+  concurrency(): number {
+    const tuned = this.deps.tuning?.maxConcurrentTasks() ?? this.options.maxConcurrentTasks;
+    return Math.max(1, Math.min(this.options.maxConcurrentTasks, tuned));
+  }
+
   private transition(taskId: string, event: TaskEvent): Promise<Task> {
-    return this.deps.store.apply(taskId, planTransition(event, { now: this.deps.clock.now(), policy: this.options.retryPolicy }));
+    const baseDelaySeconds = this.deps.tuning?.retryBaseDelaySeconds() ?? this.options.retryPolicy.baseDelaySeconds;
+    return this.deps.store.apply(
+      taskId,
+      planTransition(event, { now: this.deps.clock.now(), policy: { ...this.options.retryPolicy, baseDelaySeconds } }),
+    );
   }
 }
 

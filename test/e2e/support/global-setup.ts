@@ -35,7 +35,8 @@ declare module "vitest" {
 /**
  * The e2e stage is the local stage with limits tests can reach (a queue fills at 30 tasks, a
  * queued task expires after 30 seconds, a WebSocket connection may send 10 frames at once and
- * 2 a second after that) and without the schedules that would act behind the
+ * 2 a second after that, an approval waits 15 seconds, a lock held by someone else 8) and
+ * without the schedules that would act behind the
  * tests' backs: the scaler, the health monitor and the metrics reviews run when a test invokes
  * them.
  */
@@ -47,6 +48,10 @@ export const E2E_OVERRIDES = {
   TGE_METRICS_REVIEW_MINUTES: "0",
   TGE_WS_RATE_LIMIT_BURST: "10",
   TGE_WS_RATE_LIMIT_PER_SECOND: "2",
+  // The optimization pipeline's waits, short enough for its e2e tests to reach every path.
+  TGE_APPROVAL_TIMEOUT_SECONDS: "15",
+  TGE_VERIFICATION_WINDOW_SECONDS: "2",
+  TGE_OPTIMIZATION_LOCK_WAIT_SECONDS: "8",
 } as const;
 
 /**

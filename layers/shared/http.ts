@@ -154,9 +154,15 @@ function errorResponse(
       requestId: error.requestId,
       ...fields,
     };
-    return { statusCode: status, headers: { "content-type": "application/problem+json", ...headers }, body: JSON.stringify(body) };
+    return {
+      statusCode: status,
+      headers: { "content-type": "application/problem+json", ...headers },
+      body: JSON.stringify(body),
+    };
   }
-  const body: z.infer<typeof ErrorResponse> = { error: { code: error.code, message: error.message, requestId: error.requestId, ...fields } };
+  const body: z.infer<typeof ErrorResponse> = {
+    error: { code: error.code, message: error.message, requestId: error.requestId, ...fields },
+  };
   return json(status, body, headers);
 }
 
@@ -270,7 +276,11 @@ function representation(route: Route): MiddlewareObj<HttpEvent, HttpResponse, Er
         headers.etag ??= etagOf(response.body);
         headers["cache-control"] ??= route.cache ?? "private, no-cache";
         if (notModified(request.event.headers["if-none-match"], headers.etag)) {
-          request.response = { statusCode: 304, headers: { ...headers, "content-type": headers["content-type"] ?? "" }, body: "" };
+          request.response = {
+            statusCode: 304,
+            headers: { ...headers, "content-type": headers["content-type"] ?? "" },
+            body: "",
+          };
           return;
         }
       }

@@ -77,7 +77,9 @@ export interface ApiVersionStatus {
 }
 
 /** The paths a route answers at: one per version it belongs to, and the unversioned alias of the current one. */
-export function pathsOf(route: Pick<Route, "path" | "versions">): { readonly path: Route["path"]; readonly version: ApiVersion }[] {
+export function pathsOf(
+  route: Pick<Route, "path" | "versions">,
+): { readonly path: Route["path"]; readonly version: ApiVersion }[] {
   const versions = route.versions ?? [CURRENT_API_VERSION];
   return [
     ...(versions.includes(CURRENT_API_VERSION) ? [{ path: route.path, version: CURRENT_API_VERSION }] : []),

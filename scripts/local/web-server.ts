@@ -112,7 +112,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (pathname.startsWith("/api/")) return proxy(req, res, `${options.outputs.HttpApiUrl}${pathname}${search}`);
     if (pathname === "/config.json") return send(res, 200, config, CONTENT_TYPES[".json"] ?? "application/json");
     // Folders answer with their index page: `/` the dashboard, `/docs` the API reference.
-    const page = pathname === "/" || pathname === "/docs" || pathname.endsWith("/") ? `${pathname.replace(/\/?$/, "/")}index.html` : pathname;
+    const page =
+      pathname === "/" || pathname === "/docs" || pathname.endsWith("/")
+        ? `${pathname.replace(/\/?$/, "/")}index.html`
+        : pathname;
     const file = path.resolve(root, `.${decodeURIComponent(page)}`);
     // Nothing outside the built folder, whatever `..` or encoded slashes the path holds.
     if (!file.startsWith(`${root}${path.sep}`)) return send(res, 404, "not found\n", "text/plain");

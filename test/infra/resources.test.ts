@@ -197,7 +197,7 @@ describe("event bus", () => {
 });
 
 describe("tasks table indexes", () => {
-  it("list by status, by agent type and all, carrying a summary — never a payload or result", () => {
+  it("list by status, by agent type and all, sorted by creation, last change and priority — never carrying a payload or result", () => {
     const table = Object.values(Template.fromStack(stacks.tasks).findResources("AWS::DynamoDB::GlobalTable")).find((t) =>
       JSON.stringify(t).includes('"by-status"'),
     );
@@ -206,7 +206,14 @@ describe("tasks table indexes", () => {
         GlobalSecondaryIndexes: { IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
       }
     ).GlobalSecondaryIndexes;
-    expect(indexes.map((i) => i.IndexName).sort()).toEqual(["by-agent-type", "by-status", "queued", "recent"]);
+    expect(indexes.map((i) => i.IndexName).sort()).toEqual([
+      "by-agent-type",
+      "by-priority",
+      "by-status",
+      "queued",
+      "recent",
+      "recent-updated",
+    ]);
     for (const index of indexes) {
       expect(index.Projection.ProjectionType, index.IndexName).not.toBe("ALL");
       expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain("payload");

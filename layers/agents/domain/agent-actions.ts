@@ -1,11 +1,21 @@
 import * as z from "zod";
 import type { Caller } from "#shared/identity";
-import { ConflictError, NotFoundError, RequestValidationError } from "#shared/errors";
+import { ConflictError, ForbiddenError, NotFoundError, RequestValidationError } from "#shared/errors";
 import type { AgentType } from "#kernel/agent-catalog";
 import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
 
 export const AgentAction = z.enum(["start", "stop", "restart"]);
 export type AgentAction = z.infer<typeof AgentAction>;
+
+/**
+ * Who may do what to an agent: restarting or starting one is an operator's job; stopping one
+ * takes capacity away until someone starts it again, so only admins stop agents (the security
+ * matrix, docs/api/routes.md).
+ */
+export function mayActOnAgents(caller: Pick<Caller, "roles">, action: AgentAction): boolean {
+  if (action === "stop") return caller.roles.includes("admin");
+  return caller.roles.includes("operator") || caller.roles.includes("admin");
+}
 
 export const AgentActionResult = z
   .object({
@@ -37,6 +47,8 @@ export async function agentAction(
   caller: Caller,
   deps: ActionDeps,
 ): Promise<z.infer<typeof AgentActionResult>> {
+  // Who may do this is settled before anything is read.
+  if (!mayActOnAgents(caller, action)) throw new ForbiddenError(`only admins may ${action} agents`);
   const agent = await deps.registry.get(agentId);
   if (!agent) throw new NotFoundError("agent", agentId);
   const running = agent.status !== "stopped" && agent.status !== "stopping";

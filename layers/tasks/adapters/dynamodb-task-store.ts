@@ -4,6 +4,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import type { TaskStore } from "../domain/ports";
 import { Task } from "../domain/task";
 import { IllegalTransitionError, type TransitionPlan } from "../domain/task-state-machine";
+import { priorityOrderKey } from "../domain/task-list";
 import { LIST_KEY, queueNameOf } from "./task-table-layout";
 
 /** Fields held as JSON text: DynamoDB maps refuse empty keys and deep nesting that JSON allows. */
@@ -46,6 +47,7 @@ export class DynamoDbTaskStore implements TaskStore {
             ...toItem(task),
             listKey: LIST_KEY,
             queueName: queueNameOf(task.agentType, task.priority),
+            priorityOrder: priorityOrderKey(task),
             ...(task.status === "queued" ? { queuedSince: task.queuedAt } : {}),
           },
           ConditionExpression: "attribute_not_exists(taskId)",

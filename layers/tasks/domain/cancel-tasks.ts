@@ -43,7 +43,10 @@ export async function cancelTask(
   );
   try {
     // The version condition rides in the same conditional write: no change slips in between.
-    return await deps.store.apply(taskId, expected === undefined ? plan : { ...plan, expect: { ...plan.expect, version: expected } });
+    return await deps.store.apply(
+      taskId,
+      expected === undefined ? plan : { ...plan, expect: { ...plan.expect, version: expected } },
+    );
   } catch (error) {
     if (!(error instanceof IllegalTransitionError)) throw error;
     if (!error.current) throw new NotFoundError("task", taskId);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Agent } from "#agents/domain/agent";
 import {
+  mayActOnAgents,
   type ActionDeps,
   agentAction,
   deployAgentType,
@@ -8,6 +9,7 @@ import {
   scaleAgentType,
 } from "#agents/domain/agent-actions";
 import { scaleFleet } from "#agents/domain/scale-fleet";
+import { BulkAgentActionRequest, bulkAgentAction } from "#agents/domain/bulk-agent-actions";
 import { ConflictError, NotFoundError, RequestValidationError } from "#shared/errors";
 import type { Caller } from "#shared/identity";
 import { countKey } from "#tasks/domain/task-stats";
@@ -17,7 +19,8 @@ import { InMemoryTaskStats, inMemoryTaskFigures } from "../../support/in-memory-
 
 const now = new Date("2026-11-23T10:00:30.000Z");
 const minutesLater = (m: number) => new Date(now.getTime() + m * 60_000);
-const caller: Caller = { sub: "user-1", username: "alice", roles: ["operator"] };
+const caller: Caller = { sub: "user-1", username: "alice", roles: ["admin"] };
+const operator: Caller = { sub: "user-2", username: "olga", roles: ["operator"] };
 const TASK = "arn:aws:ecs:us-east-1:000000000000:task/swarm/dq-1";
 
 function setUp(agents: Agent[] = [anAgent({ taskArn: TASK })], desired = 2) {
@@ -29,6 +32,17 @@ function setUp(agents: Agent[] = [anAgent({ taskArn: TASK })], desired = 2) {
 }
 
 describe("agentAction", () => {
+  it("lets operators start and restart agents, and only admins stop one, refusing before reading anything", async () => {
+    const { registry, fleet, deps } = setUp();
+    await expect(agentAction("dq-1", "stop", operator, deps)).rejects.toMatchObject({ status: 403, code: "Forbidden" });
+    await expect(agentAction("ghost", "stop", operator, deps)).rejects.toMatchObject({ status: 403 });
+    expect(fleet.stoppedTasks).toEqual([]);
+    expect(registry.statusOf("dq-1")).toBe("healthy");
+    await expect(agentAction("dq-1", "restart", operator, deps)).resolves.toMatchObject({ action: "restart" });
+    expect(mayActOnAgents(operator, "start")).toBe(true);
+    expect(mayActOnAgents({ roles: ["viewer"] }, "restart")).toBe(false);
+  });
+
   it("restart stops the agent's task and marks it stopping, leaving the service size alone", async () => {
     const { registry, fleet, ledger, deps } = setUp();
 
@@ -223,5 +237,38 @@ describe("deployAgentType", () => {
     expect(fleet.redeployed).toEqual(["data-quality"]);
     expect(fleet.desiredOf("data-quality")).toBe(1);
     expect(await ledger.scaling("data-quality")).toMatchObject({ manualDesired: 1, manualUntil: until });
+  });
+});
+
+describe("bulkAgentAction", () => {
+  it("takes each agent on its own: accepted, not found, conflict, each with the status it alone would get", async () => {
+    const { deps } = setUp([anAgent({ taskArn: TASK }), anAgent({ agentId: "dq-2", status: "stopped" })]);
+    const response = await bulkAgentAction({ action: "restart", agentIds: ["dq-1", "ghost", "dq-2", "dq-1"] }, caller, deps);
+    expect(response).toEqual({
+      action: "restart",
+      accepted: 1,
+      results: [
+        { agentId: "dq-1", outcome: "accepted", status: 202, message: expect.stringContaining("replacement") },
+        { agentId: "ghost", outcome: "not_found", status: 404, message: "agent ghost was not found" },
+        { agentId: "dq-2", outcome: "conflict", status: 409, message: "agent dq-2 is stopped" },
+      ],
+    });
+  });
+
+  it("answers forbidden for each agent an operator asks to stop, and stops none", async () => {
+    const { fleet, deps } = setUp();
+    const response = await bulkAgentAction({ action: "stop", agentIds: ["dq-1", "ghost"] }, operator, deps);
+    expect(response.results.map((r) => [r.agentId, r.outcome, r.status])).toEqual([
+      ["dq-1", "forbidden", 403],
+      ["ghost", "forbidden", 403],
+    ]);
+    expect(fleet.stoppedTasks).toEqual([]);
+  });
+
+  it("refuses more than 50 agents, and an empty list", () => {
+    expect(BulkAgentActionRequest.safeParse({ action: "restart", agentIds: [] }).success).toBe(false);
+    expect(
+      BulkAgentActionRequest.safeParse({ action: "restart", agentIds: Array.from({ length: 51 }, (_, i) => `a${i}`) }).success,
+    ).toBe(false);
   });
 });

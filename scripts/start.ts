@@ -16,31 +16,55 @@ const say = (line: string) => console.log(line);
 
 let environment: LocalEnvironment | undefined;
 let dashboard: WebServer | undefined;
-let shuttingDown = false;
+let stopping: Promise<void> | undefined;
+let firstSignalAt = 0;
+
+const starting = new AbortController();
+let startUnderWay: Promise<unknown> = Promise.resolve();
 
 async function shutdown(code: number): Promise<never> {
-  if (shuttingDown) process.exit(code);
-  shuttingDown = true;
   say("\n[stop] stopping agents, then the emulator (it saves its state)…");
+  // A start still under way stops what it started itself, once it sees the abort.
+  starting.abort(new Error("stopped by a signal while starting"));
+  await startUnderWay.catch(() => undefined);
   await dashboard?.close();
-  await environment?.stop();
-  say("[stop] done");
+  const report = await environment?.stop();
+  if (report && !report.saved && report.problems.length > 0) {
+    say(`[stop] the saved state is incomplete (${report.problems.join("; ")}); the next start discards it and deploys afresh`);
+  }
+  say(`[stop] done${report ? ` in ${report.seconds.toFixed(1)}s${report.saved ? "; the state is saved" : ""}` : ""}`);
   process.exit(code);
 }
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
+
+// Ctrl-C reaches this process twice (from the terminal, and forwarded by npm), and an impatient
+// second press must not cut the emulator's save short: the first signal stops, later ones only say so.
+function onSignal(): void {
+  if (!stopping) {
+    firstSignalAt = Date.now();
+    stopping = shutdown(0);
+  } else if (Date.now() - firstSignalAt > 1_000) {
+    say("[stop] still stopping: the emulator is saving its state, and a kill now would leave it half-saved");
+  }
+}
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
 
 try {
   say("[emulator] starting MiniStack…");
-  environment = await startLocalEnvironment({
+  const start = startLocalEnvironment({
     workDir: LOCAL_DIR,
     stateDir: path.join(LOCAL_DIR, "emulator-state"),
     feedPort: FEED_PORT,
+    smokeCheck: true,
+    signal: starting.signal,
     log: say,
   });
-  const { outputs, deploy, fleet, feed } = environment;
+  startUnderWay = start;
+  environment = await start;
+  const { outputs, deploy, fleet, feed, smoke } = environment;
   say(`[deploy] ${deploy.skipped ? "up to date" : "deployed"} at ${elapsed()}`);
   say(`[agents] ${fleet.agents.length} agents running, one per ECS task (logs in .local/logs/)`);
+  if (smoke) say(`[smoke] a diagnostics.echo task ran end to end in ${smoke.latencyMs} ms (task ${smoke.taskId})`);
   dashboard = await startWebServer({ port: DASHBOARD_PORT, outputs });
   recordDashboardUrl(dashboard.url, path.join(LOCAL_DIR, "outputs.json"));
   // A few stories at once, then one every few seconds, so detections arrive while you watch.
@@ -69,6 +93,8 @@ TGE Swarm is ready (${elapsed()}).
 
 Press Ctrl-C to stop everything.`);
 } catch (error) {
-  console.error(`\n[start] failed: ${error instanceof Error ? error.message : String(error)}`);
-  await shutdown(1);
+  if (!stopping) {
+    console.error(`\n[start] failed: ${error instanceof Error ? error.message : String(error)}`);
+    stopping = shutdown(1);
+  }
 }

@@ -48,6 +48,14 @@ function onSignal(): void {
 }
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+// Closing the terminal hangs up: stop as for Ctrl-C, though nobody is left to read the output.
+process.on("SIGHUP", onSignal);
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    // A closed terminal answers EIO or EPIPE to every write; the stop goes on without it.
+    if (error.code !== "EIO" && error.code !== "EPIPE") throw error;
+  });
+}
 
 try {
   say("[emulator] starting MiniStack…");

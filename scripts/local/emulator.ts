@@ -164,12 +164,24 @@ async function stopGroup(
 
 const commandOf = (pid: number) => spawnSync("ps", ["-o", "command=", "-p", String(pid)], { encoding: "utf8" }).stdout.trim();
 
+/** An emulator an earlier start left running, as found and stopped. */
+export interface LeftoverStopped extends EmulatorStopped {
+  readonly pid: number;
+  readonly port: number;
+}
+
 /**
- * Stops an emulator that an earlier start left running (its start script was killed, say), so
- * that no two emulators share a port or a state directory. It gets the same SIGTERM and bounded
- * wait as any stop, so it saves its state first. Answers what it found.
+ * Stops an emulator that an earlier start left running (its start script was killed, or its
+ * terminal closed), so that no two emulators share a port or a state directory. It gets the
+ * same SIGTERM and bounded wait as any stop, so it saves its state first; `beforeStop` runs
+ * just before the SIGTERM. Refuses when the start that owns it is still running.
+ * Answers undefined when no such emulator runs.
  */
-export async function stopLeftoverEmulator(pidFile: string, log: (line: string) => void): Promise<string | undefined> {
+export async function stopLeftoverEmulator(
+  pidFile: string,
+  log: (line: string) => void,
+  beforeStop: () => void = () => undefined,
+): Promise<LeftoverStopped | undefined> {
   if (!existsSync(pidFile)) return undefined;
   let record: EmulatorPidRecord;
   try {
@@ -186,8 +198,10 @@ export async function stopLeftoverEmulator(pidFile: string, log: (line: string) 
       `another start (pid ${record.ownerPid}) runs the emulator on port ${record.port}${record.stateDir ? ` with the state in ${record.stateDir}` : ""}; stop it first (Ctrl-C where it runs)`,
     );
   }
-  rmSync(pidFile);
-  log(`[emulator] an emulator from an earlier start is still running (pid ${record.pid}, port ${record.port}); stopping it`);
+  log(`[emulator] an emulator an earlier start left running (pid ${record.pid}, port ${record.port}) is stopped first`);
+  const logFile = path.join(LOGS_DIR, `emulator-${record.port}.log`);
+  const logOffset = statSync(logFile, { throwIfNoEntry: false })?.size ?? 0;
+  // Not our child: its exit status cannot be read, only that it went away.
   const exited = new Promise<number>((resolve) => {
     const poll = setInterval(() => {
       if (!alive(record.pid)) {
@@ -196,8 +210,11 @@ export async function stopLeftoverEmulator(pidFile: string, log: (line: string) 
       }
     }, 200);
   });
+  beforeStop();
   const { exited: how, seconds } = await stopGroup(record.pid, exited, record.stateDir, log);
-  return `stopped the emulator left running by an earlier start (pid ${record.pid}) in ${seconds.toFixed(1)}s${how === "killed" ? ", killing it" : ""}`;
+  rmSync(pidFile, { force: true });
+  const stopLog = existsSync(logFile) ? readFileSync(logFile, "utf8").slice(logOffset) : "";
+  return { pid: record.pid, port: record.port, exitedCleanly: how === 0, seconds, stopLog };
 }
 
 /**

@@ -9,13 +9,14 @@ import { FleetRunner } from "./fleet-runner";
 import { pruneOldLogs } from "./local-growth";
 import type { LocalOutputs } from "./outputs";
 import { LOGS_DIR } from "./paths";
-import { rewindStreamPositions } from "./restore-repairs";
+import { rewindStreamPositions, stopRestoredTasks } from "./restore-repairs";
 import {
   beginSave,
   discardSavedState,
   inspectSavedState,
   recordSave,
   refreshRecord,
+  type DeployRecord,
   type SaveRecord,
   stateBytes,
 } from "./saved-state";
@@ -84,10 +85,14 @@ export interface LocalEnvironment {
   stop(): Promise<StopReport>;
 }
 
+const deployRecordOf = (record: DeployRecord | undefined) => (record ? { deploy: record } : {});
+
 /** A saved state to restore, after its checks and repairs. */
 interface Restorable {
   readonly record: SaveRecord;
   readonly bytes: number;
+  /** ECS tasks the repair recorded as stopped; their stop is announced as ECS would have. */
+  readonly stoppedTasks: readonly string[];
 }
 
 /**
@@ -116,8 +121,14 @@ async function prepareState(
   }
   const rewound = rewindStreamPositions(stateDir);
   if (rewound > 0) log(`[state] rewound ${rewound} stream event source mapping(s) to the start of their (unsaved) streams`);
+  const tasks = stopRestoredTasks(stateDir);
+  if (tasks.stopped.length > 0 || tasks.dropped > 0) {
+    log(
+      `[state] recorded ${tasks.stopped.length} ECS task(s) that were running as stopped (their agents went with the emulator)${tasks.dropped > 0 ? `; dropped ${tasks.dropped} stopped over an hour ago` : ""}`,
+    );
+  }
   const record = refreshRecord(stateDir, verdict.record);
-  return { record, bytes: stateBytes(stateDir) };
+  return { record, bytes: stateBytes(stateDir), stoppedTasks: tasks.stopped };
 }
 
 /**
@@ -150,7 +161,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     const port = emulator.port;
     emulator = undefined;
     if (!stateDir || !own || !save) return { seconds: stopped.seconds, saved: false, problems: [] };
-    const problems = recordSave(stateDir, stopped, { port, ...(deploy ? { deploy: deploy.record } : {}) });
+    const problems = recordSave(stateDir, stopped, { port, ...deployRecordOf(deploy?.record) });
     return { seconds: stopped.seconds, saved: problems.length === 0, problems };
   };
 
@@ -162,8 +173,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
     const reuse = Boolean(process.env.AWS_ENDPOINT_URL);
     // One emulator per state directory: one an earlier start left running is stopped (it saves first).
     if (stateDir && !reuse) {
-      const leftover = await stopLeftoverEmulator(pidFile, log);
-      if (leftover) log(`[emulator] ${leftover}`);
+      const leftover = await stopLeftoverEmulator(pidFile, log, () => beginSave(stateDir));
+      if (leftover) {
+        const problems = recordSave(stateDir, leftover, { port: leftover.port, ...deployRecordOf(readDeployState(workDir)) });
+        log(`[emulator] stopped it in ${leftover.seconds.toFixed(1)}s${problems.length === 0 ? "; its state is saved" : ""}`);
+      }
     }
 
     let discarded: string[] = [];
@@ -239,6 +253,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
         script: buildAgent(),
         log,
         stateFile: path.join(workDir, FLEET_STATE_FILE),
+        announceStopped: restored?.stoppedTasks ?? [],
       });
       await fleet.start();
       checkpoint();

@@ -23,6 +23,8 @@ export interface FleetRunnerOptions {
   readonly pollMs?: number;
   /** Where the runner lists its agents (id, type, task, pid, log) as JSON, for people and tests. @default none */
   readonly stateFile?: string;
+  /** Tasks that stopped while nobody watched (with the emulator); their stop is announced once at start. @default none */
+  readonly announceStopped?: readonly string[];
 }
 
 /** One agent process, as the state file lists it. */
@@ -108,6 +110,14 @@ export class FleetRunner {
       if (stopped.length > 0)
         this.options.log(`[fleet] stopped ${stopped.length} agent process(es) an earlier start left running`);
       this.writeState();
+    }
+    for (const taskArn of this.options.announceStopped ?? []) {
+      await this.announceStopped(taskArn).catch((error: unknown) =>
+        this.options.log(
+          `[fleet] could not record that task ${taskIdOf(taskArn)} stopped: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+      this.announced.add(taskArn);
     }
     this.running = true;
     await this.tick();

@@ -11,6 +11,20 @@ const ScopedStore = z.object({ __account_region_scoped__: z.literal(true), data:
 
 /** The Lambda service's file, with the read positions of its DynamoDB stream event source mappings. */
 export const LAMBDA_STATE_FILE = "lambda.json";
+/** The ECS service's file, with every task it ever ran. */
+export const ECS_STATE_FILE = "ecs.json";
+
+/** How long a stopped task stays listed, as on AWS ("at least an hour"); older ones are dropped from the saved state. */
+export const STOPPED_TASK_RETENTION_MS = 3600 * 1_000;
+
+function readService(file: string): z.infer<typeof SavedService> {
+  return SavedService.parse(JSON.parse(readFileSync(file, "utf8")));
+}
+
+function writeService(file: string, saved: z.infer<typeof SavedService>): void {
+  writeFileSync(`${file}.repaired`, JSON.stringify(saved));
+  renameSync(`${file}.repaired`, file);
+}
 
 /**
  * Rewinds every DynamoDB stream event source mapping to the start of its stream, in the saved
@@ -25,7 +39,7 @@ export const LAMBDA_STATE_FILE = "lambda.json";
 export function rewindStreamPositions(stateDir: string): number {
   const file = path.join(stateDir, LAMBDA_STATE_FILE);
   if (!existsSync(file)) return 0;
-  const saved = SavedService.parse(JSON.parse(readFileSync(file, "utf8")));
+  const saved = readService(file);
   const positions = saved.payload.dynamodb_stream_positions;
   if (positions === undefined) return 0;
   const store = ScopedStore.parse(positions);
@@ -33,7 +47,68 @@ export function rewindStreamPositions(stateDir: string): number {
   if (stale.length === 0) return 0;
   const rewound = { ...store, data: Object.fromEntries(Object.keys(store.data).map((key) => [key, 0])) };
   const next = { ...saved, payload: { ...saved.payload, dynamodb_stream_positions: rewound } };
-  writeFileSync(`${file}.rewound`, JSON.stringify(next));
-  renameSync(`${file}.rewound`, file);
+  writeService(file, next);
   return stale.length;
+}
+
+const SavedTask = z.looseObject({
+  taskArn: z.string(),
+  lastStatus: z.string(),
+  desiredStatus: z.string(),
+  stoppedAt: z.string().nullish(),
+  containers: z.array(z.looseObject({})).optional(),
+});
+
+/** What `stopRestoredTasks` did. */
+export interface RestoredTasks {
+  /** Tasks that were running when the state was saved, now recorded as stopped. */
+  readonly stopped: readonly string[];
+  /** Tasks stopped more than an hour before, dropped. */
+  readonly dropped: number;
+}
+
+/**
+ * Records as stopped, in the saved ECS state, every task that was running when it was saved,
+ * and drops tasks stopped over an hour ago. The emulator restores each task `STOPPED` (its
+ * container went with the process) but leaves it `desiredStatus: RUNNING`, so it is listed as
+ * running forever and piles up with every restart; ECS would stop a task whose container
+ * exited, and keeps stopped tasks listed for about an hour. The emulator then starts new tasks
+ * for each service (its restore reconciles desired counts), which the fleet runner follows.
+ * Answers the tasks it stopped, so their stop can be announced as ECS would have.
+ * Canary: test/e2e/local-fidelity/restart-canaries.test.ts.
+ */
+export function stopRestoredTasks(stateDir: string, now: Date = new Date()): RestoredTasks {
+  const file = path.join(stateDir, ECS_STATE_FILE);
+  if (!existsSync(file)) return { stopped: [], dropped: 0 };
+  const saved = readService(file);
+  if (saved.payload.tasks === undefined) return { stopped: [], dropped: 0 };
+  const store = ScopedStore.parse(saved.payload.tasks);
+  const at = now.toISOString();
+  const stopped: string[] = [];
+  let dropped = 0;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(store.data)) {
+    const task = SavedTask.parse(value);
+    if (task.desiredStatus !== "STOPPED" || task.lastStatus !== "STOPPED") {
+      stopped.push(task.taskArn);
+      kept[key] = {
+        ...task,
+        lastStatus: "STOPPED",
+        desiredStatus: "STOPPED",
+        stoppingAt: at,
+        stoppedAt: at,
+        executionStoppedAt: at,
+        stopCode: "EssentialContainerExited",
+        stoppedReason: "The emulator stopped, and the task's container with it",
+        ...(task.containers ? { containers: task.containers.map((container) => ({ ...container, lastStatus: "STOPPED" })) } : {}),
+      };
+    } else if (!task.stoppedAt || now.getTime() - Date.parse(task.stoppedAt) > STOPPED_TASK_RETENTION_MS) {
+      dropped += 1;
+    } else {
+      kept[key] = task;
+    }
+  }
+  if (stopped.length > 0 || dropped > 0)
+    writeService(file, { ...saved, payload: { ...saved.payload, tasks: { ...store, data: kept } } });
+  return { stopped, dropped };
 }

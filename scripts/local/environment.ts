@@ -9,7 +9,7 @@ import { FleetRunner } from "./fleet-runner";
 import { pruneOldLogs } from "./local-growth";
 import type { LocalOutputs } from "./outputs";
 import { LOGS_DIR } from "./paths";
-import { rewindStreamPositions, stopRestoredTasks } from "./restore-repairs";
+import { type RestoredTasks, rewindStreamPositions, stopRestoredTasks } from "./restore-repairs";
 import {
   beginSave,
   discardSavedState,
@@ -119,9 +119,18 @@ async function prepareState(
     discardSavedState(stateDir);
     return [why];
   }
-  const rewound = rewindStreamPositions(stateDir);
-  if (rewound > 0) log(`[state] rewound ${rewound} stream event source mapping(s) to the start of their (unsaved) streams`);
-  const tasks = stopRestoredTasks(stateDir);
+  let tasks: RestoredTasks;
+  try {
+    const rewound = rewindStreamPositions(stateDir);
+    if (rewound > 0) log(`[state] rewound ${rewound} stream event source mapping(s) to the start of their (unsaved) streams`);
+    tasks = stopRestoredTasks(stateDir);
+  } catch (error) {
+    // Another emulator version's format: restored unrepaired, the relay would be dead again.
+    const why = `it could not be repaired for a restore (${error instanceof Error ? error.message : String(error)})`;
+    log(`[state] the saved emulator state is not used: ${why}`);
+    discardSavedState(stateDir);
+    return [why];
+  }
   if (tasks.stopped.length > 0 || tasks.dropped > 0) {
     log(
       `[state] recorded ${tasks.stopped.length} ECS task(s) that were running as stopped (their agents went with the emulator)${tasks.dropped > 0 ? `; dropped ${tasks.dropped} stopped over an hour ago` : ""}`,

@@ -17,8 +17,23 @@ export const ECS_STATE_FILE = "ecs.json";
 /** How long a stopped task stays listed, as on AWS ("at least an hour"); older ones are dropped from the saved state. */
 export const STOPPED_TASK_RETENTION_MS = 3600 * 1_000;
 
+/** Thrown when a saved file is not in the shape these repairs know (another emulator version, say). */
+export class UnknownStateFormatError extends Error {
+  constructor(file: string, detail: string, options?: ErrorOptions) {
+    super(`${path.basename(file)} is not in the format MiniStack 1.5.33 saves: ${detail}`, options);
+    this.name = "UnknownStateFormatError";
+  }
+}
+
+function parseOr<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new UnknownStateFormatError(file, z.prettifyError(parsed.error).replace(/\s*\n\s*/g, " "), { cause: parsed.error });
+  return parsed.data;
+}
+
 function readService(file: string): z.infer<typeof SavedService> {
-  return SavedService.parse(JSON.parse(readFileSync(file, "utf8")));
+  return parseOr(SavedService, JSON.parse(readFileSync(file, "utf8")), file);
 }
 
 function writeService(file: string, saved: z.infer<typeof SavedService>): void {
@@ -42,7 +57,7 @@ export function rewindStreamPositions(stateDir: string): number {
   const saved = readService(file);
   const positions = saved.payload.dynamodb_stream_positions;
   if (positions === undefined) return 0;
-  const store = ScopedStore.parse(positions);
+  const store = parseOr(ScopedStore, positions, file);
   const stale = Object.entries(store.data).filter(([, position]) => position !== 0);
   if (stale.length === 0) return 0;
   const rewound = { ...store, data: Object.fromEntries(Object.keys(store.data).map((key) => [key, 0])) };
@@ -82,13 +97,13 @@ export function stopRestoredTasks(stateDir: string, now: Date = new Date()): Res
   if (!existsSync(file)) return { stopped: [], dropped: 0 };
   const saved = readService(file);
   if (saved.payload.tasks === undefined) return { stopped: [], dropped: 0 };
-  const store = ScopedStore.parse(saved.payload.tasks);
+  const store = parseOr(ScopedStore, saved.payload.tasks, file);
   const at = now.toISOString();
   const stopped: string[] = [];
   let dropped = 0;
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(store.data)) {
-    const task = SavedTask.parse(value);
+    const task = parseOr(SavedTask, value, file);
     if (task.desiredStatus !== "STOPPED" || task.lastStatus !== "STOPPED") {
       stopped.push(task.taskArn);
       kept[key] = {

@@ -1,15 +1,18 @@
 // npm start: the whole swarm on this machine — emulator, deployed stacks, seeded users,
 // agents — until Ctrl-C, which stops everything it started.
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { type WebServer, recordDashboardUrl, startWebServer } from "./local/web-server";
 import { type LocalEnvironment, startLocalEnvironment } from "./local/environment";
 import { LOCAL_DIR } from "./local/paths";
+import { discardSavedState } from "./local/saved-state";
 
 /** The sample feed's port: a stable one keeps the deployed feed URL, so a restart needs no deploy. */
 const FEED_PORT = 4599;
 const FEED_DRIP_MS = 8_000;
 /** The dashboard page's port: a stable one keeps a bookmarked tab working across restarts. */
 const DASHBOARD_PORT = 4600;
+const STATE_DIR = path.join(LOCAL_DIR, "emulator-state");
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line: string) => console.log(line);
@@ -58,10 +61,16 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 try {
+  // --fresh: forget the saved state (tasks, detections, users' data) and deploy into an empty emulator.
+  const { values: flags } = parseArgs({ options: { fresh: { type: "boolean", default: false } } });
+  if (flags.fresh) {
+    discardSavedState(STATE_DIR);
+    say("[state] --fresh: the saved emulator state is discarded");
+  }
   say("[emulator] starting MiniStack…");
   const start = startLocalEnvironment({
     workDir: LOCAL_DIR,
-    stateDir: path.join(LOCAL_DIR, "emulator-state"),
+    stateDir: STATE_DIR,
     feedPort: FEED_PORT,
     smokeCheck: true,
     signal: starting.signal,

@@ -6,7 +6,8 @@ import { missingFromDeployment } from "./deployed-resources";
 import { portIsFree, type RunningEmulator, startEmulator, stopLeftoverEmulator } from "./emulator";
 import { type FeedServer, startFeedServer } from "./feed-server";
 import { FleetRunner } from "./fleet-runner";
-import { pruneOldLogs } from "./local-growth";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { pruneOldLogs, trimLocalLogs } from "./local-growth";
 import type { LocalOutputs } from "./outputs";
 import { LOGS_DIR } from "./paths";
 import { type RestoredTasks, rewindStreamPositions, stopRestoredTasks } from "./restore-repairs";
@@ -28,6 +29,9 @@ import { seedLocalUsers } from "./users";
 export const FLEET_STATE_FILE = "fleet.json";
 /** The running emulator's pid, under the work directory, so a later start can stop one left behind. */
 export const EMULATOR_PID_FILE = "emulator.json";
+
+/** How often a running environment applies log retention to the emulator's CloudWatch Logs. */
+const LOG_TRIM_EVERY_MS = 3600 * 1_000;
 
 /** How long the fleet may take to match its services after a start, and the smoke check to pass. */
 const SETTLE_TIMEOUT_MS = 90_000;
@@ -160,7 +164,26 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   let deploy: DeployResult | undefined;
   const pidFile = path.join(workDir, EMULATOR_PID_FILE);
 
+  let logTrimmer: NodeJS.Timeout | undefined;
+  /** Applies log retention, which the emulator does not; the local state would otherwise grow with every invocation. */
+  const trimLogs = async (endpoint: string) => {
+    const logs = new CloudWatchLogsClient({ endpoint, requestHandler: { requestTimeout: 10_000 } });
+    try {
+      const trimmed = await trimLocalLogs(logs);
+      if (trimmed.deletedStreams > 0) {
+        log(
+          `[state] function logs: deleted ${trimmed.deletedStreams} stream(s) past retention or the size bound (${(trimmed.bytesBefore / 1e6).toFixed(1)} → ${(trimmed.bytesAfter / 1e6).toFixed(1)} MB)`,
+        );
+      }
+    } catch (error) {
+      log(`[state] could not trim the function logs: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      logs.destroy();
+    }
+  };
+
   const stopAgentsAndEmulator = async (save: boolean): Promise<StopReport> => {
+    clearInterval(logTrimmer);
     await fleet?.stop();
     fleet = undefined;
     if (!emulator) return { seconds: 0, saved: false, problems: [] };
@@ -209,6 +232,11 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       });
       useEmulator(emulator.endpoint);
       checkpoint();
+      if (emulator.pid !== undefined) {
+        const { endpoint } = emulator;
+        await trimLogs(endpoint);
+        logTrimmer = setInterval(() => void trimLogs(endpoint), LOG_TRIM_EVERY_MS).unref();
+      }
       const described =
         origin.kind === "restored"
           ? `state restored from ${origin.savedAt} (${(origin.bytes / 1e6).toFixed(1)} MB)`

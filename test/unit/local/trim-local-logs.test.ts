@@ -26,7 +26,10 @@ const stream = (name: string, ageHours: number, storedBytes: number): LogStream 
 beforeEach(() => {
   mock.reset();
   groups = {
-    "/aws/lambda/relay": { retentionInDays: 1, streams: [stream("r-old", 30, 100), stream("r-mid", 10, 300), stream("r-new", 1, 200)] },
+    "/aws/lambda/relay": {
+      retentionInDays: 1,
+      streams: [stream("r-old", 30, 100), stream("r-mid", 10, 300), stream("r-new", 1, 200)],
+    },
     "/aws/lambda/submit": { streams: [stream("s-old", 25, 50), stream("s-new", 0.5, 50)] },
   };
   mock.on(DescribeLogGroupsCommand).callsFake(() => ({
@@ -52,7 +55,11 @@ const left = () => Object.values(groups).flatMap((group) => group.streams.map((s
 
 describe("trimLocalLogs", () => {
   it("deletes the streams past their group's retention (a day where none is set), as CloudWatch Logs does on AWS", async () => {
-    expect(await trimLocalLogs(client, { now, maxBytes: 10_000 })).toEqual({ deletedStreams: 2, bytesBefore: 700, bytesAfter: 550 });
+    expect(await trimLocalLogs(client, { now, maxBytes: 10_000 })).toEqual({
+      deletedStreams: 2,
+      bytesBefore: 700,
+      bytesAfter: 550,
+    });
     expect(left()).toEqual(["r-mid", "r-new", "s-new"]);
   });
 
@@ -63,7 +70,11 @@ describe("trimLocalLogs", () => {
 
   it("leaves logs within retention and size alone", async () => {
     groups = { "/aws/lambda/relay": { retentionInDays: 1, streams: [stream("r-new", 1, 200)] } };
-    expect(await trimLocalLogs(client, { now, maxBytes: 10_000 })).toEqual({ deletedStreams: 0, bytesBefore: 200, bytesAfter: 200 });
+    expect(await trimLocalLogs(client, { now, maxBytes: 10_000 })).toEqual({
+      deletedStreams: 0,
+      bytesBefore: 200,
+      bytesAfter: 200,
+    });
     expect(mock.commandCalls(DeleteLogStreamCommand)).toHaveLength(0);
   });
 });

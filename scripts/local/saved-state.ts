@@ -68,6 +68,9 @@ export function judgeSavedState(files: readonly StateFile[], record: SaveRecord 
   const problems: string[] = [];
   const partial = saved.filter((file) => file.name.endsWith(".tmp")).map((file) => file.name);
   if (partial.length > 0) problems.push(`a save was cut off while writing ${partial.join(", ")}`);
+  const names = new Set(saved.map((file) => file.name));
+  const lost = ESSENTIAL_SERVICE_FILES.filter((name) => !names.has(name));
+  if (lost.length > 0) problems.push(`services missing: ${lost.join(", ")}`);
   if (!record) {
     problems.push("there is no record of a save that ended well (the emulator was stopped while saving, or by an older script)");
   } else {

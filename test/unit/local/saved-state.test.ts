@@ -37,45 +37,31 @@ afterEach(() => {
 describe("judgeSavedState", () => {
   it("finds nothing in an empty directory, and a whole save when the files are those the record lists", () => {
     expect(judgeSavedState([], undefined)).toEqual({ kind: "none" });
-    const saved = record({ "lambda.json": 10, "sqs.json": 20 });
-    expect(
-      judgeSavedState(
-        [
-          { name: "lambda.json", bytes: 10 },
-          { name: "sqs.json", bytes: 20 },
-        ],
-        saved,
-      ),
-    ).toEqual({
-      kind: "whole",
-      record: saved,
-    });
+    const saved = record(Object.fromEntries(essentials.map((file) => [file.name, file.bytes])));
+    expect(judgeSavedState(essentials, saved)).toEqual({ kind: "whole", record: saved });
   });
 
-  it("refuses a save cut off mid-file (.tmp), one with no record, and one whose files went missing or changed since", () => {
-    const saved = record({ "lambda.json": 10, "sqs.json": 20 });
-    expect(judgeSavedState([{ name: "dynamodb.json.tmp", bytes: 61_000_000 }], undefined)).toEqual({
+  it("refuses a save cut off mid-file (.tmp), one with services missing or no record, and one whose files went missing or changed since", () => {
+    const files = [...essentials, { name: "s3.json", bytes: 20 }];
+    const saved = record(Object.fromEntries(files.map((file) => [file.name, file.bytes])));
+    // What the issue found after a stop killed 15 s into its save.
+    const halfSaved = [
+      { name: "cloudformation.json", bytes: 3_000_000 },
+      { name: "cognito.json", bytes: 9_000 },
+      { name: "dynamodb.json.tmp", bytes: 61_000_000 },
+    ];
+    expect(judgeSavedState(halfSaved, undefined)).toEqual({
       kind: "incomplete",
       problems: [
         "a save was cut off while writing dynamodb.json.tmp",
+        "services missing: apigateway.json, dynamodb.json, ecs.json, eventbridge.json, iam.json, lambda.json, sqs.json",
         expect.stringContaining("there is no record of a save that ended well"),
       ],
     });
-    expect(judgeSavedState([{ name: "lambda.json", bytes: 10 }], saved)).toEqual({
+    expect(judgeSavedState(essentials, saved)).toEqual({ kind: "incomplete", problems: ["missing since the save: s3.json"] });
+    expect(judgeSavedState([...essentials, { name: "s3.json", bytes: 21 }], saved)).toEqual({
       kind: "incomplete",
-      problems: ["missing since the save: sqs.json"],
-    });
-    expect(
-      judgeSavedState(
-        [
-          { name: "lambda.json", bytes: 10 },
-          { name: "sqs.json", bytes: 21 },
-        ],
-        saved,
-      ),
-    ).toEqual({
-      kind: "incomplete",
-      problems: ["changed since the save: sqs.json"],
+      problems: ["changed since the save: s3.json"],
     });
   });
 });

@@ -214,6 +214,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
 
     let discarded: string[] = [];
     for (let attempt = 1; ; attempt++) {
+      deploy = undefined;
       const restorable = stateDir && !reuse ? await prepareState(stateDir, options.port, log) : [];
       if (Array.isArray(restorable)) discarded = [...discarded, ...restorable];
       const restored = Array.isArray(restorable) ? undefined : restorable;
@@ -311,7 +312,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
       }
     }
   } catch (error) {
-    await stopAll(false);
+    // Stopped by Ctrl-C once the deployment stood (deployed, or verified): the state is as good as
+    // any saved one, so it is saved and recorded. After a failure, or mid-deploy, it is not.
+    await stopAll(options.signal?.aborted === true && deploy !== undefined);
     throw error;
   }
 

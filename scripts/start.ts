@@ -39,8 +39,9 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-// Ctrl-C reaches this process twice (from the terminal, and forwarded by npm), and an impatient
-// second press must not cut the emulator's save short: the first signal stops, later ones only say so.
+// Ctrl-C can reach this process twice (from the terminal, and forwarded by npm where the shell
+// hands over to node, as bash does), and an impatient second press must not cut the emulator's
+// save short either: the first signal stops, later ones only say so.
 function onSignal(): void {
   if (!stopping) {
     firstSignalAt = Date.now();

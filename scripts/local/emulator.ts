@@ -125,10 +125,19 @@ interface EmulatorPidRecord {
   readonly ownerPid: number;
 }
 
+/** Signals a process group; one that has just gone (ESRCH) needs no signal. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 /** Kills what is left of a process group after its leader exited or was killed. */
 async function reapGroup(pid: number): Promise<void> {
   for (let i = 0; i < 50 && groupAlive(pid); i++) {
-    if (i === 10) process.kill(-pid, "SIGKILL");
+    if (i === 10) signalGroup(pid, "SIGKILL");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -145,7 +154,7 @@ async function stopGroup(
 ): Promise<{ exited: number | NodeJS.Signals | "killed"; seconds: number }> {
   const started = Date.now();
   const boundMs = saveBoundMs(residentBytes(pid));
-  process.kill(-pid, "SIGTERM");
+  signalGroup(pid, "SIGTERM");
   if (stateDir) log(`[stop] the emulator is saving its state to ${stateDir} (allowing up to ${Math.round(boundMs / 1_000)}s)…`);
   const inTime = await awaitExit({
     exited,
@@ -156,7 +165,7 @@ async function stopGroup(
   });
   if (!inTime) {
     log(`[stop] the emulator did not exit within ${Math.round(boundMs / 1_000)}s; killing it`);
-    process.kill(-pid, "SIGKILL");
+    signalGroup(pid, "SIGKILL");
   }
   await reapGroup(pid);
   return { exited: inTime ? await exited : "killed", seconds: (Date.now() - started) / 1_000 };

@@ -27,7 +27,7 @@ const stateDir = path.join(workDir, "emulator-state");
 /** The type whose tasks wait through the restart: its minimum is 0 and nothing scales it, so no agent takes them early. */
 const WAITING_TYPE: AgentType = "performance-optimizer";
 /** Submitted in bursts just before the stop, faster than the relay passes them to the queue. */
-const WAITING_TASKS = 100;
+const WAITING_TASKS = 200;
 
 const savedEnv = { ...process.env };
 let port: number;

@@ -25,6 +25,9 @@ export default defineConfig({
           name: "infra",
           include: ["test/infra/**/*.test.ts"],
           environment: "node",
+          // Each file synthesizes the whole app, seconds of CPU at a stretch: run one at a time, so a
+          // worker busy synthesizing never starves another's messages to the runner (vitest's RPC timeout).
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

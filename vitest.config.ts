@@ -27,7 +27,8 @@ export default defineConfig({
           environment: "node",
           // Each file synthesizes the whole app, seconds of CPU at a stretch: run one at a time, so a
           // worker busy synthesizing never starves another's messages to the runner (vitest's RPC timeout).
-          fileParallelism: false,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -174,7 +174,7 @@ export class AgentsStack extends Stack {
     const scale = fn("ScaleAgentType", "scale-agent-type.ts", "PUT /api/agent-types/{type}/scale: set the replica count");
     for (const f of [action, deploy, scale]) {
       this.agentsTable.grant(f, "GetItem", "UpdateItem");
-      ledger.grant(f, "GetItem", "PutItem");
+      ledger.grant(f, "GetItem", "UpdateItem");
       ecsRead(f);
       ecsScale(f);
     }
@@ -188,7 +188,7 @@ export class AgentsStack extends Stack {
       Duration.seconds(50),
     );
     this.agentsTable.grant(monitor, "Query", "UpdateItem");
-    ledger.grant(monitor, "GetItem", "PutItem");
+    ledger.grant(monitor, "GetItem", "UpdateItem");
     ecsRead(monitor);
     ecsScale(monitor);
     ecsStopTask(monitor);
@@ -208,7 +208,7 @@ export class AgentsStack extends Stack {
       Duration.seconds(50),
     );
     this.agentsTable.grant(scaler, "Query");
-    ledger.grant(scaler, "GetItem", "PutItem");
+    ledger.grant(scaler, "GetItem", "UpdateItem");
     props.taskStats.grant(scaler, "BatchGetItem", "GetItem");
     ecsRead(scaler);
     ecsScale(scaler);

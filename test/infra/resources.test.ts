@@ -355,6 +355,27 @@ describe("agent fleet", () => {
     expect(schedules.map((rule) => rule.Properties?.State)).toEqual(["DISABLED", "DISABLED"]);
   });
 
+  it("gives every submitter the stage's scheduling strategy: the task API, each agent type, the review schedule", () => {
+    const { stacks: rr } = synthesize("dev", { env: { TGE_SCHEDULING_STRATEGY: "round_robin" } });
+    const strategies = (stack: Stack) =>
+      [
+        ...Object.values(Template.fromStack(stack).findResources("AWS::Lambda::Function") as Resources).map(
+          (f) => (f.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
+        ),
+        ...Object.values(Template.fromStack(stack).findResources("AWS::ECS::TaskDefinition") as Resources).map((d) =>
+          Object.fromEntries(
+            (
+              (d.Properties?.ContainerDefinitions as { Environment?: { Name: string; Value: unknown }[] }[])[0]?.Environment ?? []
+            ).map((v) => [v.Name, v.Value]),
+          ),
+        ),
+      ].flatMap((variables) => (variables?.SCHEDULING_STRATEGY === undefined ? [] : [variables.SCHEDULING_STRATEGY]));
+
+    expect(strategies(rr.tasks)).toEqual(["round_robin", "round_robin"]);
+    expect(strategies(rr.agents)).toEqual(AGENT_TYPES.map(() => "round_robin"));
+    expect(strategies(rr.optimization)).toEqual(["round_robin"]);
+  });
+
   it("builds the agent image from containers/agent/Dockerfile on AWS, and needs no image build locally", () => {
     const images = (stage: SwarmStacks) =>
       Object.values(Template.fromStack(stage.agents).findResources("AWS::ECS::TaskDefinition") as Resources).map((definition) =>

@@ -9,8 +9,11 @@ import { PRIORITIES } from "#kernel/task-vocabulary";
 
 afterAll(() => cancelAllOf(UNATTENDED_AGENT_TYPE));
 
+/** The test's own waits (30 s for the queues to fill, 90 s for the 40 tasks to finish) fit inside it. */
+const SATURATION_TIMEOUT_MS = 150_000;
+
 describe("priorities under saturation", () => {
-  it("high-priority work waits less than low, and low still progresses", async () => {
+  it("high-priority work waits less than low, and low still progresses", { timeout: SATURATION_TIMEOUT_MS }, async () => {
     // GIVEN 20 high and 20 low tasks queued for a type before its one single-slot agent starts
     // (messages of earlier tests' cancelled tasks would only be refused, but they would come first)
     await cancelAllOf(UNATTENDED_AGENT_TYPE);

@@ -11,7 +11,7 @@ import { typeFiguresOf } from "../domain/task-stats";
  * that: the submit functions deploy before the fleet's registry (the agents stack depends on the
  * tasks stack, so the tasks stack cannot read the agents table without a dependency cycle), and
  * the scaler sizes each type to its backlog, so queued and running work per agent's worth of
- * slots is the load signal that stays comparable between types (ADR 0011).
+ * slots is the load signal that stays comparable between types (ADR 0013).
  */
 export class StatsBackedChooser implements AgentTypeChooser {
   constructor(

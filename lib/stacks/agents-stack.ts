@@ -187,7 +187,7 @@ export class AgentsStack extends Stack {
     ecsRead(api.getFleetStatus);
     for (const f of [api.agentAction, api.bulkAgentAction, api.deployAgentType, api.scaleAgentType]) {
       this.agentsTable.grant(f, "GetItem", "UpdateItem");
-      ledger.grant(f, "GetItem", "PutItem");
+      ledger.grant(f, "GetItem", "UpdateItem");
       ecsRead(f);
       ecsScale(f);
     }
@@ -203,7 +203,7 @@ export class AgentsStack extends Stack {
       Duration.seconds(50),
     );
     this.agentsTable.grant(monitor, "Query", "UpdateItem");
-    ledger.grant(monitor, "GetItem", "PutItem");
+    ledger.grant(monitor, "GetItem", "UpdateItem");
     ecsRead(monitor);
     ecsScale(monitor);
     ecsStopTask(monitor);
@@ -223,7 +223,7 @@ export class AgentsStack extends Stack {
       Duration.seconds(50),
     );
     this.agentsTable.grant(scaler, "Query");
-    ledger.grant(scaler, "GetItem", "PutItem");
+    ledger.grant(scaler, "GetItem", "UpdateItem");
     props.taskStats.grant(scaler, "BatchGetItem", "GetItem");
     ecsRead(scaler);
     ecsScale(scaler);

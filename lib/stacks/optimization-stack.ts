@@ -53,6 +53,7 @@ export class OptimizationStack extends Stack {
         TASK_STATS_TABLE: props.taskStats.tableName,
         QUEUED_TTL_SECONDS: String(Math.max(60, config.metricsReviewMinutes * 60)),
         MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
+        SCHEDULING_STRATEGY: config.schedulingStrategy,
       },
     });
     props.tasksTable.grant(reviews, "GetItem", "PutItem");

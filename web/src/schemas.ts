@@ -9,10 +9,11 @@ import type { QueueRow } from "#kernel/bus/metrics-snapshot";
 import type { SystemAlert } from "#kernel/bus/system-alert";
 import type { TaskUpdated } from "#kernel/bus/task-updated";
 
-// What the page reads of each event and API response. The schemas are looser than the domain's
+// What the page reads of each event and API response. Most schemas are looser than the domain's
 // own (enums are plain strings, extra fields pass) so that a server that learns a new status or
 // field does not blank a panel; the `Fits` checks below fail the typecheck instead if a field
-// the page reads is renamed or retyped in the domain.
+// the page reads is renamed or retyped in the domain. The metrics snapshot and the optimization
+// result are the exceptions, read with the kernel's schemas (see the end of this file).
 
 /** Compiles only when every field of `Page` exists in `Domain` with a type `Page` accepts. */
 type Fits<Domain extends Page, Page> = [Domain, Page];
@@ -94,19 +95,13 @@ export const Proposal = z.object({
 type _ProposalFits = Fits<Recommendation, z.infer<typeof Proposal>>;
 
 /**
- * `optimization_result` has no domain type yet; it is expected to name the recommendation it
- * settles and say how it went, under whichever of these keys the producer picks.
+ * A `metrics` frame and an `optimization_result` are read with the kernel's own schemas, not
+ * looser copies: both are built by our producers from these schemas (the snapshot is parsed
+ * before it is published), so a frame that does not parse is a contract drift, counted as
+ * unreadable rather than guessed at.
  */
-export const OptimizationOutcome = z.looseObject({
-  recommendationId: z.string().min(1).optional(),
-  status: z.string().optional(),
-  outcome: z.string().optional(),
-  result: z.string().optional(),
-  decision: z.string().optional(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  setting: z.string().optional(),
-});
+export { MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
+export { OptimizationCompleted } from "#kernel/bus/optimization";
 
 export const Detection = z.object({
   detectionId: z.string().min(1),

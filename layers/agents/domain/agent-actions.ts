@@ -2,6 +2,7 @@ import * as z from "zod";
 import type { Caller } from "#shared/identity";
 import { ConflictError, ForbiddenError, NotFoundError, RequestValidationError } from "#shared/errors";
 import type { AgentType } from "#kernel/agent-catalog";
+import { planLedgerWrite, retryOnConflict } from "./ledger-write";
 import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
 
 export const AgentAction = z.enum(["start", "stop", "restart"]);
@@ -121,11 +122,21 @@ export async function scaleAgentType(
   return { agentType, desired: replicas, autoscalingResumesAt: until };
 }
 
+/**
+ * Records the manual size, then sets it. In this order a scaler run cannot undo it: one that read
+ * the row before this write has its own write refused and sizes again from this one, and one
+ * whose write landed first made its ECS call before this one's.
+ */
 async function setDesiredManually(agentType: AgentType, desired: number, deps: ActionDeps): Promise<string> {
-  await deps.fleet.setDesired(agentType, desired);
   const until = new Date(deps.now.getTime() + MANUAL_SCALE_MINUTES * 60_000).toISOString();
-  const record = await deps.ledger.scaling(agentType);
-  await deps.ledger.saveScaling(agentType, { ...record, manualDesired: desired, manualUntil: until });
+  await retryOnConflict(async () => {
+    const read = await deps.ledger.scaling(agentType);
+    await deps.ledger.saveScaling(
+      agentType,
+      planLedgerWrite(read, { ...read.value, manualDesired: desired, manualUntil: until }),
+    );
+  });
+  await deps.fleet.setDesired(agentType, desired);
   return until;
 }
 

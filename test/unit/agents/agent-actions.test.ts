@@ -80,7 +80,7 @@ describe("agentAction", () => {
     await agentAction("dq-1", "stop", caller, deps);
 
     expect(fleet.desiredChanges).toEqual([{ agentType: "data-quality", desired: 0 }]);
-    expect(await ledger.scaling("data-quality")).toMatchObject({
+    expect(ledger.scalingOf("data-quality")).toMatchObject({
       manualDesired: 0,
       manualUntil: minutesLater(MANUAL_SCALE_MINUTES).toISOString(),
     });
@@ -95,7 +95,7 @@ describe("agentAction", () => {
     expect(result).toMatchObject({ action: "start", outcome: "a new data-quality agent starts in its place" });
     expect(fleet.desiredOf("data-quality")).toBe(3);
     expect(fleet.stoppedTasks).toEqual([]);
-    expect((await ledger.scaling("data-quality")).manualDesired).toBe(3);
+    expect(ledger.scalingOf("data-quality").manualDesired).toBe(3);
 
     const full = setUp([stopped], 5);
     await agentAction("dq-1", "start", caller, full.deps);
@@ -150,7 +150,7 @@ describe("scaleAgentType", () => {
     const until = minutesLater(30).toISOString();
     expect(result).toEqual({ agentType: "data-quality", desired: 4, autoscalingResumesAt: until });
     expect(fleet.desiredOf("data-quality")).toBe(4);
-    expect(await ledger.scaling("data-quality")).toMatchObject({ manualDesired: 4, manualUntil: until });
+    expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 4, manualUntil: until });
   });
 
   it("keeps what the scaler remembered when recording the override", async () => {
@@ -164,11 +164,11 @@ describe("scaleAgentType", () => {
       backlog: 0,
       running: 0,
     };
-    await ledger.saveScaling("data-quality", { samples: [sample], lastScaleInAt: "2026-11-23T09:00:00.000Z" });
+    ledger.seedScaling("data-quality", { samples: [sample], lastScaleInAt: "2026-11-23T09:00:00.000Z" });
 
     await scaleAgentType("data-quality", 2, deps);
 
-    expect(await ledger.scaling("data-quality")).toMatchObject({
+    expect(ledger.scalingOf("data-quality")).toMatchObject({
       samples: [sample],
       lastScaleInAt: "2026-11-23T09:00:00.000Z",
       manualDesired: 2,
@@ -208,6 +208,42 @@ describe("scaleAgentType", () => {
     await scale(minutesLater(30));
     expect(fleet.desiredOf("data-quality")).toBe(5);
   });
+
+  describe("a scaler run that writes between the API's read and its write", () => {
+    async function race(ledger: InMemoryFleetLedger) {
+      const registry = new InMemoryAgentRegistry();
+      const fleet = new FakeFleetController({ "data-quality": 1 });
+      const scaler = () =>
+        scaleFleet({
+          registry,
+          fleet,
+          ledger,
+          tasks: inMemoryTaskFigures(new InMemoryTaskStats()),
+          limits: { max: 5, targetLatencySeconds: 60, idleMinutes: 15, scaleInCooldownMinutes: 5 },
+          maxConcurrentTasksPerAgent: 3,
+          now,
+        });
+      ledger.interruptAfterNextRead("SCALING#data-quality", async () => {
+        await scaler();
+      });
+      await scaleAgentType("data-quality", 3, { registry, fleet, ledger, now, maxAgentsPerType: 5 });
+      return { fleet, ledger };
+    }
+
+    it("loses neither: the manual size is recorded over the scaler's sample, and set after it", async () => {
+      const { fleet, ledger } = await race(new InMemoryFleetLedger());
+
+      expect(ledger.conflicts).toBe(1);
+      expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 3, samples: [{ at: now.toISOString() }] });
+      expect(fleet.desiredOf("data-quality")).toBe(3);
+    });
+
+    it("loses the scaler's sample when writes are unconditional (the control)", async () => {
+      const { ledger } = await race(new InMemoryFleetLedger({ unconditional: true }));
+
+      expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 3, samples: [] });
+    });
+  });
 });
 
 describe("deployAgentType", () => {
@@ -236,7 +272,7 @@ describe("deployAgentType", () => {
     });
     expect(fleet.redeployed).toEqual(["data-quality"]);
     expect(fleet.desiredOf("data-quality")).toBe(1);
-    expect(await ledger.scaling("data-quality")).toMatchObject({ manualDesired: 1, manualUntil: until });
+    expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 1, manualUntil: until });
   });
 });
 

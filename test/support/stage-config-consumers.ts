@@ -1,0 +1,66 @@
+import type { StageConfig } from "../../lib/config/stage-config";
+
+/** Where a stage setting ends up. */
+export type ConfigPlace =
+  /** A variable the CDK sets from it, which the code named reads (`readBy`: a library reads it, not our code). */
+  | { readonly env: string; readonly readBy?: string }
+  /** Properties of every resource of this type (the setting changes at least one). */
+  | { readonly resources: string }
+  /** A stack property (its account or region). */
+  | { readonly stack: "account" | "region" };
+
+/** Keys kept for the coordination (issue 10) and optimization (issue 11) contexts, which will read them; nothing does yet. */
+export const AWAITING_ISSUE = {
+  syncInterval: 10,
+  resourceLockTimeout: 10,
+  autoApplyLowRisk: 11,
+  requireApprovalThreshold: 11,
+} as const satisfies Partial<Record<keyof StageConfig, 10 | 11>>;
+
+type Consumed = Exclude<keyof StageConfig, keyof typeof AWAITING_ISSUE | "stage">;
+
+/**
+ * Every stage setting and what reads it. Checked from both sides: the unit tier checks that each
+ * variable is read by the code (test/unit/config/stage-config-consumers.test.ts), the infra tier
+ * that changing the setting changes each place (test/infra/stage-config-consumers.test.ts). `stage`
+ * is the synth's own stage (`--context stage=`), not a setting to override.
+ */
+export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
+  account: [{ stack: "account" }],
+  region: [{ stack: "region" }],
+  logLevel: [{ env: "POWERTOOLS_LOG_LEVEL", readBy: "the Powertools logger" }],
+  retainData: [{ resources: "AWS::DynamoDB::GlobalTable" }, { resources: "AWS::Cognito::UserPool" }],
+  logRetentionDays: [{ resources: "AWS::Logs::LogGroup" }],
+  schedulingStrategy: [{ env: "SCHEDULING_STRATEGY" }],
+  maxConcurrentTasksPerAgent: [
+    { env: "MAX_CONCURRENT_TASKS_PER_AGENT" },
+    { env: "MAX_CONCURRENT_TASKS" },
+    { env: "REVIEW_MAX_CONCURRENT_TASKS_PER_AGENT" },
+  ],
+  maxTaskPayloadBytes: [{ env: "MAX_PAYLOAD_BYTES" }],
+  maxReceiveCount: [{ resources: "AWS::SQS::Queue" }, { env: "MAX_RECEIVE_COUNT" }, { env: "REVIEW_MAX_RECEIVE_COUNT" }],
+  maxQueueDepth: [{ env: "MAX_QUEUE_DEPTH" }],
+  queuedTaskTtlSeconds: [{ env: "QUEUED_TTL_SECONDS" }],
+  retryBaseDelaySeconds: [{ env: "RETRY_BASE_DELAY_SECONDS" }, { env: "REVIEW_RETRY_BASE_DELAY_SECONDS" }],
+  retryMaxDelaySeconds: [{ env: "RETRY_MAX_DELAY_SECONDS" }],
+  healthCheckInterval: [
+    { env: "HEARTBEAT_INTERVAL_SECONDS" },
+    { env: "LEASE_SECONDS" },
+    { env: "VISIBILITY_TIMEOUT_SECONDS" },
+    { env: "LEASE_GRACE_SECONDS" },
+    { resources: "AWS::SQS::Queue" },
+  ],
+  maxAgentsPerType: [{ env: "MAX_AGENTS_PER_TYPE" }, { env: "REVIEW_MAX_AGENTS_PER_TYPE" }],
+  targetLatencySeconds: [{ env: "TARGET_LATENCY_SECONDS" }, { env: "REVIEW_TARGET_LATENCY_SECONDS" }],
+  idleMinutes: [{ env: "IDLE_MINUTES" }],
+  scaleInCooldownMinutes: [{ env: "SCALE_IN_COOLDOWN_MINUTES" }],
+  autoScaling: [{ resources: "AWS::Events::Rule" }],
+  autoRecovery: [{ resources: "AWS::Events::Rule" }],
+  feedUrls: [{ env: "FEED_URLS" }],
+  feedPollSeconds: [{ env: "FEED_POLL_SECONDS" }],
+  feedRequestsPerMinute: [{ env: "FEED_REQUESTS_PER_MINUTE" }],
+  metricsReviewMinutes: [{ resources: "AWS::Events::Rule" }, { env: "QUEUED_TTL_SECONDS" }],
+  eventRetentionHours: [{ env: "EVENT_RETENTION_SECONDS" }],
+  wsRateLimitPerSecond: [{ env: "RATE_LIMIT_PER_SECOND" }],
+  wsRateLimitBurst: [{ env: "RATE_LIMIT_BURST" }],
+};

@@ -132,7 +132,11 @@ function versionCondition(next: LockState): {
 
 /** A row holding something is in the active index until the last of its leases and waiters ends. */
 export function toItem(state: LockState): Record<string, unknown> {
-  const ends = [...leasesOf(state).map((e) => e.expiresAt), ...state.waiters.map((w) => w.until)];
+  const ends = [
+    ...leasesOf(state).map((e) => e.expiresAt),
+    ...state.waiters.map((w) => w.until),
+    ...state.claims.map((c) => c.until),
+  ];
   return {
     ...state,
     ...(ends.length > 0 ? { active: ACTIVE, activeUntil: Math.max(...ends) } : {}),

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "#shared/clock";
 import { sleep as realSleep } from "#shared/concurrency";
+import { type ClaimRequest, planCommit, planDeclare, planSettle, type Verdict } from "./conflicts";
 import { LeaseLostError, LockContentionError, LockTimeoutError, StaleTokenError } from "./errors";
 import type { Blocker, Lease, LeaseRef } from "./lease";
 import {
@@ -201,6 +202,52 @@ export class LockService {
       const expired = leasesOf(state).length - leasesOf(next).length;
       return { next: { ...next, version: state.version + 1 }, answer: () => Promise.resolve(expired) };
     });
+  }
+
+  /**
+   * Declares an intent to change `request.resources` (conflict detection, ADR 0010). If it meets
+   * live claims on overlapping resources, the policy (a started claim, then priority, age,
+   * confidence) decides in the same write which one proceeds, and the conflict is recorded (and
+   * announced as a `conflict` coordination event). Declare, then `commitClaim` before starting.
+   */
+  async declareClaim(request: ClaimRequest): Promise<Verdict> {
+    return this.settleRows(request.resources, (states) => {
+      const plan = planDeclare(states, request, this.time());
+      return { nexts: plan.nexts, answer: plan.verdict };
+    });
+  }
+
+  /** Starts a declared claim, unless it has yielded meanwhile (then it must not start). */
+  async commitClaim(claimId: string, resources: readonly string[]): Promise<Verdict> {
+    return this.settleRows(resources, (states) => {
+      const plan = planCommit(states, claimId, this.time());
+      return { nexts: plan.nexts, answer: plan.verdict };
+    });
+  }
+
+  /** Removes a finished or abandoned claim. */
+  async settleClaim(claimId: string, resources: readonly string[]): Promise<void> {
+    await this.settleRows(resources, (states) => ({ nexts: planSettle(states, claimId), answer: undefined }));
+  }
+
+  /** Reads the rows fresh, plans, and writes all or nothing; plans again when a row changed meanwhile. */
+  private async settleRows<T>(
+    resources: readonly string[],
+    plan: (states: LockState[]) => { nexts: readonly LockState[]; answer: T },
+  ): Promise<T> {
+    const sorted = [...new Set(resources)].sort();
+    const rounds = this.options.maxRounds ?? 25;
+    for (let round = 0; round < rounds; round++) {
+      const states = await Promise.all(sorted.map((resource) => this.load(resource)));
+      const planned = plan(states);
+      if (planned.nexts.length === 0) return planned.answer;
+      const written = await this.store.writeAll(planned.nexts);
+      if (written.ok) {
+        for (const next of planned.nexts) this.remember(next);
+        return planned.answer;
+      }
+    }
+    throw new LockContentionError(sorted.join(", "), rounds);
   }
 
   /** The row as it is now (a fresh read). */

@@ -22,7 +22,7 @@ export interface LockServiceOptions {
   readonly clock?: Clock;
   /** @default CLOCK_SKEW_MARGIN_MS */
   readonly marginMs?: number;
-  /** Conditional writes one change may lose in a row before giving up. @default 25 */
+  /** Conditional writes one change may lose in a row before giving up (a waiting acquire backs off and asks again). @default 25 */
   readonly maxRounds?: number;
   /** `acquire`'s first wait between attempts; it doubles up to `backoffCapMs`, with full jitter. @default 25 */
   readonly backoffBaseMs?: number;
@@ -246,6 +246,7 @@ export class LockService {
         for (const next of planned.nexts) this.remember(next);
         return planned.answer;
       }
+      await this.afterLostWrite(round);
     }
     throw new LockContentionError(sorted.join(", "), rounds);
   }
@@ -300,6 +301,7 @@ export class LockService {
       state = written.current ?? emptyLock(resource);
       confirmed = true;
       this.remember(state);
+      await this.afterLostWrite(round);
     }
     throw new LockContentionError(resource, rounds);
   }
@@ -328,6 +330,7 @@ export class LockService {
       states = states.map((state) =>
         written.current.has(state.resource) ? (written.current.get(state.resource) ?? emptyLock(state.resource)) : state,
       );
+      await this.afterLostWrite(round);
     }
     throw new LockContentionError(resources.join(", "), rounds);
   }
@@ -343,9 +346,18 @@ export class LockService {
     const cap = this.options.backoffCapMs ?? 400;
     const started = this.clock.now().getTime();
     const deadline = started + wait.timeoutMs;
+    let blockers: readonly Blocker[] = [];
     for (let n = 0; ; n++) {
-      const result = await attempt();
+      let result: { done: T } | { blockers: readonly Blocker[] };
+      try {
+        result = await attempt();
+      } catch (error) {
+        // Others kept writing the row: a reason to back off and ask again, not to give up early.
+        if (!(error instanceof LockContentionError)) throw error;
+        result = { blockers };
+      }
       if ("done" in result) return result.done;
+      blockers = result.blockers;
       const left = deadline - this.clock.now().getTime();
       if (left <= 0 || wait.signal?.aborted) {
         throw new LockTimeoutError(resources, this.clock.now().getTime() - started, result.blockers);
@@ -357,6 +369,13 @@ export class LockService {
         throw new LockTimeoutError(resources, this.clock.now().getTime() - started, result.blockers);
       }
     }
+  }
+
+  /** After a few lost writes in a row, a short jittered pause, so twenty writers do not keep colliding. */
+  private async afterLostWrite(round: number): Promise<void> {
+    if (round < 2) return;
+    const sleep = this.options.sleep ?? realSleep;
+    await sleep(Math.floor((this.options.random ?? Math.random)() * Math.min(100, 5 * 2 ** round)));
   }
 
   private async load(resource: string): Promise<LockState> {

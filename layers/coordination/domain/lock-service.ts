@@ -17,6 +17,13 @@ import {
 import { emptyLock, leasesOf, type LockMode, type LockState } from "./lock-state";
 import type { LockStore } from "./ports";
 
+/**
+ * A holder's renewal or release tries this many times more rounds than an acquire before giving
+ * up: waiters keep writing the row while they wait, and a release that gave up would leave the
+ * lock held until its lease ran out.
+ */
+const HOLDER_PERSISTENCE = 4;
+
 export interface LockServiceOptions {
   /** @default the system clock */
   readonly clock?: Clock;
@@ -28,7 +35,7 @@ export interface LockServiceOptions {
   readonly backoffBaseMs?: number;
   /** @default 400 */
   readonly backoffCapMs?: number;
-  /** How long a waiting writer's place in line lasts without it asking again. @default 2000 */
+  /** How long a waiting writer's place in line lasts without it asking again (it renews at half). @default 4000 */
   readonly reserveMs?: number;
   /** @default Math.random */
   readonly random?: () => number;
@@ -107,7 +114,7 @@ export class LockService {
    * @throws LockTimeoutError naming who held it last.
    */
   async acquire(request: LockRequest, wait: WaitOptions): Promise<Lease> {
-    const reserveMs = this.options.reserveMs ?? 2_000;
+    const reserveMs = this.options.reserveMs ?? 4_000;
     return this.waitFor<Lease>([request.resource], wait, async () => {
       const result = await this.attempt(request, request.mode === "exclusive" ? reserveMs : undefined);
       return result.acquired ? { done: result.lease } : { blockers: result.blockers };
@@ -121,7 +128,7 @@ export class LockService {
 
   /** `tryAcquireAll`, waiting as `acquire` does. */
   async acquireAll(requests: readonly LockRequest[], wait: WaitOptions): Promise<readonly Lease[]> {
-    const reserveMs = this.options.reserveMs ?? 2_000;
+    const reserveMs = this.options.reserveMs ?? 4_000;
     return this.waitFor<readonly Lease[]>(
       requests.map((r) => r.resource),
       wait,
@@ -139,31 +146,46 @@ export class LockService {
    *         CoordinationUnavailableError when the store could not answer (retry until the lease ends).
    */
   async renew(lease: LeaseRef, ttlMs: number): Promise<Lease> {
-    return this.settle<Lease>(lease.resource, false, (state) => {
-      const plan = planRenew(state, lease, ttlMs, this.time());
-      if (plan.outcome === "lost") return { answer: () => Promise.reject(new LeaseLostError(lease, plan.reason, plan.detail)) };
-      return { next: plan.next, answer: () => Promise.resolve(plan.lease) };
-    });
+    return this.settle<Lease>(
+      lease.resource,
+      false,
+      (state) => {
+        const plan = planRenew(state, lease, ttlMs, this.time());
+        if (plan.outcome === "lost") return { answer: () => Promise.reject(new LeaseLostError(lease, plan.reason, plan.detail)) };
+        return { next: plan.next, answer: () => Promise.resolve(plan.lease) };
+      },
+      HOLDER_PERSISTENCE,
+    );
   }
 
   /** Gives the lease up; a lease already gone answers why, and changes nothing. */
   async release(lease: LeaseRef): Promise<ReleaseResult> {
-    return this.settle<ReleaseResult>(lease.resource, false, (state) => {
-      const plan = planRelease(state, lease, this.time());
-      return plan.outcome === "released"
-        ? { next: plan.next, answer: () => Promise.resolve({ released: true, lease: plan.lease }) }
-        : { answer: () => Promise.resolve({ released: false, reason: plan.reason }) };
-    });
+    return this.settle<ReleaseResult>(
+      lease.resource,
+      false,
+      (state) => {
+        const plan = planRelease(state, lease, this.time());
+        return plan.outcome === "released"
+          ? { next: plan.next, answer: () => Promise.resolve({ released: true, lease: plan.lease }) }
+          : { answer: () => Promise.resolve({ released: false, reason: plan.reason }) };
+      },
+      HOLDER_PERSISTENCE,
+    );
   }
 
   /** Takes a lease away from its holder (an admin's act), recording who and why. */
   async forceRelease(lease: LeaseRef, by: string, reason: string): Promise<ReleaseResult> {
-    return this.settle<ReleaseResult>(lease.resource, true, (state) => {
-      const plan = planForceRelease(state, lease, by, reason, this.time());
-      return plan.outcome === "released"
-        ? { next: plan.next, answer: () => Promise.resolve({ released: true, lease: plan.lease }) }
-        : { answer: () => Promise.resolve({ released: false, reason: plan.reason }) };
-    });
+    return this.settle<ReleaseResult>(
+      lease.resource,
+      true,
+      (state) => {
+        const plan = planForceRelease(state, lease, by, reason, this.time());
+        return plan.outcome === "released"
+          ? { next: plan.next, answer: () => Promise.resolve({ released: true, lease: plan.lease }) }
+          : { answer: () => Promise.resolve({ released: false, reason: plan.reason }) };
+      },
+      HOLDER_PERSISTENCE,
+    );
   }
 
   /**
@@ -281,10 +303,11 @@ export class LockService {
     resource: string,
     fresh: boolean,
     plan: (state: LockState) => { next?: LockState; answer: () => Promise<T>; confirm?: boolean },
+    persistence = 1,
   ): Promise<T> {
     let state = fresh ? await this.load(resource) : (this.known.get(resource) ?? emptyLock(resource));
     let confirmed = fresh;
-    const rounds = this.options.maxRounds ?? 25;
+    const rounds = (this.options.maxRounds ?? 25) * persistence;
     for (let round = 0; round < rounds; round++) {
       const planned = plan(state);
       if ((!planned.next || planned.confirm) && !confirmed) {

@@ -341,6 +341,41 @@ describe("lease life cycle", () => {
   });
 });
 
+describe("conflicts", () => {
+  it("two optimizations claiming one document: the higher priority proceeds, the other yields, and the conflict is listed", async () => {
+    const doc = resource("conflict-doc");
+    const locks = locksFor();
+    const base = { resources: [doc], createdAt: Date.now(), confidence: 0.7, ttlMs: 60_000 };
+    const low = `low-${run}`;
+    const high = `high-${run}`;
+    expect(await locks.declareClaim({ ...base, claimId: low, claimant: "optimization:low", priority: 1 })).toEqual({
+      outcome: "proceed",
+    });
+    expect(await locksFor().declareClaim({ ...base, claimId: high, claimant: "optimization:high", priority: 2 })).toEqual({
+      outcome: "proceed",
+    });
+    // Never both: the first learns at its point of no return that it yielded.
+    expect(await locks.commitClaim(low, [doc])).toMatchObject({ outcome: "yield", to: high });
+    expect(await locksFor().commitClaim(high, [doc])).toEqual({ outcome: "proceed" });
+    const viewer = await tokenFor("viewer");
+    const listed = await eventually(
+      () =>
+        api<{ events: { eventId: string; conflict?: { winner: string; decidedBy: string; claims: { claimId: string }[] } }[] }>(
+          "GET",
+          "/api/coordination/conflicts?limit=20",
+          { token: viewer },
+        ),
+      (r) => r.body.events.some((e) => e.eventId === `conflict:${high}`),
+      20_000,
+      "the conflict in GET /api/coordination/conflicts",
+    );
+    const conflict = listed.body.events.find((e) => e.eventId === `conflict:${high}`)?.conflict;
+    expect(conflict).toMatchObject({ winner: high, decidedBy: "priority" });
+    expect(conflict?.claims.map((c) => c.claimId).sort()).toEqual([high, low].sort());
+    await locksFor().settleClaim(high, [doc]);
+  });
+});
+
 describe("network partition (seed 003)", () => {
   it("a holder cut off loses its lease and aborts its work; a new holder proceeds; when the calls come back, the old holder's writes are refused", async () => {
     const name = resource("partition");

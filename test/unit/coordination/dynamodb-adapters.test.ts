@@ -40,15 +40,13 @@ describe("DynamoDbLockStore", () => {
   });
 
   it("a lost race answers the row as it is now, from the refusal itself", async () => {
-    mock
-      .on(PutCommand)
-      .rejects(
-        new ConditionalCheckFailedException({
-          message: "failed",
-          $metadata: {},
-          Item: marshall(toItem(held), { removeUndefinedValues: true }),
-        }),
-      );
+    mock.on(PutCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: "failed",
+        $metadata: {},
+        Item: marshall(toItem(held), { removeUndefinedValues: true }),
+      }),
+    );
     const answer = await new DynamoDbLockStore(db, "locks").write({ ...emptyLock("settings/a"), version: 1 });
     expect(answer).toEqual({ ok: false, current: expect.objectContaining({ fence: 2, version: 4, exclusive: held.exclusive }) });
   });

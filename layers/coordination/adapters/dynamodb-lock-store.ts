@@ -14,7 +14,7 @@ const ACTIVE = "ACTIVE";
 const MAX_PAGES = 20;
 
 /**
- * Lock rows in a DynamoDB table keyed by `resource` (attribute layout in ADR 0010). Each write is
+ * Lock rows in a DynamoDB table keyed by `resource` (attribute layout in ADR 0011). Each write is
  * a whole-row Put conditional on the version its plan was made from; a refused condition hands
  * back the row as it is (`ReturnValuesOnConditionCheckFailure`), so losing a race costs no extra
  * read. `active`/`activeUntil` put rows that hold something into the `by-activity` index.

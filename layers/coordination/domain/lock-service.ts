@@ -33,7 +33,7 @@ export interface LockServiceOptions {
   readonly maxRounds?: number;
   /** `acquire`'s first wait between attempts; it doubles up to `backoffCapMs`, with full jitter. @default 25 */
   readonly backoffBaseMs?: number;
-  /** @default 400 */
+  /** The longest wait between attempts; the writer next in line waits at most a quarter of it. @default 400 */
   readonly backoffCapMs?: number;
   /** How long a waiting writer's place in line lasts without it asking again (it renews at half). @default 4000 */
   readonly reserveMs?: number;
@@ -227,7 +227,7 @@ export class LockService {
   }
 
   /**
-   * Declares an intent to change `request.resources` (conflict detection, ADR 0010). If it meets
+   * Declares an intent to change `request.resources` (conflict detection, ADR 0011). If it meets
    * live claims on overlapping resources, the policy (a started claim, then priority, age,
    * confidence) decides in the same write which one proceeds, and the conflict is recorded (and
    * announced as a `conflict` coordination event). Declare, then `commitClaim` before starting.
@@ -385,7 +385,10 @@ export class LockService {
       if (left <= 0 || wait.signal?.aborted) {
         throw new LockTimeoutError(resources, this.clock.now().getTime() - started, result.blockers);
       }
-      const delay = Math.max(1, Math.floor(random() * Math.min(cap, base * 2 ** n)));
+      // Next in line (nobody waits ahead, only leases are in the way): ask more often, so the lock
+      // does not sit free after its release while the next holder sleeps out a long backoff.
+      const next = result.blockers.every((b) => !b.waiting);
+      const delay = Math.max(1, Math.floor(random() * Math.min(next ? cap / 4 : cap, base * 2 ** n)));
       try {
         await sleep(Math.min(delay, left), wait.signal);
       } catch {

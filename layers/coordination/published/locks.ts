@@ -1,6 +1,6 @@
 /**
  * Resource locks for every context: leases with fencing tokens over the coordination context's
- * locks table, and writes fenced by them (ADR 0010). This module is the stable entry point; it
+ * locks table, and writes fenced by them (ADR 0011). This module is the stable entry point; it
  * is extended, never renamed.
  *
  * How to use it:

@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import type { StageConfig } from "./config/stage-config";
 import { AgentsStack } from "./stacks/agents-stack";
 import { AuthStack } from "./stacks/auth-stack";
+import { CoordinationStack } from "./stacks/coordination-stack";
 import { DetectionStack } from "./stacks/detection-stack";
 import { RealtimeStack } from "./stacks/realtime-stack";
 import { MonitoringStack } from "./stacks/monitoring-stack";
@@ -16,6 +17,7 @@ export interface SwarmStacks {
   readonly platform: PlatformStack;
   readonly tasks: TasksStack;
   readonly detection: DetectionStack;
+  readonly coordination: CoordinationStack;
   readonly optimization: OptimizationStack;
   readonly agents: AgentsStack;
   readonly realtime: RealtimeStack;
@@ -54,6 +56,12 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     bus: platform.bus,
     http: platform.http,
   });
+  const coordination = new CoordinationStack(app, name("coordination"), {
+    ...common,
+    description: "TGE Swarm coordination: resource locks, coordination events, shared insights",
+    bus: platform.bus,
+    http: platform.http,
+  });
   const optimization = new OptimizationStack(app, name("optimization"), {
     ...common,
     description: "TGE Swarm optimization: metrics reviews",
@@ -69,7 +77,7 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     tasksTable: tasks.table,
     taskStats: tasks.stats,
     workQueues: tasks.workQueues,
-    specialists: { ...detection.specialists, ...optimization.specialists },
+    specialists: coordination.forAgents({ ...detection.specialists, ...optimization.specialists }),
   });
   const realtime = new RealtimeStack(app, name("realtime"), {
     ...common,
@@ -106,5 +114,5 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
   Tags.of(app).add("project", "tge-swarm");
   Tags.of(app).add("stage", config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { auth, platform, tasks, detection, optimization, agents, realtime, monitoring, web };
+  return { auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring, web };
 }

@@ -78,7 +78,9 @@ export const StageConfig = z
     metricsReviewMinutes: z.number().int().min(0).max(1_440),
 
     // Coordination service (seed 000 `coordination_service`)
-    syncInterval: seconds(10, 3_600),
+    /** Seconds within which agents following a topic see a new insight (seed 001's memory sync). */
+    syncInterval: seconds(5, 3_600),
+    /** The longest lease a lock may be granted or renewed for, in seconds. */
     resourceLockTimeout: seconds(5, 3_600),
 
     // Optimization engine (seed 000 `optimization_engine`)
@@ -162,6 +164,8 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     feedPollSeconds: 2,
     feedRequestsPerMinute: 60,
     metricsReviewMinutes: 2,
+    // Agents see new insights within this; short locally so the cross-pollination test stays quick.
+    syncInterval: 10,
     autoApplyLowRisk: true,
   },
   dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },

@@ -1,4 +1,5 @@
 import { AGENT_ROUTES } from "#agents/published/routes";
+import { COORDINATION_ROUTES } from "#coordination/published/routes";
 import { DETECTION_ROUTES } from "#detection/published/routes";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
@@ -11,6 +12,7 @@ export const ROUTE_TABLES = {
   tasks: TASK_ROUTES,
   agents: AGENT_ROUTES,
   detection: DETECTION_ROUTES,
+  coordination: COORDINATION_ROUTES,
   realtime: REALTIME_ROUTES,
   monitoring: MONITORING_ROUTES,
   platform: PLATFORM_ROUTES,

@@ -9,13 +9,11 @@ export type ConfigPlace =
   /** A stack property (its account or region). */
   | { readonly stack: "account" | "region" };
 
-/** Keys kept for the coordination (issue 10) and optimization (issue 11) contexts, which will read them; nothing does yet. */
+/** Keys kept for the optimization (issue 11) context, which will read them; nothing does yet. */
 export const AWAITING_ISSUE = {
-  syncInterval: 10,
-  resourceLockTimeout: 10,
   autoApplyLowRisk: 11,
   requireApprovalThreshold: 11,
-} as const satisfies Partial<Record<keyof StageConfig, 10 | 11>>;
+} as const satisfies Partial<Record<keyof StageConfig, 11>>;
 
 type Consumed = Exclude<keyof StageConfig, keyof typeof AWAITING_ISSUE | "stage">;
 
@@ -63,4 +61,6 @@ export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
   eventRetentionHours: [{ env: "EVENT_RETENTION_SECONDS" }],
   wsRateLimitPerSecond: [{ env: "RATE_LIMIT_PER_SECOND" }],
   wsRateLimitBurst: [{ env: "RATE_LIMIT_BURST" }],
+  syncInterval: [{ env: "SYNC_INTERVAL_SECONDS" }],
+  resourceLockTimeout: [{ env: "RESOURCE_LOCK_TIMEOUT_SECONDS" }],
 };

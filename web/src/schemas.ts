@@ -4,6 +4,8 @@ import type { FleetStatusView } from "#agents/domain/fleet-status";
 import type { TaskSummary } from "#tasks/domain/task";
 import type { AgentStatusChanged } from "#kernel/bus/agent-status-changed";
 import type { TgeDetection } from "#kernel/bus/tge-detected";
+import type { CoordinationEvent as CoordinationEventDetail } from "#kernel/bus/coordination-event";
+import type { Lease as LeaseView } from "#coordination/domain/lease";
 import type { Recommendation } from "#kernel/bus/optimization";
 import type { QueueRow } from "#kernel/bus/metrics-snapshot";
 import type { SystemAlert } from "#kernel/bus/system-alert";
@@ -116,6 +118,43 @@ export type Detection = z.infer<typeof Detection>;
 type _DetectionFits = Fits<TgeDetection, Detection>;
 
 export const DetectionPage = z.object({ items: z.array(Detection) });
+
+/** A lease as `GET /api/coordination/locks` lists it. */
+export const Lease = z.object({
+  leaseId: z.string().min(1),
+  resource: z.string(),
+  mode: z.string(),
+  token: z.number().int(),
+  holder: z.string(),
+  expiresAt: z.string(),
+});
+export type Lease = z.infer<typeof Lease>;
+type _LeaseFits = Fits<LeaseView, Lease>;
+
+export const LockList = z.object({
+  locks: z.array(z.object({ resource: z.string(), exclusive: Lease.optional(), shared: z.array(Lease) })),
+});
+
+/** A `coordination_event`'s data: what happened to a lease, a conflict, or an insight. */
+export const CoordinationEvent = z.object({
+  eventId: z.string().min(1),
+  kind: z.string(),
+  at: z.string(),
+  resource: z.string().optional(),
+  lease: z.object({ leaseId: z.string(), token: z.number().int(), mode: z.string(), holder: z.string() }).optional(),
+  conflict: z
+    .object({
+      resources: z.array(z.string()),
+      claims: z.array(z.object({ claimId: z.string(), claimant: z.string() })),
+      winner: z.string(),
+      decidedBy: z.string(),
+    })
+    .optional(),
+});
+export type CoordinationEvent = z.infer<typeof CoordinationEvent>;
+type _CoordinationFits = Fits<CoordinationEventDetail, CoordinationEvent>;
+
+export const CoordinationEventPage = z.object({ events: z.array(CoordinationEvent) });
 
 /** `GET /api/websocket/event-history`: recent events of a topic, oldest first, as the stream sent them. */
 export const EventHistory = z.object({

@@ -4,10 +4,12 @@ import type { ServerEvent } from "#realtime/published/protocol";
 import {
   Alert,
   AgentStatusUpdate,
+  CoordinationEvent,
   Detection,
   type FleetSnapshot,
   MetricsSnapshot,
   OptimizationCompleted,
+  type Lease,
   Proposal,
   type QueueCell,
   type QueueSnapshot,
@@ -18,7 +20,7 @@ import { AGENT_STATUSES } from "#kernel/bus/agent-status-changed";
 import { PRIORITIES } from "#kernel/task-vocabulary";
 
 /** How many rows each list panel keeps; the oldest fall off. */
-export const LIMITS = { tasks: 50, alerts: 50, optimizations: 30, detections: 30 } as const;
+export const LIMITS = { tasks: 50, alerts: 50, optimizations: 30, detections: 30, conflicts: 20 } as const;
 
 export interface AgentRow {
   readonly agentId: string;
@@ -64,6 +66,16 @@ export interface OptimizationRow {
 
 export type DetectionRow = Detection;
 
+/** A lease the page shows; `expiresAt` only when the API listed it (events do not carry it). */
+export interface LockRow {
+  readonly leaseId: string;
+  readonly resource: string;
+  readonly mode: string;
+  readonly token: number;
+  readonly holder: string;
+  readonly expiresAt?: string;
+}
+
 export interface DashboardState {
   readonly agents: Readonly<Record<string, AgentRow>>;
   readonly agentTypes: Readonly<Record<string, { readonly desired: number; readonly running: number }>>;
@@ -73,6 +85,10 @@ export interface DashboardState {
   readonly alerts: readonly AlertRow[];
   readonly optimizations: readonly OptimizationRow[];
   readonly detections: readonly DetectionRow[];
+  /** Leases held now, by lease id (snapshot from the API, then acquired/released/expired/stolen events). */
+  readonly locks: Readonly<Record<string, LockRow>>;
+  /** Recent conflicts, newest first. */
+  readonly conflicts: readonly CoordinationEvent[];
   /** Events whose `data` the page could not read; shown so a contract drift does not go unnoticed. */
   readonly unreadable: number;
 }
@@ -85,6 +101,8 @@ export const initialState = (): DashboardState => ({
   alerts: [],
   optimizations: [],
   detections: [],
+  locks: {},
+  conflicts: [],
   unreadable: 0,
 });
 
@@ -140,6 +158,8 @@ export function applyEvent(state: DashboardState, event: ServerEvent): Dashboard
       );
     case "tge_detected":
       return read(state, Detection, event.data, (detection) => upsertDetection(state, detection));
+    case "coordination_event":
+      return read(state, CoordinationEvent, event.data, (coordination) => applyCoordination(state, coordination));
     default:
       // Room events and any type this page does not show.
       return state;
@@ -195,6 +215,38 @@ function upsertDetection(state: DashboardState, detection: DetectionRow): Dashbo
 /** Recent tasks from `GET /api/tasks`, merged with what events already told us. */
 export function applyTaskPage(state: DashboardState, tasks: readonly TaskUpdate[]): DashboardState {
   return tasks.reduce<DashboardState>((next, task) => upsertTask(next, task), state);
+}
+
+/** A lease granted or ended, or a conflict: the locks and conflicts panels' changes. */
+function applyCoordination(state: DashboardState, event: CoordinationEvent): DashboardState {
+  const lease = event.lease;
+  if (event.kind === "acquired" && lease && event.resource) {
+    if (state.locks[lease.leaseId]) return state;
+    return { ...state, locks: { ...state.locks, [lease.leaseId]: { ...lease, resource: event.resource } } };
+  }
+  if ((event.kind === "released" || event.kind === "expired" || event.kind === "stolen") && lease) {
+    if (!state.locks[lease.leaseId]) return state;
+    const { [lease.leaseId]: _ended, ...rest } = state.locks;
+    return { ...state, locks: rest };
+  }
+  if (event.kind === "conflict") return applyConflicts(state, [event]);
+  return state;
+}
+
+/** The locks from `GET /api/coordination/locks`: what is held now replaces what the page believed. */
+export function applyLockList(state: DashboardState, leases: readonly Lease[]): DashboardState {
+  return { ...state, locks: Object.fromEntries(leases.map((lease) => [lease.leaseId, lease])) };
+}
+
+/** Conflicts from `GET /api/coordination/conflicts` or events; one row per event id, newest first. */
+export function applyConflicts(state: DashboardState, conflicts: readonly CoordinationEvent[]): DashboardState {
+  const ids = new Set(conflicts.map((c) => c.eventId));
+  return {
+    ...state,
+    conflicts: [...conflicts, ...state.conflicts.filter((c) => !ids.has(c.eventId))]
+      .sort(newestFirst((c) => c.at))
+      .slice(0, LIMITS.conflicts),
+  };
 }
 
 /** Detections from `GET /api/detections`, merged with what events already told us. */

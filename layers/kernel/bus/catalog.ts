@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import { AGENT_STATUS_CHANGED, AgentStatusChanged } from "./agent-status-changed";
+import { COORDINATION_EVENT, CoordinationEvent } from "./coordination-event";
 import { METRICS_SNAPSHOT, MetricsSnapshot } from "./metrics-snapshot";
 import { OPTIMIZATION_COMPLETED, OPTIMIZATION_RECOMMENDED, OptimizationCompleted, Recommendation } from "./optimization";
 import { ROOM_MESSAGE, RoomMessage } from "./room-message";
@@ -20,6 +21,7 @@ export const BUS_EVENTS = {
   [TGE_DETECTED]: TgeDetection,
   [SYSTEM_ALERT]: SystemAlert,
   [ROOM_MESSAGE]: RoomMessage,
+  [COORDINATION_EVENT]: CoordinationEvent,
 } as const satisfies Record<string, z.ZodType>;
 export type BusDetailType = keyof typeof BUS_EVENTS;
 export type BusDetail<T extends BusDetailType> = z.infer<(typeof BUS_EVENTS)[T]>;

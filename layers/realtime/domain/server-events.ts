@@ -12,6 +12,7 @@ export const SERVER_EVENT_TYPE_OF: Readonly<Record<BusDetailType, ServerEventTyp
   SystemAlert: "system_alert",
   /** An admin's broadcast to one room (POST /api/websocket/broadcast with a `room`). */
   RoomMessage: "room_message",
+  CoordinationEvent: "coordination_event",
 };
 
 /** The frame type a bus event is relayed as, if the dashboard shows it. */

@@ -2,14 +2,23 @@ import * as z from "zod";
 import { type RoomMessage, RoomName } from "#kernel/bus/room-message";
 
 /** What a client can subscribe to. `all` receives every topic. */
-export const TOPICS = ["agents_only", "metrics_only", "tasks", "optimizations", "alerts", "detections", "all"] as const;
+export const TOPICS = [
+  "agents_only",
+  "metrics_only",
+  "tasks",
+  "optimizations",
+  "alerts",
+  "detections",
+  "coordination",
+  "all",
+] as const;
 export const Topic = z.enum(TOPICS);
 export type Topic = z.infer<typeof Topic>;
 /** Topics an event is published on; `all` is only a subscription. */
 export type EventTopic = Exclude<Topic, "all">;
 export const EVENT_TOPICS = TOPICS.filter((topic): topic is EventTopic => topic !== "all");
 
-/** Server event types: the seed dashboard's, plus detections, proposals and the room events. */
+/** Server event types: the seed dashboard's, plus detections, proposals, coordination and the room events. */
 export const SERVER_EVENT_TYPES = [
   "agent_status",
   "task_update",
@@ -18,6 +27,7 @@ export const SERVER_EVENT_TYPES = [
   "optimization_result",
   "system_alert",
   "tge_detected",
+  "coordination_event",
   "room_message",
   "presence",
 ] as const;
@@ -36,6 +46,7 @@ export const TOPIC_OF: Readonly<Record<TopicEventType, EventTopic>> = {
   optimization_result: "optimizations",
   system_alert: "alerts",
   tge_detected: "detections",
+  coordination_event: "coordination",
 };
 export const isRoomEventType = (type: ServerEventType): type is RoomEventType => type === "room_message" || type === "presence";
 

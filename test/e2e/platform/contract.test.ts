@@ -42,6 +42,11 @@ describe("the OpenAPI document is the contract", () => {
     await taskUntil(task.taskId, (t) => t.status === "completed");
     const [agent] = (await fleetView()).agents;
     if (!agent) throw new Error("no agent runs");
+    const held = await api<{ leaseId: string }>("POST", "/api/coordination/locks", {
+      token: await tokenFor("operator"),
+      body: { resource: "contract/renewed", mode: "exclusive", ttlSeconds: 30 },
+    });
+    const lease = encodeURIComponent(held.body.leaseId);
     const calls: Record<string, Call> = {
       "POST /api/tasks": { path: "/api/tasks", body: { type: "diagnostics.echo", agentType: "data-quality" } },
       "POST /api/tasks/batch": {
@@ -75,6 +80,21 @@ describe("the OpenAPI document is the contract", () => {
       "GET /api/websocket/event-history": { path: "/api/websocket/event-history?limit=3" },
       "GET /api/websocket/statistics": { path: "/api/websocket/statistics" },
       "POST /api/websocket/broadcast": { path: "/api/websocket/broadcast", body: { message: "contract test", room: "contract" } },
+      "GET /api/coordination/status": { path: "/api/coordination/status" },
+      "GET /api/coordination/locks": { path: "/api/coordination/locks" },
+      "POST /api/coordination/locks": {
+        path: "/api/coordination/locks",
+        body: { resource: "contract/acquired", mode: "shared", ttlSeconds: 5 },
+      },
+      "POST /api/coordination/locks/{leaseId}/renew": {
+        path: `/api/coordination/locks/${lease}/renew`,
+        body: { ttlSeconds: 30 },
+        role: "operator",
+      },
+      "DELETE /api/coordination/locks/{leaseId}": { path: `/api/coordination/locks/${lease}`, role: "operator" },
+      "GET /api/coordination/conflicts": { path: "/api/coordination/conflicts?limit=3" },
+      "GET /api/coordination/events": { path: "/api/coordination/events?limit=3" },
+      "GET /api/coordination/insights": { path: "/api/coordination/insights?limit=3" },
       "GET /api/health": { path: "/api/health" },
       "GET /api/openapi.json": { path: "/api/openapi.json" },
     };

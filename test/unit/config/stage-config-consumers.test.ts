@@ -30,10 +30,8 @@ describe("every stage setting has a consumer", () => {
     expect(mapped).toEqual([...KEYS].sort());
   });
 
-  it("keeps exactly four keys awaiting their consumers: coordination (issue 10) and optimization (issue 11)", () => {
+  it("keeps exactly two keys awaiting their consumers: optimization (issue 11)", () => {
     expect(AWAITING_ISSUE).toEqual({
-      syncInterval: 10,
-      resourceLockTimeout: 10,
       autoApplyLowRisk: 11,
       requireApprovalThreshold: 11,
     });
@@ -49,7 +47,7 @@ describe("every stage setting has a consumer", () => {
 
   it("finds a variable no code reads (the control)", () => {
     expect(readersOf("MAX_CONCURRENT_TASKS")).not.toEqual([]);
-    expect(readersOf("SYNC_INTERVAL_SECONDS")).toEqual([]);
+    expect(readersOf("SYNC_INTERVAL_MINUTES")).toEqual([]);
     expect(readersOf("MAX_CONCURRENT_TASK")).toEqual([]);
   });
 });

@@ -3,8 +3,12 @@ import { DynamoDbSeenItems } from "#detection/adapters/dynamodb-seen-items";
 import { HttpFeedFetcher } from "#detection/adapters/http-feed-fetcher";
 import type { FeedItem } from "#detection/domain/feed";
 import { FeedWatcher } from "#detection/domain/feed-watcher";
+import { INSIGHT_TOPICS, InsightsEnv, SharedMemory } from "#coordination/published/insights";
+import { LocksTableEnv, ResourceLocks, untilAborted } from "#coordination/published/locks";
 import { sleep } from "#shared/concurrency";
 import { readEnv } from "#shared/env";
+import { FeedHostLeases } from "./feed-leases";
+import { SourceStats } from "./source-reliability";
 import { payloadOf } from "../runtime/payload";
 import type { TaskHandler } from "../runtime/task-handler";
 import type { Specialist, SpecialistContext } from "../runtime/specialist";
@@ -18,7 +22,9 @@ const FeedFetchPayload = z.object({ url: z.url({ protocol: /^https?$/ }) }).stri
 /**
  * scraping-efficiency: watches the configured feeds (every FEED_POLL_SECONDS, within
  * FEED_REQUESTS_PER_MINUTE per host) and passes each new item to keyword-precision as a
- * `tge.score` task. `feed.fetch` polls one feed on demand.
+ * `tge.score` task. Across the fleet one scraper polls each host, the holder of `feed/<host>`
+ * (`FeedHostLeases`), and shares the host's reliability and latency as an insight
+ * (`scraping.sources`). `feed.fetch` polls one feed on demand.
  */
 export function scrapingEfficiency(context: SpecialistContext): Specialist {
   const env = readEnv(
@@ -31,9 +37,22 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
       FEED_POLL_SECONDS: z.coerce.number().int().min(1),
       FEED_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1),
       FEED_ITEMS_TABLE: z.string().min(1),
+      RESOURCE_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1),
     }),
     context.env,
   );
+  const shared = readEnv(InsightsEnv.extend(LocksTableEnv.shape), context.env);
+  const holder = `agent:${context.agentId}`;
+  const memory = new SharedMemory({ db: context.db, tableName: shared.INSIGHTS_TABLE, contributor: holder });
+  // Five polls' worth, so a renewal or two can fail without losing the host; never past the stage's longest lease.
+  const leaseMs = Math.min(env.RESOURCE_LOCK_TIMEOUT_SECONDS, Math.max(10, env.FEED_POLL_SECONDS * 5)) * 1_000;
+  const leases = new FeedHostLeases(new ResourceLocks({ db: context.db, tableName: shared.LOCKS_TABLE }), {
+    holder,
+    ttlMs: leaseMs,
+    logger: context.logger,
+  });
+  const stats = new SourceStats();
+  const published = new Map<string, number>();
   const submit = submitterFor(context);
   const handOff = async (item: FeedItem, fingerprint: string, feedUrl: string) => {
     const { created, task } = await submit({
@@ -56,20 +75,51 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
     return { ...(await watcher.poll(url, new Date())) };
   };
 
+  /** Shares the host's reliability and latency at most once per sync interval. */
+  const share = async (host: string) => {
+    const summary = stats.summary(host);
+    const last = published.get(host) ?? 0;
+    if (!summary || Date.now() - last < shared.SYNC_INTERVAL_SECONDS * 1_000) return;
+    published.set(host, Date.now());
+    await memory.publish({
+      topic: INSIGHT_TOPICS.sourceReliability,
+      key: host,
+      value: { ...summary.value },
+      confidence: summary.confidence,
+      evidence: [`last ${summary.value.requests} requests from ${holder}`],
+      ttlSeconds: Math.max(60, shared.SYNC_INTERVAL_SECONDS * 4),
+    });
+  };
+
   const controller = new AbortController();
   let loop: Promise<void> | undefined;
+  const pollOne = async (url: string) => {
+    const host = new URL(url).host;
+    const signal = await leases.poller(host);
+    if (!signal) return; // another scraper polls this host for the fleet
+    const started = performance.now();
+    try {
+      const report = await untilAborted(watcher.poll(url, new Date()), signal);
+      stats.record(host, report.request, performance.now() - started);
+      if (report.handedOff > 0 || report.request === "rate-limited") context.logger.info("feed polled", { ...report });
+    } catch (error) {
+      stats.record(host, "failed", performance.now() - started);
+      throw error;
+    }
+    await share(host);
+  };
   const watch = async () => {
     while (!controller.signal.aborted) {
       for (const url of env.FEED_URLS) {
         try {
-          const report = await watcher.poll(url, new Date());
-          if (report.handedOff > 0 || report.request === "rate-limited") context.logger.info("feed polled", { ...report });
+          await pollOne(url);
         } catch (error) {
           context.logger.warn("feed poll failed; trying again next round", { url, error });
         }
       }
       await sleep(env.FEED_POLL_SECONDS * 1_000, controller.signal).catch(() => undefined);
     }
+    await leases.releaseAll();
   };
 
   return {

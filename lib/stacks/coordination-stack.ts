@@ -1,0 +1,200 @@
+import { CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import type * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { EVENTS_BY_KIND_INDEX, EVENTS_BY_TIME_INDEX } from "#coordination/adapters/dynamodb-event-store";
+import { ACTIVE_LOCKS_INDEX } from "#coordination/adapters/dynamodb-lock-store";
+import { COORDINATION_ROUTES } from "#coordination/published/routes";
+import type { AgentType } from "#kernel/agent-catalog";
+import type { SpecialistResources } from "../constructs/agent-service";
+import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
+import { routeFunctions } from "../constructs/route-functions";
+import { SwarmFunction } from "../constructs/swarm-function";
+import { SwarmTable } from "../constructs/swarm-table";
+import type { SwarmStackProps } from "./swarm-stack-props";
+
+export interface CoordinationStackProps extends SwarmStackProps {
+  readonly bus: events.IEventBus;
+  readonly http: AuthorizedHttpApi;
+}
+
+/**
+ * Coordination (ADR 0014): the locks table (one row per resource: leases, fence, waiting
+ * writers), the `coordination_events` table, the shared insights memory, the API over them,
+ * the relays that turn their changes into `CoordinationEvent`s on the bus, and the schedule that
+ * expires lapsed leases nobody asked for. Other stacks grant their functions and agents the
+ * locks and insights through `grantLocks` / `grantInsights` and the variables in `environment`.
+ */
+export class CoordinationStack extends Stack {
+  readonly locksTable: SwarmTable;
+  readonly eventsTable: SwarmTable;
+  readonly insightsTable: SwarmTable;
+  /** What a consumer of locks and insights reads (the locks published module's and insights' env schemas). */
+  readonly consumerEnvironment: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: CoordinationStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.locksTable = new SwarmTable(this, "Locks", {
+      config,
+      partitionKey: { name: "resource", type: dynamodb.AttributeType.STRING },
+      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      globalSecondaryIndexes: [
+        {
+          indexName: ACTIVE_LOCKS_INDEX,
+          partitionKey: { name: "active", type: dynamodb.AttributeType.STRING },
+          sortKey: { name: "activeUntil", type: dynamodb.AttributeType.NUMBER },
+        },
+      ],
+    });
+    this.eventsTable = new SwarmTable(this, "CoordinationEvents", {
+      config,
+      partitionKey: { name: "eventId", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "gcAt",
+      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
+      globalSecondaryIndexes: [
+        {
+          indexName: EVENTS_BY_TIME_INDEX,
+          partitionKey: { name: "stream", type: dynamodb.AttributeType.STRING },
+          sortKey: { name: "at", type: dynamodb.AttributeType.STRING },
+        },
+        {
+          indexName: EVENTS_BY_KIND_INDEX,
+          partitionKey: { name: "kind", type: dynamodb.AttributeType.STRING },
+          sortKey: { name: "at", type: dynamodb.AttributeType.STRING },
+        },
+      ],
+    });
+    this.insightsTable = new SwarmTable(this, "Insights", {
+      config,
+      partitionKey: { name: "shard", type: dynamodb.AttributeType.STRING },
+      sortKey: { name: "sk", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "gcAt",
+      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+    });
+
+    this.consumerEnvironment = {
+      LOCKS_TABLE: this.locksTable.tableName,
+      INSIGHTS_TABLE: this.insightsTable.tableName,
+      SYNC_INTERVAL_SECONDS: String(config.syncInterval),
+      RESOURCE_LOCK_TIMEOUT_SECONDS: String(config.resourceLockTimeout),
+    };
+
+    const api = routeFunctions(this, COORDINATION_ROUTES, {
+      config,
+      context: "coordination",
+      environment: { ...this.consumerEnvironment, COORDINATION_EVENTS_TABLE: this.eventsTable.tableName },
+      // An acquire may wait up to 20 s (waitSeconds) before it answers.
+      timeoutOf: { acquireLock: Duration.seconds(25) },
+    });
+    for (const fn of [api.acquireLock, api.renewLock, api.releaseLock]) this.grantLocks(fn);
+    this.locksTable.grant(api.getCoordinationStatus, "Query");
+    this.locksTable.grant(api.listLocks, "Query");
+    this.eventsTable.grant(api.getCoordinationStatus, "Query");
+    this.eventsTable.grant(api.listConflicts, "Query");
+    this.eventsTable.grant(api.listCoordinationEvents, "Query");
+    this.insightsTable.grant(api.getCoordinationStatus, "Query", "GetItem");
+    this.insightsTable.grant(api.listInsights, "Query", "GetItem");
+    props.http.addRoutes(this, COORDINATION_ROUTES, api);
+
+    const fn = (name: string, entry: string, description: string, environment: Record<string, string>) =>
+      new SwarmFunction(this, name, {
+        entry: `coordination/${entry}.ts`,
+        description,
+        context: "coordination",
+        config,
+        environment,
+        timeout: Duration.seconds(30),
+      });
+    const failures = new sqs.Queue(this, "RelayFailures", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(failures).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is itself the failure destination of the coordination relays' stream event sources.",
+    });
+    const streamSource = (table: SwarmTable) =>
+      new DynamoEventSource(table.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 25,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(6),
+        onFailure: new SqsDlq(failures),
+      });
+
+    const record = fn(
+      "RecordCoordinationEvents",
+      "record-coordination-events",
+      "Locks and insights streams: record what each change did as coordination events",
+      { COORDINATION_EVENTS_TABLE: this.eventsTable.tableName, INSIGHTS_TABLE: this.insightsTable.tableName },
+    );
+    this.eventsTable.grant(record, "PutItem");
+    this.insightsTable.grant(record, "Query");
+    record.addEventSource(streamSource(this.locksTable));
+    record.addEventSource(streamSource(this.insightsTable));
+
+    const publish = fn(
+      "PublishCoordinationEvents",
+      "publish-coordination-events",
+      "coordination_events stream: put each recorded event on the bus as CoordinationEvent",
+      { EVENT_BUS_NAME: props.bus.eventBusName },
+    );
+    props.bus.grantPutEventsTo(publish);
+    publish.addEventSource(streamSource(this.eventsTable));
+
+    const reaper = fn(
+      "ReapExpiredLeases",
+      "reap-expired-leases",
+      "Every minute: expire leases that lapsed while nobody asked for their lock",
+      { LOCKS_TABLE: this.locksTable.tableName },
+    );
+    this.locksTable.grant(reaper, "Query", "GetItem", "PutItem");
+    new events.Rule(this, "ReapExpiredLeasesSchedule", {
+      description: "Expires lapsed leases so the locks list and the events say so",
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(reaper, { retryAttempts: 0 })],
+    });
+
+    new CfnOutput(this, "LocksTableName", { value: this.locksTable.tableName });
+    new CfnOutput(this, "CoordinationEventsTableName", { value: this.eventsTable.tableName });
+    new CfnOutput(this, "InsightsTableName", { value: this.insightsTable.tableName });
+  }
+
+  /** What taking, renewing, releasing locks and fencing writes with them needs (`ResourceLocks`). */
+  grantLocks(grantee: iam.IGrantable): void {
+    this.locksTable.grant(grantee, "GetItem", "PutItem", "ConditionCheckItem");
+  }
+
+  /** What publishing and reading insights needs (`SharedMemory`). */
+  grantInsights(grantee: iam.IGrantable): void {
+    this.insightsTable.grant(grantee, "PutItem", "UpdateItem", "GetItem", "Query");
+  }
+
+  /** Every agent type's resources with the locks and insights added: each agent may lock and share. */
+  forAgents(specialists: Readonly<Record<AgentType, SpecialistResources>>): Record<AgentType, SpecialistResources> {
+    return Object.fromEntries(
+      Object.entries(specialists).map(([type, resources]) => [
+        type,
+        {
+          ...resources,
+          environment: { ...this.consumerEnvironment, ...resources.environment },
+          grant: (role: iam.IGrantable) => {
+            resources.grant(role);
+            this.grantLocks(role);
+            this.grantInsights(role);
+          },
+        },
+      ]),
+    ) as Record<AgentType, SpecialistResources>;
+  }
+}

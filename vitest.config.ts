@@ -25,6 +25,10 @@ export default defineConfig({
           name: "infra",
           include: ["test/infra/**/*.test.ts"],
           environment: "node",
+          // Each file synthesizes the whole app, seconds of CPU at a stretch: run one at a time, so a
+          // worker busy synthesizing never starves another's messages to the runner (vitest's RPC timeout).
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -26,11 +26,12 @@ function ensureNodeModules() {
   const lock = join(root, "package-lock.json");
   const installed = join(root, "node_modules", ".package-lock.json");
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
-  // `npm install`, not `npm ci`: with the lockfile present it installs the locked versions, and
-  // unlike `npm ci` it tolerates optional platform packages (rollup's, for other operating
-  // systems) that a registry mirror may not carry and so are absent from the lockfile.
-  step("installing npm packages from the lockfile…");
-  run("npm", ["install", "--no-audit", "--no-fund"]);
+  // `npm ci`, not `npm install`: it installs exactly what the lockfile says and never rewrites
+  // it, so a fresh clone stays clean. That needs a lockfile that lists every platform's
+  // optional packages (esbuild's, rollup's, fsevents); test/unit/architecture/lockfile.test.ts
+  // checks it does. A lockfile out of step with package.json stops here, naming the package.
+  step("installing npm packages from the lockfile (npm ci)…");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
 }
 
 function findPython() {

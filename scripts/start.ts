@@ -1,46 +1,88 @@
 // npm start: the whole swarm on this machine — emulator, deployed stacks, seeded users,
 // agents — until Ctrl-C, which stops everything it started.
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { type WebServer, recordDashboardUrl, startWebServer } from "./local/web-server";
 import { type LocalEnvironment, startLocalEnvironment } from "./local/environment";
 import { LOCAL_DIR } from "./local/paths";
+import { discardSavedState } from "./local/saved-state";
 
 /** The sample feed's port: a stable one keeps the deployed feed URL, so a restart needs no deploy. */
 const FEED_PORT = 4599;
 const FEED_DRIP_MS = 8_000;
 /** The dashboard page's port: a stable one keeps a bookmarked tab working across restarts. */
 const DASHBOARD_PORT = 4600;
+const STATE_DIR = path.join(LOCAL_DIR, "emulator-state");
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line: string) => console.log(line);
 
 let environment: LocalEnvironment | undefined;
 let dashboard: WebServer | undefined;
-let shuttingDown = false;
+let stopping: Promise<void> | undefined;
+let firstSignalAt = 0;
+
+const starting = new AbortController();
+let startUnderWay: Promise<unknown> = Promise.resolve();
 
 async function shutdown(code: number): Promise<never> {
-  if (shuttingDown) process.exit(code);
-  shuttingDown = true;
   say("\n[stop] stopping agents, then the emulator (it saves its state)…");
+  // A start still under way stops what it started itself, once it sees the abort.
+  starting.abort(new Error("stopped by a signal while starting"));
+  await startUnderWay.catch(() => undefined);
   await dashboard?.close();
-  await environment?.stop();
-  say("[stop] done");
+  const report = await environment?.stop();
+  if (report && !report.saved && report.problems.length > 0) {
+    say(`[stop] the saved state is incomplete (${report.problems.join("; ")}); the next start discards it and deploys afresh`);
+  }
+  say(`[stop] done${report ? ` in ${report.seconds.toFixed(1)}s${report.saved ? "; the state is saved" : ""}` : ""}`);
   process.exit(code);
 }
-process.on("SIGINT", () => void shutdown(0));
-process.on("SIGTERM", () => void shutdown(0));
+
+// Ctrl-C can reach this process twice (from the terminal, and forwarded by npm where the shell
+// hands over to node, as bash does), and an impatient second press must not cut the emulator's
+// save short either: the first signal stops, later ones only say so.
+function onSignal(): void {
+  if (!stopping) {
+    firstSignalAt = Date.now();
+    stopping = shutdown(0);
+  } else if (Date.now() - firstSignalAt > 1_000) {
+    say("[stop] still stopping: the emulator is saving its state, and a kill now would leave it half-saved");
+  }
+}
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+// Closing the terminal hangs up: stop as for Ctrl-C, though nobody is left to read the output.
+process.on("SIGHUP", onSignal);
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    // A closed terminal answers EIO or EPIPE to every write; the stop goes on without it.
+    if (error.code !== "EIO" && error.code !== "EPIPE") throw error;
+  });
+}
 
 try {
+  // --fresh: forget the saved state (tasks, detections, users' data) and deploy into an empty emulator.
+  const { values: flags } = parseArgs({ options: { fresh: { type: "boolean", default: false } } });
+  if (flags.fresh) {
+    discardSavedState(STATE_DIR);
+    say("[state] --fresh: the saved emulator state is discarded");
+  }
   say("[emulator] starting MiniStack…");
-  environment = await startLocalEnvironment({
+  const start = startLocalEnvironment({
     workDir: LOCAL_DIR,
-    stateDir: path.join(LOCAL_DIR, "emulator-state"),
+    stateDir: STATE_DIR,
     feedPort: FEED_PORT,
+    smokeCheck: true,
+    signal: starting.signal,
     log: say,
   });
-  const { outputs, deploy, fleet, feed } = environment;
+  startUnderWay = start;
+  environment = await start;
+  const { outputs, deploy, fleet, feed, smoke } = environment;
   say(`[deploy] ${deploy.skipped ? "up to date" : "deployed"} at ${elapsed()}`);
   say(`[agents] ${fleet.agents.length} agents running, one per ECS task (logs in .local/logs/)`);
+  if (smoke) say(`[smoke] a diagnostics.echo task ran end to end in ${smoke.latencyMs} ms (task ${smoke.taskId})`);
   dashboard = await startWebServer({ port: DASHBOARD_PORT, outputs });
   recordDashboardUrl(dashboard.url, path.join(LOCAL_DIR, "outputs.json"));
   // A few stories at once, then one every few seconds, so detections arrive while you watch.
@@ -69,6 +111,8 @@ TGE Swarm is ready (${elapsed()}).
 
 Press Ctrl-C to stop everything.`);
 } catch (error) {
-  console.error(`\n[start] failed: ${error instanceof Error ? error.message : String(error)}`);
-  await shutdown(1);
+  if (!stopping) {
+    console.error(`\n[start] failed: ${error instanceof Error ? error.message : String(error)}`);
+    stopping = shutdown(1);
+  }
 }

@@ -1,5 +1,6 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import * as z from "zod";
+import { DynamoDbAgentQuery } from "#agents/adapters/dynamodb-agent-query";
 import { DynamoDbAgentRegistry } from "#agents/adapters/dynamodb-agent-registry";
 import { DynamoDbFleetLedger } from "#agents/adapters/dynamodb-fleet-ledger";
 import { EcsFleetController } from "#agents/adapters/ecs-fleet-controller";
@@ -33,6 +34,9 @@ export const fleet = once(() => {
   const ecs = tracer.captureAWSv3Client(new ECSClient(clientConfig()));
   return new EcsFleetController(ecs, env.CLUSTER_NAME, env.SERVICE_NAMES as Record<AgentType, string>);
 });
+export const agentQuery = once(
+  () => new DynamoDbAgentQuery(db(), readEnv(z.object({ AGENTS_TABLE: z.string().min(1) })).AGENTS_TABLE),
+);
 export const publisher = once(
   () => new EventBridgePublisher(eventBridgeClient(), readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1) })).EVENT_BUS_NAME),
 );

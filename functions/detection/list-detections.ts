@@ -4,6 +4,6 @@ import { detectionStore } from "./wiring";
 
 /** GET /api/detections?limit&cursor — TGE detections, newest first, each with the items that reported it. */
 export const handler = httpRoute(DETECTION_ROUTES.listDetections, async ({ query }) => {
-  const { limit, cursor } = query;
-  return json(200, await detectionStore().latest({ limit, ...(cursor ? { cursor } : {}) }));
+  const { limit, cursor, order } = query;
+  return json(200, await detectionStore().latest({ limit, order, ...(cursor ? { cursor } : {}) }));
 });

@@ -7,7 +7,7 @@ import { readEnv } from "#shared/env";
 import { instrumented } from "#shared/instrumented";
 import { QueueFullError } from "#shared/errors";
 import { logger } from "#shared/powertools";
-import { systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
+import { SchedulingStrategy, systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
 
 const env = readEnv(
   SettingsEnv.extend({
@@ -15,6 +15,7 @@ const env = readEnv(
     TASK_STATS_TABLE: z.string().min(1),
     QUEUED_TTL_SECONDS: z.coerce.number().int().positive(),
     MAX_QUEUE_DEPTH: z.coerce.number().int().positive(),
+    SCHEDULING_STRATEGY: SchedulingStrategy,
   }),
 );
 const submit = systemSubmitter(dynamoDocumentClient(), systemCaller("metrics-review-schedule"), {
@@ -22,6 +23,7 @@ const submit = systemSubmitter(dynamoDocumentClient(), systemCaller("metrics-rev
   statsTable: env.TASK_STATS_TABLE,
   maxQueueDepth: env.MAX_QUEUE_DEPTH,
   queuedTtlSeconds: env.QUEUED_TTL_SECONDS,
+  schedulingStrategy: env.SCHEDULING_STRATEGY,
 });
 
 const runtimeSettings = s3SettingsReader({

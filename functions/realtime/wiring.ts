@@ -2,6 +2,7 @@ import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagem
 import * as z from "zod";
 import { ApiGatewayConnectionGateway } from "#realtime/adapters/apigw-connection-gateway";
 import { DynamoDbConnectionStore } from "#realtime/adapters/dynamodb-connection-store";
+import { DynamoDbDeliveryStats } from "#realtime/adapters/dynamodb-delivery-stats";
 import { DynamoDbEventHistory } from "#realtime/adapters/dynamodb-event-history";
 import { DynamoDbSequence } from "#realtime/adapters/dynamodb-sequence";
 import type { PublishDeps } from "#realtime/domain/publishing";
@@ -41,6 +42,10 @@ export const publisher = once(
   () => new EventBridgePublisher(eventBridgeClient(), readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1) })).EVENT_BUS_NAME),
 );
 
+export const deliveryStats = once(
+  () => new DynamoDbDeliveryStats(db(), readEnv(z.object({ EVENTS_TABLE: z.string().min(1) })).EVENTS_TABLE),
+);
+
 /** Recording (seq + history) and delivery, for handlers that publish events themselves. */
 export const publishDeps = once((): PublishDeps => {
   const env = readEnv(
@@ -54,6 +59,7 @@ export const publishDeps = once((): PublishDeps => {
     gateway: connectionGateway(),
     sequence: new DynamoDbSequence(db(), env.EVENTS_TABLE),
     history: eventHistory(),
+    stats: deliveryStats(),
     clock: systemClock,
     concurrency: env.BROADCAST_CONCURRENCY,
   };

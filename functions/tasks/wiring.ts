@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { dynamoDocumentClient, sqsClient } from "#shared/adapters/aws-clients";
+import { dynamoDocumentClient, eventBridgeClient, sqsClient } from "#shared/adapters/aws-clients";
+import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
 import { systemClock } from "#shared/clock";
 import { jsonEnv, readEnv } from "#shared/env";
 import { DynamoDbTaskQuery } from "#tasks/adapters/dynamodb-task-query";
@@ -7,8 +8,12 @@ import { DynamoDbTaskStats } from "#tasks/adapters/dynamodb-task-stats";
 import { DynamoDbTaskStore } from "#tasks/adapters/dynamodb-task-store";
 import { QUEUE_URLS } from "#tasks/published/queue-urls";
 import { SqsQueueDepths } from "#tasks/adapters/sqs-queue-depths";
+import { SqsTimerQueue } from "#tasks/adapters/sqs-timer-queue";
+import { SqsWorkQueue } from "#tasks/adapters/sqs-work-queue";
 import { StatsBackedAdmission, StatsBackedChooser } from "#tasks/adapters/stats-backed-scheduling";
 import { SchedulingStrategy } from "#tasks/domain/scheduling";
+import type { TimerPorts } from "#tasks/domain/handle-due-timer";
+import type { RelayPorts } from "#tasks/domain/relay-task-change";
 import type { SubmitDeps } from "#tasks/domain/submit-task";
 import type { RetryPolicy } from "#tasks/domain/task-state-machine";
 import { once } from "#shared/once";
@@ -64,3 +69,24 @@ export const submitDeps = once((): SubmitDeps => {
     admission: new StatsBackedAdmission(taskStats(), env.MAX_QUEUE_DEPTH),
   };
 });
+
+const timerQueue = once(() => new SqsTimerQueue(sqsClient(), readEnv(z.object({ TIMER_QUEUE_URL: z.url() })).TIMER_QUEUE_URL));
+
+/** What the outbox relay sends to: the work queues, the timers queue, the bus and the counters. */
+export const relayPorts = once((): RelayPorts => {
+  const env = readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1), WORK_QUEUE_URLS: jsonEnv(QUEUE_URLS) }));
+  return {
+    queue: new SqsWorkQueue(sqsClient(), env.WORK_QUEUE_URLS),
+    timers: timerQueue(),
+    publisher: new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME),
+    stats: taskStats(),
+  };
+});
+
+/** What the timer checker reads and writes: the tasks, the timers queue, the retry policy and the lease grace. */
+export const timerPorts = once((): TimerPorts => ({
+  store: taskStore(),
+  timers: timerQueue(),
+  policy: retryPolicy(),
+  leaseGraceSeconds: readEnv(z.object({ LEASE_GRACE_SECONDS: z.coerce.number().int().min(0) })).LEASE_GRACE_SECONDS,
+}));

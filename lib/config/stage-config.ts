@@ -201,7 +201,15 @@ export class InvalidStageConfigError extends Error {
 
 const OVERRIDABLE = Object.keys(StageConfig.shape).filter((key) => key !== "stage");
 
-function fromEnvString(raw: string, defaultValue: unknown): unknown {
+/** Whether the key holds text, so its variable is taken as written (`TGE_ACCOUNT=123456789012` is an id, not a number). */
+function holdsText(key: string): boolean {
+  const schema = StageConfig.shape[key as keyof typeof StageConfig.shape];
+  const inner = schema instanceof z.ZodOptional ? schema.unwrap() : schema;
+  return inner instanceof z.ZodString;
+}
+
+function fromEnvString(raw: string, defaultValue: unknown, text: boolean): unknown {
+  if (text) return raw;
   // Lists are comma-separated: TGE_FEED_URLS=https://a.example/feed.json,https://b.example/feed.json
   if (Array.isArray(defaultValue))
     return raw
@@ -233,7 +241,7 @@ export function loadStageConfig(stage: string, env: Record<string, string | unde
   const defaults: Record<string, unknown> = { ...STAGE_DEFAULTS[stageName.data] };
   for (const key of OVERRIDABLE) {
     const raw = env[envVarFor(key)];
-    if (raw !== undefined && raw !== "") defaults[key] = fromEnvString(raw, defaults[key]);
+    if (raw !== undefined && raw !== "") defaults[key] = fromEnvString(raw, defaults[key], holdsText(key));
   }
   const unknown = Object.keys(env).filter(
     (name) => name.startsWith("TGE_") && !OVERRIDABLE.some((key) => envVarFor(key) === name),

@@ -97,6 +97,8 @@ export class AgentService extends Construct {
         RETRY_MAX_DELAY_SECONDS: String(policy.maxDelaySeconds),
         QUEUED_TTL_SECONDS: String(policy.queuedTtlSeconds),
         MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
+        // Agents that hand work on submit it as POST /api/tasks would, with the stage's strategy.
+        SCHEDULING_STRATEGY: config.schedulingStrategy,
         STOP_GRACE_SECONDS: String(STOP_GRACE_SECONDS),
         POWERTOOLS_SERVICE_NAME: "tge-swarm-agent",
         POWERTOOLS_LOG_LEVEL: config.logLevel,

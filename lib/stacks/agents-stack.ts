@@ -12,7 +12,7 @@ import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources"
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { AGENTS_BY_TYPE_INDEX } from "#agents/adapters/dynamodb-agent-registry";
+import { AGENT_INDEXES } from "#agents/adapters/dynamodb-agent-registry";
 import { AGENT_ROUTES } from "#agents/published/routes";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { AgentService, type SpecialistResources } from "../constructs/agent-service";
@@ -62,9 +62,24 @@ export class AgentsStack extends Stack {
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       globalSecondaryIndexes: [
         {
-          indexName: AGENTS_BY_TYPE_INDEX,
+          indexName: AGENT_INDEXES.byType,
           partitionKey: { name: "agentType", type: dynamodb.AttributeType.STRING },
           sortKey: { name: "registeredAt", type: dynamodb.AttributeType.STRING },
+        },
+        // Keys and the filtered attributes only: a heartbeat rewrites the workload, not these.
+        {
+          indexName: AGENT_INDEXES.byStatus,
+          partitionKey: { name: "status", type: dynamodb.AttributeType.STRING },
+          sortKey: { name: "registeredAt", type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: ["agentType"],
+        },
+        {
+          indexName: AGENT_INDEXES.all,
+          partitionKey: { name: "listKey", type: dynamodb.AttributeType.STRING },
+          sortKey: { name: "registeredAt", type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: ["agentType", "status"],
         },
       ],
     });
@@ -173,15 +188,17 @@ export class AgentsStack extends Stack {
 
     const api = routeFunctions(this, AGENT_ROUTES, { config, context: "agents", environment: fleetEnvironment });
     for (const f of [api.getFleetStatus, api.getAgent]) this.agentsTable.grant(f, "Query", "GetItem");
+    this.agentsTable.grant(api.listAgents, "Query", "BatchGetItem");
     ecsRead(api.getFleetStatus);
-    for (const f of [api.agentAction, api.deployAgentType, api.scaleAgentType]) {
+    for (const f of [api.agentAction, api.bulkAgentAction, api.deployAgentType, api.scaleAgentType]) {
       readsFleetSize(f);
       this.agentsTable.grant(f, "GetItem", "UpdateItem");
-      ledger.grant(f, "GetItem", "PutItem");
+      ledger.grant(f, "GetItem", "UpdateItem");
       ecsRead(f);
       ecsScale(f);
     }
     ecsStopTask(api.agentAction);
+    ecsStopTask(api.bulkAgentAction);
     props.http.addRoutes(this, AGENT_ROUTES, api);
 
     const monitor = fn(
@@ -193,7 +210,7 @@ export class AgentsStack extends Stack {
     );
     this.agentsTable.grant(monitor, "Query", "UpdateItem");
     readsFleetSize(monitor);
-    ledger.grant(monitor, "GetItem", "PutItem");
+    ledger.grant(monitor, "GetItem", "UpdateItem");
     ecsRead(monitor);
     ecsScale(monitor);
     ecsStopTask(monitor);
@@ -213,7 +230,7 @@ export class AgentsStack extends Stack {
     );
     this.agentsTable.grant(scaler, "Query");
     readsFleetSize(scaler);
-    ledger.grant(scaler, "GetItem", "PutItem");
+    ledger.grant(scaler, "GetItem", "UpdateItem");
     props.taskStats.grant(scaler, "BatchGetItem", "GetItem");
     ecsRead(scaler);
     ecsScale(scaler);
@@ -286,7 +303,7 @@ export class AgentsStack extends Stack {
     new CfnOutput(this, "RecordAgentTaskStateFunctionName", { value: recordTaskState.functionName });
 
     const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
-    for (const f of [api.agentAction, monitor]) {
+    for (const f of [api.agentAction, api.bulkAgentAction, monitor]) {
       Validations.of(f).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${account}:task/${clusterName}/*]`,
         reason: "Restarts stop whichever task runs an agent; task ids are not known in advance, the cluster bounds them.",

@@ -24,7 +24,7 @@ export interface CoordinationStackProps extends SwarmStackProps {
 }
 
 /**
- * Coordination (ADR 0010): the locks table (one row per resource: leases, fence, waiting
+ * Coordination (ADR 0014): the locks table (one row per resource: leases, fence, waiting
  * writers), the `coordination_events` table, the shared insights memory, the API over them,
  * the relays that turn their changes into `CoordinationEvent`s on the bus, and the schedule that
  * expires lapsed leases nobody asked for. Other stacks grant their functions and agents the

@@ -10,7 +10,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { AGENTS_BY_TYPE_INDEX } from "#agents/adapters/dynamodb-agent-registry";
+import { AGENT_INDEXES } from "#agents/adapters/dynamodb-agent-registry";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { deadLetterAlarmName } from "#monitoring/domain/alarm-alerts";
 import { TASK_INDEXES } from "#tasks/adapters/task-table-layout";
@@ -96,7 +96,7 @@ export class MonitoringStack extends Stack {
         resourceArns: [`${table.table.tableArn}/index/${index}`],
       });
     queryIndex(props.tasksTable, TASK_INDEXES.queued.name);
-    queryIndex(props.agentsTable, AGENTS_BY_TYPE_INDEX);
+    queryIndex(props.agentsTable, AGENT_INDEXES.byType);
     // One statement for all forty queues: forty of them (as grantReadAttributes writes them) push the role's
     // inline policy past its size limit, into overflow policies.
     iam.Grant.addToPrincipal({

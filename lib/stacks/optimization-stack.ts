@@ -312,6 +312,7 @@ export class OptimizationStack extends Stack {
         QUEUED_TTL_SECONDS: String(Math.max(60, config.metricsReviewMinutes * 60)),
         MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
         ...this.settings.environment,
+        SCHEDULING_STRATEGY: config.schedulingStrategy,
       },
     });
     props.tasksTable.grant(reviews, "GetItem", "PutItem");

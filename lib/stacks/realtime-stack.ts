@@ -172,11 +172,17 @@ export class RealtimeStack extends Stack {
       config,
       context: "realtime",
       environment: { CONNECTIONS_TABLE: this.connectionsTable.tableName },
-      environmentOf: { getEventHistory: publishing, broadcastMessage: { EVENT_BUS_NAME: props.bus.eventBusName } },
+      environmentOf: {
+        getEventHistory: publishing,
+        getStatistics: { EVENTS_TABLE: eventsTable.tableName },
+        broadcastMessage: { EVENT_BUS_NAME: props.bus.eventBusName },
+      },
     });
     this.connectionsTable.grant(api.listConnections, "Query");
     this.connectionsTable.grant(api.listRooms, "Query");
     eventsTable.grant(api.getEventHistory, "Query");
+    this.connectionsTable.grant(api.getStatistics, "Query");
+    eventsTable.grant(api.getStatistics, "BatchGetItem");
     props.bus.grantPutEventsTo(api.broadcastMessage);
     props.http.addRoutes(this, REALTIME_ROUTES, api);
 

@@ -6,7 +6,7 @@ import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambd
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
-import { SUMMARY_ATTRIBUTES, TASK_INDEXES } from "#tasks/adapters/task-table-layout";
+import { FILTER_ATTRIBUTES, SUMMARY_ATTRIBUTES, TASK_INDEXES } from "#tasks/adapters/task-table-layout";
 import { TASK_ROUTES } from "#tasks/published/routes";
 import { LEASE_HEARTBEATS, retryPolicyOf } from "../config/stage-config";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
@@ -56,6 +56,13 @@ export class TasksStack extends Stack {
         listIndex(TASK_INDEXES.byStatus),
         listIndex(TASK_INDEXES.byAgentType),
         listIndex(TASK_INDEXES.recent),
+        ...[TASK_INDEXES.recentUpdated, TASK_INDEXES.byPriority].map((index) => ({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: [...FILTER_ATTRIBUTES],
+        })),
         {
           indexName: TASK_INDEXES.queued.name,
           partitionKey: { name: TASK_INDEXES.queued.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -132,7 +139,7 @@ export class TasksStack extends Stack {
       this.stats.grant(f, "GetItem", "BatchGetItem", "UpdateItem");
     }
     this.table.grant(api.getTask, "GetItem");
-    for (const f of [api.listTasks, api.listDeadLetters]) this.table.grant(f, "Query");
+    for (const f of [api.listTasks, api.listDeadLetters]) this.table.grant(f, "Query", "BatchGetItem");
     this.stats.grant(api.getTaskStatus, "BatchGetItem");
     this.table.grant(api.getTaskQueues, "Query");
     for (const type of AGENT_TYPES) this.workQueues[type].grantReadAttributes(api.getTaskQueues);

@@ -13,6 +13,8 @@ import { useEmulator } from "../local/aws-env";
 import { freePort, startEmulator } from "../local/emulator";
 import { type LocalEnvironment, startLocalEnvironment } from "../local/environment";
 import { LOCAL_DIR, REPO_ROOT, VENV_DIR } from "../local/paths";
+import { conditionalRequestsBenchmark } from "./conditional";
+import { coordinationBenchmark } from "./coordination";
 import { detectionBenchmark } from "./detection";
 import { fanoutBenchmark } from "./fanout";
 import { initTimeBenchmark } from "./init-time";
@@ -36,6 +38,11 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   fanout: { deployed: true, run: ({ outputs }) => fanoutBenchmark(outputs, { connections: 500, rounds: 5 }) },
   init: { deployed: false, run: () => initTimeBenchmark({ functionsPerVariant: 7 }) },
+  conditional: { deployed: true, run: ({ outputs }) => conditionalRequestsBenchmark(outputs, { rounds: 40 }) },
+  coordination: {
+    deployed: false,
+    run: () => coordinationBenchmark({ rounds: 200, contenders: 20, seconds: 10, inFlight: 32 }),
+  },
 };
 
 const name = process.argv[2] ?? "";

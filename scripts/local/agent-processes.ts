@@ -93,3 +93,44 @@ export function startAgentProcess(launch: AgentLaunch): AgentProcess {
     stop,
   };
 }
+
+/** Whether process `pid` is alive. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A process an earlier fleet runner recorded (see `FleetAgentRecord`). */
+export interface RecordedAgent {
+  readonly agentId: string;
+  readonly pid: number;
+}
+
+/**
+ * Stops agent processes an earlier runner recorded that still run (its `npm start` was killed,
+ * so nobody stopped them): SIGTERM, then SIGKILL after `timeoutMs`. A recorded pid is only
+ * signalled while its command line still runs `script`, so a pid the system has since given to
+ * another program is left alone. Answers the agents it stopped.
+ */
+export async function stopLeftoverAgents(
+  records: readonly RecordedAgent[],
+  script: string,
+  timeoutMs: number,
+): Promise<string[]> {
+  const ours = records.filter((record) => {
+    if (record.pid <= 0 || !alive(record.pid)) return false;
+    const command = spawnSync("ps", ["-o", "command=", "-p", String(record.pid)], { encoding: "utf8" }).stdout;
+    return command.includes(script);
+  });
+  for (const record of ours) process.kill(record.pid, "SIGTERM");
+  const deadline = Date.now() + timeoutMs;
+  while (ours.some((record) => alive(record.pid)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  for (const record of ours.filter((r) => alive(r.pid))) process.kill(record.pid, "SIGKILL");
+  return ours.map((record) => record.agentId);
+}

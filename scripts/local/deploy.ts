@@ -5,15 +5,10 @@ import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-clo
 import { emulatorAwsEnv, LOCAL_ACCOUNT, LOCAL_REGION } from "./aws-env";
 import { deployFingerprint } from "./fingerprint";
 import { type LocalOutputs, writeLocalOutputs } from "./outputs";
+import { DeployRecord } from "./saved-state";
 import { LOCAL_DIR, LOGS_DIR, REPO_ROOT } from "./paths";
 
 const CDK = path.join(REPO_ROOT, "node_modules", "aws-cdk", "bin", "cdk");
-
-interface DeployState {
-  readonly endpoint: string;
-  readonly fingerprint: string;
-  readonly stacks: string[];
-}
 
 export interface DeployOptions {
   readonly endpoint: string;
@@ -22,16 +17,46 @@ export interface DeployOptions {
    * e2e tests (each with its own emulator) never overwrite each other. @default .local
    */
   readonly workDir?: string;
-  /** Deploy even when nothing changed. @default false */
-  readonly force?: boolean;
   /** Progress lines. @default console.log */
   readonly log?: (line: string) => void;
 }
 
 export interface DeployResult {
   readonly outputs: LocalOutputs;
+  /** What is deployed now; it travels with the emulator's saved state (see SaveRecord). */
+  readonly record: DeployRecord;
   readonly skipped: boolean;
   readonly seconds: number;
+}
+
+const stateFileOf = (workDir: string) => path.join(workDir, "deploy-state.json");
+
+/** The last deploy this work directory made, if any (for an emulator this script does not keep the state of). */
+export function readDeployState(workDir: string = LOCAL_DIR): DeployRecord | undefined {
+  const file = stateFileOf(workDir);
+  if (!existsSync(file)) return undefined;
+  const parsed = DeployRecord.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Why `record` is not what a deploy now would put at `endpoint`; undefined when it is. */
+export function deployOutdatedBecause(record: DeployRecord | undefined, endpoint: string): string | undefined {
+  if (!record) return "nothing was deployed there yet";
+  if (record.endpoint !== endpoint) return `it was deployed for ${record.endpoint}`;
+  if (record.fingerprint !== deployFingerprint()) return "the code or TGE_* configuration changed since";
+  return undefined;
+}
+
+/** Writes `.local/outputs.json` (local data-plane URLs) and the deploy state for what is deployed. */
+function settle(record: DeployRecord, workDir: string, skipped: boolean, started: number): DeployResult {
+  const outputs = writeLocalOutputs(record.outputs, record.endpoint, path.join(workDir, "outputs.json"));
+  writeFileSync(stateFileOf(workDir), `${JSON.stringify(record, null, 2)}\n`);
+  return { outputs, record, skipped, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Takes a deployment that is verifiably there (see `missingFromDeployment`) as it is: no `cdk deploy`. */
+export function useDeployed(record: DeployRecord, workDir: string = LOCAL_DIR): DeployResult {
+  return settle(record, workDir, true, Date.now());
 }
 
 async function stacksExist(endpoint: string, names: readonly string[]): Promise<boolean> {
@@ -50,6 +75,7 @@ async function stacksExist(endpoint: string, names: readonly string[]): Promise<
     }
     return true;
   } catch {
+    // DescribeStacks answers an error for a stack that does not exist
     return false;
   } finally {
     cloudformation.destroy();
@@ -98,72 +124,53 @@ function runCdk(args: string[], endpoint: string, log: (line: string) => void, l
 }
 
 /**
- * Deploys the local stage into the emulator with plain `cdk deploy`, unless the same inputs
- * are already deployed there, and writes `.local/outputs.json` with local data-plane URLs.
+ * Deploys the local stage into the emulator with plain `cdk deploy` (bootstrapping it first if
+ * needed) and writes `.local/outputs.json` with local data-plane URLs.
  */
 export async function deployLocal(options: DeployOptions): Promise<DeployResult> {
   const log = options.log ?? console.log;
   const started = Date.now();
   const workDir = options.workDir ?? LOCAL_DIR;
-  const stateFile = path.join(workDir, "deploy-state.json");
   const cdkOutputs = path.join(workDir, "cdk-outputs.json");
   mkdirSync(LOGS_DIR, { recursive: true });
   mkdirSync(workDir, { recursive: true });
   const fingerprint = deployFingerprint();
-  const previous: DeployState | undefined = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, "utf8")) : undefined;
-
-  let skipped = false;
-  if (
-    !options.force &&
-    previous?.fingerprint === fingerprint &&
-    previous.endpoint === options.endpoint &&
-    existsSync(cdkOutputs) &&
-    (await stacksExist(options.endpoint, previous.stacks))
-  ) {
-    skipped = true;
-    log("[deploy] nothing changed since the last deploy into this emulator; skipping cdk deploy");
-  } else {
-    const logFile = path.join(LOGS_DIR, `deploy-${new URL(options.endpoint).port}.log`);
-    writeFileSync(logFile, "");
-    if (!(await stacksExist(options.endpoint, ["CDKToolkit"]))) {
-      log("[deploy] bootstrapping the CDK toolkit into the emulator…");
-      // Its own cloud assembly, like the deploy's: a shared cdk.out is locked by whichever CLI synths first.
-      await runCdk(
-        ["bootstrap", `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`, "--output", path.join(workDir, "cdk.out")],
-        options.endpoint,
-        log,
-        logFile,
-      );
-    }
-    log("[deploy] synthesizing and deploying the local stage (cdk deploy --all)…");
+  const logFile = path.join(LOGS_DIR, `deploy-${new URL(options.endpoint).port}.log`);
+  writeFileSync(logFile, "");
+  if (!(await stacksExist(options.endpoint, ["CDKToolkit"]))) {
+    log("[deploy] bootstrapping the CDK toolkit into the emulator…");
+    // Its own cloud assembly, like the deploy's: a shared cdk.out is locked by whichever CLI synths first.
     await runCdk(
-      [
-        "deploy",
-        "--all",
-        "--require-approval",
-        "never",
-        "--context",
-        "stage=local",
-        "--context",
-        `emulatorEndpoint=${options.endpoint}`,
-        "--outputs-file",
-        cdkOutputs,
-        "--output",
-        path.join(workDir, "cdk.out"),
-        "--concurrency",
-        "3",
-        "--progress",
-        "events",
-      ],
+      ["bootstrap", `aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`, "--output", path.join(workDir, "cdk.out")],
       options.endpoint,
       log,
       logFile,
     );
   }
-
-  const byStack = JSON.parse(readFileSync(cdkOutputs, "utf8")) as Record<string, Record<string, string>>;
-  const outputs = writeLocalOutputs(byStack, options.endpoint, path.join(workDir, "outputs.json"));
-  const state: DeployState = { endpoint: options.endpoint, fingerprint, stacks: Object.keys(byStack) };
-  writeFileSync(stateFile, JSON.stringify(state, null, 2));
-  return { outputs, skipped, seconds: (Date.now() - started) / 1000 };
+  log("[deploy] synthesizing and deploying the local stage (cdk deploy --all)…");
+  await runCdk(
+    [
+      "deploy",
+      "--all",
+      "--require-approval",
+      "never",
+      "--context",
+      "stage=local",
+      "--context",
+      `emulatorEndpoint=${options.endpoint}`,
+      "--outputs-file",
+      cdkOutputs,
+      "--output",
+      path.join(workDir, "cdk.out"),
+      "--concurrency",
+      "3",
+      "--progress",
+      "events",
+    ],
+    options.endpoint,
+    log,
+    logFile,
+  );
+  const outputs = JSON.parse(readFileSync(cdkOutputs, "utf8")) as Record<string, Record<string, string>>;
+  return settle({ endpoint: options.endpoint, fingerprint, outputs }, workDir, false, started);
 }

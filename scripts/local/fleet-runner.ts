@@ -6,11 +6,12 @@ import {
   StopTaskCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { AGENT_STOP_TIMEOUT_SECONDS } from "../../lib/constructs/agent-service";
-import { type AgentProcess, containerEnvironment, startAgentProcess } from "./agent-processes";
+import { type AgentProcess, containerEnvironment, startAgentProcess, stopLeftoverAgents } from "./agent-processes";
+import { type ObservedTask, planFleet } from "./fleet-plan";
 import type { LocalOutputs } from "./outputs";
 
 export interface FleetRunnerOptions {
@@ -22,6 +23,8 @@ export interface FleetRunnerOptions {
   readonly pollMs?: number;
   /** Where the runner lists its agents (id, type, task, pid, log) as JSON, for people and tests. @default none */
   readonly stateFile?: string;
+  /** Tasks that stopped while nobody watched (with the emulator); their stop is announced once at start. @default none */
+  readonly announceStopped?: readonly string[];
 }
 
 /** One agent process, as the state file lists it. */
@@ -33,6 +36,21 @@ export interface FleetAgentRecord {
   readonly logFile: string;
 }
 
+/** What the state file holds. */
+interface FleetState {
+  readonly updatedAt: string;
+  readonly agents: FleetAgentRecord[];
+}
+
+/** One agent service as the last pass saw it. */
+export interface ServiceView {
+  readonly desired: number;
+  /** Tasks whose last status is RUNNING. */
+  readonly running: number;
+  /** Agent processes for them. */
+  readonly processes: number;
+}
+
 /** At most one nudge per service this often, so a slow emulator is not flooded. */
 const NUDGE_EVERY_MS = 3_000;
 /** Every ECS call gets a deadline; a stuck emulator must not stall the runner forever. */
@@ -42,16 +60,19 @@ const taskIdOf = (taskArn: string) => taskArn.split("/").pop() as string;
 
 /**
  * Stands in for Fargate on a machine without Docker. The emulator's ECS keeps the services and
- * their task records; this runner follows them: every RUNNING task of an agent service gets an
- * agent process (with its task definition's environment, its task ARN and its task id as agent
- * id), and a process whose task stops gets SIGTERM and, after the stop timeout, SIGKILL —
- * as ECS does. Two gaps of the emulator are filled here, never in the handlers:
+ * their task records; this runner follows them one for one (see `planFleet`): every task whose
+ * last status is RUNNING gets an agent process (with its task definition's environment, its task
+ * ARN and its task id as agent id), and a process whose task stops gets SIGTERM and, after the
+ * stop timeout, SIGKILL — as ECS does. Three gaps of the emulator are filled here, never in the handlers:
  *  - a process that exits stops its task (ECS does this for an essential container), and a
  *    service running fewer tasks than desired is nudged to start replacements, which the
  *    emulator does not do after StopTask by itself;
  *  - the emulator emits no `ECS Task State Change` events, so for each task that stops the
- *    runner invokes that rule's target with the event ECS would have sent.
- * Canaries: test/e2e/local-fidelity/ecs-canaries.test.ts.
+ *    runner invokes that rule's target with the event ECS would have sent;
+ *  - a restored emulator lists every task it saved as still wanted (`desiredStatus: RUNNING`)
+ *    though it is STOPPED; those get no process, and their stop is announced like any other.
+ * Agent processes an earlier runner left behind (its start was killed) are stopped first, so no
+ * task ever has two. Canaries: test/e2e/local-fidelity/ecs-canaries.test.ts and restart-canaries.test.ts.
  */
 export class FleetRunner {
   private readonly ecs = new ECSClient({ requestHandler: { requestTimeout: ECS_TIMEOUT_MS } });
@@ -60,6 +81,8 @@ export class FleetRunner {
   private readonly stopping = new Map<string, Promise<void>>();
   private readonly environments = new Map<string, Record<string, string>>();
   private readonly lastNudge = new Map<AgentType, number>();
+  private readonly announced = new Set<string>();
+  private readonly views = new Map<AgentType, ServiceView>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<void> = Promise.resolve();
@@ -71,8 +94,31 @@ export class FleetRunner {
     return [...this.processes.values()];
   }
 
-  /** Follows the services until `stop`; resolves once the first pass has started every agent. */
+  /** Each agent service as the last pass saw it. */
+  get services(): ReadonlyMap<AgentType, ServiceView> {
+    return this.views;
+  }
+
+  /**
+   * Follows the services until `stop`; resolves once the first pass has started every agent.
+   * First stops any agent process an earlier runner (with the same state file) left running.
+   */
   async start(): Promise<void> {
+    if (this.options.stateFile && existsSync(this.options.stateFile)) {
+      const previous = JSON.parse(readFileSync(this.options.stateFile, "utf8")) as FleetState;
+      const stopped = await stopLeftoverAgents(previous.agents, this.options.script, AGENT_STOP_TIMEOUT_SECONDS * 1_000);
+      if (stopped.length > 0)
+        this.options.log(`[fleet] stopped ${stopped.length} agent process(es) an earlier start left running`);
+      this.writeState();
+    }
+    for (const taskArn of this.options.announceStopped ?? []) {
+      await this.announceStopped(taskArn).catch((error: unknown) =>
+        this.options.log(
+          `[fleet] could not record that task ${taskIdOf(taskArn)} stopped: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+      this.announced.add(taskArn);
+    }
     this.running = true;
     await this.tick();
     const loop = () => {
@@ -90,6 +136,34 @@ export class FleetRunner {
     while (this.processes.size !== count) {
       if (Date.now() > deadline)
         throw new Error(`the fleet runs ${this.processes.size} agents, not ${count}, after ${timeoutMs / 1000}s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /**
+   * Resolves once every agent service runs as many tasks as it wants, each with one process;
+   * rejects after `timeoutMs`, naming the services that do not.
+   */
+  async reconciled(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const off = () =>
+      AGENT_TYPES.filter((type) => {
+        const view = this.views.get(type);
+        return !view || view.running !== view.desired || view.processes !== view.running;
+      });
+    while (off().length > 0) {
+      signal?.throwIfAborted();
+      if (Date.now() > deadline) {
+        const detail = off()
+          .map((type) => {
+            const view = this.views.get(type);
+            return view
+              ? `${type}: ${view.desired} wanted, ${view.running} running, ${view.processes} processes`
+              : `${type}: not seen`;
+          })
+          .join("; ");
+        throw new Error(`the agent fleet did not settle within ${timeoutMs / 1000}s (${detail})`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
@@ -128,23 +202,52 @@ export class FleetRunner {
   private async follow(agentType: AgentType, desired: number): Promise<void> {
     const { outputs } = this.options;
     const serviceName = outputs.AgentServiceNames[agentType];
-    const { taskArns = [] } = await this.ecs.send(
-      new ListTasksCommand({ cluster: outputs.ClusterName, serviceName, desiredStatus: "RUNNING" }),
-    );
-    const live = new Set(taskArns);
-    for (const [taskArn, agent] of this.processes) {
-      if (agent.agentType === agentType && !live.has(taskArn)) this.retire(taskArn, agent);
+    const tasks = await this.tasksOf(serviceName);
+    const mine = new Set([...this.processes].filter(([, agent]) => agent.agentType === agentType).map(([arn]) => arn));
+    const plan = planFleet({
+      tasks,
+      processes: mine,
+      stopping: new Set(this.stopping.keys()),
+      announced: this.announced,
+      desired,
+    });
+    for (const taskArn of plan.retire) {
+      const agent = this.processes.get(taskArn);
+      if (agent) this.retire(taskArn, agent);
     }
-    for (const taskArn of taskArns) {
-      if (!this.processes.has(taskArn) && !this.stopping.has(taskArn)) await this.launch(agentType, taskArn);
+    for (const taskArn of plan.launch) await this.launch(agentType, taskArn);
+    for (const taskArn of plan.ghosts) {
+      this.options.log(
+        `[fleet] ${agentType} task ${taskIdOf(taskArn)} did not survive the emulator's restart; recording its stop`,
+      );
+      await this.announceStopped(taskArn);
+      this.announced.add(taskArn);
     }
+    const running = tasks.filter((task) => task.lastStatus === "RUNNING" && task.desiredStatus === "RUNNING").length;
+    const processes = [...this.processes.values()].filter((agent) => agent.agentType === agentType).length;
+    this.views.set(agentType, { desired, running, processes });
     const now = Date.now();
-    if (taskArns.length < desired && now - (this.lastNudge.get(agentType) ?? 0) > NUDGE_EVERY_MS) {
+    if (plan.nudge && now - (this.lastNudge.get(agentType) ?? 0) > NUDGE_EVERY_MS) {
       this.lastNudge.set(agentType, now);
       await this.ecs.send(
         new UpdateServiceCommand({ cluster: outputs.ClusterName, service: serviceName, desiredCount: desired }),
       );
     }
+  }
+
+  /** The service's tasks ECS lists as wanted, with their last status (ListTasks alone cannot tell a restored, stopped one). */
+  private async tasksOf(serviceName: string): Promise<ObservedTask[]> {
+    const { ClusterName: cluster } = this.options.outputs;
+    const { taskArns = [] } = await this.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: "RUNNING" }));
+    const observed: ObservedTask[] = [];
+    for (let i = 0; i < taskArns.length; i += 100) {
+      const { tasks = [] } = await this.ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(i, i + 100) }));
+      for (const task of tasks) {
+        if (task.taskArn)
+          observed.push({ taskArn: task.taskArn, lastStatus: task.lastStatus ?? "", desiredStatus: task.desiredStatus ?? "" });
+      }
+    }
+    return observed;
   }
 
   private async launch(agentType: AgentType, taskArn: string): Promise<void> {
@@ -217,7 +320,8 @@ export class FleetRunner {
     }));
     // Written aside and renamed over: a reader (a test, a person) never sees a half-written file.
     const partial = `${this.options.stateFile}.${process.pid}.tmp`;
-    writeFileSync(partial, `${JSON.stringify({ updatedAt: new Date().toISOString(), agents }, null, 2)}\n`);
+    const state: FleetState = { updatedAt: new Date().toISOString(), agents };
+    writeFileSync(partial, `${JSON.stringify(state, null, 2)}\n`);
     renameSync(partial, this.options.stateFile);
   }
 

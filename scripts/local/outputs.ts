@@ -23,6 +23,8 @@ export const LocalOutputs = z.object({
   BroadcasterFunctionName: z.string(),
   WorkQueueUrls: QUEUE_URLS,
   DeadLetterQueueUrls: QUEUE_URLS,
+  /** The queue of delayed task checks (leases, recoveries, expiries); `npm start` resends unfinished tasks' timers to it after a restore. */
+  TimerQueueUrl: z.url(),
   AgentsTableName: z.string(),
   DetectionsTableName: z.string(),
   FeedItemsTableName: z.string(),

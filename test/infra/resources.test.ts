@@ -1,6 +1,7 @@
-import { Stack } from "aws-cdk-lib";
+import { Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { CfnQueue } from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AGENT_TYPE_SPECS, AGENT_TYPES } from "#kernel/agent-catalog";
@@ -24,6 +25,41 @@ const all = (type: string): [string, Record<string, unknown>][] =>
     ]),
   );
 
+/** `{"Fn::GetAtt": [id, "Arn"]}`'s id, or nothing. */
+const arnOf = (value: unknown): string | undefined => {
+  const getAtt = (value as { "Fn::GetAtt"?: [string, string] } | undefined)?.["Fn::GetAtt"];
+  return getAtt?.[1] === "Arn" ? getAtt[0] : undefined;
+};
+
+/** Each stack's template, with its name. */
+const templatesOf = (all: SwarmStacks) =>
+  Object.values(all).flatMap((stack) => (stack ? [{ name: stack.stackName, template: Template.fromStack(stack) }] : []));
+
+/**
+ * Queues (as "stack/logical id") that have no redrive policy and are not where failures go: not
+ * another queue's dead-letter target, an event source mapping's or an async invoke's on-failure
+ * destination, or a rule target's dead-letter queue, in the same template.
+ */
+function queuesWithoutDeadLetters(checked: readonly { name: string; template: Template }[]): string[] {
+  return checked.flatMap(({ name, template }) => {
+    const resources = template.toJSON().Resources as Resources;
+    const destinations = new Set(
+      Object.values(resources).flatMap((resource) => {
+        const p = resource.Properties ?? {};
+        const targets = (p.Targets ?? []) as { DeadLetterConfig?: { Arn?: unknown } }[];
+        return [
+          arnOf((p.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined)?.deadLetterTargetArn),
+          arnOf((p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination),
+          ...targets.map((target) => arnOf(target.DeadLetterConfig?.Arn)),
+        ].filter((id): id is string => id !== undefined);
+      }),
+    );
+    return Object.entries(resources)
+      .filter(([id, r]) => r.Type === "AWS::SQS::Queue" && r.Properties?.RedrivePolicy === undefined && !destinations.has(id))
+      .map(([id]) => `${name}/${id}`);
+  });
+}
+
 beforeAll(() => {
   stacks = synthesize("dev").stacks;
   templates = Object.values(stacks).map((stack) => Template.fromStack(stack));
@@ -38,20 +74,15 @@ describe("queues", () => {
     }
   });
 
-  it("every queue has a dead-letter queue, or is one", () => {
-    const template = Template.fromStack(stacks.tasks);
-    const queues = template.findResources("AWS::SQS::Queue") as Resources;
-    const deadLetterTargets = new Set(
-      Object.values(queues).flatMap((q) => {
-        const policy = q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { "Fn::GetAtt": [string] } } | undefined;
-        return policy?.deadLetterTargetArn ? [policy.deadLetterTargetArn["Fn::GetAtt"][0]] : [];
-      }),
-    );
-    const failureDestinations = new Set(["RelayFailures"]);
-    for (const [id, queue] of Object.entries(queues)) {
-      const isDeadLetterQueue = deadLetterTargets.has(id) || [...failureDestinations].some((name) => id.startsWith(name));
-      expect(queue.Properties?.RedrivePolicy !== undefined || isDeadLetterQueue, `${id} has no DLQ and is not one`).toBe(true);
-    }
+  it("every queue of every stack has a dead-letter queue, or is one (or a failure destination)", () => {
+    const checked = templatesOf(stacks);
+    const queuesOutsideTasks = checked
+      .filter(({ name }) => name !== stacks.tasks.stackName)
+      .flatMap(({ template }) => Object.keys(template.findResources("AWS::SQS::Queue")));
+    // The agents relay's, the broadcaster's and the alarm relay's failure queues are outside the tasks stack.
+    expect(queuesOutsideTasks.length).toBeGreaterThanOrEqual(3);
+    expect(queuesWithoutDeadLetters(checked)).toEqual([]);
+
     // Every work queue has a dead-letter queue of its own.
     for (const type of AGENT_TYPES) {
       for (const priority of PRIORITIES) {
@@ -64,6 +95,24 @@ describe("queues", () => {
         );
       }
     }
+  });
+
+  it("reports a queue planted without a dead-letter queue in any stack (the control)", () => {
+    // GIVEN the app with one bare queue added to the realtime stack, its cdk-nag finding silenced
+    const planted = synthesize("dev", {
+      extend: (s) => {
+        const queue = new sqs.Queue(s.realtime, "PlantedBareQueue", {
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+        });
+        Validations.of(queue).acknowledge({ id: "AwsSolutions-SQS3", reason: "planted by the test" });
+      },
+    }).stacks;
+
+    // WHEN every stack is checked, THEN it is named
+    expect(queuesWithoutDeadLetters(templatesOf(planted))).toEqual([
+      expect.stringMatching(/^tge-swarm-dev-realtime\/PlantedBareQueue/),
+    ]);
   });
 
   it("every queue refuses requests without TLS", () => {
@@ -197,7 +246,7 @@ describe("event bus", () => {
 });
 
 describe("tasks table indexes", () => {
-  it("list by status, by agent type and all, carrying a summary — never a payload or result", () => {
+  it("list by status, by agent type and all, sorted by creation, last change and priority — never carrying a payload or result", () => {
     const table = Object.values(Template.fromStack(stacks.tasks).findResources("AWS::DynamoDB::GlobalTable")).find((t) =>
       JSON.stringify(t).includes('"by-status"'),
     );
@@ -206,7 +255,14 @@ describe("tasks table indexes", () => {
         GlobalSecondaryIndexes: { IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
       }
     ).GlobalSecondaryIndexes;
-    expect(indexes.map((i) => i.IndexName).sort()).toEqual(["by-agent-type", "by-status", "queued", "recent"]);
+    expect(indexes.map((i) => i.IndexName).sort()).toEqual([
+      "by-agent-type",
+      "by-priority",
+      "by-status",
+      "queued",
+      "recent",
+      "recent-updated",
+    ]);
     for (const index of indexes) {
       expect(index.Projection.ProjectionType, index.IndexName).not.toBe("ALL");
       expect(index.Projection.NonKeyAttributes ?? [], index.IndexName).not.toContain("payload");
@@ -310,6 +366,27 @@ describe("agent fleet", () => {
     const rules = Template.fromStack(off.agents).findResources("AWS::Events::Rule") as Resources;
     const schedules = Object.values(rules).filter((rule) => rule.Properties?.ScheduleExpression === "rate(1 minute)");
     expect(schedules.map((rule) => rule.Properties?.State)).toEqual(["DISABLED", "DISABLED"]);
+  });
+
+  it("gives every submitter the stage's scheduling strategy: the task API, each agent type, the review schedule", () => {
+    const { stacks: rr } = synthesize("dev", { env: { TGE_SCHEDULING_STRATEGY: "round_robin" } });
+    const strategies = (stack: Stack) =>
+      [
+        ...Object.values(Template.fromStack(stack).findResources("AWS::Lambda::Function") as Resources).map(
+          (f) => (f.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
+        ),
+        ...Object.values(Template.fromStack(stack).findResources("AWS::ECS::TaskDefinition") as Resources).map((d) =>
+          Object.fromEntries(
+            (
+              (d.Properties?.ContainerDefinitions as { Environment?: { Name: string; Value: unknown }[] }[])[0]?.Environment ?? []
+            ).map((v) => [v.Name, v.Value]),
+          ),
+        ),
+      ].flatMap((variables) => (variables?.SCHEDULING_STRATEGY === undefined ? [] : [variables.SCHEDULING_STRATEGY]));
+
+    expect(strategies(rr.tasks)).toEqual(["round_robin", "round_robin"]);
+    expect(strategies(rr.agents)).toEqual(AGENT_TYPES.map(() => "round_robin"));
+    expect(strategies(rr.optimization)).toEqual(["round_robin"]);
   });
 
   it("builds the agent image from containers/agent/Dockerfile on AWS, and needs no image build locally", () => {

@@ -1,6 +1,7 @@
 import type { Agent } from "#agents/domain/agent";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import type { AgentRegistry, FleetController, FleetLedger, ScalingRecord, ServiceState } from "#agents/domain/ports";
+import { applyLedgerWrite, LedgerConflictError, type LedgerWritePlan, type Versioned } from "#agents/domain/ledger-write";
 import { freshLedger, type RecoveryLedger } from "#agents/domain/recovery-policy";
 import type { AgentStatus, Workload } from "#kernel/bus/agent-status-changed";
 
@@ -130,26 +131,83 @@ export class FakeFleetController implements FleetController {
   }
 }
 
-/** What the monitor and the scaler remember between runs, in memory: run them again on the same ledger. */
+/**
+ * The FleetLedger contract in memory: versioned rows, each write applied with the domain's
+ * `applyLedgerWrite`, so a stale write is refused as the DynamoDB condition refuses it.
+ * `unconditional` turns the check off, for the control of a race test: writes then land
+ * whatever version they read, as the ledger's unconditional puts once did.
+ */
 export class InMemoryFleetLedger implements FleetLedger {
-  readonly recoveries = new Map<string, RecoveryLedger>();
-  readonly scalings = new Map<AgentType, ScalingRecord>();
+  readonly recoveries = new Map<string, Versioned<RecoveryLedger>>();
+  readonly scalings = new Map<AgentType, Versioned<ScalingRecord>>();
+  /** Writes refused because the row had changed since it was read. */
+  conflicts = 0;
+  private readonly interruptions: { row: string; run: () => Promise<void> }[] = [];
 
-  async recovery(component: string): Promise<RecoveryLedger> {
-    const ledger = this.recoveries.get(component);
-    return ledger ? structuredClone(ledger) : freshLedger(component);
+  constructor(private readonly options: { unconditional?: boolean } = {}) {}
+
+  /**
+   * Runs `run` once, right after the next read of `row` (`SCALING#<type>` or
+   * `RECOVERY#<component>`) and before the reader gets its answer: another writer slipping in
+   * between a read and its write.
+   */
+  interruptAfterNextRead(row: string, run: () => Promise<void>): void {
+    this.interruptions.push({ row, run });
   }
 
-  async saveRecovery(ledger: RecoveryLedger): Promise<void> {
-    this.recoveries.set(ledger.component, structuredClone(ledger));
+  async recovery(component: string): Promise<Versioned<RecoveryLedger>> {
+    const read = structuredClone(this.recoveries.get(component) ?? { value: freshLedger(component), version: 0 });
+    await this.interrupt(`RECOVERY#${component}`);
+    return read;
   }
 
-  async scaling(agentType: AgentType): Promise<ScalingRecord> {
-    const record = this.scalings.get(agentType);
-    return record ? structuredClone(record) : { samples: [] };
+  async saveRecovery(plan: LedgerWritePlan<RecoveryLedger>): Promise<void> {
+    const component = plan.set.component;
+    this.recoveries.set(component, this.apply(`RECOVERY#${component}`, this.recoveries.get(component), plan));
   }
 
-  async saveScaling(agentType: AgentType, record: ScalingRecord): Promise<void> {
-    this.scalings.set(agentType, structuredClone(record));
+  async scaling(agentType: AgentType): Promise<Versioned<ScalingRecord>> {
+    const read = structuredClone(this.scalings.get(agentType) ?? { value: { samples: [] }, version: 0 });
+    await this.interrupt(`SCALING#${agentType}`);
+    return read;
+  }
+
+  async saveScaling(agentType: AgentType, plan: LedgerWritePlan<ScalingRecord>): Promise<void> {
+    this.scalings.set(agentType, this.apply(`SCALING#${agentType}`, this.scalings.get(agentType), plan));
+  }
+
+  /** The type's scaling record now (empty if never written), for assertions. */
+  scalingOf(agentType: AgentType): ScalingRecord {
+    return structuredClone(this.scalings.get(agentType)?.value ?? { samples: [] });
+  }
+
+  /** The component's recovery ledger now (fresh if never written), for assertions. */
+  recoveryOf(component: string): RecoveryLedger {
+    return structuredClone(this.recoveries.get(component)?.value ?? freshLedger(component));
+  }
+
+  /** Sets a row as if written before the test, at the next version. */
+  seedScaling(agentType: AgentType, record: ScalingRecord): void {
+    const version = (this.scalings.get(agentType)?.version ?? 0) + 1;
+    this.scalings.set(agentType, { value: structuredClone(record), version });
+  }
+
+  private apply<T>(row: string, current: Versioned<T> | undefined, plan: LedgerWritePlan<T>): Versioned<T> {
+    const unconditional = this.options.unconditional === true;
+    try {
+      return structuredClone(
+        applyLedgerWrite(row, current, unconditional ? { ...plan, expectVersion: current?.version ?? 0 } : plan),
+      );
+    } catch (error) {
+      if (error instanceof LedgerConflictError) this.conflicts++;
+      throw error;
+    }
+  }
+
+  private async interrupt(row: string): Promise<void> {
+    const index = this.interruptions.findIndex((i) => i.row === row);
+    if (index < 0) return;
+    const [interruption] = this.interruptions.splice(index, 1);
+    await interruption?.run();
   }
 }

@@ -4,8 +4,10 @@ import type {
   ConnectionPage,
   ConnectionStore,
   DeliveryOutcome,
+  DeliveryStats,
   EventHistory,
   HistoryStart,
+  MinuteDeliveries,
   RateLimiter,
   SequenceSource,
 } from "#realtime/domain/ports";
@@ -155,6 +157,29 @@ export function aConnection(connectionId: string, overrides: Partial<Connection>
   };
 }
 
+/** Delivery counts per minute, in memory. */
+export class InMemoryDeliveryStats implements DeliveryStats {
+  readonly minutes = new Map<string, MinuteDeliveries>();
+
+  async add(at: Date, counts: { delivered: number; gone: number; failed: number }): Promise<void> {
+    const minute = at.toISOString().slice(0, 16);
+    const row = this.minutes.get(minute) ?? { minute, delivered: 0, gone: 0, failed: 0 };
+    this.minutes.set(minute, {
+      minute,
+      delivered: row.delivered + counts.delivered,
+      gone: row.gone + counts.gone,
+      failed: row.failed + counts.failed,
+    });
+  }
+
+  async lastMinutes(count: number, now: Date): Promise<MinuteDeliveries[]> {
+    return Array.from({ length: count }, (_, i) => {
+      const minute = new Date(now.getTime() - i * 60_000).toISOString().slice(0, 16);
+      return this.minutes.get(minute) ?? { minute, delivered: 0, gone: 0, failed: 0 };
+    });
+  }
+}
+
 /** Everything publishing needs, in memory; each fake keeps its own type so tests can look inside. */
 export function inMemoryPublishDeps(overrides: { gateway?: RecordingGateway; clock?: ManualClock; concurrency?: number } = {}) {
   return {
@@ -162,6 +187,7 @@ export function inMemoryPublishDeps(overrides: { gateway?: RecordingGateway; clo
     gateway: overrides.gateway ?? new RecordingGateway(),
     sequence: new CountingSequence(),
     history: new InMemoryEventHistory(),
+    stats: new InMemoryDeliveryStats(),
     clock: overrides.clock ?? new ManualClock(),
     concurrency: overrides.concurrency ?? 4,
   } satisfies PublishDeps;

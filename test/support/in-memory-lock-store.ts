@@ -39,7 +39,7 @@ export class InMemoryLockStore implements LockStore {
   async listActive(): Promise<LockState[]> {
     this.fail();
     return [...this.rows.values()]
-      .filter((row) => row.exclusive || Object.keys(row.shared).length > 0 || row.waiters.length > 0)
+      .filter((row) => row.exclusive || Object.keys(row.shared).length > 0 || row.waiters.length > 0 || row.claims.length > 0)
       .sort((a, b) => (a.resource < b.resource ? -1 : 1))
       .map((row) => structuredClone(row));
   }

@@ -3,6 +3,7 @@ import type { TaskFilter, TaskPage, TaskQuery, TaskStore } from "#tasks/domain/p
 import { type Task, TaskSummary } from "#tasks/domain/task";
 import { applyPlan, IllegalTransitionError, type TransitionPlan } from "#tasks/domain/task-state-machine";
 import type { Priority } from "#kernel/task-vocabulary";
+import { type TaskSort, taskOrder } from "#tasks/domain/task-list";
 
 /** The TaskStore contract in memory: conditional creates and atomic transitions. */
 export class InMemoryTaskStore implements TaskStore {
@@ -35,7 +36,7 @@ export class InMemoryTaskStore implements TaskStore {
 export class InMemoryTaskQuery implements TaskQuery {
   constructor(private readonly store: InMemoryTaskStore) {}
 
-  async list(filter: TaskFilter, page: { limit: number; cursor?: string }): Promise<TaskPage> {
+  async list(filter: TaskFilter, page: { limit: number; cursor?: string; sort?: TaskSort }): Promise<TaskPage> {
     const matching = [...this.store.tasks.values()]
       .filter(
         (t) =>
@@ -43,7 +44,7 @@ export class InMemoryTaskQuery implements TaskQuery {
           (!filter.agentType || t.agentType === filter.agentType) &&
           (!filter.priority || t.priority === filter.priority),
       )
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.taskId.localeCompare(a.taskId));
+      .sort(taskOrder(page.sort ?? { by: "created", order: "desc" }));
     const start = Number(page.cursor ?? 0);
     const items = matching.slice(start, start + page.limit).map((task) => TaskSummary.parse(task));
     return { items, ...(start + page.limit < matching.length ? { nextCursor: String(start + page.limit) } : {}) };

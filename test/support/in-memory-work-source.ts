@@ -8,7 +8,11 @@ interface StoredMessage {
   visible: boolean;
 }
 
-/** SQS-like queues in memory: a received message is invisible until acknowledged or released. */
+/**
+ * SQS-like queues in memory: a received message is invisible until acknowledged or released,
+ * and a long poll waits (on the test's clock: use fake timers) until a message arrives or its
+ * wait runs out.
+ */
 export class InMemoryWorkSource implements WorkSource {
   private readonly queues = Object.fromEntries(PRIORITIES.map((p) => [p, [] as StoredMessage[]])) as Record<
     Priority,
@@ -18,6 +22,11 @@ export class InMemoryWorkSource implements WorkSource {
   readonly released: string[] = [];
   readonly extended: string[] = [];
   private counter = 0;
+  /** Long polls waiting on each queue, woken by the next message sent to it. */
+  private readonly waiters = Object.fromEntries(PRIORITIES.map((p) => [p, new Set<() => void>()])) as Record<
+    Priority,
+    Set<() => void>
+  >;
 
   send(priority: Priority, body: unknown): string {
     const messageId = `m${++this.counter}`;
@@ -27,6 +36,7 @@ export class InMemoryWorkSource implements WorkSource {
       receiveCount: 0,
       visible: true,
     });
+    for (const wake of [...this.waiters[priority]]) wake();
     return messageId;
   }
 
@@ -49,16 +59,18 @@ export class InMemoryWorkSource implements WorkSource {
         });
     const now = take();
     if (now.length > 0 || options.waitSeconds === 0) return now;
-    // A short stand-in for a long poll: wait a little (or until aborted), then look again.
+    // A long poll, as SQS answers it: as soon as a message arrives, or empty after waitSeconds.
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
+      const settle = (finish: () => void) => {
         clearTimeout(timer);
-        reject(options.signal?.reason);
-      };
-      const timer = setTimeout(() => {
+        this.waiters[priority].delete(wake);
         options.signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, 20);
+        finish();
+      };
+      const wake = () => settle(resolve);
+      const onAbort = () => settle(() => reject(options.signal?.reason));
+      const timer = setTimeout(wake, options.waitSeconds * 1_000);
+      this.waiters[priority].add(wake);
       options.signal?.addEventListener("abort", onAbort, { once: true });
     });
     return take();

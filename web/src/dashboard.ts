@@ -6,14 +6,17 @@ import { LiveConnection } from "./live-connection";
 import { renderAgents } from "./panels/agents";
 import { renderAlerts } from "./panels/alerts";
 import { renderConnection } from "./panels/connection";
+import { renderCoordination } from "./panels/coordination";
 import { renderDetections } from "./panels/detections";
 import { renderOptimizations } from "./panels/optimizations";
 import { renderQueues } from "./panels/queues";
 import { renderTasks } from "./panels/tasks";
-import { DetectionPage, EventHistory, FleetSnapshot, QueueSnapshot, TaskPage } from "./schemas";
+import { CoordinationEventPage, DetectionPage, EventHistory, FleetSnapshot, LockList, QueueSnapshot, TaskPage } from "./schemas";
 import {
+  applyConflicts,
   applyDetections,
   applyEvent,
+  applyLockList,
   applyFleetSnapshot,
   applyQueueSnapshot,
   applyTaskPage,
@@ -29,6 +32,7 @@ export interface DashboardElements {
   readonly alerts: HTMLElement;
   readonly optimizations: HTMLElement;
   readonly detections: HTMLElement;
+  readonly coordination: HTMLElement;
   readonly notices: HTMLElement;
 }
 
@@ -58,6 +62,7 @@ export function startDashboard(
     renderAlerts(elements.alerts, state);
     renderOptimizations(elements.optimizations, state);
     renderDetections(elements.detections, state);
+    renderCoordination(elements.coordination, state);
     const lines = [...notices.values()];
     if (state.unreadable > 0) lines.push(`${state.unreadable} event(s) could not be read and were skipped.`);
     elements.notices.textContent = lines.join(" ");
@@ -112,6 +117,20 @@ export function startDashboard(
       "detections",
       () => getJson(config, token, "/api/detections?limit=20", DetectionPage),
       (p) => applyDetections(state, p.items),
+    );
+    void load(
+      "locks",
+      () => getJson(config, token, "/api/coordination/locks", LockList),
+      (l) =>
+        applyLockList(
+          state,
+          l.locks.flatMap((lock) => [...(lock.exclusive ? [lock.exclusive] : []), ...lock.shared]),
+        ),
+    );
+    void load(
+      "conflicts",
+      () => getJson(config, token, "/api/coordination/conflicts?limit=20", CoordinationEventPage),
+      (p) => applyConflicts(state, p.events),
     );
     // Alerts and proposals have no list of their own: the dashboard's event history is it.
     for (const topic of ["alerts", "optimizations"] as const) {

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     alerts: required("panel-alerts", HTMLElement),
     optimizations: required("panel-optimizations", HTMLElement),
     detections: required("panel-detections", HTMLElement),
+    coordination: required("panel-coordination", HTMLElement),
     notices: required("notices", HTMLElement),
   };
 

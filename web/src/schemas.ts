@@ -4,15 +4,18 @@ import type { FleetStatusView } from "#agents/domain/fleet-status";
 import type { TaskSummary } from "#tasks/domain/task";
 import type { AgentStatusChanged } from "#kernel/bus/agent-status-changed";
 import type { TgeDetection } from "#kernel/bus/tge-detected";
+import type { CoordinationEvent as CoordinationEventDetail } from "#kernel/bus/coordination-event";
+import type { Lease as LeaseView } from "#coordination/domain/lease";
 import type { Recommendation } from "#kernel/bus/optimization";
 import type { QueueRow } from "#kernel/bus/metrics-snapshot";
 import type { SystemAlert } from "#kernel/bus/system-alert";
 import type { TaskUpdated } from "#kernel/bus/task-updated";
 
-// What the page reads of each event and API response. The schemas are looser than the domain's
+// What the page reads of each event and API response. Most schemas are looser than the domain's
 // own (enums are plain strings, extra fields pass) so that a server that learns a new status or
 // field does not blank a panel; the `Fits` checks below fail the typecheck instead if a field
-// the page reads is renamed or retyped in the domain.
+// the page reads is renamed or retyped in the domain. The metrics snapshot and the optimization
+// result are the exceptions, read with the kernel's schemas (see the end of this file).
 
 /** Compiles only when every field of `Page` exists in `Domain` with a type `Page` accepts. */
 type Fits<Domain extends Page, Page> = [Domain, Page];
@@ -94,19 +97,13 @@ export const Proposal = z.object({
 type _ProposalFits = Fits<Recommendation, z.infer<typeof Proposal>>;
 
 /**
- * `optimization_result` has no domain type yet; it is expected to name the recommendation it
- * settles and say how it went, under whichever of these keys the producer picks.
+ * A `metrics` frame and an `optimization_result` are read with the kernel's own schemas, not
+ * looser copies: both are built by our producers from these schemas (the snapshot is parsed
+ * before it is published), so a frame that does not parse is a contract drift, counted as
+ * unreadable rather than guessed at.
  */
-export const OptimizationOutcome = z.looseObject({
-  recommendationId: z.string().min(1).optional(),
-  status: z.string().optional(),
-  outcome: z.string().optional(),
-  result: z.string().optional(),
-  decision: z.string().optional(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  setting: z.string().optional(),
-});
+export { MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
+export { OptimizationCompleted } from "#kernel/bus/optimization";
 
 export const Detection = z.object({
   detectionId: z.string().min(1),
@@ -121,6 +118,43 @@ export type Detection = z.infer<typeof Detection>;
 type _DetectionFits = Fits<TgeDetection, Detection>;
 
 export const DetectionPage = z.object({ items: z.array(Detection) });
+
+/** A lease as `GET /api/coordination/locks` lists it. */
+export const Lease = z.object({
+  leaseId: z.string().min(1),
+  resource: z.string(),
+  mode: z.string(),
+  token: z.number().int(),
+  holder: z.string(),
+  expiresAt: z.string(),
+});
+export type Lease = z.infer<typeof Lease>;
+type _LeaseFits = Fits<LeaseView, Lease>;
+
+export const LockList = z.object({
+  locks: z.array(z.object({ resource: z.string(), exclusive: Lease.optional(), shared: z.array(Lease) })),
+});
+
+/** A `coordination_event`'s data: what happened to a lease, a conflict, or an insight. */
+export const CoordinationEvent = z.object({
+  eventId: z.string().min(1),
+  kind: z.string(),
+  at: z.string(),
+  resource: z.string().optional(),
+  lease: z.object({ leaseId: z.string(), token: z.number().int(), mode: z.string(), holder: z.string() }).optional(),
+  conflict: z
+    .object({
+      resources: z.array(z.string()),
+      claims: z.array(z.object({ claimId: z.string(), claimant: z.string() })),
+      winner: z.string(),
+      decidedBy: z.string(),
+    })
+    .optional(),
+});
+export type CoordinationEvent = z.infer<typeof CoordinationEvent>;
+type _CoordinationFits = Fits<CoordinationEventDetail, CoordinationEvent>;
+
+export const CoordinationEventPage = z.object({ events: z.array(CoordinationEvent) });
 
 /** `GET /api/websocket/event-history`: recent events of a topic, oldest first, as the stream sent them. */
 export const EventHistory = z.object({

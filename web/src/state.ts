@@ -1,22 +1,26 @@
-import * as z from "zod";
+import type * as z from "zod";
 import { AGENT_TYPES } from "#kernel/agent-catalog";
 import type { ServerEvent } from "#realtime/published/protocol";
 import {
   Alert,
   AgentStatusUpdate,
+  CoordinationEvent,
   Detection,
   type FleetSnapshot,
-  OptimizationOutcome,
+  MetricsSnapshot,
+  OptimizationCompleted,
+  type Lease,
   Proposal,
-  QueueCell,
+  type QueueCell,
   type QueueSnapshot,
   TaskUpdate,
 } from "./schemas";
+import type { OptimizationOutcome } from "#kernel/bus/optimization";
 import { AGENT_STATUSES } from "#kernel/bus/agent-status-changed";
 import { PRIORITIES } from "#kernel/task-vocabulary";
 
 /** How many rows each list panel keeps; the oldest fall off. */
-export const LIMITS = { tasks: 50, alerts: 50, optimizations: 30, detections: 30 } as const;
+export const LIMITS = { tasks: 50, alerts: 50, optimizations: 30, detections: 30, conflicts: 20 } as const;
 
 export interface AgentRow {
   readonly agentId: string;
@@ -51,12 +55,26 @@ export interface OptimizationRow {
   readonly risk?: string;
   readonly rationale?: string;
   readonly proposedAt: string;
-  /** Set by `optimization_result`: applied, rejected, … as the producer words it. */
-  readonly outcome?: string;
+  /** Set by `optimization_result` (`OptimizationCompleted`): how the pipeline settled it. */
+  readonly outcome?: OptimizationOutcome;
+  /** Why it ended so, in words. */
   readonly outcomeDetail?: string;
+  /** Who approved or rejected it, when a person did. */
+  readonly decidedBy?: string;
+  readonly completedAt?: string;
 }
 
 export type DetectionRow = Detection;
+
+/** A lease the page shows; `expiresAt` only when the API listed it (events do not carry it). */
+export interface LockRow {
+  readonly leaseId: string;
+  readonly resource: string;
+  readonly mode: string;
+  readonly token: number;
+  readonly holder: string;
+  readonly expiresAt?: string;
+}
 
 export interface DashboardState {
   readonly agents: Readonly<Record<string, AgentRow>>;
@@ -67,6 +85,10 @@ export interface DashboardState {
   readonly alerts: readonly AlertRow[];
   readonly optimizations: readonly OptimizationRow[];
   readonly detections: readonly DetectionRow[];
+  /** Leases held now, by lease id (snapshot from the API, then acquired/released/expired/stolen events). */
+  readonly locks: Readonly<Record<string, LockRow>>;
+  /** Recent conflicts, newest first. */
+  readonly conflicts: readonly CoordinationEvent[];
   /** Events whose `data` the page could not read; shown so a contract drift does not go unnoticed. */
   readonly unreadable: number;
 }
@@ -79,6 +101,8 @@ export const initialState = (): DashboardState => ({
   alerts: [],
   optimizations: [],
   detections: [],
+  locks: {},
+  conflicts: [],
   unreadable: 0,
 });
 
@@ -120,18 +144,22 @@ export function applyEvent(state: DashboardState, event: ServerEvent): Dashboard
         })),
       );
     case "optimization_result":
-      return read(state, OptimizationOutcome, event.data, (outcome) =>
-        upsertOptimization(state, outcome.recommendationId ?? `result-${event.seq}`, (row) => ({
+      return read(state, OptimizationCompleted, event.data, (result) =>
+        upsertOptimization(state, result.recommendationId, (row) => ({
           ...row,
-          recommendationId: outcome.recommendationId ?? `result-${event.seq}`,
-          setting: row?.setting ?? outcome.setting,
-          proposedAt: row?.proposedAt ?? event.timestamp,
-          outcome: outcome.status ?? outcome.outcome ?? outcome.result ?? outcome.decision ?? "settled",
-          outcomeDetail: outcome.reason ?? outcome.message,
+          recommendationId: result.recommendationId,
+          // A result can arrive before (or without) its proposal: it then stands for the run.
+          proposedAt: row?.proposedAt ?? result.completedAt,
+          outcome: result.outcome,
+          outcomeDetail: result.reason,
+          completedAt: result.completedAt,
+          ...(result.decidedBy ? { decidedBy: result.decidedBy } : {}),
         })),
       );
     case "tge_detected":
       return read(state, Detection, event.data, (detection) => upsertDetection(state, detection));
+    case "coordination_event":
+      return read(state, CoordinationEvent, event.data, (coordination) => applyCoordination(state, coordination));
     default:
       // Room events and any type this page does not show.
       return state;
@@ -189,6 +217,38 @@ export function applyTaskPage(state: DashboardState, tasks: readonly TaskUpdate[
   return tasks.reduce<DashboardState>((next, task) => upsertTask(next, task), state);
 }
 
+/** A lease granted or ended, or a conflict: the locks and conflicts panels' changes. */
+function applyCoordination(state: DashboardState, event: CoordinationEvent): DashboardState {
+  const lease = event.lease;
+  if (event.kind === "acquired" && lease && event.resource) {
+    if (state.locks[lease.leaseId]) return state;
+    return { ...state, locks: { ...state.locks, [lease.leaseId]: { ...lease, resource: event.resource } } };
+  }
+  if ((event.kind === "released" || event.kind === "expired" || event.kind === "stolen") && lease) {
+    if (!state.locks[lease.leaseId]) return state;
+    const { [lease.leaseId]: _ended, ...rest } = state.locks;
+    return { ...state, locks: rest };
+  }
+  if (event.kind === "conflict") return applyConflicts(state, [event]);
+  return state;
+}
+
+/** The locks from `GET /api/coordination/locks`: what is held now replaces what the page believed. */
+export function applyLockList(state: DashboardState, leases: readonly Lease[]): DashboardState {
+  return { ...state, locks: Object.fromEntries(leases.map((lease) => [lease.leaseId, lease])) };
+}
+
+/** Conflicts from `GET /api/coordination/conflicts` or events; one row per event id, newest first. */
+export function applyConflicts(state: DashboardState, conflicts: readonly CoordinationEvent[]): DashboardState {
+  const ids = new Set(conflicts.map((c) => c.eventId));
+  return {
+    ...state,
+    conflicts: [...conflicts, ...state.conflicts.filter((c) => !ids.has(c.eventId))]
+      .sort(newestFirst((c) => c.at))
+      .slice(0, LIMITS.conflicts),
+  };
+}
+
 /** Detections from `GET /api/detections`, merged with what events already told us. */
 export function applyDetections(state: DashboardState, detections: readonly Detection[]): DashboardState {
   return detections.reduce<DashboardState>((next, detection) => upsertDetection(next, detection), state);
@@ -217,61 +277,15 @@ export function applyQueueSnapshot(state: DashboardState, snapshot: QueueSnapsho
   return { ...state, queues: { cells: snapshot.queues, asOf: snapshot.generatedAt } };
 }
 
-const MetricsData = z.looseObject({
-  queues: z.unknown().optional(),
-  at: z.string().optional(),
-  generatedAt: z.string().optional(),
-});
-const Depth = z.union([z.number(), z.looseObject({})]);
-
 /**
- * A `metrics` event's queue figures. The snapshot (MetricsSnapshot in the monitoring context)
- * carries `queues` as the rows of `GET /api/tasks/queue`; this also reads the shapes it might
- * take as it evolves — `{ [priority]: depth | row }` or `{ [agentType]: { [priority]: depth | row } }`
- * — and leaves the panel alone when it finds none, so a change there cannot blank the panel.
+ * A `metrics` event: its queue rows (the rows of `GET /api/tasks/queue`, one per agent type ×
+ * priority) replace the panel's, unless a newer figure is already shown.
  */
 export function applyMetrics(state: DashboardState, event: ServerEvent): DashboardState {
-  const metrics = MetricsData.safeParse(event.data);
-  if (!metrics.success) return { ...state, unreadable: state.unreadable + 1 };
-  const cells = queueCells(metrics.data.queues);
-  if (cells.length === 0) return state;
-  const asOf = metrics.data.at ?? metrics.data.generatedAt ?? event.timestamp;
-  if (state.queues.asOf && state.queues.asOf > asOf) return state;
-  return { ...state, queues: { cells, asOf } };
-}
-
-export function queueCells(value: unknown): QueueCell[] {
-  if (Array.isArray(value)) {
-    return value.flatMap((row) => {
-      const parsed = QueueCell.safeParse(withDepth(row));
-      return parsed.success ? [parsed.data] : [];
-    });
-  }
-  if (typeof value !== "object" || value === null) return [];
-  return Object.entries(value).flatMap(([key, inner]): QueueCell[] => {
-    if ((PRIORITIES as readonly string[]).includes(key)) return cell(key, undefined, inner);
-    if (typeof inner === "object" && inner !== null && !Array.isArray(inner)) {
-      return Object.entries(inner).flatMap(([priority, depth]) =>
-        (PRIORITIES as readonly string[]).includes(priority) ? cell(priority, key, depth) : [],
-      );
-    }
-    return [];
+  return read(state, MetricsSnapshot, event.data, (snapshot) => {
+    if (state.queues.asOf && state.queues.asOf > snapshot.at) return state;
+    return { ...state, queues: { cells: snapshot.queues, asOf: snapshot.at } };
   });
-}
-
-function cell(priority: string, agentType: string | undefined, depth: unknown): QueueCell[] {
-  const parsed = Depth.safeParse(depth);
-  if (!parsed.success) return [];
-  const row = typeof parsed.data === "number" ? { visible: parsed.data } : withDepth(parsed.data);
-  const result = QueueCell.safeParse({ ...(typeof row === "object" && row !== null ? row : {}), priority, agentType });
-  return result.success ? [result.data] : [];
-}
-
-/** Reads `depth` as `visible` when a row names only its depth. */
-function withDepth(row: unknown): unknown {
-  if (typeof row !== "object" || row === null || "visible" in row) return row;
-  const depth = (row as { depth?: unknown }).depth;
-  return typeof depth === "number" ? { ...row, visible: depth } : row;
 }
 
 export interface PriorityDepth {

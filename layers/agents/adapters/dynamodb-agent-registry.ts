@@ -5,7 +5,17 @@ import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import type { AgentRegistry } from "../domain/ports";
 import type { AgentStatus, Workload } from "#kernel/bus/agent-status-changed";
 
-export const AGENTS_BY_TYPE_INDEX = "by-type";
+/** The agents table's indexes (the CDK creates them; the adapters query them). Each sorts by `registeredAt`. */
+export const AGENT_INDEXES = {
+  /** By type; every attribute. */
+  byType: "by-type",
+  /** By status; keys, type and status only, so heartbeats cost it no writes. */
+  byStatus: "by-status",
+  /** Every agent in one partition (`listKey`); keys, type and status only. */
+  all: "all",
+} as const;
+/** The one partition of the `all` index. */
+export const AGENTS_LIST_KEY = "AGENT";
 
 /** A stopped agent's row is kept this long for the record, then expires. */
 const STOPPED_RETENTION_SECONDS = 24 * 3600;
@@ -28,7 +38,7 @@ export class DynamoDbAgentRegistry implements AgentRegistry {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...agent, expiresAt: epoch(new Date(agent.heartbeatAt), SILENT_RETENTION_SECONDS) },
+        Item: { ...agent, listKey: AGENTS_LIST_KEY, expiresAt: epoch(new Date(agent.heartbeatAt), SILENT_RETENTION_SECONDS) },
       }),
     );
   }
@@ -99,7 +109,7 @@ export class DynamoDbAgentRegistry implements AgentRegistry {
           const page = await this.db.send(
             new QueryCommand({
               TableName: this.tableName,
-              IndexName: AGENTS_BY_TYPE_INDEX,
+              IndexName: AGENT_INDEXES.byType,
               KeyConditionExpression: "agentType = :type",
               ExpressionAttributeValues: { ":type": agentType },
               ScanIndexForward: false,

@@ -1,11 +1,22 @@
 import * as z from "zod";
 import type { Caller } from "#shared/identity";
-import { ConflictError, NotFoundError, RequestValidationError } from "#shared/errors";
+import { ConflictError, ForbiddenError, NotFoundError, RequestValidationError } from "#shared/errors";
 import type { AgentType } from "#kernel/agent-catalog";
+import { planLedgerWrite, retryOnConflict } from "./ledger-write";
 import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
 
 export const AgentAction = z.enum(["start", "stop", "restart"]);
 export type AgentAction = z.infer<typeof AgentAction>;
+
+/**
+ * Who may do what to an agent: restarting or starting one is an operator's job; stopping one
+ * takes capacity away until someone starts it again, so only admins stop agents (the security
+ * matrix, docs/api/routes.md).
+ */
+export function mayActOnAgents(caller: Pick<Caller, "roles">, action: AgentAction): boolean {
+  if (action === "stop") return caller.roles.includes("admin");
+  return caller.roles.includes("operator") || caller.roles.includes("admin");
+}
 
 export const AgentActionResult = z
   .object({
@@ -37,6 +48,8 @@ export async function agentAction(
   caller: Caller,
   deps: ActionDeps,
 ): Promise<z.infer<typeof AgentActionResult>> {
+  // Who may do this is settled before anything is read.
+  if (!mayActOnAgents(caller, action)) throw new ForbiddenError(`only admins may ${action} agents`);
   const agent = await deps.registry.get(agentId);
   if (!agent) throw new NotFoundError("agent", agentId);
   const running = agent.status !== "stopped" && agent.status !== "stopping";
@@ -109,11 +122,21 @@ export async function scaleAgentType(
   return { agentType, desired: replicas, autoscalingResumesAt: until };
 }
 
+/**
+ * Records the manual size, then sets it. In this order a scaler run cannot undo it: one that read
+ * the row before this write has its own write refused and sizes again from this one, and one
+ * whose write landed first made its ECS call before this one's.
+ */
 async function setDesiredManually(agentType: AgentType, desired: number, deps: ActionDeps): Promise<string> {
-  await deps.fleet.setDesired(agentType, desired);
   const until = new Date(deps.now.getTime() + MANUAL_SCALE_MINUTES * 60_000).toISOString();
-  const record = await deps.ledger.scaling(agentType);
-  await deps.ledger.saveScaling(agentType, { ...record, manualDesired: desired, manualUntil: until });
+  await retryOnConflict(async () => {
+    const read = await deps.ledger.scaling(agentType);
+    await deps.ledger.saveScaling(
+      agentType,
+      planLedgerWrite(read, { ...read.value, manualDesired: desired, manualUntil: until }),
+    );
+  });
+  await deps.fleet.setDesired(agentType, desired);
   return until;
 }
 

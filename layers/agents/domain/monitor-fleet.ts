@@ -1,5 +1,6 @@
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { classifyHealth } from "./health";
+import { planLedgerWrite, retryOnConflict } from "./ledger-write";
 import type { AgentRegistry, FleetController, FleetLedger } from "./ports";
 import { decideRecovery, type RecoveryAction } from "./recovery-policy";
 import { type DomainEvent, type EventPublisher, EVENT_SOURCES } from "#kernel/bus/domain-event";
@@ -63,13 +64,18 @@ export async function monitorFleet(deps: MonitorDeps): Promise<MonitorReport> {
     }
     const managed = judged.filter(({ agent }) => agent.taskArn);
     const service = services.get(agentType);
-    const previous = await ledger.recovery(agentType);
-    const decision = decideRecovery(
-      { agentType, agents: managed, desiredCount: service?.desired ?? 0, maxAgents: deps.maxAgentsPerType },
-      previous,
-      now,
-    );
-    if (decision.ledger !== previous) await ledger.saveRecovery(decision.ledger);
+    // The ledger is written before anything is done: of two monitor runs that read the same row,
+    // only the one whose write lands acts; the other decides again from the attempt it recorded.
+    const decision = await retryOnConflict(async () => {
+      const read = await ledger.recovery(agentType);
+      const decided = decideRecovery(
+        { agentType, agents: managed, desiredCount: service?.desired ?? 0, maxAgents: deps.maxAgentsPerType },
+        read.value,
+        now,
+      );
+      if (decided.ledger !== read.value) await ledger.saveRecovery(planLedgerWrite(read, decided.ledger));
+      return decided;
+    });
     if (decision.action === "none") continue;
 
     const target = managed.find(({ agent }) => agent.agentId === decision.agentId)?.agent;

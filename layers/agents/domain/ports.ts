@@ -1,5 +1,6 @@
 import type { Agent } from "./agent";
 import type { AgentType } from "#kernel/agent-catalog";
+import type { LedgerWritePlan, Versioned } from "./ledger-write";
 import type { RecoveryLedger } from "./recovery-policy";
 import type { FleetSample } from "./scaling";
 import type { AgentStatus, Workload } from "#kernel/bus/agent-status-changed";
@@ -36,12 +37,20 @@ export interface FleetController {
   redeploy(agentType: AgentType): Promise<void>;
 }
 
-/** What the health monitor and scaler remember between runs. */
+/**
+ * What the health monitor, the scaler and the agent API remember between runs, one row per
+ * component (`RECOVERY#`) and per type (`SCALING#`). Several of them read, decide and write the
+ * same row, so every write is a plan conditional on the version read (see `ledger-write.ts`).
+ */
 export interface FleetLedger {
-  recovery(component: string): Promise<RecoveryLedger>;
-  saveRecovery(ledger: RecoveryLedger): Promise<void>;
-  scaling(agentType: AgentType): Promise<ScalingRecord>;
-  saveScaling(agentType: AgentType, record: ScalingRecord): Promise<void>;
+  /** A component's recovery ledger; a fresh one at version 0 if none was written. */
+  recovery(component: string): Promise<Versioned<RecoveryLedger>>;
+  /** @throws LedgerConflictError when the row is no longer at the plan's version. */
+  saveRecovery(plan: LedgerWritePlan<RecoveryLedger>): Promise<void>;
+  /** A type's scaling record; an empty one at version 0 if none was written. */
+  scaling(agentType: AgentType): Promise<Versioned<ScalingRecord>>;
+  /** @throws LedgerConflictError when the row is no longer at the plan's version. */
+  saveScaling(agentType: AgentType, plan: LedgerWritePlan<ScalingRecord>): Promise<void>;
 }
 
 /** A type's scaling memory: recent samples, the last scale-in, and a manual override if one holds. */

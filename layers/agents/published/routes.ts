@@ -4,6 +4,8 @@ import { ACTOR_ROLES, READER_ROLES } from "#shared/identity";
 import type { RouteTable } from "#shared/routes";
 import { Agent } from "../domain/agent";
 import { AgentAction, AgentActionResult, DeployResult, ScaleRequest, ScaleResult } from "../domain/agent-actions";
+import { AgentListQuery, AgentPage } from "../domain/agent-list";
+import { BulkAgentActionRequest, BulkAgentActionResponse } from "../domain/bulk-agent-actions";
 import { FleetStatusQuery, FleetStatusView } from "../domain/fleet-status";
 
 const AgentIdParams = z.object({ agentId: z.string().min(1).max(128) }).strict();
@@ -11,6 +13,29 @@ const AgentTypeParams = z.object({ type: AgentType }).strict();
 
 /** The agent API: the fleet's state, one agent, and the actions that change the fleet. */
 export const AGENT_ROUTES = {
+  listAgents: {
+    method: "GET",
+    path: "/api/agents",
+    entry: "agents/list-agents",
+    roles: READER_ROLES,
+    summary: "Agents, filtered by type and status, sorted by registration (newest first), type or status",
+    query: AgentListQuery,
+    pagedBy: "nextCursor",
+    responses: { 200: { description: "A page of agents", schema: AgentPage } },
+    errors: [400],
+  },
+  bulkAgentAction: {
+    method: "POST",
+    path: "/api/agents/bulk",
+    entry: "agents/bulk-agent-action",
+    roles: ACTOR_ROLES,
+    summary: "Start, stop or restart up to 50 agents, a result each",
+    description:
+      "Each agent is taken on its own, by the rules of `POST /api/agents/{agentId}/{action}`: a result per agent (`accepted`, `not_found`, `conflict`, `forbidden`) with the status that action alone would have answered. Only admins stop agents.",
+    body: BulkAgentActionRequest,
+    responses: { 200: { description: "A result per agent", schema: BulkAgentActionResponse } },
+    errors: [400],
+  },
   getFleetStatus: {
     method: "GET",
     path: "/api/agents/status",
@@ -39,7 +64,7 @@ export const AGENT_ROUTES = {
     roles: ACTOR_ROLES,
     summary: "Start, stop or restart an agent through ECS",
     description:
-      "`action` is `start`, `stop` or `restart`. Restart stops the agent's task and its service starts a replacement; stop also lowers the type's desired count; start raises it. Sizes set here hold against the scaler for 30 minutes. Answers 202: ECS carries it out within seconds.",
+      "`action` is `start`, `stop` (admins only) or `restart`. Restart stops the agent's task and its service starts a replacement; stop also lowers the type's desired count; start raises it. Sizes set here hold against the scaler for 30 minutes. Answers 202: ECS carries it out within seconds.",
     params: AgentIdParams.extend({ action: AgentAction }),
     responses: { 202: { description: "Accepted", schema: AgentActionResult } },
     errors: [400, 404, 409],

@@ -6,7 +6,7 @@ import { Contribution, type InsightStore } from "../domain/insights";
  * Each topic is spread over this many partitions, by a hash of the key: DynamoDB serves about
  * 1,000 writes and 3,000 strong reads a second per partition, so one hot topic can take
  * 8,000 writes a second (seed 001 asks for 10,000 memory operations a second overall; see
- * docs/adr/0010). Reading a whole topic queries the eight at once.
+ * docs/adr/0014). Reading a whole topic queries the eight at once.
  */
 export const INSIGHT_SHARDS = 8;
 const TOPICS_KEY = { shard: "#topics", sk: "#topics" };

@@ -14,7 +14,7 @@ const ACTIVE = "ACTIVE";
 const MAX_PAGES = 20;
 
 /**
- * Lock rows in a DynamoDB table keyed by `resource` (attribute layout in ADR 0010). Each write is
+ * Lock rows in a DynamoDB table keyed by `resource` (attribute layout in ADR 0014). Each write is
  * a whole-row Put conditional on the version its plan was made from; a refused condition hands
  * back the row as it is (`ReturnValuesOnConditionCheckFailure`), so losing a race costs no extra
  * read. `active`/`activeUntil` put rows that hold something into the `by-activity` index.
@@ -132,7 +132,11 @@ function versionCondition(next: LockState): {
 
 /** A row holding something is in the active index until the last of its leases and waiters ends. */
 export function toItem(state: LockState): Record<string, unknown> {
-  const ends = [...leasesOf(state).map((e) => e.expiresAt), ...state.waiters.map((w) => w.until)];
+  const ends = [
+    ...leasesOf(state).map((e) => e.expiresAt),
+    ...state.waiters.map((w) => w.until),
+    ...state.claims.map((c) => c.until),
+  ];
   return {
     ...state,
     ...(ends.length > 0 ? { active: ACTIVE, activeUntil: Math.max(...ends) } : {}),

@@ -77,7 +77,7 @@ export async function readFence(s3: S3Client, bucket: string, key: string): Prom
  * token beside it. A holder whose lease was taken over therefore cannot overwrite anything its
  * successor wrote: the ETag moved, and the recorded token is greater than its own.
  *
- * The window S3 leaves open (ADR 0010): a holder that pauses between `assertCurrent` and the put,
+ * The window S3 leaves open (ADR 0014): a holder that pauses between `assertCurrent` and the put,
  * past its lease, can still land one version before its successor's first write; that version
  * carries its older token and the successor's conditional write (based on the version it read)
  * is refused as a `ConcurrentChangeError` instead of overwriting it blindly.

@@ -41,8 +41,24 @@ export function lockEvents(before: LockState | undefined, after: LockState): Coo
       ...(e.by ? { by: e.by } : {}),
       ...(e.reason ? { reason: e.reason } : {}),
     }));
+  const decided = new Set((before?.conflicts ?? []).map((c) => c.claimId));
+  const conflicts = after.conflicts
+    .filter((c) => !decided.has(c.claimId))
+    .map((c): CoordinationEvent => ({
+      // One conflict touches several rows; its id is its newcomer's claim, so it is recorded once.
+      eventId: `conflict:${c.claimId}`,
+      kind: "conflict",
+      at: iso(c.at),
+      resource: c.resources[0] ?? after.resource,
+      conflict: {
+        resources: c.resources,
+        claims: c.claims.map((claim) => ({ ...claim, createdAt: iso(claim.createdAt) })),
+        winner: c.winner,
+        decidedBy: c.decidedBy,
+      },
+    }));
   // Ended first: a takeover expires the old lease before it grants the new one.
-  return [...ended, ...acquired];
+  return [...ended, ...acquired, ...conflicts];
 }
 
 /**

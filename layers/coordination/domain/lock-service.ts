@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from "#shared/clock";
 import { sleep as realSleep } from "#shared/concurrency";
+import { type ClaimRequest, planCommit, planDeclare, planSettle, type Verdict } from "./conflicts";
 import { LeaseLostError, LockContentionError, LockTimeoutError, StaleTokenError } from "./errors";
 import type { Blocker, Lease, LeaseRef } from "./lease";
 import {
@@ -16,18 +17,25 @@ import {
 import { emptyLock, leasesOf, type LockMode, type LockState } from "./lock-state";
 import type { LockStore } from "./ports";
 
+/**
+ * A holder's renewal or release tries this many times more rounds than an acquire before giving
+ * up: waiters keep writing the row while they wait, and a release that gave up would leave the
+ * lock held until its lease ran out.
+ */
+const HOLDER_PERSISTENCE = 4;
+
 export interface LockServiceOptions {
   /** @default the system clock */
   readonly clock?: Clock;
   /** @default CLOCK_SKEW_MARGIN_MS */
   readonly marginMs?: number;
-  /** Conditional writes one change may lose in a row before giving up. @default 25 */
+  /** Conditional writes one change may lose in a row before giving up (a waiting acquire backs off and asks again). @default 25 */
   readonly maxRounds?: number;
   /** `acquire`'s first wait between attempts; it doubles up to `backoffCapMs`, with full jitter. @default 25 */
   readonly backoffBaseMs?: number;
-  /** @default 400 */
+  /** The longest wait between attempts; the writer next in line waits at most a quarter of it. @default 400 */
   readonly backoffCapMs?: number;
-  /** How long a waiting writer's place in line lasts without it asking again. @default 2000 */
+  /** How long a waiting writer's place in line lasts without it asking again (it renews at half). @default 4000 */
   readonly reserveMs?: number;
   /** @default Math.random */
   readonly random?: () => number;
@@ -106,7 +114,7 @@ export class LockService {
    * @throws LockTimeoutError naming who held it last.
    */
   async acquire(request: LockRequest, wait: WaitOptions): Promise<Lease> {
-    const reserveMs = this.options.reserveMs ?? 2_000;
+    const reserveMs = this.options.reserveMs ?? 4_000;
     return this.waitFor<Lease>([request.resource], wait, async () => {
       const result = await this.attempt(request, request.mode === "exclusive" ? reserveMs : undefined);
       return result.acquired ? { done: result.lease } : { blockers: result.blockers };
@@ -120,7 +128,7 @@ export class LockService {
 
   /** `tryAcquireAll`, waiting as `acquire` does. */
   async acquireAll(requests: readonly LockRequest[], wait: WaitOptions): Promise<readonly Lease[]> {
-    const reserveMs = this.options.reserveMs ?? 2_000;
+    const reserveMs = this.options.reserveMs ?? 4_000;
     return this.waitFor<readonly Lease[]>(
       requests.map((r) => r.resource),
       wait,
@@ -138,31 +146,46 @@ export class LockService {
    *         CoordinationUnavailableError when the store could not answer (retry until the lease ends).
    */
   async renew(lease: LeaseRef, ttlMs: number): Promise<Lease> {
-    return this.settle<Lease>(lease.resource, false, (state) => {
-      const plan = planRenew(state, lease, ttlMs, this.time());
-      if (plan.outcome === "lost") return { answer: () => Promise.reject(new LeaseLostError(lease, plan.reason, plan.detail)) };
-      return { next: plan.next, answer: () => Promise.resolve(plan.lease) };
-    });
+    return this.settle<Lease>(
+      lease.resource,
+      false,
+      (state) => {
+        const plan = planRenew(state, lease, ttlMs, this.time());
+        if (plan.outcome === "lost") return { answer: () => Promise.reject(new LeaseLostError(lease, plan.reason, plan.detail)) };
+        return { next: plan.next, answer: () => Promise.resolve(plan.lease) };
+      },
+      HOLDER_PERSISTENCE,
+    );
   }
 
   /** Gives the lease up; a lease already gone answers why, and changes nothing. */
   async release(lease: LeaseRef): Promise<ReleaseResult> {
-    return this.settle<ReleaseResult>(lease.resource, false, (state) => {
-      const plan = planRelease(state, lease, this.time());
-      return plan.outcome === "released"
-        ? { next: plan.next, answer: () => Promise.resolve({ released: true, lease: plan.lease }) }
-        : { answer: () => Promise.resolve({ released: false, reason: plan.reason }) };
-    });
+    return this.settle<ReleaseResult>(
+      lease.resource,
+      false,
+      (state) => {
+        const plan = planRelease(state, lease, this.time());
+        return plan.outcome === "released"
+          ? { next: plan.next, answer: () => Promise.resolve({ released: true, lease: plan.lease }) }
+          : { answer: () => Promise.resolve({ released: false, reason: plan.reason }) };
+      },
+      HOLDER_PERSISTENCE,
+    );
   }
 
   /** Takes a lease away from its holder (an admin's act), recording who and why. */
   async forceRelease(lease: LeaseRef, by: string, reason: string): Promise<ReleaseResult> {
-    return this.settle<ReleaseResult>(lease.resource, true, (state) => {
-      const plan = planForceRelease(state, lease, by, reason, this.time());
-      return plan.outcome === "released"
-        ? { next: plan.next, answer: () => Promise.resolve({ released: true, lease: plan.lease }) }
-        : { answer: () => Promise.resolve({ released: false, reason: plan.reason }) };
-    });
+    return this.settle<ReleaseResult>(
+      lease.resource,
+      true,
+      (state) => {
+        const plan = planForceRelease(state, lease, by, reason, this.time());
+        return plan.outcome === "released"
+          ? { next: plan.next, answer: () => Promise.resolve({ released: true, lease: plan.lease }) }
+          : { answer: () => Promise.resolve({ released: false, reason: plan.reason }) };
+      },
+      HOLDER_PERSISTENCE,
+    );
   }
 
   /**
@@ -203,6 +226,53 @@ export class LockService {
     });
   }
 
+  /**
+   * Declares an intent to change `request.resources` (conflict detection, ADR 0014). If it meets
+   * live claims on overlapping resources, the policy (a started claim, then priority, age,
+   * confidence) decides in the same write which one proceeds, and the conflict is recorded (and
+   * announced as a `conflict` coordination event). Declare, then `commitClaim` before starting.
+   */
+  async declareClaim(request: ClaimRequest): Promise<Verdict> {
+    return this.settleRows(request.resources, (states) => {
+      const plan = planDeclare(states, request, this.time());
+      return { nexts: plan.nexts, answer: plan.verdict };
+    });
+  }
+
+  /** Starts a declared claim, unless it has yielded meanwhile (then it must not start). */
+  async commitClaim(claimId: string, resources: readonly string[]): Promise<Verdict> {
+    return this.settleRows(resources, (states) => {
+      const plan = planCommit(states, claimId, this.time());
+      return { nexts: plan.nexts, answer: plan.verdict };
+    });
+  }
+
+  /** Removes a finished or abandoned claim. */
+  async settleClaim(claimId: string, resources: readonly string[]): Promise<void> {
+    await this.settleRows(resources, (states) => ({ nexts: planSettle(states, claimId), answer: undefined }));
+  }
+
+  /** Reads the rows fresh, plans, and writes all or nothing; plans again when a row changed meanwhile. */
+  private async settleRows<T>(
+    resources: readonly string[],
+    plan: (states: LockState[]) => { nexts: readonly LockState[]; answer: T },
+  ): Promise<T> {
+    const sorted = [...new Set(resources)].sort();
+    const rounds = this.options.maxRounds ?? 25;
+    for (let round = 0; round < rounds; round++) {
+      const states = await Promise.all(sorted.map((resource) => this.load(resource)));
+      const planned = plan(states);
+      if (planned.nexts.length === 0) return planned.answer;
+      const written = await this.store.writeAll(planned.nexts);
+      if (written.ok) {
+        for (const next of planned.nexts) this.remember(next);
+        return planned.answer;
+      }
+      await this.afterLostWrite(round);
+    }
+    throw new LockContentionError(sorted.join(", "), rounds);
+  }
+
   /** The row as it is now (a fresh read). */
   async inspect(resource: string): Promise<LockState> {
     return this.load(resource);
@@ -233,10 +303,11 @@ export class LockService {
     resource: string,
     fresh: boolean,
     plan: (state: LockState) => { next?: LockState; answer: () => Promise<T>; confirm?: boolean },
+    persistence = 1,
   ): Promise<T> {
     let state = fresh ? await this.load(resource) : (this.known.get(resource) ?? emptyLock(resource));
     let confirmed = fresh;
-    const rounds = this.options.maxRounds ?? 25;
+    const rounds = (this.options.maxRounds ?? 25) * persistence;
     for (let round = 0; round < rounds; round++) {
       const planned = plan(state);
       if ((!planned.next || planned.confirm) && !confirmed) {
@@ -253,6 +324,7 @@ export class LockService {
       state = written.current ?? emptyLock(resource);
       confirmed = true;
       this.remember(state);
+      await this.afterLostWrite(round);
     }
     throw new LockContentionError(resource, rounds);
   }
@@ -281,6 +353,7 @@ export class LockService {
       states = states.map((state) =>
         written.current.has(state.resource) ? (written.current.get(state.resource) ?? emptyLock(state.resource)) : state,
       );
+      await this.afterLostWrite(round);
     }
     throw new LockContentionError(resources.join(", "), rounds);
   }
@@ -296,20 +369,39 @@ export class LockService {
     const cap = this.options.backoffCapMs ?? 400;
     const started = this.clock.now().getTime();
     const deadline = started + wait.timeoutMs;
+    let blockers: readonly Blocker[] = [];
     for (let n = 0; ; n++) {
-      const result = await attempt();
+      let result: { done: T } | { blockers: readonly Blocker[] };
+      try {
+        result = await attempt();
+      } catch (error) {
+        // Others kept writing the row: a reason to back off and ask again, not to give up early.
+        if (!(error instanceof LockContentionError)) throw error;
+        result = { blockers };
+      }
       if ("done" in result) return result.done;
+      blockers = result.blockers;
       const left = deadline - this.clock.now().getTime();
       if (left <= 0 || wait.signal?.aborted) {
         throw new LockTimeoutError(resources, this.clock.now().getTime() - started, result.blockers);
       }
-      const delay = Math.max(1, Math.floor(random() * Math.min(cap, base * 2 ** n)));
+      // Next in line (nobody waits ahead, only leases are in the way): ask more often, so the lock
+      // does not sit free after its release while the next holder sleeps out a long backoff.
+      const next = result.blockers.every((b) => !b.waiting);
+      const delay = Math.max(1, Math.floor(random() * Math.min(next ? cap / 4 : cap, base * 2 ** n)));
       try {
         await sleep(Math.min(delay, left), wait.signal);
       } catch {
         throw new LockTimeoutError(resources, this.clock.now().getTime() - started, result.blockers);
       }
     }
+  }
+
+  /** After a few lost writes in a row, a short jittered pause, so twenty writers do not keep colliding. */
+  private async afterLostWrite(round: number): Promise<void> {
+    if (round < 2) return;
+    const sleep = this.options.sleep ?? realSleep;
+    await sleep(Math.floor((this.options.random ?? Math.random)() * Math.min(100, 5 * 2 ** round)));
   }
 
   private async load(resource: string): Promise<LockState> {

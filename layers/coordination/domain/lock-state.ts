@@ -57,6 +57,40 @@ export const EndedLease = LeaseEntry.pick({ leaseId: true, token: true, mode: tr
 });
 export type EndedLease = z.infer<typeof EndedLease>;
 
+export const CLAIM_STATUSES = ["contending", "committed", "yielded"] as const;
+
+/**
+ * An intent to change a resource (an agent's or an optimization's), kept on each resource it
+ * names, so two intents on overlapping resources meet in one row and are decided by one write.
+ */
+export const Claim = z.object({
+  claimId: z.string().min(1),
+  claimant: z.string().min(1),
+  /** Higher goes first. */
+  priority: z.number().int(),
+  /** When the claimant's intent began (older goes first on equal priority). */
+  createdAt: z.number().int(),
+  confidence: z.number().min(0).max(1),
+  /** Every resource the claim names, so a row can tell the whole of each claim. */
+  resources: z.array(z.string()).min(1),
+  until: z.number().int(),
+  status: z.enum(CLAIM_STATUSES),
+  /** The claim this one yielded to. */
+  yieldedTo: z.string().optional(),
+});
+export type Claim = z.infer<typeof Claim>;
+
+/** A conflict decided on this row, kept for the events relay (each conflict's id is its newcomer's claim id). */
+export const ConflictRecord = z.object({
+  claimId: z.string(),
+  at: z.number().int(),
+  resources: z.array(z.string()),
+  claims: z.array(Claim.pick({ claimId: true, claimant: true, priority: true, createdAt: true, confidence: true })),
+  winner: z.string(),
+  decidedBy: z.enum(["committed", "priority", "age", "confidence", "claimId"]),
+});
+export type ConflictRecord = z.infer<typeof ConflictRecord>;
+
 /**
  * Everything about one resource's lock, in one row, so every change is one conditional write:
  *
@@ -66,6 +100,7 @@ export type EndedLease = z.infer<typeof EndedLease>;
  *   shared    readers' leases by lease id
  *   waiters   exclusive requests in arrival order (writer preference: they block new shared grants)
  *   ended     the last few leases that ended, and how
+ *   claims    intents to change the resource, and how conflicts between them were decided
  */
 export const LockState = z.object({
   resource: ResourceName,
@@ -75,6 +110,8 @@ export const LockState = z.object({
   shared: z.record(z.string(), LeaseEntry).default({}),
   waiters: z.array(Waiter).default([]),
   ended: z.array(EndedLease).default([]),
+  claims: z.array(Claim).default([]),
+  conflicts: z.array(ConflictRecord).default([]),
 });
 export type LockState = z.infer<typeof LockState>;
 
@@ -86,6 +123,8 @@ export const emptyLock = (resource: string): LockState => ({
   shared: {},
   waiters: [],
   ended: [],
+  claims: [],
+  conflicts: [],
 });
 
 /** Every lease the row holds, writer first. */

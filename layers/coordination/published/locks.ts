@@ -1,6 +1,6 @@
 /**
  * Resource locks for every context: leases with fencing tokens over the coordination context's
- * locks table, and writes fenced by them (ADR 0010). This module is the stable entry point; it
+ * locks table, and writes fenced by them (ADR 0014). This module is the stable entry point; it
  * is extended, never renamed.
  *
  * How to use it:
@@ -17,6 +17,9 @@
  *    lease gets a `StaleTokenError` and its write does not land.
  * 4. Tell a lost lease (`LeaseLostError`: stop) from an unreachable store
  *    (`CoordinationUnavailableError`: the lease may still be yours until it ends).
+ * 5. Before a change that another agent or optimization might want at the same time, declare it
+ *    (`declareClaim`: resources, priority, age, confidence); of overlapping claims the policy lets
+ *    one proceed and records a `conflict` event; `commitClaim` before starting, `settleClaim` after.
  *
  * @example
  * const locks = new ResourceLocks({ db: dynamoDocumentClient(), tableName: readEnv(LocksTableEnv).LOCKS_TABLE });
@@ -61,6 +64,7 @@ export {
   type WithLeaseOptions,
 } from "../domain/lease-keeper";
 export { CLOCK_SKEW_MARGIN_MS } from "../domain/lock-protocol";
+export { type ClaimRequest, rank, type Verdict } from "../domain/conflicts";
 export {
   type LockRequest,
   LockService,

@@ -84,15 +84,15 @@ export class DynamoDbDetectionStore implements DetectionStore {
     );
   }
 
-  /** Newest first, a page at a time. */
-  async latest(page: { limit: number; cursor?: string }): Promise<DetectionPage> {
+  /** By detection time, newest first unless asked oldest first, a page at a time. */
+  async latest(page: { limit: number; cursor?: string; order?: "desc" | "asc" }): Promise<DetectionPage> {
     const result = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: DETECTIONS_BY_TIME_INDEX,
         KeyConditionExpression: "kind = :kind",
         ExpressionAttributeValues: { ":kind": KIND },
-        ScanIndexForward: false,
+        ScanIndexForward: page.order === "asc",
         Limit: page.limit,
         ...(page.cursor
           ? {

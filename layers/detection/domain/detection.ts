@@ -32,6 +32,8 @@ export type TgeCandidate = z.infer<typeof TgeCandidate>;
 /** The query of `GET /api/detections`. */
 export const DetectionListQuery = z
   .object({
+    /** By detection time: `desc` newest first, `asc` oldest first. */
+    order: z.enum(["desc", "asc"]).default("desc"),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().min(1).max(2_048).optional(),
   })

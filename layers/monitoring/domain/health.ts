@@ -14,14 +14,15 @@ export const ComponentHealth = z.object({
   error: z.string().optional(),
 });
 
-export const HealthReport = z
-  .object({
-    status: z.enum(["ok", "degraded"]),
-    checkedAt: z.iso.datetime(),
-    components: z.record(z.string(), ComponentHealth),
-  })
-  .meta({ id: "HealthReport" });
+export const HealthReport = z.object({
+  status: z.enum(["ok", "degraded"]),
+  checkedAt: z.iso.datetime(),
+  components: z.record(z.string(), ComponentHealth),
+});
 export type HealthReport = z.infer<typeof HealthReport>;
+
+/** `GET /api/health`'s answer: the report, and which stage answered. */
+export const HealthView = HealthReport.extend({ stage: z.string() }).meta({ id: "HealthReport" });
 
 /**
  * Checks every probe in parallel, each within `timeoutMs`, and reports each component's

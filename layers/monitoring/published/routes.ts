@@ -1,5 +1,5 @@
 import { PUBLIC, type RouteTable } from "#shared/routes";
-import { HealthReport } from "../domain/health";
+import { HealthView } from "../domain/health";
 
 /** The health check. */
 export const MONITORING_ROUTES = {
@@ -14,8 +14,8 @@ export const MONITORING_ROUTES = {
     description:
       "The only route that needs no token, so load balancers and uptime probes can call it; it reveals component status only. 200 when every component answers, 503 otherwise.",
     responses: {
-      200: { description: "All components answer", schema: HealthReport },
-      503: { description: "A component is down", schema: HealthReport },
+      200: { description: "All components answer", schema: HealthView },
+      503: { description: "A component is down", schema: HealthView },
     },
     errors: [],
   },

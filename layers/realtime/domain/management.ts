@@ -1,8 +1,8 @@
 import * as z from "zod";
 import type { Caller } from "#shared/identity";
 import { Role } from "#shared/identity";
-import type { ConnectionStore, EventHistory } from "./ports";
-import { EVENT_TOPICS, type RoomMessageData, ServerEventType, type Stream, Topic } from "../published/protocol";
+import type { ConnectionStore, DeliveryStats, EventHistory } from "./ports";
+import { EVENT_TOPICS, type RoomMessageData, ServerEventType, type Stream, Topic, TOPICS } from "../published/protocol";
 import { type DomainEvent, EVENT_SOURCES } from "#kernel/bus/domain-event";
 import { SYSTEM_ALERT, type SystemAlert } from "#kernel/bus/system-alert";
 import { RoomName } from "#kernel/bus/room-message";
@@ -153,5 +153,55 @@ export function broadcastEvent(request: BroadcastRequest, caller: Caller, now: D
       resource: { by: caller.username },
       raisedAt: now.toISOString(),
     },
+  };
+}
+
+// --- GET /api/websocket/statistics ---------------------------------------------------------
+
+/** Minutes of frame counts the statistics show. */
+export const STATISTICS_MINUTES = 15;
+
+export const WebSocketStatistics = z
+  .object({
+    generatedAt: z.iso.datetime(),
+    connections: z.number().int(),
+    subscriptionsByTopic: z.record(Topic, z.number().int()),
+    rooms: z.array(z.object({ room: RoomName, members: z.number().int() })),
+    /** Frames handed to API Gateway per minute, newest first: delivered, to connections found gone, failed. */
+    framesPerMinute: z.array(
+      z.object({ minute: z.string(), delivered: z.number().int(), gone: z.number().int(), failed: z.number().int() }),
+    ),
+  })
+  .meta({ id: "WebSocketStatistics" });
+export type WebSocketStatistics = z.infer<typeof WebSocketStatistics>;
+
+/** Seed 004's WebSocket statistics: connections, subscriptions by topic, rooms and their members, frames per minute. */
+export async function websocketStatistics(deps: {
+  connections: ConnectionStore;
+  stats: DeliveryStats;
+  now: Date;
+}): Promise<WebSocketStatistics> {
+  let connections = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.connections.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+    connections += page.connections.length;
+    cursor = page.cursor;
+  } while (cursor);
+  const [bySubscription, rooms, framesPerMinute] = await Promise.all([
+    Promise.all(TOPICS.map(async (topic) => [topic, (await deps.connections.subscribers(topic)).length] as const)),
+    deps.connections
+      .rooms()
+      .then((names) =>
+        Promise.all(names.sort().map(async (room) => ({ room, members: (await deps.connections.members(room)).length }))),
+      ),
+    deps.stats.lastMinutes(STATISTICS_MINUTES, deps.now),
+  ]);
+  return {
+    generatedAt: deps.now.toISOString(),
+    connections,
+    subscriptionsByTopic: Object.fromEntries(bySubscription) as Record<Topic, number>,
+    rooms,
+    framesPerMinute,
   };
 }

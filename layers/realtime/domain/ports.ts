@@ -80,6 +80,26 @@ export interface EventHistory {
   latest(stream: Stream, limit: number): Promise<ServerEvent[]>;
 }
 
+/** Frames handed to the WebSocket, counted per minute: delivered, to gone connections, failed. */
+export interface MinuteDeliveries {
+  /** The minute, e.g. `2026-12-01T10:04`. */
+  readonly minute: string;
+  readonly delivered: number;
+  readonly gone: number;
+  readonly failed: number;
+}
+
+/**
+ * Counts of delivered frames per minute, for `GET /api/websocket/statistics`. `add` never
+ * throws: a count that cannot be written is reported by the adapter (logged and counted), not
+ * allowed to fail the delivery it counts, which would deliver the same frames again.
+ */
+export interface DeliveryStats {
+  add(at: Date, counts: { readonly delivered: number; readonly gone: number; readonly failed: number }): Promise<void>;
+  /** The last `count` minutes up to `now`, newest first, missing minutes as zeros. */
+  lastMinutes(count: number, now: Date): Promise<MinuteDeliveries[]>;
+}
+
 /** A token bucket per connection, kept where every handler instance sees it. */
 export interface RateLimiter {
   take(connectionId: string, limits: BucketLimits, nowMs: number): Promise<TakeResult>;

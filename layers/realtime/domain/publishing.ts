@@ -1,6 +1,6 @@
 import type { Clock } from "#shared/clock";
 import { type BroadcastDeps, type BroadcastReport, broadcast } from "./broadcast";
-import type { EventHistory, SequenceSource } from "./ports";
+import type { DeliveryStats, EventHistory, SequenceSource } from "./ports";
 import type { PresenceData, RoomMember, ServerEvent, ServerEventType } from "../published/protocol";
 import { recordEvent } from "./record-event";
 
@@ -9,6 +9,7 @@ export interface PublishDeps extends Omit<BroadcastDeps, "onGone"> {
   readonly sequence: SequenceSource;
   readonly history: EventHistory;
   readonly clock: Clock;
+  readonly stats: DeliveryStats;
 }
 
 /**
@@ -25,9 +26,16 @@ export async function publish<D>(
   return { event, report: await deliver(event, deps, recipients) };
 }
 
-/** Delivers an already recorded event, dropping connections found gone (with their presence). */
-export const deliver = (event: ServerEvent, deps: PublishDeps, recipients?: readonly string[]): Promise<BroadcastReport> =>
-  broadcast(event, { ...deps, onGone: (connectionId) => dropConnection(connectionId, "dropped", deps) }, recipients);
+/** Delivers an already recorded event, dropping connections found gone (with their presence), and counts the frames. */
+export async function deliver(event: ServerEvent, deps: PublishDeps, recipients?: readonly string[]): Promise<BroadcastReport> {
+  const report = await broadcast(
+    event,
+    { ...deps, onGone: (connectionId) => dropConnection(connectionId, "dropped", deps) },
+    recipients,
+  );
+  await deps.stats.add(deps.clock.now(), { delivered: report.delivered, gone: report.gone, failed: report.failed.length });
+  return report;
+}
 
 /** The connection ids of a room's members, as recipients of an event. */
 export const idsOf = (members: readonly RoomMember[]) => members.map((member) => member.connectionId);

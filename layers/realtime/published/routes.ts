@@ -8,6 +8,7 @@ import {
   EventHistoryQuery,
   EventHistoryView,
   RoomListView,
+  WebSocketStatistics,
 } from "../domain/management";
 
 /** WebSocket management (seed 004): who is connected, rooms, the event history, admin broadcasts. */
@@ -43,6 +44,15 @@ export const REALTIME_ROUTES = {
     query: EventHistoryQuery,
     responses: { 200: { description: "Events in `seq` order", schema: EventHistoryView } },
     errors: [400],
+  },
+  getStatistics: {
+    method: "GET",
+    path: "/api/websocket/statistics",
+    entry: "realtime/get-websocket-statistics",
+    roles: READER_ROLES,
+    summary: "Connections, subscriptions by topic, rooms and their members, frames sent and failed per minute",
+    responses: { 200: { description: "The WebSocket's figures now", schema: WebSocketStatistics } },
+    errors: [],
   },
   broadcastMessage: {
     method: "POST",

@@ -1,9 +1,11 @@
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AgentType } from "#kernel/agent-catalog";
 import { decodeCursor, encodeCursor } from "#shared/adapters/page-cursor";
+import { pageAcrossPartitions } from "#shared/adapters/partition-pages";
 import type { TaskFilter, TaskPage, TaskQuery } from "../domain/ports";
 import { TaskSummary } from "../domain/task";
-import { LIST_KEY, queueNameOf, TASK_INDEXES } from "./task-table-layout";
+import type { TaskSort } from "../domain/task-list";
+import { FILTER_ATTRIBUTES, LIST_KEY, queueNameOf, SUMMARY_ATTRIBUTES, TASK_INDEXES } from "./task-table-layout";
 import type { Priority } from "#kernel/task-vocabulary";
 
 /** Pages read per call at most while filtering, so a sparse filter cannot hold a request open. */
@@ -20,7 +22,9 @@ export class DynamoDbTaskQuery implements TaskQuery {
     private readonly tableName: string,
   ) {}
 
-  async list(filter: TaskFilter, page: { limit: number; cursor?: string }): Promise<TaskPage> {
+  async list(filter: TaskFilter, page: { limit: number; cursor?: string; sort?: TaskSort }): Promise<TaskPage> {
+    const sort = page.sort ?? { by: "created", order: "desc" };
+    if (sort.by !== "created") return this.sortedBy(sort, filter, page);
     const { index, key, value } = filter.status
       ? { index: TASK_INDEXES.byStatus, key: "status", value: filter.status }
       : filter.agentType
@@ -57,7 +61,7 @@ export class DynamoDbTaskQuery implements TaskQuery {
           FilterExpression: filterExpression,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ScanIndexForward: false,
+          ScanIndexForward: sort.order === "asc",
           Limit: page.limit - items.length,
           ExclusiveStartKey: startKey,
         }),
@@ -69,6 +73,33 @@ export class DynamoDbTaskQuery implements TaskQuery {
     return {
       items,
       ...(startKey ? { nextCursor: encodeCursor(index.name, startKey) } : {}),
+    };
+  }
+
+  /** A page ordered by last change or by priority: one sort index, filtered, then the summaries from the table. */
+  private async sortedBy(sort: TaskSort, filter: TaskFilter, page: { limit: number; cursor?: string }): Promise<TaskPage> {
+    const index = sort.by === "updated" ? TASK_INDEXES.recentUpdated : TASK_INDEXES.byPriority;
+    const filters = Object.fromEntries(
+      FILTER_ATTRIBUTES.flatMap((name) => (filter[name] === undefined ? [] : [[name, filter[name] as string]])),
+    );
+    const result = await pageAcrossPartitions(
+      this.db,
+      {
+        table: this.tableName,
+        index: index.name,
+        tableKey: "taskId",
+        partitionKey: index.partitionKey,
+        partitions: [LIST_KEY],
+        sortKey: index.sortKey,
+        descending: sort.order === "desc",
+        filter: filters,
+        projection: ["taskId", ...SUMMARY_ATTRIBUTES],
+      },
+      page,
+    );
+    return {
+      items: result.items.map((item) => TaskSummary.parse(item)),
+      ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),
     };
   }
 

@@ -3,7 +3,9 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TaskStore } from "../domain/ports";
 import { Task } from "../domain/task";
+import { updateExpressionsOf } from "#shared/adapters/conditional-update";
 import { IllegalTransitionError, type TransitionPlan } from "../domain/task-state-machine";
+import { priorityOrderKey } from "../domain/task-list";
 import { LIST_KEY, queueNameOf } from "./task-table-layout";
 
 /** Fields held as JSON text: DynamoDB maps refuse empty keys and deep nesting that JSON allows. */
@@ -29,7 +31,8 @@ export function fromItem(item: Record<string, unknown>): Task {
 
 /**
  * Tasks in one DynamoDB table keyed by `taskId`. Transitions are single conditional
- * UpdateItem calls: the plan's allowed statuses and expectations become the condition.
+ * UpdateItem calls: the plan's allowed statuses and expectations become the condition, and
+ * every write adds one to `version`.
  */
 export class DynamoDbTaskStore implements TaskStore {
   constructor(
@@ -46,6 +49,7 @@ export class DynamoDbTaskStore implements TaskStore {
             ...toItem(task),
             listKey: LIST_KEY,
             queueName: queueNameOf(task.agentType, task.priority),
+            priorityOrder: priorityOrderKey(task),
             ...(task.status === "queued" ? { queuedSince: task.queuedAt } : {}),
           },
           ConditionExpression: "attribute_not_exists(taskId)",
@@ -64,46 +68,25 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async apply(taskId: string, plan: TransitionPlan): Promise<Task> {
-    const names: Record<string, string> = { "#version": "version", "#status": "status" };
-    const values: Record<string, unknown> = { ":one": 1 };
-    const sets = ["#version = #version + :one"];
-    const removes: string[] = [];
-    const set = (field: string, value: unknown) => {
-      names[`#${field}`] = field;
-      values[`:set_${field}`] = value;
-      sets.push(`#${field} = :set_${field}`);
-    };
-    for (const [field, value] of Object.entries(toItem(plan.set))) set(field, value);
     // Only queued tasks are in the `queued` index: its sort key exists exactly while queued.
-    if (plan.set.status === "queued" && plan.set.queuedAt) set("queuedSince", plan.set.queuedAt);
-    for (const field of [...plan.remove, ...(plan.set.status === "queued" ? [] : ["queuedSince"])]) {
-      names[`#${field}`] = field;
-      removes.push(`#${field}`);
-    }
-    const fromValues = plan.from.map((status, i) => {
-      values[`:from${i}`] = status;
-      return `:from${i}`;
+    const queued = plan.set.status === "queued";
+    const update = updateExpressionsOf({
+      conditions: [
+        { attribute: "taskId", exists: true },
+        { attribute: "status", oneOf: plan.from },
+        ...Object.entries(plan.expect).map(([attribute, equals]) => ({ attribute, equals })),
+        ...(plan.notExpiredAt ? [{ attribute: "expiresAt", absentOrAfter: plan.notExpiredAt }] : []),
+      ],
+      set: { ...toItem(plan.set), ...(queued && plan.set.queuedAt ? { queuedSince: plan.set.queuedAt } : {}) },
+      remove: [...plan.remove, ...(queued ? [] : ["queuedSince"])],
+      add: { version: 1 },
     });
-    const conditions = ["attribute_exists(taskId)", `#status IN (${fromValues.join(", ")})`];
-    for (const [field, value] of Object.entries(plan.expect)) {
-      names[`#${field}`] = field;
-      values[`:expect_${field}`] = value;
-      conditions.push(`#${field} = :expect_${field}`);
-    }
-    if (plan.notExpiredAt) {
-      names["#expiresAt"] = "expiresAt";
-      values[":notExpiredAt"] = plan.notExpiredAt;
-      conditions.push("(attribute_not_exists(#expiresAt) OR #expiresAt > :notExpiredAt)");
-    }
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { taskId },
-          UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
-          ConditionExpression: conditions.join(" AND "),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...update,
           ReturnValues: "ALL_NEW",
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),

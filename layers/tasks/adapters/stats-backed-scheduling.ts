@@ -5,13 +5,18 @@ import { chooseAgentType, type SchedulingStrategy } from "../domain/scheduling";
 import type { AgentTypeChooser, QueueAdmission } from "../domain/submit-task";
 import { typeFiguresOf } from "../domain/task-stats";
 
-/** Chooses among the types that offer a capability with the configured strategy, from live counters. */
+/**
+ * Chooses among the types that offer a capability with the configured strategy, from the task
+ * counters. A type's capacity is what one of its agents runs at once, not its live agents times
+ * that: the submit functions deploy before the fleet's registry (the agents stack depends on the
+ * tasks stack, so the tasks stack cannot read the agents table without a dependency cycle), and
+ * the scaler sizes each type to its backlog, so queued and running work per agent's worth of
+ * slots is the load signal that stays comparable between types (ADR 0013).
+ */
 export class StatsBackedChooser implements AgentTypeChooser {
   constructor(
     private readonly stats: TaskStatsStore,
     private readonly strategy: SchedulingStrategy,
-    /** Agents per type, for capacity; until the registry reports them, one per type. */
-    private readonly agentsOf: (type: AgentType) => number = () => 1,
   ) {}
 
   async choose(capability: Capability, candidates: readonly AgentType[]): Promise<AgentType> {
@@ -22,7 +27,7 @@ export class StatsBackedChooser implements AgentTypeChooser {
     ]);
     const loads = candidates.map((agentType) => ({
       agentType,
-      capacity: Math.max(1, this.agentsOf(agentType)) * AGENT_TYPE_SPECS[agentType].maxConcurrentTasks,
+      capacity: AGENT_TYPE_SPECS[agentType].maxConcurrentTasks,
       ...typeFiguresOf(rows[agentType]),
     }));
     return chooseAgentType(this.strategy, loads, tick);

@@ -4,6 +4,7 @@ import type { TaskTimer } from "./task-timers";
 import type { TransitionPlan } from "./task-state-machine";
 import type { WorkMessage } from "./work-message";
 import type { Priority, TaskStatus } from "#kernel/task-vocabulary";
+import type { TaskSort } from "./task-list";
 
 /** Where tasks live. Every write is conditional; none overwrites another's change. */
 export interface TaskStore {
@@ -60,7 +61,7 @@ export interface TaskPage {
 /** Reads over many tasks, newest first, through indexes (never a scan). */
 export interface TaskQuery {
   /** @throws RequestValidationError for a cursor this query did not hand out. */
-  list(filter: TaskFilter, page: { limit: number; cursor?: string }): Promise<TaskPage>;
+  list(filter: TaskFilter, page: { limit: number; cursor?: string; sort?: TaskSort }): Promise<TaskPage>;
   /** When the longest-waiting queued task of a queue was queued, if any is. */
   oldestQueuedAt(agentType: AgentType, priority: Priority): Promise<string | undefined>;
 }

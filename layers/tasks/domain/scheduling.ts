@@ -10,7 +10,7 @@ export interface AgentTypeLoad {
   readonly agentType: AgentType;
   readonly queued: number;
   readonly running: number;
-  /** Tasks the type can run at once (its agents × their concurrency); at least 1. */
+  /** Tasks the type can run at once, in one agent's slots (see StatsBackedChooser); at least 1. */
   readonly capacity: number;
   /** Completed ÷ finished, in [0, 1]; 1 while the type has no history. */
   readonly successRate: number;

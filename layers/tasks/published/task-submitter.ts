@@ -1,17 +1,23 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { systemClock } from "#shared/clock";
 import type { Caller } from "#shared/identity";
+import { SchedulingStrategy } from "../domain/scheduling";
 import { type SubmitResult, submitTask } from "../domain/submit-task";
 import { SubmitTaskRequest } from "../domain/task";
 import { DynamoDbTaskStats } from "../adapters/dynamodb-task-stats";
 import { DynamoDbTaskStore } from "../adapters/dynamodb-task-store";
 import { StatsBackedAdmission, StatsBackedChooser } from "../adapters/stats-backed-scheduling";
 
+/** The strategies a submitter can be configured with (the stage config's `schedulingStrategy`). */
+export { SchedulingStrategy };
+
 export interface SystemSubmitterOptions {
   readonly tasksTable: string;
   readonly statsTable: string;
   readonly maxQueueDepth: number;
   readonly queuedTtlSeconds: number;
+  /** The stage's `schedulingStrategy`: how a task that names a capability gets its agent type, as on `POST /api/tasks`. */
+  readonly schedulingStrategy: SchedulingStrategy;
   /** @default 204_800 (the API's limit) */
   readonly maxPayloadBytes?: number;
 }
@@ -21,8 +27,15 @@ export type SystemSubmitter = (request: SubmitTaskRequest | Record<string, unkno
 
 /**
  * Submits tasks from inside the swarm with the same rules as `POST /api/tasks`: validated,
- * idempotent by key, refused when the target queue is full. `caller` names the component, so
- * a task's `submittedBy` says which agent or schedule asked for it.
+ * idempotent by key, refused when the target queue is full, and placed by the stage's
+ * scheduling strategy when a task names a capability. `caller` names the component, so a
+ * task's `submittedBy` says which agent or schedule asked for it.
+ *
+ * @example
+ * const submit = systemSubmitter(db, systemCaller("metrics-review-schedule"), {
+ *   tasksTable, statsTable, maxQueueDepth: 10_000, queuedTtlSeconds: 900, schedulingStrategy: "adaptive",
+ * });
+ * await submit({ type: "metrics.review", capability: "metrics-review", priority: "low" });
  */
 export function systemSubmitter(db: DynamoDBDocumentClient, caller: Caller, options: SystemSubmitterOptions): SystemSubmitter {
   const stats = new DynamoDbTaskStats(db, options.statsTable);
@@ -30,7 +43,7 @@ export function systemSubmitter(db: DynamoDBDocumentClient, caller: Caller, opti
     store: new DynamoDbTaskStore(db, options.tasksTable),
     clock: systemClock,
     limits: { maxPayloadBytes: options.maxPayloadBytes ?? 204_800, queuedTtlSeconds: options.queuedTtlSeconds },
-    chooser: new StatsBackedChooser(stats, "least_loaded"),
+    chooser: new StatsBackedChooser(stats, options.schedulingStrategy),
     admission: new StatsBackedAdmission(stats, options.maxQueueDepth),
   };
   return (request) => submitTask(SubmitTaskRequest.parse(request), caller, deps);

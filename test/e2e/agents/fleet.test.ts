@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Frame, WsClient } from "../../../scripts/local/ws-client";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { api, eventually, outputs, tokenFor } from "../support/api";
-import { fleetProcesses, fleetSettles, fleetView } from "../support/fleet";
+import { fleetProcesses, fleetSettles, fleetView, liveManagedAgents } from "../support/fleet";
 
 /**
  * The fleet through its API: sizes and restarts go to ECS, and the fleet runner (Fargate's
@@ -83,6 +84,56 @@ describe("agent fleet API", () => {
       "the restarted agent stopped",
     );
     expect(old.statusReason).toBeTruthy();
+  });
+
+  it("lists agents by type and status through the indexes, sorted as asked, a page at a time", async () => {
+    const all = await api<{ items: { agentId: string; agentType: string; status: string; registeredAt: string }[] }>(
+      "GET",
+      "/api/agents?limit=100",
+    );
+    expect(all.status).toBe(200);
+    const stamps = all.body.items.map((a) => a.registeredAt);
+    expect([...stamps].sort().reverse()).toEqual(stamps);
+    const byType = await api<typeof all.body>("GET", "/api/agents?sort=type&limit=100");
+    const types = byType.body.items.map((a) => a.agentType);
+    expect(types).toEqual([...types].sort((x, y) => AGENT_TYPES.indexOf(x as never) - AGENT_TYPES.indexOf(y as never)));
+    const healthy = await api<typeof all.body>("GET", "/api/agents?type=data-quality&status=healthy");
+    expect(healthy.body.items.length).toBeGreaterThanOrEqual(1);
+    expect(healthy.body.items.every((a) => a.agentType === "data-quality" && a.status === "healthy")).toBe(true);
+    // One at a time: a Link to the next page each time, every agent once.
+    const seen: string[] = [];
+    let query = "sort=status&limit=1";
+    for (let pages = 0; pages < 50; pages++) {
+      const page = await api<typeof all.body & { nextCursor?: string }>("GET", `/api/agents?${query}`);
+      seen.push(...page.body.items.map((a) => a.agentId));
+      const link = page.headers.get("link");
+      if (!link) break;
+      query = link.slice(2, link.indexOf(">"));
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.sort()).toEqual(all.body.items.map((a) => a.agentId).sort());
+    expect((await api("GET", "/api/agents?status=asleep")).status).toBe(400);
+  });
+
+  it("acts on agents in bulk, a result each: accepted, not found, conflict, and forbidden to operators stopping", async () => {
+    const [live] = liveManagedAgents(await fleetView(), "keyword-precision");
+    const gone = (await fleetView(true)).agents.find((a) => a.status === "stopped");
+    expect(live).toBeDefined();
+    const ids = [live?.agentId, "no-such-agent", ...(gone ? [gone.agentId] : [])] as string[];
+    const asOperator = await api<{ results: { agentId: string; outcome: string }[] }>("POST", "/api/agents/bulk", {
+      token: await tokenFor("operator"),
+      body: { action: "stop", agentIds: ids },
+    });
+    expect(asOperator.status).toBe(200);
+    expect(asOperator.body.results.every((r) => r.outcome === "forbidden")).toBe(true);
+    const restarted = await api<{ accepted: number; results: { agentId: string; outcome: string; status: number }[] }>(
+      "POST",
+      "/api/agents/bulk",
+      { token: await tokenFor("operator"), body: { action: "restart", agentIds: ids } },
+    );
+    expect(restarted.body.results.map((r) => r.outcome)).toEqual(["accepted", "not_found", ...(gone ? ["conflict"] : [])]);
+    expect(restarted.body.accepted).toBe(1);
+    await fleetSettles("keyword-precision", 1);
   });
 
   it("refuses actions to viewers (403) and reads to no one without a token (401)", async () => {

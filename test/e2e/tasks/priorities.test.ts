@@ -4,12 +4,16 @@ import { percentile } from "../../../scripts/bench/stats";
 import { startAgent } from "../support/agents";
 import { api, cancelAllOf, eventually, outputs, type TaskBody } from "../support/api";
 import { UNATTENDED_AGENT_TYPE } from "../support/global-setup";
+import type { QueueRow } from "#kernel/bus/metrics-snapshot";
 import { PRIORITIES } from "#kernel/task-vocabulary";
 
 afterAll(() => cancelAllOf(UNATTENDED_AGENT_TYPE));
 
+/** The test's own waits (30 s for the queues to fill, 90 s for the 40 tasks to finish) fit inside it. */
+const SATURATION_TIMEOUT_MS = 150_000;
+
 describe("priorities under saturation", () => {
-  it("high-priority work waits less than low, and low still progresses", async () => {
+  it("high-priority work waits less than low, and low still progresses", { timeout: SATURATION_TIMEOUT_MS }, async () => {
     // GIVEN 20 high and 20 low tasks queued for a type before its one single-slot agent starts
     // (messages of earlier tests' cancelled tasks would only be refused, but they would come first)
     await cancelAllOf(UNATTENDED_AGENT_TYPE);
@@ -31,7 +35,17 @@ describe("priorities under saturation", () => {
       });
     const low = (await batch("low")).body.results.map((r) => r.task.taskId);
     const high = (await batch("high")).body.results.map((r) => r.task.taskId);
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // let the relay put them all on their queues
+    // The relay puts them on their queues from the table's stream: wait until all 40 wait there.
+    await eventually(
+      async () => (await api<{ queues: QueueRow[] }>("GET", "/api/tasks/queue")).body.queues,
+      (queues) =>
+        ["high", "low"].every(
+          (priority) =>
+            (queues.find((q) => q.agentType === UNATTENDED_AGENT_TYPE && q.priority === priority)?.visible ?? 0) >= 20,
+        ),
+      30_000,
+      "20 high and 20 low messages on the queues",
+    );
 
     // WHEN the agent works through them one at a time
     startAgent(UNATTENDED_AGENT_TYPE, "e2e-saturation", { MAX_CONCURRENT_TASKS: "1" });

@@ -77,6 +77,37 @@ describe("views", () => {
     expect((await api("GET", "/api/tasks?status=sleeping")).status).toBe(400);
   });
 
+  it("GET /api/tasks sorts by creation, last change or priority, either way, through its indexes", async () => {
+    const stamp = Date.now();
+    const made: TaskBody[] = [];
+    for (const priority of ["low", "critical", "normal", "critical"] as const) {
+      made.push(await submit({ type: "diagnostics.echo", agentType: UNATTENDED_AGENT_TYPE, priority, payload: { stamp } }));
+    }
+    const mine = new Set(made.map((t) => t.taskId));
+    const order = async (query: string) => {
+      const page = await api<{ items: (TaskBody & { priority: string; createdAt: string; updatedAt: string })[] }>(
+        "GET",
+        `/api/tasks?agentType=${UNATTENDED_AGENT_TYPE}&status=queued&limit=200&${query}`,
+      );
+      expect(page.status, query).toBe(200);
+      return page.body.items.filter((t) => mine.has(t.taskId));
+    };
+    const [a, b, c, d] = made.map((t) => t.taskId);
+    expect((await order("sort=created")).map((t) => t.taskId)).toEqual([d, c, b, a]);
+    expect((await order("sort=created&order=asc")).map((t) => t.taskId)).toEqual([a, b, c, d]);
+    expect((await order("sort=priority")).map((t) => t.taskId)).toEqual([d, b, c, a]);
+    expect((await order("sort=priority&order=asc")).map((t) => t.taskId)).toEqual([a, c, b, d]);
+    // Cancel the oldest: it becomes the one changed last, and leaves the queued list.
+    await api("POST", `/api/tasks/${a}/cancel`);
+    const updated = await api<{ items: { taskId: string; updatedAt: string }[] }>(
+      "GET",
+      `/api/tasks?agentType=${UNATTENDED_AGENT_TYPE}&sort=updated&limit=10`,
+    );
+    expect(updated.body.items[0]?.taskId).toBe(a);
+    const stamps = updated.body.items.map((t) => t.updatedAt);
+    expect([...stamps].sort().reverse()).toEqual(stamps);
+  });
+
   it("POST /api/tasks/batch answers each item on its own", async () => {
     const { status, body } = await api<{
       summary: Record<string, number>;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type WebServer, startWebServer } from "../../../scripts/local/web-server";
 import { LOCAL_DIR } from "../../../scripts/local/paths";
 import { LOCAL_USERS } from "../../../scripts/local/users";
-import { outputs, submit, taskUntil } from "../support/api";
+import { api, outputs, submit, taskUntil, tokenFor } from "../support/api";
 
 const SCREENSHOT = path.join(LOCAL_DIR, "screenshots", "dashboard.png");
 
@@ -109,6 +109,25 @@ describe("the dashboard page, in a browser", () => {
     // THEN its row appears and ends completed, without a reload
     await taskRow(task.taskId).and(page.locator('[data-status="completed"]')).waitFor({ timeout: 30_000 });
     expect(await taskRow(task.taskId).locator('[data-field="status"]').textContent()).toBe("completed");
+  });
+
+  it("shows a lock while it is held and drops it when released, live", async () => {
+    // WHEN an operator locks a resource through the HTTP API
+    const resource = `settings/page-${Date.now().toString(36)}`;
+    const operator = await tokenFor("operator");
+    const lease = await api<{ leaseId: string; token: number }>("POST", "/api/coordination/locks", {
+      token: operator,
+      body: { resource, mode: "exclusive", ttlSeconds: 60 },
+    });
+    expect(lease.status).toBe(201);
+    // THEN the coordination panel lists it with its holder and token…
+    const row = page.locator(`#panel-coordination tr[data-resource="${resource}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain("user:operator");
+    expect(await row.textContent()).toContain(String(lease.body.token));
+    // …and removes it once released
+    await api("DELETE", `/api/coordination/locks/${lease.body.leaseId}`, { token: operator });
+    await row.waitFor({ state: "detached", timeout: 30_000 });
   });
 
   it("catches up after its WebSocket drops: a task finished while it was away appears after reconnect and replay", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Agent } from "#agents/domain/agent";
 import {
+  mayActOnAgents,
   type ActionDeps,
   agentAction,
   deployAgentType,
@@ -8,6 +9,7 @@ import {
   scaleAgentType,
 } from "#agents/domain/agent-actions";
 import { scaleFleet } from "#agents/domain/scale-fleet";
+import { BulkAgentActionRequest, bulkAgentAction } from "#agents/domain/bulk-agent-actions";
 import { ConflictError, NotFoundError, RequestValidationError } from "#shared/errors";
 import type { Caller } from "#shared/identity";
 import { countKey } from "#tasks/domain/task-stats";
@@ -17,7 +19,8 @@ import { InMemoryTaskStats, inMemoryTaskFigures } from "../../support/in-memory-
 
 const now = new Date("2026-11-23T10:00:30.000Z");
 const minutesLater = (m: number) => new Date(now.getTime() + m * 60_000);
-const caller: Caller = { sub: "user-1", username: "alice", roles: ["operator"] };
+const caller: Caller = { sub: "user-1", username: "alice", roles: ["admin"] };
+const operator: Caller = { sub: "user-2", username: "olga", roles: ["operator"] };
 const TASK = "arn:aws:ecs:us-east-1:000000000000:task/swarm/dq-1";
 
 function setUp(agents: Agent[] = [anAgent({ taskArn: TASK })], desired = 2) {
@@ -29,6 +32,17 @@ function setUp(agents: Agent[] = [anAgent({ taskArn: TASK })], desired = 2) {
 }
 
 describe("agentAction", () => {
+  it("lets operators start and restart agents, and only admins stop one, refusing before reading anything", async () => {
+    const { registry, fleet, deps } = setUp();
+    await expect(agentAction("dq-1", "stop", operator, deps)).rejects.toMatchObject({ status: 403, code: "Forbidden" });
+    await expect(agentAction("ghost", "stop", operator, deps)).rejects.toMatchObject({ status: 403 });
+    expect(fleet.stoppedTasks).toEqual([]);
+    expect(registry.statusOf("dq-1")).toBe("healthy");
+    await expect(agentAction("dq-1", "restart", operator, deps)).resolves.toMatchObject({ action: "restart" });
+    expect(mayActOnAgents(operator, "start")).toBe(true);
+    expect(mayActOnAgents({ roles: ["viewer"] }, "restart")).toBe(false);
+  });
+
   it("restart stops the agent's task and marks it stopping, leaving the service size alone", async () => {
     const { registry, fleet, ledger, deps } = setUp();
 
@@ -66,7 +80,7 @@ describe("agentAction", () => {
     await agentAction("dq-1", "stop", caller, deps);
 
     expect(fleet.desiredChanges).toEqual([{ agentType: "data-quality", desired: 0 }]);
-    expect(await ledger.scaling("data-quality")).toMatchObject({
+    expect(ledger.scalingOf("data-quality")).toMatchObject({
       manualDesired: 0,
       manualUntil: minutesLater(MANUAL_SCALE_MINUTES).toISOString(),
     });
@@ -81,7 +95,7 @@ describe("agentAction", () => {
     expect(result).toMatchObject({ action: "start", outcome: "a new data-quality agent starts in its place" });
     expect(fleet.desiredOf("data-quality")).toBe(3);
     expect(fleet.stoppedTasks).toEqual([]);
-    expect((await ledger.scaling("data-quality")).manualDesired).toBe(3);
+    expect(ledger.scalingOf("data-quality").manualDesired).toBe(3);
 
     const full = setUp([stopped], 5);
     await agentAction("dq-1", "start", caller, full.deps);
@@ -136,7 +150,7 @@ describe("scaleAgentType", () => {
     const until = minutesLater(30).toISOString();
     expect(result).toEqual({ agentType: "data-quality", desired: 4, autoscalingResumesAt: until });
     expect(fleet.desiredOf("data-quality")).toBe(4);
-    expect(await ledger.scaling("data-quality")).toMatchObject({ manualDesired: 4, manualUntil: until });
+    expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 4, manualUntil: until });
   });
 
   it("keeps what the scaler remembered when recording the override", async () => {
@@ -150,11 +164,11 @@ describe("scaleAgentType", () => {
       backlog: 0,
       running: 0,
     };
-    await ledger.saveScaling("data-quality", { samples: [sample], lastScaleInAt: "2026-11-23T09:00:00.000Z" });
+    ledger.seedScaling("data-quality", { samples: [sample], lastScaleInAt: "2026-11-23T09:00:00.000Z" });
 
     await scaleAgentType("data-quality", 2, deps);
 
-    expect(await ledger.scaling("data-quality")).toMatchObject({
+    expect(ledger.scalingOf("data-quality")).toMatchObject({
       samples: [sample],
       lastScaleInAt: "2026-11-23T09:00:00.000Z",
       manualDesired: 2,
@@ -194,6 +208,42 @@ describe("scaleAgentType", () => {
     await scale(minutesLater(30));
     expect(fleet.desiredOf("data-quality")).toBe(5);
   });
+
+  describe("a scaler run that writes between the API's read and its write", () => {
+    async function race(ledger: InMemoryFleetLedger) {
+      const registry = new InMemoryAgentRegistry();
+      const fleet = new FakeFleetController({ "data-quality": 1 });
+      const scaler = () =>
+        scaleFleet({
+          registry,
+          fleet,
+          ledger,
+          tasks: inMemoryTaskFigures(new InMemoryTaskStats()),
+          limits: { max: 5, targetLatencySeconds: 60, idleMinutes: 15, scaleInCooldownMinutes: 5 },
+          concurrency: () => 3,
+          now,
+        });
+      ledger.interruptAfterNextRead("SCALING#data-quality", async () => {
+        await scaler();
+      });
+      await scaleAgentType("data-quality", 3, { registry, fleet, ledger, now, maxAgentsPerType: 5 });
+      return { fleet, ledger };
+    }
+
+    it("loses neither: the manual size is recorded over the scaler's sample, and set after it", async () => {
+      const { fleet, ledger } = await race(new InMemoryFleetLedger());
+
+      expect(ledger.conflicts).toBe(1);
+      expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 3, samples: [{ at: now.toISOString() }] });
+      expect(fleet.desiredOf("data-quality")).toBe(3);
+    });
+
+    it("loses the scaler's sample when writes are unconditional (the control)", async () => {
+      const { ledger } = await race(new InMemoryFleetLedger({ unconditional: true }));
+
+      expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 3, samples: [] });
+    });
+  });
 });
 
 describe("deployAgentType", () => {
@@ -222,6 +272,39 @@ describe("deployAgentType", () => {
     });
     expect(fleet.redeployed).toEqual(["data-quality"]);
     expect(fleet.desiredOf("data-quality")).toBe(1);
-    expect(await ledger.scaling("data-quality")).toMatchObject({ manualDesired: 1, manualUntil: until });
+    expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 1, manualUntil: until });
+  });
+});
+
+describe("bulkAgentAction", () => {
+  it("takes each agent on its own: accepted, not found, conflict, each with the status it alone would get", async () => {
+    const { deps } = setUp([anAgent({ taskArn: TASK }), anAgent({ agentId: "dq-2", status: "stopped" })]);
+    const response = await bulkAgentAction({ action: "restart", agentIds: ["dq-1", "ghost", "dq-2", "dq-1"] }, caller, deps);
+    expect(response).toEqual({
+      action: "restart",
+      accepted: 1,
+      results: [
+        { agentId: "dq-1", outcome: "accepted", status: 202, message: expect.stringContaining("replacement") },
+        { agentId: "ghost", outcome: "not_found", status: 404, message: "agent ghost was not found" },
+        { agentId: "dq-2", outcome: "conflict", status: 409, message: "agent dq-2 is stopped" },
+      ],
+    });
+  });
+
+  it("answers forbidden for each agent an operator asks to stop, and stops none", async () => {
+    const { fleet, deps } = setUp();
+    const response = await bulkAgentAction({ action: "stop", agentIds: ["dq-1", "ghost"] }, operator, deps);
+    expect(response.results.map((r) => [r.agentId, r.outcome, r.status])).toEqual([
+      ["dq-1", "forbidden", 403],
+      ["ghost", "forbidden", 403],
+    ]);
+    expect(fleet.stoppedTasks).toEqual([]);
+  });
+
+  it("refuses more than 50 agents, and an empty list", () => {
+    expect(BulkAgentActionRequest.safeParse({ action: "restart", agentIds: [] }).success).toBe(false);
+    expect(
+      BulkAgentActionRequest.safeParse({ action: "restart", agentIds: Array.from({ length: 51 }, (_, i) => `a${i}`) }).success,
+    ).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { NonRetryableTaskError, type TaskHandler } from "../../../containers/agent/src/runtime/task-handler";
 import { AgentRuntime, type AgentRuntimeOptions } from "../../../containers/agent/src/runtime/agent-runtime";
 import type { TaskStore } from "#tasks/domain/ports";
@@ -10,6 +10,14 @@ import { aTask, POLICY } from "../../support/tasks";
 import type { JsonObject } from "#kernel/json";
 
 const logger = new Logger({ logLevel: "SILENT" });
+/** The test's clock: every timer of the runtime (heartbeats, timeouts, long polls, grace) runs on it. */
+const T0 = new Date("2026-11-23T10:00:00.000Z");
+beforeEach(() => {
+  vi.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 const options: AgentRuntimeOptions = {
   agentId: "agent-a",
   agentType: "data-quality",
@@ -31,6 +39,29 @@ function setup(handlers: Record<string, TaskHandler>, taskOverrides: Parameters<
   store.tasks.set(task.taskId, task);
   const message = { taskId: task.taskId, attempt: task.attempt, agentType: task.agentType, priority: task.priority };
   return { store, source, runtime, task, message };
+}
+
+/** A handler that finishes after `ms` on the test's clock. */
+const takes =
+  (ms: number, result: JsonObject = {}): TaskHandler =>
+  () =>
+    new Promise((resolve) => setTimeout(() => resolve(result), ms));
+
+/** A handler that runs until aborted, and says when it started (after its claim). */
+function untilAborted() {
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  const seen: { reason?: unknown } = {};
+  const handler: TaskHandler = (_payload, { signal }) => {
+    started();
+    return new Promise((_, reject) =>
+      signal.addEventListener("abort", () => {
+        seen.reason = signal.reason;
+        reject(signal.reason);
+      }),
+    );
+  };
+  return { handler, running, seen };
 }
 
 const receiveOne = async (source: InMemoryWorkSource) => {
@@ -111,35 +142,41 @@ describe("AgentRuntime.process", () => {
   });
 
   it("aborts the handler at the next heartbeat once the task is cancelled, and its late result is refused", async () => {
-    let aborted: unknown;
-    const { store, source, runtime, task, message } = setup({
-      work: (_payload, { signal }) =>
-        new Promise((_, reject) =>
-          signal.addEventListener("abort", () => {
-            aborted = signal.reason;
-            reject(signal.reason);
-          }),
-        ),
-    });
+    const { handler, running, seen } = untilAborted();
+    const { store, source, runtime, task, message } = setup({ work: handler });
     source.send("normal", message);
     const outcome = runtime.process(await receiveOne(source));
-    await vi.waitFor(async () => expect((await store.get(task.taskId))?.status).toBe("running"));
+    await running;
+
+    // WHEN the task is cancelled while it runs
     await store.apply(task.taskId, planTransition({ kind: "cancel", by: "alice" }, { now: new Date(), policy: POLICY }));
-    await outcome;
-    expect(String(aborted)).toMatch(/the task is cancelled/);
+
+    // THEN nothing happens before the next heartbeat, and the refused renewal at it aborts the handler
+    await vi.advanceTimersByTimeAsync(options.heartbeatIntervalMs - 1);
+    expect(seen.reason).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await outcome).toBe("failed");
+    expect(String(seen.reason)).toMatch(/the task is cancelled/);
     expect(await store.get(task.taskId)).toMatchObject({ status: "cancelled", cancelledBy: "alice" });
     expect(source.acknowledged).toHaveLength(1);
   });
 
-  it("renews its claim while the task runs", async () => {
-    const { store, source, runtime, task, message } = setup({
-      work: () => new Promise((resolve) => setTimeout(() => resolve({}), 60)),
-    });
+  it("renews its claim and keeps its message invisible once per heartbeat interval while the task runs", async () => {
+    const { store, source, runtime, task, message } = setup({ work: takes(55) });
     source.send("normal", message);
-    await runtime.process(await receiveOne(source));
-    expect(store.writes.filter((w) => w.taskId === task.taskId).map((w) => w.kind)).toEqual(
-      expect.arrayContaining(["claim", "heartbeat", "complete"]),
-    );
+
+    const outcome = runtime.process(await receiveOne(source));
+    await vi.advanceTimersByTimeAsync(55);
+
+    expect(await outcome).toBe("completed");
+    // 55 ms at one heartbeat every 10 ms: five renewals, each with a visibility extension.
+    expect(store.writes.filter((w) => w.taskId === task.taskId).map((w) => w.kind)).toEqual([
+      "claim",
+      ...Array<string>(5).fill("heartbeat"),
+      "complete",
+    ]);
+    expect(source.extended).toHaveLength(5);
+    expect(await store.get(task.taskId)).toMatchObject({ heartbeatAt: new Date(T0.getTime() + 50).toISOString() });
   });
 
   it("dead-letters the task when its message cannot be settled on the last delivery", async () => {
@@ -190,31 +227,19 @@ describe("AgentRuntime.process", () => {
   });
 
   it("aborts a handler that outlives the task's timeout and records why", async () => {
-    let aborted = false;
-    const { store, source, runtime, task, message } = setup(
-      {
-        work: (_payload, { signal }) =>
-          new Promise((_, reject) => {
-            signal.addEventListener("abort", () => {
-              aborted = true;
-              reject(signal.reason);
-            });
-          }),
-      },
-      { timeoutSeconds: 1 },
-    );
+    const { handler, seen } = untilAborted();
+    const { store, source, runtime, task, message } = setup({ work: handler }, { timeoutSeconds: 1 });
     source.send("normal", message);
-    expect(await runtime.process(await receiveOne(source))).toBe("failed");
-    expect(aborted).toBe(true);
+
+    const outcome = runtime.process(await receiveOne(source));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(seen.reason).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+
+    expect(await outcome).toBe("failed");
+    expect(seen.reason).toBeDefined();
     expect((await store.get(task.taskId))?.error).toMatchObject({ code: "TaskTimedOut", retryable: true });
     expect((await store.get(task.taskId))?.error?.message).toMatch(/did not finish within its timeout of 1s/);
-  });
-
-  it("keeps the message invisible while the task runs", async () => {
-    const { source, runtime, message } = setup({ work: () => new Promise((resolve) => setTimeout(() => resolve({}), 50)) });
-    source.send("normal", message);
-    await runtime.process(await receiveOne(source));
-    expect(source.extended.length).toBeGreaterThanOrEqual(2);
   });
 
   it("refuses a result over the size limit", async () => {
@@ -252,23 +277,69 @@ describe("AgentRuntime.run", () => {
       store.tasks.set(taskId, aTask({ taskId, priority, type: "work", payload: { name: taskId } }));
       source.send(priority, { taskId, attempt: 1, agentType: "data-quality", priority });
     }
+
     const done = runtime.run();
-    await vi.waitFor(() => expect(order).toHaveLength(2), { timeout: 2_000 });
+    await vi.waitFor(() => expect(order).toHaveLength(2));
     await runtime.stop(100);
+    // The idle loop's long polls answer (empty) after longPollSeconds.
+    await vi.advanceTimersByTimeAsync(options.longPollSeconds * 1_000);
     await done;
+
     expect(order).toEqual(["critical-1", "low-1"]);
   });
 
+  it("wakes from a long poll as soon as work arrives on any queue", async () => {
+    const { store, source, runtime, task, message } = setup({ work: async () => ({}) }, { priority: "low" });
+    const done = runtime.run();
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await store.get(task.taskId))?.status).toBe("queued");
+
+    source.send("low", { ...message, priority: "low" });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect((await store.get(task.taskId))?.status).toBe("completed");
+    await runtime.stop(100);
+    await vi.advanceTimersByTimeAsync(options.longPollSeconds * 1_000);
+    await done;
+  });
+
   it("on stop, takes no new work and lets running tasks finish", async () => {
-    const { store, source, runtime, task, message } = setup({
-      work: () => new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 100)),
-    });
+    const { store, source, runtime, task, message } = setup({ work: takes(100, { ok: true }) });
     source.send("normal", message);
     const done = runtime.run();
     await vi.waitFor(async () => expect((await store.get(task.taskId))?.status).toBe("running"));
-    await runtime.stop(5_000);
+
+    const stopped = runtime.stop(5_000);
+    source.send("normal", { ...message, taskId: "after-stop" });
+    await vi.advanceTimersByTimeAsync(100);
+    await stopped;
+    await vi.advanceTimersByTimeAsync(options.longPollSeconds * 1_000);
     await done;
+
     expect((await store.get(task.taskId))?.status).toBe("completed");
     expect(runtime.inFlight).toBe(0);
+    expect(source.depth("normal")).toBe(1);
+  });
+
+  it("on stop, aborts a task still running after the grace period and reports it as a retryable failure", async () => {
+    const { handler, running } = untilAborted();
+    const { store, source, runtime, task, message } = setup({ work: handler });
+    source.send("normal", message);
+    const done = runtime.run();
+    await vi.waitFor(() => running);
+
+    const stopped = runtime.stop(5_000);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect((await store.get(task.taskId))?.status).toBe("running");
+    await vi.advanceTimersByTimeAsync(1);
+    await stopped;
+    await vi.advanceTimersByTimeAsync(options.longPollSeconds * 1_000);
+    await done;
+
+    expect(await store.get(task.taskId)).toMatchObject({
+      status: "queued",
+      attempt: 2,
+      error: { message: "the agent is shutting down", retryable: true },
+    });
   });
 });

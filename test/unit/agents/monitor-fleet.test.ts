@@ -17,10 +17,9 @@ const arn = (agentId: string) => `arn:aws:ecs:us-east-1:000000000000:task/swarm/
 const managed = (agentId: string, silentSeconds: number, at = minute(0), overrides: Partial<Agent> = {}) =>
   anAgent({ agentId, taskArn: arn(agentId), heartbeatAt: secondsBefore(at, silentSeconds), ...overrides });
 
-function setUp(agents: Agent[], desired = agents.length) {
+function setUp(agents: Agent[], desired = agents.length, ledger = new InMemoryFleetLedger()) {
   const registry = new InMemoryAgentRegistry(agents);
   const fleet = new FakeFleetController({ "data-quality": desired });
-  const ledger = new InMemoryFleetLedger();
   const publisher = new RecordingPublisher();
   const run = (now: Date) => monitorFleet({ registry, fleet, ledger, publisher, now, maxAgentsPerType: 5 } satisfies MonitorDeps);
   return { registry, fleet, ledger, publisher, run };
@@ -154,7 +153,7 @@ describe("monitorFleet", () => {
       ["RECREATE on data-quality", "3"],
       ["ALERT_ONLY on data-quality", "4"],
     ]);
-    expect(await ledger.recovery("data-quality")).toMatchObject({ breaker: "open", attempts: RECOVERY_POLICY.maxAttempts + 1 });
+    expect(ledger.recoveryOf("data-quality")).toMatchObject({ breaker: "open", attempts: RECOVERY_POLICY.maxAttempts + 1 });
 
     // Half an hour after the breaker opened, one more attempt is allowed.
     expect(await runAt(15 + RECOVERY_POLICY.breakerResetSeconds / 60)).toEqual(["RECREATE"]);
@@ -163,11 +162,43 @@ describe("monitorFleet", () => {
   it("closes the incident once every agent is healthy again, so the next failure starts afresh", async () => {
     const { registry, ledger, run } = setUp([managed("dq-ok", 1), managed("dq-silent", 60)]);
     await run(minute(0));
-    expect((await ledger.recovery("data-quality")).attempts).toBe(1);
+    expect(ledger.recoveryOf("data-quality").attempts).toBe(1);
 
     await registry.heartbeat("dq-ok", anAgent().workload, minute(1));
     await run(minute(1));
 
-    expect(await ledger.recovery("data-quality")).toMatchObject({ attempts: 0, breaker: "closed" });
+    expect(ledger.recoveryOf("data-quality")).toMatchObject({ attempts: 0, breaker: "closed" });
+  });
+
+  describe("two runs at once (a schedule delivered twice, or an invoke beside it)", () => {
+    /** The second run starts and finishes while the first is between reading the ledger and writing it. */
+    async function race(ledger: InMemoryFleetLedger) {
+      const { fleet, publisher, run } = setUp([managed("dq-ok", 2), managed("dq-silent", 30)], 2, ledger);
+      ledger.interruptAfterNextRead("RECOVERY#data-quality", async () => {
+        await run(minute(0));
+      });
+      const first = await run(minute(0));
+      return { fleet, publisher, first };
+    }
+
+    it("restart an agent once: the run that lost the ledger write decides again and finds the attempt made", async () => {
+      const ledger = new InMemoryFleetLedger();
+      const { fleet, publisher, first } = await race(ledger);
+
+      expect(ledger.conflicts).toBe(1);
+      expect(first.actions).toEqual([]);
+      expect(fleet.stoppedTasks.map((s) => s.taskArn)).toEqual([arn("dq-silent")]);
+      expect(alertsOf(publisher).map((a) => a.title)).toEqual(["RESTART on data-quality"]);
+      expect(ledger.recoveryOf("data-quality")).toMatchObject({ attempts: 1 });
+    });
+
+    it("restart it twice and count one attempt when writes are unconditional (the control)", async () => {
+      const ledger = new InMemoryFleetLedger({ unconditional: true });
+      const { fleet, publisher } = await race(ledger);
+
+      expect(fleet.stoppedTasks.map((s) => s.taskArn)).toEqual([arn("dq-silent"), arn("dq-silent")]);
+      expect(alertsOf(publisher)).toHaveLength(2);
+      expect(ledger.recoveryOf("data-quality")).toMatchObject({ attempts: 1 });
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Agent } from "#agents/domain/agent";
 import { AGENT_TYPE_SPECS, type AgentType } from "#kernel/agent-catalog";
+import { type ActionDeps, scaleAgentType } from "#agents/domain/agent-actions";
 import { type ScaleDeps, scaleFleet } from "#agents/domain/scale-fleet";
 import type { ScalingLimits } from "#agents/domain/scaling";
 import type { TypeCounters } from "#tasks/domain/ports";
@@ -26,11 +27,12 @@ function setUp(
     desired?: Partial<Record<AgentType, number>>;
     agents?: Agent[];
     counters?: Partial<Record<AgentType, TypeCounters>>;
+    ledger?: InMemoryFleetLedger;
   } = {},
 ) {
   const registry = new InMemoryAgentRegistry(options.agents ?? []);
   const fleet = new FakeFleetController({ ...AT_MINIMUM, ...options.desired });
-  const ledger = new InMemoryFleetLedger();
+  const ledger = options.ledger ?? new InMemoryFleetLedger();
   const stats = new InMemoryTaskStats(options.counters ?? {});
   const deps = (now: Date, overrides: Partial<ScaleDeps> = {}): ScaleDeps => ({
     registry,
@@ -88,7 +90,7 @@ describe("scaleFleet", () => {
 
   it("keeps a manual size until manualUntil, then scales as usual", async () => {
     const { fleet, ledger, run } = setUp({ counters: { "keyword-precision": { [countKey("high", "queued")]: 100 } } });
-    await ledger.saveScaling("keyword-precision", { samples: [], manualDesired: 2, manualUntil: minute(10).toISOString() });
+    ledger.seedScaling("keyword-precision", { samples: [], manualDesired: 2, manualUntil: minute(10).toISOString() });
 
     const first = await run(minute(0));
     expect(first).toEqual([
@@ -108,7 +110,7 @@ describe("scaleFleet", () => {
 
   it("holds a manual size against scale-in as well", async () => {
     const { fleet, ledger, run } = setUp({ desired: { "data-quality": 3 } });
-    await ledger.saveScaling("data-quality", { samples: [], manualDesired: 3, manualUntil: minute(30).toISOString() });
+    ledger.seedScaling("data-quality", { samples: [], manualDesired: 3, manualUntil: minute(30).toISOString() });
 
     for (let m = 0; m < 30; m += 3) await run(minute(m));
 
@@ -166,13 +168,13 @@ describe("scaleFleet", () => {
     stats.set("keyword-precision", {});
     await run(minute(1));
 
-    const record = await ledger.scaling("keyword-precision");
+    const record = ledger.scalingOf("keyword-precision");
     expect(record.samples).toEqual([
       { at: minute(1).toISOString(), agents: 2, cpuPercent: 30, memoryPercent: 50, errorRate: 0.1, backlog: 0, running: 0 },
       { at: minute(0).toISOString(), agents: 2, cpuPercent: 30, memoryPercent: 50, errorRate: 0.1, backlog: 2, running: 3 },
     ]);
     expect(record.lastDecision).toMatchObject({ at: minute(1).toISOString(), desired: 1 });
-    expect((await ledger.scaling("api-reliability")).samples).toEqual([
+    expect(ledger.scalingOf("api-reliability").samples).toEqual([
       { at: minute(1).toISOString(), agents: 0, cpuPercent: 0, memoryPercent: 0, errorRate: 0, backlog: 0, running: 0 },
       { at: minute(0).toISOString(), agents: 0, cpuPercent: 0, memoryPercent: 0, errorRate: 0, backlog: 0, running: 0 },
     ]);
@@ -183,7 +185,7 @@ describe("scaleFleet", () => {
 
     for (let m = 0; m < 20; m++) await run(minute(m));
 
-    const record = await ledger.scaling("data-quality");
+    const record = ledger.scalingOf("data-quality");
     expect(record.samples).toHaveLength(15);
     expect(record.samples[0]?.at).toBe(minute(19).toISOString());
     expect(record.samples[14]?.at).toBe(minute(5).toISOString());
@@ -193,11 +195,11 @@ describe("scaleFleet", () => {
 
   it("keeps a manual override it finds in the ledger while recording samples", async () => {
     const { ledger, run } = setUp();
-    await ledger.saveScaling("data-quality", { samples: [], manualDesired: 1, manualUntil: minute(30).toISOString() });
+    ledger.seedScaling("data-quality", { samples: [], manualDesired: 1, manualUntil: minute(30).toISOString() });
 
     await run(minute(0));
 
-    expect(await ledger.scaling("data-quality")).toMatchObject({ manualDesired: 1, manualUntil: minute(30).toISOString() });
+    expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 1, manualUntil: minute(30).toISOString() });
   });
 
   it("scales a type with minimum 0 to zero after idleMinutes when idleMinutes is above 15", async () => {
@@ -206,5 +208,40 @@ describe("scaleFleet", () => {
     for (let m = 0; m < 40; m++) await run(minute(m), { limits: { ...limits, idleMinutes: 20 } });
 
     expect(fleet.desiredOf("api-reliability")).toBe(0);
+  });
+
+  describe("a manual size set between the scaler's read and its write", () => {
+    /** A backlog that asks for 5 data-quality agents, and an operator who sets 2 while the scaler decides. */
+    async function race(ledger: InMemoryFleetLedger) {
+      const { fleet, run } = setUp({ counters: { "data-quality": { [countKey("high", "queued")]: 100 } }, ledger });
+      const api: ActionDeps = { registry: new InMemoryAgentRegistry(), fleet, ledger, now: minute(0), maxAgentsPerType: 5 };
+      ledger.interruptAfterNextRead("SCALING#data-quality", async () => {
+        await scaleAgentType("data-quality", 2, api);
+      });
+      await run(minute(0));
+      return { fleet, ledger };
+    }
+
+    it("is kept: the scaler's stale write is refused, and it sizes again from the manual size", async () => {
+      const { fleet, ledger } = await race(new InMemoryFleetLedger());
+
+      expect(ledger.conflicts).toBe(1);
+      expect(ledger.scalingOf("data-quality")).toMatchObject({
+        manualDesired: 2,
+        lastDecision: { desired: 2, reasons: [`manual size 2 holds until ${minute(30).toISOString()}`] },
+      });
+      expect(ledger.scalingOf("data-quality").samples).toHaveLength(1);
+      // The API set 2, the losing round 5, the winning round 2 again: ECS ends at the manual size.
+      expect(fleet.desiredChanges.filter((c) => c.agentType === "data-quality").map((c) => c.desired)).toEqual([2, 5, 2]);
+      expect(fleet.desiredOf("data-quality")).toBe(2);
+    });
+
+    it("is erased by an unconditional write (the control)", async () => {
+      const { fleet, ledger } = await race(new InMemoryFleetLedger({ unconditional: true }));
+
+      expect(ledger.conflicts).toBe(0);
+      expect(ledger.scalingOf("data-quality").manualDesired).toBeUndefined();
+      expect(fleet.desiredOf("data-quality")).toBe(5);
+    });
   });
 });

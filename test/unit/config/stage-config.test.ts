@@ -16,6 +16,13 @@ describe("loadStageConfig", () => {
     expect(loadStageConfig("local", {}).retainData).toBe(false);
   });
 
+  it("takes an account id as written, not as a number", () => {
+    expect(loadStageConfig("dev", { TGE_ACCOUNT: "123456789012" }).account).toBe("123456789012");
+    expect(() => loadStageConfig("dev", { TGE_ACCOUNT: "12345" })).toThrow(
+      /account \(TGE_ACCOUNT\): must be a 12-digit AWS account id/,
+    );
+  });
+
   it("takes overrides from TGE_* variables, typed by the key", () => {
     const config = loadStageConfig("dev", {
       TGE_SCHEDULING_STRATEGY: "least_loaded",

@@ -157,25 +157,49 @@ describe("KeywordConfig", () => {
   });
 });
 
-describe("benchmark: the fixture feed", () => {
-  it("finds TGE events with precision and recall of at least 0.9", () => {
-    const feed = Feed.parse(readJson("../../../fixtures/feeds/tge-news.json"));
-    const labels = Labels.parse(readJson("../../../fixtures/feeds/tge-news.labels.json"));
-    const detections: Record<string, DetectedEvent> = {};
-    for (const item of feed.items) {
-      const result = scoreItem(item, DEFAULT_KEYWORD_CONFIG);
-      if (result.isTge && result.project) detections[item.id] = { eventKey: eventKey(result.project), slug: result.project.slug };
-    }
+/** Scores every item of a feed and measures the detections against its labels. */
+function benchmark(feedFile: string) {
+  const feed = Feed.parse(readJson(`../../../fixtures/feeds/${feedFile}.json`));
+  const labels = Labels.parse(readJson(`../../../fixtures/feeds/${feedFile}.labels.json`));
+  expect(Object.keys(labels).sort()).toEqual(feed.items.map((item) => item.id).sort());
+  const detections: Record<string, DetectedEvent> = {};
+  for (const item of feed.items) {
+    const result = scoreItem(item, DEFAULT_KEYWORD_CONFIG);
+    if (result.isTge && result.project) detections[item.id] = { eventKey: eventKey(result.project), slug: result.project.slug };
+  }
+  const { events, items } = evaluateDetections(labels, detections);
+  console.log(
+    `${feedFile} (${feed.items.length} items, config ${DEFAULT_KEYWORD_CONFIG.version}): ` +
+      `events precision ${events.precision} recall ${events.recall} (${events.correct}/${events.detected} keys, ${events.labeled} labelled events); ` +
+      `items precision ${items.precision} recall ${items.recall} (tp ${items.truePositives}, fp ${items.falsePositives}, fn ${items.falseNegatives}); ` +
+      `false positives [${items.falsePositiveIds.join(", ")}], missed [${items.missedIds.join(", ")}], ` +
+      `fragmented ${JSON.stringify(events.fragmented)}`,
+  );
+  return { events, items };
+}
 
-    const { events, items } = evaluateDetections(labels, detections);
-    console.log(
-      `TGE fixture (${feed.items.length} items, config ${DEFAULT_KEYWORD_CONFIG.version}): ` +
-        `events precision ${events.precision} recall ${events.recall} (${events.correct}/${events.detected} keys, ${events.labeled} labelled events); ` +
-        `items precision ${items.precision} recall ${items.recall} (tp ${items.truePositives}, fp ${items.falsePositives}, fn ${items.falseNegatives}); ` +
-        `false positives [${items.falsePositiveIds.join(", ")}], missed [${items.missedIds.join(", ")}], ` +
-        `fragmented ${JSON.stringify(events.fragmented)}`,
-    );
+describe("benchmark: the fixture feed (the rules were written alongside it)", () => {
+  it("finds TGE events with precision and recall of at least 0.9", () => {
+    const { events } = benchmark("tge-news");
     expect(events.precision).toBeGreaterThanOrEqual(0.9);
     expect(events.recall).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+/**
+ * 65 items written for this check after the rules were tuned, in two batches (the second aimed at
+ * harder cases: a project named only in the body, a TGE in a market-wrap headline, launches that
+ * never say "TGE", a postponed TGE, a recap, testnet tokens, calendars). Measured once, with
+ * config 2026-03-12.1: events precision 0.88, recall 0.917; items precision 0.862, recall 0.926.
+ * The floors sit just below that, to catch a regression; the rules must not be tuned to this set.
+ */
+describe("benchmark: the held-out feed (never used to tune the rules)", () => {
+  it("finds TGE events with precision of at least 0.85 and recall of at least 0.9", () => {
+    const { events, items } = benchmark("tge-heldout");
+    expect(events.labeled).toBe(24);
+    expect(events.precision).toBeGreaterThanOrEqual(0.85);
+    expect(events.recall).toBeGreaterThanOrEqual(0.9);
+    expect(items.precision).toBeGreaterThanOrEqual(0.85);
+    expect(items.recall).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  STATISTICS_MINUTES,
+  WebSocketStatistics,
+  websocketStatistics,
   BroadcastRequest,
   broadcastEvent,
   ConnectionListQuery,
@@ -12,7 +15,14 @@ import type { ServerEvent, ServerEventType, Stream } from "#realtime/published/p
 import { streamOf } from "#realtime/domain/record-event";
 import { serverEventTypeOf } from "#realtime/domain/server-events";
 import type { Caller } from "#shared/identity";
-import { aConnection, InMemoryConnectionStore, InMemoryEventHistory } from "../../support/in-memory-connections";
+import {
+  aConnection,
+  InMemoryConnectionStore,
+  InMemoryEventHistory,
+  inMemoryPublishDeps,
+  RecordingGateway,
+} from "../../support/in-memory-connections";
+import { publish } from "#realtime/domain/publishing";
 
 const member = (connectionId: string, joinedAt: string) => ({
   connectionId,
@@ -216,5 +226,29 @@ describe("broadcastEvent", () => {
   it("refuses a blank message and a bad room name", () => {
     expect(BroadcastRequest.safeParse({ message: "   " }).success).toBe(false);
     expect(BroadcastRequest.safeParse({ message: "hi", room: "not a room" }).success).toBe(false);
+  });
+});
+
+describe("websocketStatistics", () => {
+  it("counts connections, subscribers per topic, room members, and the frames each minute delivered, gone or failed", async () => {
+    // GIVEN three connections, two on tasks, one in a room, and a delivery to them
+    const deps = inMemoryPublishDeps({ gateway: new RecordingGateway(new Set(["c3"])) });
+    for (const id of ["c1", "c2", "c3"]) await deps.connections.put(aConnection(id));
+    await deps.connections.subscribe("c1", ["tasks"]);
+    await deps.connections.subscribe("c2", ["tasks", "alerts"]);
+    await deps.connections.subscribe("c3", ["tasks"]);
+    await deps.connections.join("ops", { connectionId: "c1", sub: "s", username: "u", joinedAt: "t" });
+    await publish("task_update", { taskId: "t-1" }, deps);
+
+    // WHEN the statistics are read
+    const stats = await websocketStatistics({ connections: deps.connections, stats: deps.stats, now: deps.clock.now() });
+
+    // THEN they say what happened: c3 was gone, so two connections remain
+    expect(stats.connections).toBe(2);
+    expect(stats.subscriptionsByTopic).toMatchObject({ tasks: 2, alerts: 1, agents_only: 0 });
+    expect(stats.rooms).toEqual([{ room: "ops", members: 1 }]);
+    expect(stats.framesPerMinute).toHaveLength(STATISTICS_MINUTES);
+    expect(stats.framesPerMinute[0]).toMatchObject({ delivered: 2, gone: 1, failed: 0 });
+    expect(WebSocketStatistics.parse(stats)).toEqual(stats);
   });
 });

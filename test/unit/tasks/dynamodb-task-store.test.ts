@@ -37,14 +37,15 @@ describe("DynamoDbTaskStore", () => {
     await store.apply("task-1", planTransition({ kind: "claim", agentId: "a", attempt: 1, leaseSeconds: 15 }, at()));
     const input = mock.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe(
-      "attribute_exists(taskId) AND #status IN (:from0) AND #attempt = :expect_attempt AND (attribute_not_exists(#expiresAt) OR #expiresAt > :notExpiredAt)",
+      "attribute_exists(#taskId) AND #status IN (:in_status0) AND #attempt = :expect_attempt AND (attribute_not_exists(#expiresAt) OR #expiresAt > :after_expiresAt)",
     );
     expect(input?.ExpressionAttributeValues).toMatchObject({
-      ":from0": "queued",
+      ":in_status0": "queued",
       ":expect_attempt": 1,
       ":set_status": "running",
+      ":add_version": 1,
     });
-    expect(input?.UpdateExpression).toContain("#version = #version + :one");
+    expect(input?.UpdateExpression).toMatch(/ ADD #version :add_version$/);
     // Leaving the queue removes the expiry and the sort key of the `queued` index.
     expect(input?.UpdateExpression).toMatch(/REMOVE .*#expiresAt.*#queuedSince/);
   });

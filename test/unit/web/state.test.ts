@@ -11,7 +11,10 @@ import {
   LIMITS,
   queueDepthByPriority,
 } from "../../../web/src/state";
-import type { QueueRow } from "#kernel/bus/metrics-snapshot";
+import { MetricsSnapshot, type QueueRow } from "#kernel/bus/metrics-snapshot";
+import type { OptimizationCompleted } from "#kernel/bus/optimization";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
+import { PRIORITIES, TASK_STATUSES } from "#kernel/task-vocabulary";
 import type { TaskUpdated } from "#kernel/bus/task-updated";
 
 let seq = 0;
@@ -38,6 +41,23 @@ const task = (overrides: Partial<TaskUpdated> = {}): TaskUpdated => ({
   updatedAt: "2025-06-01T12:00:00.000Z",
   ...overrides,
 });
+
+/** A snapshot as the monitoring context publishes it (parsed with the kernel's schema), with these queue rows. */
+const snapshot = (at: string, queues: QueueRow[]): MetricsSnapshot => {
+  const byStatus = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0]));
+  return MetricsSnapshot.parse({
+    at,
+    tasks: {
+      byStatus,
+      byPriority: Object.fromEntries(PRIORITIES.map((priority) => [priority, byStatus])),
+      throughputPerMinute: { lastMinute: 0, averageOverMinutes: 0, minutes: 5 },
+      averageQueueTimeMs: null,
+      averageExecutionTimeMs: null,
+    },
+    queues,
+    agents: AGENT_TYPES.map((agentType) => ({ agentType, status: "healthy", count: 1 })),
+  });
+};
 
 const queueRow = (overrides: Partial<QueueRow>): QueueRow => ({
   agentType: "data-quality",
@@ -204,43 +224,42 @@ describe("queues", () => {
   it("takes a metrics snapshot's queue rows (MetricsSnapshot.queues)", () => {
     const state = apply(
       initialState(),
-      event("metrics", {
-        at: "2025-06-01T12:01:00.000Z",
-        tasks: {},
-        agents: [],
-        queues: [queueRow({ priority: "critical", visible: 7 })],
-      }),
+      event("metrics", snapshot("2025-06-01T12:01:00.000Z", [queueRow({ priority: "critical", visible: 7 })])),
     );
     expect(queueDepthByPriority(state)[0]).toMatchObject({ priority: "critical", visible: 7 });
     expect(state.queues.asOf).toBe("2025-06-01T12:01:00.000Z");
+    expect(state.unreadable).toBe(0);
   });
 
-  it("reads depth keyed by priority, or by type then priority", () => {
-    const flat = apply(initialState(), event("metrics", { queues: { critical: 2, high: { depth: 4 } } }));
-    expect(
-      queueDepthByPriority(flat)
-        .slice(0, 2)
-        .map((r) => r.visible),
-    ).toEqual([2, 4]);
-    const nested = apply(
-      initialState(),
-      event("metrics", { queues: { "data-quality": { low: 1 }, "api-reliability": { low: { visible: 2 } } } }),
-    );
-    expect(queueDepthByPriority(nested).find((r) => r.priority === "low")?.visible).toBe(3);
-  });
-
-  it("leaves the panel alone when metrics carry no queues, and never goes back in time", () => {
-    const snapshot = applyQueueSnapshot(initialState(), {
+  it("counts a metrics frame that is not a MetricsSnapshot as unreadable, and leaves the panel as it was", () => {
+    const shown = applyQueueSnapshot(initialState(), {
       generatedAt: "2025-06-01T12:05:00.000Z",
       queues: [queueRow({ priority: "high", visible: 9 })],
     });
-    const noQueues = apply(snapshot, event("metrics", { tasks: { byStatus: {} } }));
-    expect(noQueues).toBe(snapshot);
+
+    // Shapes the page used to guess at: depth by priority, by type then priority, a snapshot without its tasks.
+    const after = apply(
+      shown,
+      event("metrics", { queues: { critical: 2, high: { depth: 4 } } }),
+      event("metrics", { queues: { "data-quality": { low: 1 } } }),
+      event("metrics", { at: "2025-06-01T12:06:00.000Z", queues: [queueRow({ priority: "high", visible: 1 })] }),
+    );
+
+    expect(after.queues).toEqual(shown.queues);
+    expect(after.unreadable).toBe(3);
+  });
+
+  it("never goes back in time: an older snapshot than the figures shown changes nothing", () => {
+    const shown = applyQueueSnapshot(initialState(), {
+      generatedAt: "2025-06-01T12:05:00.000Z",
+      queues: [queueRow({ priority: "high", visible: 9 })],
+    });
     const older = apply(
-      snapshot,
-      event("metrics", { at: "2025-06-01T12:00:00.000Z", queues: [queueRow({ priority: "high", visible: 1 })] }),
+      shown,
+      event("metrics", snapshot("2025-06-01T12:00:00.000Z", [queueRow({ priority: "high", visible: 1 })])),
     );
     expect(queueDepthByPriority(older).find((r) => r.priority === "high")?.visible).toBe(9);
+    expect(older.unreadable).toBe(0);
   });
 });
 
@@ -295,9 +314,75 @@ describe("alerts, optimizations and detections", () => {
     const proposed = apply(initialState(), event("optimization_proposed", proposal));
     expect(proposed.optimizations[0]).toMatchObject({ recommendationId: "r1", proposedValue: 3 });
     expect(proposed.optimizations[0]?.outcome).toBeUndefined();
-    const settled = apply(proposed, event("optimization_result", { recommendationId: "r1", status: "applied" }));
+    const result: OptimizationCompleted = {
+      recommendationId: "r1",
+      outcome: "applied",
+      reason: "verified: no poison messages in 10 minutes",
+      decidedBy: "operator",
+      completedAt: "2025-06-01T12:20:00.000Z",
+    };
+    const settled = apply(proposed, event("optimization_result", result));
     expect(settled.optimizations).toHaveLength(1);
-    expect(settled.optimizations[0]).toMatchObject({ recommendationId: "r1", setting: "maxReceiveCount", outcome: "applied" });
+    expect(settled.optimizations[0]).toMatchObject({
+      recommendationId: "r1",
+      setting: "maxReceiveCount",
+      proposedAt: "2025-06-01T12:00:00.000Z",
+      outcome: "applied",
+      outcomeDetail: "verified: no poison messages in 10 minutes",
+      decidedBy: "operator",
+      completedAt: "2025-06-01T12:20:00.000Z",
+    });
+  });
+
+  it("shows a result whose proposal it never heard as a run of its own", () => {
+    const state = apply(
+      initialState(),
+      event("optimization_result", {
+        recommendationId: "r9",
+        outcome: "rolled_back",
+        reason: "verification failed: error rate rose",
+        completedAt: "2025-06-01T12:30:00.000Z",
+      } satisfies OptimizationCompleted),
+    );
+    expect(state.optimizations).toEqual([
+      {
+        recommendationId: "r9",
+        proposedAt: "2025-06-01T12:30:00.000Z",
+        outcome: "rolled_back",
+        outcomeDetail: "verification failed: error rate rose",
+        completedAt: "2025-06-01T12:30:00.000Z",
+      },
+    ]);
+  });
+
+  it("counts a result that is not an OptimizationCompleted as unreadable, settling nothing", () => {
+    const proposed = apply(
+      initialState(),
+      event("optimization_proposed", {
+        recommendationId: "r1",
+        setting: "maxReceiveCount",
+        currentValue: 5,
+        proposedValue: 3,
+        risk: "low",
+        proposedAt: "2025-06-01T12:00:00.000Z",
+      }),
+    );
+
+    // What the page once guessed at: `status` for the outcome, an outcome the pipeline never gives, no reason.
+    const after = apply(
+      proposed,
+      event("optimization_result", { recommendationId: "r1", status: "applied" }),
+      event("optimization_result", {
+        recommendationId: "r1",
+        outcome: "done",
+        reason: "x",
+        completedAt: "2025-06-01T12:20:00.000Z",
+      }),
+      event("optimization_result", { recommendationId: "r1", outcome: "applied", completedAt: "2025-06-01T12:20:00.000Z" }),
+    );
+
+    expect(after.optimizations).toEqual(proposed.optimizations);
+    expect(after.unreadable).toBe(3);
   });
 
   it("shows one row per detected event, however often it is announced", () => {

@@ -1,7 +1,7 @@
 import { fill, formatTime, h } from "../dom";
 import type { DashboardState } from "../state";
 
-/** Optimization proposals and, once settled, how each went. */
+/** Optimization proposals and, once the pipeline settles them (`OptimizationCompleted`), how each went and who decided. */
 export function renderOptimizations(container: Element, state: DashboardState): void {
   if (state.optimizations.length === 0) {
     fill(container, h("p", { class: "empty" }, "No optimization runs yet."));
@@ -29,7 +29,12 @@ export function renderOptimizations(container: Element, state: DashboardState): 
           run.risk ? h("span", { class: `risk risk-${run.risk}` }, `${run.risk} risk`) : null,
           run.rationale ? h("p", {}, run.rationale) : null,
           run.outcomeDetail ? h("p", { class: "detail" }, run.outcomeDetail) : null,
-          h("small", {}, formatTime(run.proposedAt)),
+          h(
+            "small",
+            {},
+            run.completedAt ? `settled ${formatTime(run.completedAt)}` : `proposed ${formatTime(run.proposedAt)}`,
+            run.decidedBy ? `, decided by ${run.decidedBy}` : "",
+          ),
         ),
       ),
     ),

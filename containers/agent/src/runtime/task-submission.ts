@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { readEnv } from "#shared/env";
+import { SchedulingStrategy } from "#tasks/published/task-submitter";
 import { systemCaller, type SystemSubmitter, systemSubmitter } from "#tasks/published/task-submitter";
 import type { SpecialistContext } from "./specialist";
 
@@ -14,6 +15,7 @@ export function submitterFor(context: SpecialistContext): SystemSubmitter {
       TASK_STATS_TABLE: z.string().min(1),
       MAX_QUEUE_DEPTH: z.coerce.number().int().positive(),
       QUEUED_TTL_SECONDS: z.coerce.number().int().positive(),
+      SCHEDULING_STRATEGY: SchedulingStrategy,
     }),
     context.env,
   );
@@ -22,5 +24,6 @@ export function submitterFor(context: SpecialistContext): SystemSubmitter {
     statsTable: env.TASK_STATS_TABLE,
     maxQueueDepth: env.MAX_QUEUE_DEPTH,
     queuedTtlSeconds: env.QUEUED_TTL_SECONDS,
+    schedulingStrategy: env.SCHEDULING_STRATEGY,
   });
 }

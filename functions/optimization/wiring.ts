@@ -44,7 +44,7 @@ export const locks = once(
     new CoordinationDocumentLocks(
       new ResourceLocks({ db: db(), tableName: readEnv(LocksTableEnv).LOCKS_TABLE }),
       s3(),
-      bucketName(),
+      bucketName,
     ),
 );
 export const control = once(

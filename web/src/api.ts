@@ -14,8 +14,9 @@ export class ApiError extends Error {
     readonly path: string,
     readonly status: number,
     detail: string,
+    method: "GET" | "POST" = "GET",
   ) {
-    super(`GET ${path} failed (${status}): ${detail}`);
+    super(`${method} ${path} failed (${status}): ${detail}`);
     this.name = "ApiError";
   }
 }
@@ -42,5 +43,35 @@ export async function getJson<S extends z.ZodType>(
   if (!response.ok) throw new ApiError(path, response.status, JSON.stringify(body ?? null).slice(0, 200));
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ApiError(path, response.status, `unexpected shape: ${parsed.error.issues[0]?.message ?? "?"}`);
+  return parsed.data;
+}
+
+/**
+ * POSTs a JSON body to one of the HTTP API's action routes and checks the answer's shape; a
+ * refusal (4xx) is an `ApiError` carrying the problem's detail.
+ *
+ * @example
+ * const decided = await postJson(config, token, "/api/optimizations/opt-1/approve", {}, Decided);
+ */
+export async function postJson<S extends z.ZodType>(
+  config: DashboardConfig,
+  token: string,
+  path: string,
+  body: unknown,
+  schema: S,
+  options: { fetch?: typeof fetch; timeoutMs?: number } = {},
+): Promise<z.infer<S>> {
+  const response = await (options.fetch ?? fetch)(`${config.httpApiUrl.replace(/\/$/, "")}${path}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+  });
+  if (response.status === 401) throw new SessionExpiredError();
+  const answer: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw new ApiError(path, response.status, JSON.stringify(answer ?? null).slice(0, 200), "POST");
+  const parsed = schema.safeParse(answer);
+  if (!parsed.success)
+    throw new ApiError(path, response.status, `unexpected shape: ${parsed.error.issues[0]?.message ?? "?"}`, "POST");
   return parsed.data;
 }

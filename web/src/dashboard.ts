@@ -1,27 +1,42 @@
 import type { ServerEvent } from "#realtime/published/protocol";
-import { getJson, SessionExpiredError } from "./api";
+import { DECIDER_ROLES, type Decision, decisionPath } from "#optimization/published/decisions";
+import { getJson, postJson, SessionExpiredError } from "./api";
 import { isExpired, type Session } from "./auth";
 import type { DashboardConfig } from "./config";
 import { LiveConnection } from "./live-connection";
 import { renderAgents } from "./panels/agents";
 import { renderAlerts } from "./panels/alerts";
+import { renderApprovals } from "./panels/approvals";
 import { renderConnection } from "./panels/connection";
 import { renderCoordination } from "./panels/coordination";
 import { renderDetections } from "./panels/detections";
 import { renderOptimizations } from "./panels/optimizations";
 import { renderQueues } from "./panels/queues";
 import { renderTasks } from "./panels/tasks";
-import { CoordinationEventPage, DetectionPage, EventHistory, FleetSnapshot, LockList, QueueSnapshot, TaskPage } from "./schemas";
+import { mayCall, rolesOf } from "./roles";
+import {
+  CoordinationEventPage,
+  DecidedOptimization,
+  DetectionPage,
+  EventHistory,
+  FleetSnapshot,
+  LockList,
+  PendingOptimizationPage,
+  QueueSnapshot,
+  TaskPage,
+} from "./schemas";
 import {
   applyConflicts,
   applyDetections,
   applyEvent,
   applyLockList,
   applyFleetSnapshot,
+  applyPendingApprovals,
   applyQueueSnapshot,
   applyTaskPage,
   type DashboardState,
   initialState,
+  settleApproval,
 } from "./state";
 
 export interface DashboardElements {
@@ -31,6 +46,7 @@ export interface DashboardElements {
   readonly tasks: HTMLElement;
   readonly alerts: HTMLElement;
   readonly optimizations: HTMLElement;
+  readonly approvals: HTMLElement;
   readonly detections: HTMLElement;
   readonly coordination: HTMLElement;
   readonly notices: HTMLElement;
@@ -53,6 +69,9 @@ export function startDashboard(
   let frame: number | undefined;
   let stopped = false;
   const notices = new Map<string, string>();
+  // The same roles the API checks on approve and reject; the page only uses them to show the buttons.
+  const canDecide = mayCall(rolesOf(session.accessToken), DECIDER_ROLES);
+  const deciding = new Set<string>();
 
   const render = () => {
     frame = undefined;
@@ -61,6 +80,7 @@ export function startDashboard(
     renderTasks(elements.tasks, state);
     renderAlerts(elements.alerts, state);
     renderOptimizations(elements.optimizations, state);
+    renderApprovals(elements.approvals, state, { canDecide, deciding, onDecide: decide });
     renderDetections(elements.detections, state);
     renderCoordination(elements.coordination, state);
     const lines = [...notices.values()];
@@ -132,6 +152,7 @@ export function startDashboard(
       () => getJson(config, token, "/api/coordination/conflicts?limit=20", CoordinationEventPage),
       (p) => applyConflicts(state, p.events),
     );
+    void loadPending();
     // Alerts and proposals have no list of their own: the dashboard's event history is it.
     for (const topic of ["alerts", "optimizations"] as const) {
       void load(
@@ -141,6 +162,48 @@ export function startDashboard(
       );
     }
   };
+
+  const loadPending = () =>
+    load(
+      "approvals",
+      () => getJson(config, token, "/api/optimizations?status=pending&limit=50", PendingOptimizationPage),
+      (p) =>
+        applyPendingApprovals(
+          state,
+          p.items.map((item) => ({
+            recommendationId: item.recommendationId,
+            title: item.title,
+            target: item.target,
+            fromVersion: item.baseVersion,
+            risk: item.risk?.level ?? item.severity,
+            summary: [],
+            ...(item.approvalDeadline ? { approvalDeadline: item.approvalDeadline } : {}),
+          })),
+        ),
+    );
+
+  function decide(recommendationId: string, decision: Decision): void {
+    if (deciding.has(recommendationId)) return;
+    deciding.add(recommendationId);
+    update(state);
+    postJson(config, token, decisionPath(decision, recommendationId), {}, DecidedOptimization).then(
+      (decided) => {
+        deciding.delete(recommendationId);
+        notices.set("decision", `${decided.decision ?? decision} ${recommendationId}: the pipeline goes on.`);
+        update(settleApproval(state, recommendationId));
+      },
+      (error: unknown) => {
+        deciding.delete(recommendationId);
+        if (error instanceof SessionExpiredError) return expire();
+        notices.set(
+          "decision",
+          `Could not ${decision} ${recommendationId}: ${error instanceof Error ? error.message : String(error)}.`,
+        );
+        // Someone else may have decided, or the window closed: show the list as it is now.
+        void loadPending();
+      },
+    );
+  }
 
   const live = new LiveConnection({
     url: config.webSocketUrl,

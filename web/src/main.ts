@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     tasks: required("panel-tasks", HTMLElement),
     alerts: required("panel-alerts", HTMLElement),
     optimizations: required("panel-optimizations", HTMLElement),
+    approvals: required("panel-approvals", HTMLElement),
     detections: required("panel-detections", HTMLElement),
     coordination: required("panel-coordination", HTMLElement),
     notices: required("notices", HTMLElement),

@@ -103,7 +103,29 @@ type _ProposalFits = Fits<Recommendation, z.infer<typeof Proposal>>;
  * unreadable rather than guessed at.
  */
 export { MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
-export { OptimizationCompleted } from "#kernel/bus/optimization";
+export { OptimizationAwaitingApproval, OptimizationCompleted } from "#kernel/bus/optimization";
+
+/** A row of `GET /api/optimizations?status=pending`: what the approvals panel shows before any `optimization_pending` frame. */
+export const PendingOptimization = z.object({
+  recommendationId: z.string().min(1),
+  title: z.string(),
+  target: z.string(),
+  baseVersion: z.string(),
+  severity: z.string(),
+  risk: z.object({ level: z.string() }).optional(),
+  status: z.string(),
+  approvalRequestedAt: z.string().optional(),
+  approvalDeadline: z.string().optional(),
+});
+export const PendingOptimizationPage = z.object({ items: z.array(PendingOptimization) });
+
+/** The answer to an approve or reject: the recommendation with the decision recorded. */
+export const DecidedOptimization = z.object({
+  recommendationId: z.string().min(1),
+  status: z.string(),
+  decision: z.string().optional(),
+  decidedBy: z.string().optional(),
+});
 
 export const Detection = z.object({
   detectionId: z.string().min(1),

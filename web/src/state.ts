@@ -8,6 +8,7 @@ import {
   Detection,
   type FleetSnapshot,
   MetricsSnapshot,
+  OptimizationAwaitingApproval,
   OptimizationCompleted,
   type Lease,
   Proposal,
@@ -64,6 +65,18 @@ export interface OptimizationRow {
   readonly completedAt?: string;
 }
 
+/** A recommendation waiting for a person's decision (from `optimization_pending`, or the pending list). */
+export interface ApprovalRow {
+  readonly recommendationId: string;
+  readonly title: string;
+  readonly target: string;
+  readonly fromVersion: string;
+  readonly risk: string;
+  /** One line per JSON Patch operation, when the event carried them. */
+  readonly summary: readonly string[];
+  readonly approvalDeadline?: string;
+}
+
 export type DetectionRow = Detection;
 
 /** A lease the page shows; `expiresAt` only when the API listed it (events do not carry it). */
@@ -84,6 +97,10 @@ export interface DashboardState {
   readonly tasks: readonly TaskRow[];
   readonly alerts: readonly AlertRow[];
   readonly optimizations: readonly OptimizationRow[];
+  /** Waiting for a decision, by recommendation id; an `optimization_result` removes one. */
+  readonly approvals: Readonly<Record<string, ApprovalRow>>;
+  /** Recommendations already settled, so a late pending snapshot does not bring one back. */
+  readonly settled: readonly string[];
   readonly detections: readonly DetectionRow[];
   /** Leases held now, by lease id (snapshot from the API, then acquired/released/expired/stolen events). */
   readonly locks: Readonly<Record<string, LockRow>>;
@@ -100,6 +117,8 @@ export const initialState = (): DashboardState => ({
   tasks: [],
   alerts: [],
   optimizations: [],
+  approvals: {},
+  settled: [],
   detections: [],
   locks: {},
   conflicts: [],
@@ -143,9 +162,23 @@ export function applyEvent(state: DashboardState, event: ServerEvent): Dashboard
           proposedAt: proposal.proposedAt ?? row?.proposedAt ?? event.timestamp,
         })),
       );
+    case "optimization_pending":
+      return read(state, OptimizationAwaitingApproval, event.data, (pending) =>
+        applyPendingApprovals(state, [
+          {
+            recommendationId: pending.recommendationId,
+            title: pending.title,
+            target: pending.target,
+            fromVersion: pending.fromVersion,
+            risk: pending.risk,
+            summary: pending.summary,
+            approvalDeadline: pending.approvalDeadline,
+          },
+        ]),
+      );
     case "optimization_result":
       return read(state, OptimizationCompleted, event.data, (result) =>
-        upsertOptimization(state, result.recommendationId, (row) => ({
+        upsertOptimization(settleApproval(state, result.recommendationId), result.recommendationId, (row) => ({
           ...row,
           recommendationId: result.recommendationId,
           // A result can arrive before (or without) its proposal: it then stands for the run.
@@ -339,4 +372,27 @@ export function agentCounts(state: DashboardState): AgentTypeCounts[] {
     for (const agent of mine) byStatus[agent.status] = (byStatus[agent.status] ?? 0) + 1;
     return { agentType, ...state.agentTypes[agentType], byStatus, total: mine.length };
   });
+}
+
+/** Adds recommendations waiting for a decision, unless the page already heard how they ended. */
+export function applyPendingApprovals(state: DashboardState, rows: readonly ApprovalRow[]): DashboardState {
+  const fresh = rows.filter((row) => !state.settled.includes(row.recommendationId));
+  if (fresh.length === 0) return state;
+  const approvals = { ...state.approvals };
+  for (const row of fresh) {
+    const known = approvals[row.recommendationId];
+    // The list has no patch lines; an event heard earlier does.
+    approvals[row.recommendationId] = {
+      ...known,
+      ...row,
+      summary: row.summary.length > 0 ? row.summary : (known?.summary ?? []),
+    };
+  }
+  return { ...state, approvals };
+}
+
+/** A recommendation decided (by anyone) or otherwise ended: no longer waiting. */
+export function settleApproval(state: DashboardState, recommendationId: string): DashboardState {
+  const { [recommendationId]: _gone, ...approvals } = state.approvals;
+  return { ...state, approvals, settled: [recommendationId, ...state.settled].slice(0, LIMITS.optimizations * 4) };
 }

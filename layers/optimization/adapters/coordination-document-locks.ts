@@ -15,7 +15,8 @@ export class CoordinationDocumentLocks implements DocumentLocks {
   constructor(
     private readonly locks: ResourceLocks,
     private readonly s3: S3Client,
-    private readonly bucketName: string,
+    /** Read only when a document is written: the release step has no bucket to name. */
+    private readonly bucketName: () => string,
   ) {}
 
   async acquire(resource: string, holder: string, requestKey: string, ttlSeconds: number) {
@@ -43,7 +44,7 @@ export class CoordinationDocumentLocks implements DocumentLocks {
   ): Promise<FencedWrite> {
     try {
       const fence = await this.locks.putObject(this.s3, lock, {
-        bucket: this.bucketName,
+        bucket: this.bucketName(),
         key: settingsKey(name),
         body,
         basedOn,

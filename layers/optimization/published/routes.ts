@@ -17,13 +17,14 @@ import {
   SettingsVersionsPage,
   SettingsVersionsQuery,
 } from "../domain/views";
+import { DECIDER_ROLES, type Decision, decisionRoute } from "./decisions";
 
-const decision = (verb: "approve" | "reject") =>
+const decision = (verb: Decision) =>
   ({
     method: "POST",
-    path: `/api/optimizations/{recommendationId}/${verb}`,
+    path: decisionRoute(verb),
     entry: `optimization/${verb}-optimization`,
-    roles: ACTOR_ROLES,
+    roles: DECIDER_ROLES,
     summary:
       verb === "approve" ? "Approve a recommendation waiting for a decision" : "Reject a recommendation waiting for a decision",
     description:

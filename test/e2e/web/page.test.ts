@@ -187,6 +187,44 @@ describe("the dashboard page, in a browser", () => {
     await row.waitFor({ timeout: 15_000 });
     expect(Number(await row.getAttribute("data-seq"))).toBeGreaterThan(replayRequest.sinceSeq);
   });
+
+  it("lists a recommendation waiting for approval: read-only for the viewer, decided by an operator with a click", async () => {
+    // GIVEN a medium-risk recommendation, which needs a person's decision
+    const operator = await tokenFor("operator");
+    const document = await api<{ version: string }>("GET", "/api/settings/review-thresholds", { token: operator });
+    const recommended = await api<{ recommendationId: string }>("POST", "/api/optimizations", {
+      token: operator,
+      body: {
+        type: "performance",
+        severity: "medium",
+        title: "page: a stricter failure rate",
+        document: "review-thresholds",
+        baseVersion: document.body.version,
+        patch: [{ op: "replace", path: "/failureRate", value: 0.2 }],
+        confidence: 0.8,
+      },
+    });
+    expect(recommended.status).toBe(202);
+    const id = recommended.body.recommendationId;
+    const row = page.locator(`#panel-approvals li[data-recommendation-id="${id}"]`);
+
+    // THEN the viewer sees it, with no buttons
+    await row.waitFor({ timeout: 45_000 });
+    expect(await row.textContent()).toContain("page: a stricter failure rate");
+    expect(await row.locator("button").count()).toBe(0);
+
+    // WHEN an operator signs in and rejects it
+    await page.locator("#sign-out").click();
+    await signIn(LOCAL_USERS.operator.username, LOCAL_USERS.operator.password);
+    await indicator("live").waitFor({ timeout: 20_000 });
+    await row.locator('button[data-decision="reject"]').click();
+
+    // THEN it leaves the list, and the runs panel shows it rejected by the operator
+    await row.waitFor({ state: "detached", timeout: 30_000 });
+    const run = page.locator(`#panel-optimizations li[data-recommendation-id="${id}"]`);
+    await expect.poll(() => run.textContent(), { timeout: 45_000 }).toContain("rejected");
+    expect(await run.textContent()).toContain("decided by operator");
+  });
 });
 
 describe("the API reference at /docs, in a browser", () => {

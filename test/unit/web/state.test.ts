@@ -4,6 +4,7 @@ import {
   agentCounts,
   applyEvent,
   applyFleetSnapshot,
+  applyPendingApprovals,
   applyQueueSnapshot,
   applyTaskPage,
   type DashboardState,
@@ -12,7 +13,7 @@ import {
   queueDepthByPriority,
 } from "../../../web/src/state";
 import { MetricsSnapshot, type QueueRow } from "#kernel/bus/metrics-snapshot";
-import type { OptimizationCompleted } from "#kernel/bus/optimization";
+import type { OptimizationAwaitingApproval, OptimizationCompleted } from "#kernel/bus/optimization";
 import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { PRIORITIES, TASK_STATUSES } from "#kernel/task-vocabulary";
 import type { TaskUpdated } from "#kernel/bus/task-updated";
@@ -411,5 +412,63 @@ describe("alerts, optimizations and detections", () => {
   it("ignores room events", () => {
     const state = initialState();
     expect(applyEvent(state, event("room_message", { room: "ops", message: "hi" }))).toBe(state);
+  });
+});
+
+describe("approvals", () => {
+  const pending: OptimizationAwaitingApproval = {
+    recommendationId: "opt-7",
+    title: "Raise the TGE threshold",
+    target: "detection-keywords",
+    fromVersion: "v1",
+    risk: "medium",
+    severity: "medium",
+    summary: ["replace /threshold: 0.5 → 0.6"],
+    requestedAt: "2025-06-01T12:00:00.000Z",
+    approvalDeadline: "2025-06-01T12:15:00.000Z",
+  };
+  const row = {
+    recommendationId: "opt-7",
+    title: pending.title,
+    target: pending.target,
+    fromVersion: "v1",
+    risk: "medium",
+    summary: [],
+  };
+
+  it("lists a recommendation from optimization_pending, and drops it when its result comes", () => {
+    const waiting = apply(initialState(), event("optimization_pending", pending));
+    expect(waiting.approvals["opt-7"]).toMatchObject({ risk: "medium", summary: pending.summary });
+
+    const settled = apply(
+      waiting,
+      event("optimization_result", {
+        recommendationId: "opt-7",
+        outcome: "applied",
+        reason: "ok",
+        completedAt: pending.requestedAt,
+      }),
+    );
+    expect(settled.approvals).toEqual({});
+  });
+
+  it("does not bring back a settled recommendation from a pending list loaded before its result", () => {
+    const settled = apply(
+      initialState(),
+      event("optimization_result", {
+        recommendationId: "opt-7",
+        outcome: "rejected",
+        reason: "no",
+        completedAt: pending.requestedAt,
+      }),
+    );
+    expect(applyPendingApprovals(settled, [row]).approvals).toEqual({});
+    // The control: without the result, the same list adds it.
+    expect(Object.keys(applyPendingApprovals(initialState(), [row]).approvals)).toEqual(["opt-7"]);
+  });
+
+  it("keeps the event's patch lines when the list (which has none) arrives after it", () => {
+    const waiting = apply(initialState(), event("optimization_pending", pending));
+    expect(applyPendingApprovals(waiting, [row]).approvals["opt-7"]?.summary).toEqual(pending.summary);
   });
 });

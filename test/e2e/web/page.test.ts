@@ -189,39 +189,43 @@ describe("the dashboard page, in a browser", () => {
   });
 
   it("lists a recommendation waiting for approval: read-only for the viewer, decided by an operator with a click", async () => {
-    // GIVEN a medium-risk recommendation, which needs a person's decision
+    // GIVEN medium-risk recommendations, which need a person's decision (the e2e stage's window is 15 s)
     const operator = await tokenFor("operator");
-    const document = await api<{ version: string }>("GET", "/api/settings/review-thresholds", { token: operator });
-    const recommended = await api<{ recommendationId: string }>("POST", "/api/optimizations", {
-      token: operator,
-      body: {
-        type: "performance",
-        severity: "medium",
-        title: "page: a stricter failure rate",
-        document: "review-thresholds",
-        baseVersion: document.body.version,
-        patch: [{ op: "replace", path: "/failureRate", value: 0.2 }],
-        confidence: 0.8,
-      },
-    });
-    expect(recommended.status).toBe(202);
-    const id = recommended.body.recommendationId;
-    const row = page.locator(`#panel-approvals li[data-recommendation-id="${id}"]`);
+    const recommend = async (title: string) => {
+      const document = await api<{ version: string }>("GET", "/api/settings/review-thresholds", { token: operator });
+      const recommended = await api<{ recommendationId: string }>("POST", "/api/optimizations", {
+        token: operator,
+        body: {
+          type: "performance",
+          severity: "medium",
+          title,
+          document: "review-thresholds",
+          baseVersion: document.body.version,
+          patch: [{ op: "replace", path: "/failureRate", value: 0.2 }],
+          confidence: 0.8,
+        },
+      });
+      expect(recommended.status).toBe(202);
+      const id = recommended.body.recommendationId;
+      return { id, row: page.locator(`#panel-approvals li[data-recommendation-id="${id}"]`) };
+    };
 
-    // THEN the viewer sees it, with no buttons
-    await row.waitFor({ timeout: 45_000 });
-    expect(await row.textContent()).toContain("page: a stricter failure rate");
-    expect(await row.locator("button").count()).toBe(0);
+    // THEN the viewer sees one, with no buttons
+    const seen = (await recommend("page: seen by the viewer")).row;
+    await seen.waitFor({ timeout: 15_000 });
+    expect(await seen.textContent()).toContain("page: seen by the viewer");
+    expect(await seen.locator("button").count()).toBe(0);
 
-    // WHEN an operator signs in and rejects it
+    // WHEN an operator signs in and rejects the next one
     await page.locator("#sign-out").click();
     await signIn(LOCAL_USERS.operator.username, LOCAL_USERS.operator.password);
     await indicator("live").waitFor({ timeout: 20_000 });
-    await row.locator('button[data-decision="reject"]').click();
+    const decided = await recommend("page: rejected by the operator");
+    await decided.row.locator('button[data-decision="reject"]').click({ timeout: 15_000 });
 
     // THEN it leaves the list, and the runs panel shows it rejected by the operator
-    await row.waitFor({ state: "detached", timeout: 30_000 });
-    const run = page.locator(`#panel-optimizations li[data-recommendation-id="${id}"]`);
+    await decided.row.waitFor({ state: "detached", timeout: 30_000 });
+    const run = page.locator(`#panel-optimizations li[data-recommendation-id="${decided.id}"]`);
     await expect.poll(() => run.textContent(), { timeout: 45_000 }).toContain("rejected");
     expect(await run.textContent()).toContain("decided by operator");
   });

@@ -18,6 +18,7 @@ import { coordinationBenchmark } from "./coordination";
 import { detectionBenchmark } from "./detection";
 import { fanoutBenchmark } from "./fanout";
 import { initTimeBenchmark } from "./init-time";
+import { optimizationBenchmark } from "./optimization";
 import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
 
@@ -39,6 +40,14 @@ const SCENARIOS: Record<string, Scenario> = {
   fanout: { deployed: true, run: ({ outputs }) => fanoutBenchmark(outputs, { connections: 500, rounds: 5 }) },
   init: { deployed: false, run: () => initTimeBenchmark({ functionsPerVariant: 7 }) },
   conditional: { deployed: true, run: ({ outputs }) => conditionalRequestsBenchmark(outputs, { rounds: 40 }) },
+  optimization: {
+    deployed: true,
+    run: ({ outputs }) =>
+      optimizationBenchmark(outputs, {
+        runs: 20,
+        verificationWindowSeconds: loadStageConfig("local", process.env).verificationWindowSeconds,
+      }),
+  },
   coordination: {
     deployed: false,
     run: () => coordinationBenchmark({ rounds: 200, contenders: 20, seconds: 10, inFlight: 32 }),

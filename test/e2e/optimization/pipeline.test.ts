@@ -177,7 +177,14 @@ describe("the auto path", () => {
     expect(submitted.status).toBe(202);
     const id = submitted.body.recommendationId;
 
-    const done = await settled(id);
+    expect(await settled(id)).toMatchObject({ status: "applied" });
+    // The outcome is recorded first, then the lock released: wait for the last step.
+    const done = await eventually(
+      () => view(id),
+      (v) => v.steps.some((s) => s.name === "release"),
+      15_000,
+      "the pipeline to release the document's lock",
+    );
     expect(done).toMatchObject({ status: "applied", baseVersion: before.version, risk: { level: "low", needsApproval: false } });
     expect(done.steps.map((s) => s.name)).toEqual([
       "validate",
@@ -333,7 +340,7 @@ describe("conflicts", () => {
       recommend("detection-keywords", [{ op: "replace", path: "/bodyWeight", value: 0.64 }], { baseVersion: base }),
     ]);
     const outcomes = await Promise.all([settled(a.body.recommendationId), settled(b.body.recommendationId)]);
-    expect(outcomes.map((o) => o.status).sort()).toEqual(["applied", expect.stringMatching(/^(stale|conflict)$/)].sort());
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["applied", expect.stringMatching(/^(stale|conflict)$/)]);
     const winner = outcomes.find((o) => o.status === "applied");
     expect((await current("detection-keywords")).version).toBe(winner?.toVersion);
   });

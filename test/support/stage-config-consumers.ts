@@ -9,10 +9,7 @@ export type ConfigPlace =
   /** A stack property (its account or region). */
   | { readonly stack: "account" | "region" };
 
-/** Keys kept for a context that will read them; none is waiting today. */
-export const AWAITING_ISSUE = {} as const satisfies Partial<Record<keyof StageConfig, number>>;
-
-type Consumed = Exclude<keyof StageConfig, keyof typeof AWAITING_ISSUE | "stage">;
+type Consumed = Exclude<keyof StageConfig, "stage">;
 
 /**
  * Every stage setting and what reads it. Checked from both sides: the unit tier checks that each

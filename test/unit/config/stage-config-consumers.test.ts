@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { envVarFor, STAGE_DEFAULTS, StageConfig, STAGES } from "../../../lib/config/stage-config";
-import { AWAITING_ISSUE, CONSUMERS } from "../../support/stage-config-consumers";
+import { CONSUMERS } from "../../support/stage-config-consumers";
 
 const ROOT = path.join(import.meta.dirname, "../../..");
 /** Where code that runs reads its variables: handlers, the shared layers and the agent. */
@@ -25,13 +25,9 @@ const readersOf = (variable: string) =>
 const KEYS = Object.keys(StageConfig.shape).filter((key) => key !== "stage");
 
 describe("every stage setting has a consumer", () => {
-  it("maps each key of StageConfig to where it is read, or to the issue that will read it", () => {
-    const mapped = [...Object.keys(CONSUMERS), ...Object.keys(AWAITING_ISSUE)].sort();
+  it("maps each key of StageConfig to where it is read", () => {
+    const mapped = Object.keys(CONSUMERS).sort();
     expect(mapped).toEqual([...KEYS].sort());
-  });
-
-  it("keeps no key awaiting a consumer", () => {
-    expect(AWAITING_ISSUE).toEqual({});
   });
 
   it.each(Object.entries(CONSUMERS))("%s: every variable it sets is read by the code", (_key, places) => {
@@ -84,12 +80,5 @@ describe("the README's configuration table", () => {
         key,
       ).toEqual(defaults);
     }
-  });
-
-  it("marks exactly the keys awaiting their consumers, with their issue", () => {
-    const marked = rows.filter((row) => /awaiting issue/.test(row.key));
-    expect(marked.map((row) => [row.keys[0], Number(/awaiting issue (\d+)/.exec(row.key)?.[1])])).toEqual(
-      Object.entries(AWAITING_ISSUE),
-    );
   });
 });

@@ -47,6 +47,7 @@ describe("the OpenAPI document is the contract", () => {
       body: { resource: "contract/renewed", mode: "exclusive", ttlSeconds: 30 },
     });
     const lease = encodeURIComponent(held.body.leaseId);
+    const thresholds = await api<{ version: string }>("GET", "/api/settings/review-thresholds");
     const calls: Record<string, Call> = {
       "POST /api/tasks": { path: "/api/tasks", body: { type: "diagnostics.echo", agentType: "data-quality" } },
       "POST /api/tasks/batch": {
@@ -95,6 +96,36 @@ describe("the OpenAPI document is the contract", () => {
       "GET /api/coordination/conflicts": { path: "/api/coordination/conflicts?limit=3" },
       "GET /api/coordination/events": { path: "/api/coordination/events?limit=3" },
       "GET /api/coordination/insights": { path: "/api/coordination/insights?limit=3" },
+      "POST /api/optimizations": {
+        path: "/api/optimizations",
+        // A patch that does not apply: its 422 is checked against the document, and nothing changes.
+        body: {
+          type: "performance",
+          severity: "low",
+          title: "contract",
+          document: "review-thresholds",
+          baseVersion: thresholds.body.version,
+          patch: [{ op: "remove", path: "/no-such-setting" }],
+          confidence: 0.5,
+        },
+        role: "operator",
+      },
+      "GET /api/optimizations": { path: "/api/optimizations?limit=3" },
+      "GET /api/optimizations/metrics": { path: "/api/optimizations/metrics" },
+      "GET /api/optimizations/{recommendationId}": { path: "/api/optimizations/no-such" },
+      "POST /api/optimizations/{recommendationId}/approve": {
+        path: "/api/optimizations/no-such/approve",
+        body: {},
+        role: "operator",
+      },
+      "POST /api/optimizations/{recommendationId}/reject": {
+        path: "/api/optimizations/no-such/reject",
+        body: {},
+        role: "operator",
+      },
+      "GET /api/settings": { path: "/api/settings" },
+      "GET /api/settings/{name}": { path: "/api/settings/runtime-settings" },
+      "GET /api/settings/{name}/versions": { path: "/api/settings/runtime-settings/versions?limit=3" },
       "GET /api/health": { path: "/api/health" },
       "GET /api/openapi.json": { path: "/api/openapi.json" },
     };

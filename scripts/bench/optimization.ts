@@ -130,12 +130,7 @@ export async function optimizationBenchmark(outputs: LocalOutputs, options: { ru
         agentType: "keyword-precision",
         priority: "critical",
         payload: {
-          item: {
-            id: `bench-${Date.now()}`,
-            title: "Bench token generation event",
-            content_text: "TGE announced",
-            url: "https://bench.example/x",
-          },
+          item,
           fingerprint: `bench-${Date.now()}-${Math.random()}`,
           feedUrl: "https://bench.example/feed.json",
         },

@@ -86,9 +86,21 @@ export class S3SettingsBucket implements SettingsBucket {
     return fetched.changed ? fetched.version : undefined;
   }
 
-  /** The current version if its ETag is not `etag` (S3 answers 304 otherwise, and sends no bytes). */
-  async getIfChanged(name: string, etag: string | undefined): Promise<FetchedVersion> {
-    return this.fetch(name, { ifNoneMatch: etag });
+  /**
+   * The current version if it is not `versionId`: a HEAD when nothing changed (no bytes sent),
+   * a GET of the version the HEAD named when something did.
+   */
+  async getIfChanged(name: string, versionId: string | undefined): Promise<FetchedVersion> {
+    if (versionId === undefined) return this.fetch(name, {});
+    let current: VersionInfo;
+    try {
+      current = infoOf(await this.s3.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: settingsKey(name) })));
+    } catch (error) {
+      if (isMissing(error)) return { changed: true, version: undefined };
+      throw error;
+    }
+    if (current.versionId === versionId) return { changed: false };
+    return this.fetch(name, { versionId: current.versionId });
   }
 
   async put(
@@ -117,21 +129,19 @@ export class S3SettingsBucket implements SettingsBucket {
     }
   }
 
-  private async fetch(name: string, options: { versionId?: string; ifNoneMatch?: string }): Promise<FetchedVersion> {
+  private async fetch(name: string, options: { versionId?: string }): Promise<FetchedVersion> {
     try {
       const output = await this.s3.send(
         new GetObjectCommand({
           Bucket: this.bucketName,
           Key: settingsKey(name),
           ...(options.versionId ? { VersionId: options.versionId } : {}),
-          ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
         }),
       );
       if (!output.Body) throw new Error(`GetObject of ${settingsKey(name)} answered without a body`);
       const body = await output.Body.transformToByteArray();
       return { changed: true, version: { ...infoOf(output), body } };
     } catch (error) {
-      if (statusOf(error) === 304) return { changed: false };
       if (isMissing(error)) return { changed: true, version: undefined };
       throw error;
     }

@@ -24,8 +24,12 @@ export interface Settings<T> {
   readonly etag: string;
 }
 
-/** Fetches the document unless its current ETag is `etag`. */
-export type DocumentFetcher = (etag: string | undefined) => Promise<FetchedVersion>;
+/**
+ * Fetches the document unless its current version is `versionId`. By version, not ETag: a
+ * rollback writes the bytes of an earlier version, so its ETag (the content's MD5) repeats while
+ * the version is new, and a reader comparing ETags would keep reporting the version it held.
+ */
+export type DocumentFetcher = (versionId: string | undefined) => Promise<FetchedVersion>;
 
 export interface SettingsReaderOptions {
   /** A version is used this long before S3 is asked (with its ETag) whether there is a newer one. */
@@ -94,7 +98,7 @@ export class SettingsReader<T> {
     const held = this.held;
     let fetched: FetchedVersion;
     try {
-      fetched = await this.fetch(held?.etag);
+      fetched = await this.fetch(held?.version);
     } catch (error) {
       if (!held) throw new SettingsUnavailableError(this.document, "could not be read", { cause: error });
       this.options.onProblem("could not revalidate a settings document; going on with the version in hand", {
@@ -161,7 +165,7 @@ export function s3SettingsReader<T>(options: {
   readonly onProblem: SettingsReaderOptions["onProblem"];
 }): SettingsReader<T> {
   const bucket = new S3SettingsBucket(options.s3, options.env.SETTINGS_BUCKET);
-  return new SettingsReader(options.document, (etag) => bucket.getIfChanged(options.document, etag), options.schema, {
+  return new SettingsReader(options.document, (versionId) => bucket.getIfChanged(options.document, versionId), options.schema, {
     maxAgeMs: options.env.SETTINGS_MAX_AGE_SECONDS * 1_000,
     onProblem: options.onProblem,
   });

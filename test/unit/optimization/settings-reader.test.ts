@@ -11,18 +11,19 @@ function source() {
   let version = 0;
   let body = documentBytes({ threshold: 0.5 });
   const state = { requests: 0, failNext: false };
-  const fetch = async (etag: string | undefined): Promise<FetchedVersion> => {
+  const fetch = async (versionId: string | undefined): Promise<FetchedVersion> => {
     state.requests++;
     if (state.failNext) {
       state.failNext = false;
       throw new Error("connect ETIMEDOUT");
     }
-    if (etag === `"e${version}"`) return { changed: false };
+    if (versionId === `v${version}`) return { changed: false };
     return {
       changed: true,
       version: {
         versionId: `v${version}`,
-        etag: `"e${version}"`,
+        // The content's hash, as S3's ETag is: the same bytes give the same ETag.
+        etag: `"${Buffer.from(body).toString("base64")}"`,
         lastModified: "",
         metadata: { origin: "seed", changedBy: "deploy" },
         body,
@@ -40,7 +41,16 @@ describe("SettingsReader", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it("uses a version for maxAge, then revalidates with its ETag and picks up a new one", async () => {
+  it("picks up a rollback: a new version with the bytes (and so the ETag) of an older one", async () => {
+    const doc = source();
+    const reader = new SettingsReader("d", doc.fetch, Doc, { maxAgeMs: 0, onProblem: () => undefined });
+    expect((await reader.current()).version).toBe("v0");
+    doc.publish({ threshold: 0.5 });
+    // Same bytes as v0, same ETag; a reader comparing ETags would still say v0.
+    expect(await reader.current()).toMatchObject({ value: { threshold: 0.5 }, version: "v1" });
+  });
+
+  it("uses a version for maxAge, then revalidates with its version id and picks up a new one", async () => {
     const doc = source();
     const problems: string[] = [];
     const reader = new SettingsReader("d", doc.fetch, Doc, { maxAgeMs: 2_000, onProblem: (m) => problems.push(m) });

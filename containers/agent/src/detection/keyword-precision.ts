@@ -36,7 +36,7 @@ export function withValidatedProjects(config: KeywordConfig, insights: readonly 
  * keyword-precision: `tge.score` scores a feed item's TGE likelihood (weighted phrases,
  * look-alike penalties, project-name disambiguation) and passes a likely TGE to data-quality
  * as a `tge.validate` task. Every score is returned with the signals behind it and the version
- * of the `detection-keywords` settings document it was scored with (revalidated by ETag at most
+ * of the `detection-keywords` settings document it was scored with (revalidated by version id at most
  * SETTINGS_MAX_AGE_SECONDS after the last check, so a tuned config applies without a restart).
  * The watchlist also follows data-quality's validated projects (shared insights, re-read every
  * syncInterval), so a project validated once is recognized by its ticker on the next items.

@@ -11,8 +11,8 @@ export interface RuntimeSettingsSource {
 
 /**
  * The agent's tuned concurrency and backoff, from the `runtime-settings` document: refreshed
- * in the background every `refreshMs` (the reader revalidates by ETag, so an unchanged document
- * costs a 304), and read synchronously by the work loop. Until the first read lands it runs on
+ * in the background every `refreshMs` (the reader revalidates by version id, so an unchanged document
+ * costs a HEAD), and read synchronously by the work loop. Until the first read lands it runs on
  * the deployed values. A refresh that fails is logged and the last version stays in use.
  *
  * @example

@@ -14,9 +14,24 @@ async function realPaths(): Promise<Map<string, string>> {
   const fleet = await api<{ agents: { agentId: string }[] }>("GET", "/api/agents/status");
   const agentId = fleet.body.agents[0]?.agentId;
   if (!agentId) throw new Error("no agent runs in the e2e stage");
+  // A recommendation that waits for a decision and then expires: it changes nothing.
+  const thresholds = await api<{ version: string }>("GET", "/api/settings/review-thresholds");
+  const recommended = await api<{ recommendationId: string }>("POST", "/api/optimizations", {
+    body: {
+      type: "performance",
+      severity: "medium",
+      title: "etag",
+      document: "review-thresholds",
+      baseVersion: thresholds.body.version,
+      patch: [{ op: "replace", path: "/failureRate", value: 0.3 }],
+      confidence: 0.5,
+    },
+  });
   return new Map([
     ["taskId", task.taskId],
     ["agentId", agentId],
+    ["recommendationId", recommended.body.recommendationId],
+    ["name", "runtime-settings"],
   ]);
 }
 
@@ -53,7 +68,8 @@ describe("API conventions", () => {
     const seen = await api("GET", `/api/tasks/${task.taskId}`);
     const etag = seen.headers.get("etag") as string;
     // The task moves on (an agent claims it), so the client's version is stale…
-    await taskUntil(task.taskId, (t) => t.status !== "queued" || t.version > (seen.body as { version: number }).version);
+    // (Only a later version will do: on a busy machine the agent may have claimed it before the GET.)
+    await taskUntil(task.taskId, (t) => t.version > (seen.body as { version: number }).version);
     const refused = await api<ErrorBody>("POST", `/api/tasks/${task.taskId}/cancel`, { headers: { "if-match": etag } });
     expect(refused.status).toBe(412);
     expect(refused.body.error.code).toBe("PreconditionFailed");

@@ -4,6 +4,8 @@ import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { AgentEnvironment } from "#agents/published/agent-environment";
+import { SubmitterEnvironment } from "#tasks/published/task-submitter";
 import { AGENT_TYPE_SPECS, type AgentType, concurrencyOf } from "#kernel/agent-catalog";
 import type { StageConfig } from "../config/stage-config";
 import { LEASE_HEARTBEATS, retryPolicyOf } from "../config/stage-config";
@@ -82,24 +84,26 @@ export class AgentService extends Construct {
       stopTimeout: Duration.seconds(AGENT_STOP_TIMEOUT_SECONDS),
       readonlyRootFilesystem: true,
       environment: {
-        AGENT_TYPE: agentType,
-        AGENTS_TABLE: props.agentsTable.tableName,
-        TASKS_TABLE: props.tasksTable.tableName,
-        TASK_STATS_TABLE: props.taskStats.tableName,
-        WORK_QUEUE_URLS: JSON.stringify(props.queues.urls),
-        MAX_CONCURRENT_TASKS: String(concurrencyOf(agentType, config.maxConcurrentTasksPerAgent)),
-        HEARTBEAT_INTERVAL_SECONDS: String(config.healthCheckInterval),
-        VISIBILITY_TIMEOUT_SECONDS: String(config.healthCheckInterval * VISIBILITY_TO_CONSUMER_TIMEOUT),
-        LONG_POLL_SECONDS: String(LONG_POLL_SECONDS),
-        LEASE_SECONDS: String(config.healthCheckInterval * LEASE_HEARTBEATS),
-        MAX_RECEIVE_COUNT: String(config.maxReceiveCount),
-        RETRY_BASE_DELAY_SECONDS: String(policy.baseDelaySeconds),
-        RETRY_MAX_DELAY_SECONDS: String(policy.maxDelaySeconds),
-        QUEUED_TTL_SECONDS: String(policy.queuedTtlSeconds),
-        MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
-        // Agents that hand work on submit it as POST /api/tasks would, with the stage's strategy.
-        SCHEDULING_STRATEGY: config.schedulingStrategy,
-        STOP_GRACE_SECONDS: String(STOP_GRACE_SECONDS),
+        ...AgentEnvironment.and(SubmitterEnvironment).toEnvironment({
+          AGENT_TYPE: agentType,
+          AGENTS_TABLE: props.agentsTable.tableName,
+          TASKS_TABLE: props.tasksTable.tableName,
+          WORK_QUEUE_URLS: props.queues.urls,
+          MAX_CONCURRENT_TASKS: concurrencyOf(agentType, config.maxConcurrentTasksPerAgent),
+          HEARTBEAT_INTERVAL_SECONDS: config.healthCheckInterval,
+          VISIBILITY_TIMEOUT_SECONDS: config.healthCheckInterval * VISIBILITY_TO_CONSUMER_TIMEOUT,
+          LONG_POLL_SECONDS,
+          LEASE_SECONDS: config.healthCheckInterval * LEASE_HEARTBEATS,
+          MAX_RECEIVE_COUNT: config.maxReceiveCount,
+          RETRY_BASE_DELAY_SECONDS: policy.baseDelaySeconds,
+          RETRY_MAX_DELAY_SECONDS: policy.maxDelaySeconds,
+          QUEUED_TTL_SECONDS: policy.queuedTtlSeconds,
+          STOP_GRACE_SECONDS,
+          // Agents that hand work on submit it as POST /api/tasks would, with the stage's strategy.
+          TASK_STATS_TABLE: props.taskStats.tableName,
+          MAX_QUEUE_DEPTH: config.maxQueueDepth,
+          SCHEDULING_STRATEGY: config.schedulingStrategy,
+        }),
         POWERTOOLS_SERVICE_NAME: "tge-swarm-agent",
         POWERTOOLS_LOG_LEVEL: config.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: "TgeSwarm",

@@ -8,7 +8,7 @@ import { systemClock } from "#shared/clock";
 import { logger } from "#shared/powertools";
 import { DynamoDbTaskStore } from "#tasks/adapters/dynamodb-task-store";
 import { SqsWorkSource } from "#tasks/adapters/sqs-work-source";
-import { loadAgentConfig } from "./config";
+import { loadAgentConfig, MAX_RESULT_BYTES } from "./config";
 import { resolveIdentity } from "./identity";
 import { AgentRuntime } from "./runtime/agent-runtime";
 import { LiveTuning } from "./runtime/live-tuning";
@@ -72,7 +72,7 @@ const runtime = new AgentRuntime(
     },
     visibilityTimeoutSeconds: config.VISIBILITY_TIMEOUT_SECONDS,
     longPollSeconds: config.LONG_POLL_SECONDS,
-    maxResultBytes: config.MAX_RESULT_BYTES,
+    maxResultBytes: MAX_RESULT_BYTES,
   },
 );
 

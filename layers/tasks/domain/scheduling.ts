@@ -2,7 +2,8 @@ import * as z from "zod";
 import type { AgentType } from "#kernel/agent-catalog";
 
 /** Seed 000 `scheduling_strategy`. */
-export const SchedulingStrategy = z.enum(["round_robin", "least_loaded", "performance_based", "adaptive"]);
+export const SCHEDULING_STRATEGIES = ["round_robin", "least_loaded", "performance_based", "adaptive"] as const;
+export const SchedulingStrategy = z.enum(SCHEDULING_STRATEGIES);
 export type SchedulingStrategy = z.infer<typeof SchedulingStrategy>;
 
 /** What the scheduler knows of one candidate agent type. */

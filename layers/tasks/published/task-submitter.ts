@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { systemClock } from "#shared/clock";
+import { envContract, envVar } from "#shared/env-contract";
 import type { Caller } from "#shared/identity";
-import { SchedulingStrategy } from "../domain/scheduling";
+import { SCHEDULING_STRATEGIES, SchedulingStrategy } from "../domain/scheduling";
 import { type SubmitResult, submitTask } from "../domain/submit-task";
 import { SubmitTaskRequest } from "../domain/task";
 import { DynamoDbTaskStats } from "../adapters/dynamodb-task-stats";
@@ -10,6 +11,18 @@ import { StatsBackedAdmission, StatsBackedChooser } from "../adapters/stats-back
 
 /** The strategies a submitter can be configured with (the stage config's `schedulingStrategy`). */
 export { SchedulingStrategy };
+
+/**
+ * What a process that submits tasks from inside the swarm (an agent handing work on) is started
+ * with: the construct writes it with `toEnvironment`, the process reads it with `read`.
+ */
+export const SubmitterEnvironment = envContract({
+  TASKS_TABLE: envVar.name(),
+  TASK_STATS_TABLE: envVar.name(),
+  MAX_QUEUE_DEPTH: envVar.int({ min: 1 }),
+  QUEUED_TTL_SECONDS: envVar.int({ min: 1 }),
+  SCHEDULING_STRATEGY: envVar.oneOf(SCHEDULING_STRATEGIES),
+});
 
 export interface SystemSubmitterOptions {
   readonly tasksTable: string;

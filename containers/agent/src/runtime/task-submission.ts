@@ -1,7 +1,4 @@
-import * as z from "zod";
-import { readEnv } from "#shared/env";
-import { SchedulingStrategy } from "#tasks/published/task-submitter";
-import { systemCaller, type SystemSubmitter, systemSubmitter } from "#tasks/published/task-submitter";
+import { SubmitterEnvironment, systemCaller, type SystemSubmitter, systemSubmitter } from "#tasks/published/task-submitter";
 import type { SpecialistContext } from "./specialist";
 
 /**
@@ -9,16 +6,7 @@ import type { SpecialistContext } from "./specialist";
  * caller, so an idempotency key names one task whichever agent submits it.
  */
 export function submitterFor(context: SpecialistContext): SystemSubmitter {
-  const env = readEnv(
-    z.object({
-      TASKS_TABLE: z.string().min(1),
-      TASK_STATS_TABLE: z.string().min(1),
-      MAX_QUEUE_DEPTH: z.coerce.number().int().positive(),
-      QUEUED_TTL_SECONDS: z.coerce.number().int().positive(),
-      SCHEDULING_STRATEGY: SchedulingStrategy,
-    }),
-    context.env,
-  );
+  const env = SubmitterEnvironment.read(context.env);
   return systemSubmitter(context.db, systemCaller(context.agentType), {
     tasksTable: env.TASKS_TABLE,
     statsTable: env.TASK_STATS_TABLE,

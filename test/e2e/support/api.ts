@@ -15,6 +15,9 @@ export function tokenFor(role: Role): Promise<string> {
   return token;
 }
 
+/** The ID token of the seeded user of `role` (the API must refuse it). */
+export const idTokenFor = (role: Role): Promise<string> => localToken(outputs(), role, "id");
+
 export interface ApiResponse<T = unknown> {
   readonly status: number;
   readonly headers: Headers;

@@ -3,7 +3,7 @@ import { type Role, ROLES } from "#shared/identity";
 import { permits, PUBLIC, routeKey } from "#shared/routes";
 import { ALL_ROUTES } from "../../../scripts/openapi/route-tables";
 import { HandshakeRefused, WsClient } from "../../../scripts/local/ws-client";
-import { api, outputs, tokenFor } from "../support/api";
+import { api, idTokenFor, outputs, tokenFor } from "../support/api";
 
 /** A concrete path for a route: each `{param}` filled with a value its schema may or may not accept. */
 const pathOf = (path: string) =>
@@ -53,6 +53,26 @@ describe("authorization", () => {
     }
   });
 
+  it("answers 401 to an ID token on every route that needs a token, for every role; public routes treat it as no token", async () => {
+    for (const role of ROLES) {
+      const idToken = await idTokenFor(role);
+      for (const route of ALL_ROUTES) {
+        const answer = await api<{ error?: { message: string } }>(route.method, pathOf(route.path), { token: idToken, body: {} });
+        if (route.roles === PUBLIC) {
+          expect(answer.status, `${role} ${routeKey(route)}`).toBe(200);
+          continue;
+        }
+        expect(answer.status, `${role} ${routeKey(route)}`).toBe(401);
+        expect(answer.body.error?.message, `${role} ${routeKey(route)}`).toMatch(/access token is required/);
+      }
+    }
+    // Control: the admin's access token on the same GET routes is not refused as unauthenticated.
+    const access = await tokenFor("admin");
+    for (const route of ALL_ROUTES.filter((r) => r.roles !== PUBLIC && r.method === "GET")) {
+      expect((await api(route.method, pathOf(route.path), { token: access })).status, routeKey(route)).not.toBe(401);
+    }
+  });
+
   it("answers 401 for a forged token", async () => {
     const real = await tokenFor("admin");
     const [header, payload] = real.split(".");
@@ -62,6 +82,7 @@ describe("authorization", () => {
 
   it("lets operators and admins submit tasks, and refuses viewers with 403", async () => {
     const body = { type: "diagnostics.echo", agentType: "data-quality" };
+    // Diagnostics are the admins' (the task type's owners); viewers are refused by the route's roles first.
     expect((await api("POST", "/api/tasks", { token: await tokenFor("viewer"), body })).status).toBe(403);
     expect((await api("POST", "/api/tasks", { token: await tokenFor("operator"), body })).status).toBe(201);
   });

@@ -8,7 +8,12 @@ import { PUBLIC, type Route } from "#shared/routes";
 
 const context = { awsRequestId: "req-1", functionName: "fn", getRemainingTimeInMillis: () => 1000 } as unknown as Context;
 
-const claims = (...roles: Role[]) => ({ sub: "sub-1", username: "ann", "cognito:groups": `[${roles.join(" ")}]` });
+const claims = (...roles: Role[]) => ({
+  sub: "sub-1",
+  username: "ann",
+  token_use: "access",
+  "cognito:groups": `[${roles.join(" ")}]`,
+});
 const event = (body?: string, extra: Record<string, unknown> = {}, roles: Role[] | null = ["operator"]) => ({
   headers: {},
   isBase64Encoded: false,
@@ -148,6 +153,21 @@ describe("httpRoute", () => {
   it("answers 401 without a token, and 403 to a signed-in user in no group", async () => {
     expect((await call(event(JSON.stringify({ name: "a", count: 1 }), valid, null))).status).toBe(401);
     expect((await call(event(JSON.stringify({ name: "a", count: 1 }), valid, []))).status).toBe(403);
+  });
+
+  it("answers 401 to an ID token, whatever the role and body, and lets the same claims through as an access token", async () => {
+    const withUse = (tokenUse: string) => {
+      const base = event(JSON.stringify({ name: "a", count: 1 }), valid, ["admin"]);
+      return {
+        ...base,
+        requestContext: { requestId: "r", authorizer: { jwt: { claims: { ...claims("admin"), token_use: tokenUse } } } },
+      };
+    };
+    const refused = await call(withUse("id") as ReturnType<typeof event>);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/access token is required/);
+    // Control: only token_use differs.
+    expect((await call(withUse("access") as ReturnType<typeof event>)).status).toBe(200);
   });
 
   it("lets anyone call a public route, with or without a token", async () => {

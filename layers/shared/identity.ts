@@ -11,6 +11,11 @@ export interface Caller {
   readonly sub: string;
   readonly username: string;
   readonly roles: readonly Role[];
+  /**
+   * Set only for the swarm's own components (agents, schedules), which act without a token;
+   * never derived from a token's claims, so no user can claim it. @default a user
+   */
+  readonly system?: true;
 }
 
 /**

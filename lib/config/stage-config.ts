@@ -41,6 +41,8 @@ export const StageConfig = z
     maxConcurrentTasksPerAgent: z.number().int().min(1).max(50),
     /** Largest task payload accepted by `POST /api/tasks`, in bytes. */
     maxTaskPayloadBytes: z.number().int().min(1_024).max(204_800),
+    /** Admins may submit the diagnostics task types (echo, sleep, fail); off in prod unless set (ADR 0016). */
+    diagnosticTasks: z.boolean(),
     /** Times SQS delivers a message before moving it to the dead-letter queue. */
     maxReceiveCount: z.number().int().min(1).max(100),
     /** Queued tasks an agent type holds before new work is refused with 429. */
@@ -118,6 +120,7 @@ const common = {
   schedulingStrategy: "adaptive",
   maxConcurrentTasksPerAgent: 3,
   maxTaskPayloadBytes: 204_800,
+  diagnosticTasks: true,
   maxReceiveCount: 5,
   maxQueueDepth: 10_000,
   queuedTaskTtlSeconds: 24 * 3600,
@@ -169,7 +172,16 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     autoApplyLowRisk: true,
   },
   dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },
-  prod: { ...common, stage: "prod", region: "us-east-1", retainData: true, logRetentionDays: 90, maxAgentsPerType: 20 },
+  prod: {
+    ...common,
+    stage: "prod",
+    region: "us-east-1",
+    retainData: true,
+    logRetentionDays: 90,
+    maxAgentsPerType: 20,
+    // Diagnostics run arbitrary sleeps and failures on the real fleet: an admin turns them on for an investigation.
+    diagnosticTasks: false,
+  },
 };
 
 /** `schedulingStrategy` → `TGE_SCHEDULING_STRATEGY` */

@@ -36,6 +36,7 @@ export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
     { env: "REVIEW_MAX_CONCURRENT_TASKS_PER_AGENT" },
   ],
   maxTaskPayloadBytes: [{ env: "MAX_PAYLOAD_BYTES" }],
+  diagnosticTasks: [{ env: "DIAGNOSTIC_TASKS" }],
   maxReceiveCount: [{ resources: "AWS::SQS::Queue" }, { env: "MAX_RECEIVE_COUNT" }, { env: "REVIEW_MAX_RECEIVE_COUNT" }],
   maxQueueDepth: [{ env: "MAX_QUEUE_DEPTH" }],
   queuedTaskTtlSeconds: [{ env: "QUEUED_TTL_SECONDS" }],

@@ -100,6 +100,8 @@ export const StageConfig = z
     wsRateLimitPerSecond: z.number().min(0.1).max(1_000),
     /** Frames one WebSocket connection may send in a burst (its bucket's capacity). */
     wsRateLimitBurst: z.number().int().min(1).max(1_000),
+    /** WebSocket connections one user may hold open at once; the next handshake is refused (`connection_limit`). */
+    wsConnectionsPerUser: z.number().int().min(1).max(1_000),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;
@@ -144,6 +146,7 @@ const common = {
   eventRetentionHours: 24,
   wsRateLimitPerSecond: 10,
   wsRateLimitBurst: 20,
+  wsConnectionsPerUser: 10,
 } as const satisfies Partial<StageConfig>;
 
 export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
@@ -170,6 +173,8 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     // Agents see new insights within this; short locally so the cross-pollination test stays quick.
     syncInterval: 10,
     autoApplyLowRisk: true,
+    // The fan-out test and benchmark open 100 connections as one seeded viewer.
+    wsConnectionsPerUser: 200,
   },
   dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },
   prod: {

@@ -62,6 +62,7 @@ export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
   eventRetentionHours: [{ env: "EVENT_RETENTION_SECONDS" }],
   wsRateLimitPerSecond: [{ env: "RATE_LIMIT_PER_SECOND" }],
   wsRateLimitBurst: [{ env: "RATE_LIMIT_BURST" }],
+  wsConnectionsPerUser: [{ env: "CONNECTIONS_PER_USER" }],
   syncInterval: [{ env: "SYNC_INTERVAL_SECONDS" }],
   resourceLockTimeout: [{ env: "RESOURCE_LOCK_TIMEOUT_SECONDS" }],
 };

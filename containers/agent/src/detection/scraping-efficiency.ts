@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { DynamoDbSeenItems } from "#detection/adapters/dynamodb-seen-items";
 import { HttpFeedFetcher } from "#detection/adapters/http-feed-fetcher";
+import { requireConfigured } from "#detection/domain/feed-url-policy";
 import type { FeedItem } from "#detection/domain/feed";
 import { FeedWatcher } from "#detection/domain/feed-watcher";
 import { INSIGHT_TOPICS, InsightsEnv, SharedMemory } from "#coordination/published/insights";
@@ -34,6 +35,10 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
         .default("")
         .transform((raw) => raw.split(",").filter(Boolean))
         .pipe(z.array(z.url())),
+      FEED_PRIVATE_HOSTS: z
+        .string()
+        .default("")
+        .transform((raw) => raw.split(",").filter(Boolean)),
       FEED_POLL_SECONDS: z.coerce.number().int().min(1),
       FEED_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1),
       FEED_ITEMS_TABLE: z.string().min(1),
@@ -66,12 +71,20 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
     if (created) context.logger.info("feed item passed on for scoring", { itemId: item.id, fingerprint, taskId: task.taskId });
     return created;
   };
-  const watcher = new FeedWatcher(new HttpFeedFetcher(), new DynamoDbSeenItems(context.db, env.FEED_ITEMS_TABLE), handOff, {
-    requestsPerMinute: env.FEED_REQUESTS_PER_MINUTE,
-  });
+  const policy = { configured: env.FEED_URLS, privateHostsAllowed: env.FEED_PRIVATE_HOSTS };
+  const watcher = new FeedWatcher(
+    new HttpFeedFetcher({ policy }),
+    new DynamoDbSeenItems(context.db, env.FEED_ITEMS_TABLE),
+    handOff,
+    {
+      requestsPerMinute: env.FEED_REQUESTS_PER_MINUTE,
+    },
+  );
 
   const fetchFeed: TaskHandler = async (payload) => {
     const { url } = payloadOf(FeedFetchPayload, payload);
+    // Only the stage's feeds: a task names which one to poll now, never a new address to fetch.
+    requireConfigured(url, policy);
     return { ...(await watcher.poll(url, new Date())) };
   };
 

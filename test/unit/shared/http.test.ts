@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import * as z from "zod";
 import { NotFoundError } from "#shared/errors";
 import { httpRoute, json } from "#shared/http";
+import { jsonDepth, MAX_JSON_DEPTH } from "#shared/json-text";
 import { ACTOR_ROLES, type Role } from "#shared/identity";
 import { PUBLIC, type Route } from "#shared/routes";
 import { admit, RateLimitedError, REQUEST_BUDGETS } from "#shared/rate-limits";
@@ -300,5 +301,16 @@ describe("admit", () => {
       },
     };
     await expect(admit(broken, { sub: "ann" }, "write", 0)).rejects.toThrow("table missing");
+  });
+});
+
+describe("nested JSON", () => {
+  it("is refused with 400 naming the body before parsing when deeper than the limit; at the limit it parses", async () => {
+    const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    expect(jsonDepth(nested(MAX_JSON_DEPTH))).toBe(MAX_JSON_DEPTH);
+    expect(jsonDepth('{"a":"[[[[[[","b":[1]}')).toBe(2);
+    const deep = await call(event(`{"name":${nested(MAX_JSON_DEPTH + 3)},"count":1}`, valid));
+    expect(deep.status).toBe(400);
+    expect(deep.body.error.fields).toEqual([{ field: "body", message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]);
   });
 });

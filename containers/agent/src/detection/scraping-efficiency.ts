@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { DynamoDbSeenItems } from "#detection/adapters/dynamodb-seen-items";
 import { HttpFeedFetcher } from "#detection/adapters/http-feed-fetcher";
-import { requireConfigured } from "#detection/domain/feed-url-policy";
+import { FeedUrlRefusedError, requireConfigured } from "#detection/domain/feed-url-policy";
 import type { FeedItem } from "#detection/domain/feed";
 import { FeedWatcher } from "#detection/domain/feed-watcher";
 import { INSIGHT_TOPICS, InsightsEnv, SharedMemory } from "#coordination/published/insights";
@@ -11,7 +11,7 @@ import { readEnv } from "#shared/env";
 import { FeedHostLeases } from "./feed-leases";
 import { SourceStats } from "./source-reliability";
 import { payloadOf } from "../runtime/payload";
-import type { TaskHandler } from "../runtime/task-handler";
+import { NonRetryableTaskError, type TaskHandler } from "../runtime/task-handler";
 import type { Specialist, SpecialistContext } from "../runtime/specialist";
 import { submitterFor } from "../runtime/task-submission";
 
@@ -83,9 +83,15 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
 
   const fetchFeed: TaskHandler = async (payload) => {
     const { url } = payloadOf(FeedFetchPayload, payload);
-    // Only the stage's feeds: a task names which one to poll now, never a new address to fetch.
-    requireConfigured(url, policy);
-    return { ...(await watcher.poll(url, new Date())) };
+    try {
+      // Only the stage's feeds: a task names which one to poll now, never a new address to fetch.
+      requireConfigured(url, policy);
+      return { ...(await watcher.poll(url, new Date())) };
+    } catch (error) {
+      // A refusal is the same on every attempt: fail the task at once rather than retry it.
+      if (error instanceof FeedUrlRefusedError) throw new NonRetryableTaskError(error.message, "FeedUrlRefused");
+      throw error;
+    }
   };
 
   /** Shares the host's reliability and latency at most once per sync interval. */

@@ -11,7 +11,7 @@ try {
   buildSwarm(app, config);
   // Set only by scripts/local when deploying into the local emulator; see docs/local-fidelity.md.
   const emulatorEndpoint = app.node.tryGetContext("emulatorEndpoint");
-  if (typeof emulatorEndpoint === "string") applyEmulatorCompat(app, emulatorEndpoint);
+  if (typeof emulatorEndpoint === "string") applyEmulatorCompat(app, emulatorEndpoint, config.stage);
 } catch (error) {
   if (error instanceof InvalidStageConfigError) {
     console.error(error.message);

@@ -7,6 +7,7 @@ import { httpRoute, json } from "#shared/http";
 import { checkHealth } from "#monitoring/domain/health";
 import { eventBusProbe, queuesProbe, tableProbe } from "#monitoring/adapters/health-probes";
 import { QUEUE_URLS } from "#tasks/published/queue-urls";
+import { cachedFor } from "#shared/cached-for";
 
 const env = readEnv(
   z.object({
@@ -31,8 +32,12 @@ const probes = [
   eventBusProbe("eventBus", eventBridgeClient(timeouts), env.EVENT_BUS_NAME),
 ];
 
-/** GET /api/health — open to all; 200 when every component answers, 503 otherwise. */
+/** Anonymous callers must not multiply AWS calls: within this, every call of an instance reads one check. */
+const HEALTH_CACHE_MS = 5_000;
+const health = cachedFor(HEALTH_CACHE_MS, () => checkHealth(probes, { timeoutMs: 2_000, now: () => new Date() }));
+
+/** GET /api/health — open to all; 200 when every component answers, 503 otherwise; the check is at most 5 s old. */
 export const handler = httpRoute(MONITORING_ROUTES.getHealth, async () => {
-  const report = await checkHealth(probes, { timeoutMs: 2_000, now: () => new Date() });
+  const report = await health();
   return json(report.status === "ok" ? 200 : 503, { ...report, stage: env.STAGE });
 });

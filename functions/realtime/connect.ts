@@ -11,7 +11,14 @@ import { connectionStore } from "./wiring";
 
 const connections = connectionStore();
 
-const env = readEnv(z.object({ JWT_ISSUER: z.url(), JWT_JWKS_URI: z.url(), USER_POOL_CLIENT_ID: z.string().min(1) }));
+const env = readEnv(
+  z.object({
+    JWT_ISSUER: z.url(),
+    JWT_JWKS_URI: z.url(),
+    USER_POOL_CLIENT_ID: z.string().min(1),
+    CONNECTIONS_PER_USER: z.coerce.number().int().positive(),
+  }),
+);
 const verifier = new CognitoTokenVerifier({
   issuer: env.JWT_ISSUER,
   jwksUri: env.JWT_JWKS_URI,
@@ -29,6 +36,7 @@ export const handler = instrumented(
         verifier,
         connections,
         clock: systemClock,
+        connectionsPerUser: env.CONNECTIONS_PER_USER,
       });
       logger.info("connection opened", { connectionId, sub: caller.sub });
       return { statusCode: 200 };

@@ -4,6 +4,6 @@ import { httpRoute, json } from "#shared/http";
 import { eventHistory } from "./wiring";
 
 /** GET /api/websocket/event-history?room|topic&limit — the newest events of a room or topic, oldest first. */
-export const handler = httpRoute(REALTIME_ROUTES.getEventHistory, async ({ query }) =>
-  json(200, await readHistory(query, eventHistory())),
+export const handler = httpRoute(REALTIME_ROUTES.getEventHistory, async ({ query, caller }) =>
+  json(200, await readHistory(query, caller.roles, eventHistory())),
 );

@@ -59,6 +59,7 @@ export const submitDeps = once((): SubmitDeps => {
       MAX_PAYLOAD_BYTES: z.coerce.number().int().positive(),
       MAX_QUEUE_DEPTH: z.coerce.number().int().positive(),
       SCHEDULING_STRATEGY: SchedulingStrategy,
+      DIAGNOSTIC_TASKS: z.enum(["enabled", "disabled"]),
     }),
   );
   return {
@@ -67,6 +68,7 @@ export const submitDeps = once((): SubmitDeps => {
     limits: { maxPayloadBytes: env.MAX_PAYLOAD_BYTES, queuedTtlSeconds: retryPolicy().queuedTtlSeconds },
     chooser: new StatsBackedChooser(taskStats(), env.SCHEDULING_STRATEGY),
     admission: new StatsBackedAdmission(taskStats(), env.MAX_QUEUE_DEPTH),
+    diagnosticsEnabled: env.DIAGNOSTIC_TASKS === "enabled",
   };
 });
 

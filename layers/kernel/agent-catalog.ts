@@ -13,19 +13,31 @@ export const AgentType = z.enum(AGENT_TYPES);
 export type AgentType = z.infer<typeof AgentType>;
 
 /**
- * Every task type some agent runs, with what it does. Agents refuse a type they do not serve,
- * and so does the submit path, before anything is queued.
+ * Who may submit a task type (ADR 0016). `system`: only the swarm's own components (an agent
+ * handing work on, a schedule), never a user, whatever their role: these types feed the detection
+ * pipeline and the optimizer, and a forged one would be announced or acted on as real.
+ * `admins`: administrators only, and only on stages that enable the diagnostics types.
+ */
+export type TaskSubmitters = "system" | "admins";
+
+/**
+ * Every task type some agent runs, with what it does and who may submit it. Agents refuse a type
+ * they do not serve, and so does the submit path, before anything is queued.
  */
 export const TASK_TYPES = {
-  "diagnostics.echo": "Answers with its payload (every agent)",
-  "diagnostics.sleep": "Waits `ms` milliseconds, then completes (every agent)",
-  "diagnostics.fail": "Fails with `message`, retryable or not (every agent)",
-  "feed.fetch": "Polls one JSON Feed now and hands its new items on",
-  "tge.score": "Scores one feed item's TGE likelihood",
-  "tge.validate": "Validates a likely TGE and announces each new event once",
-  "metrics.review": "Reads the swarm's figures and proposes setting changes",
-} as const satisfies Record<string, string>;
+  "diagnostics.echo": { description: "Answers with its payload (every agent)", submitters: "admins" },
+  "diagnostics.sleep": { description: "Waits `ms` milliseconds, then completes (every agent)", submitters: "admins" },
+  "diagnostics.fail": { description: "Fails with `message`, retryable or not (every agent)", submitters: "admins" },
+  "feed.fetch": { description: "Polls one JSON Feed now and hands its new items on", submitters: "system" },
+  "tge.score": { description: "Scores one feed item's TGE likelihood", submitters: "system" },
+  "tge.validate": { description: "Validates a likely TGE and announces each new event once", submitters: "system" },
+  "metrics.review": { description: "Reads the swarm's figures and proposes setting changes", submitters: "system" },
+} as const satisfies Record<string, { readonly description: string; readonly submitters: TaskSubmitters }>;
 export type TaskTypeName = keyof typeof TASK_TYPES;
+
+/** Who may submit `type`; undefined for a type no agent runs. */
+export const submittersOf = (type: string): TaskSubmitters | undefined =>
+  Object.hasOwn(TASK_TYPES, type) ? TASK_TYPES[type as TaskTypeName].submitters : undefined;
 
 /** The task types every agent serves, whatever its specialty. */
 export const DIAGNOSTIC_TASK_TYPES = [

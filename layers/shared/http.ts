@@ -10,6 +10,11 @@ import { type Caller, callerFromClaims, requireRole } from "./identity";
 import { logger, metrics } from "./powertools";
 import { etagOf, nextLink, notModified } from "./conditional-requests";
 import { API_VERSIONS, deprecationHeaders, PUBLIC, type Route, versionOf } from "./routes";
+import { admit, budgetOf, type RequestLimiter } from "./rate-limits";
+import { DynamoDbRequestLimiter } from "./adapters/dynamodb-request-limiter";
+import { dynamoDocumentClient } from "./adapters/aws-clients";
+import { once } from "./once";
+import { readEnv } from "./env";
 
 /** What a handler returns: API Gateway HTTP API's payload format 2.0 response. */
 export interface HttpResponse {
@@ -45,6 +50,7 @@ export const HttpEvent = z.object({
   queryStringParameters: z.record(z.string(), z.string()).nullish(),
   requestContext: z.object({
     requestId: z.string(),
+    http: z.object({ sourceIp: z.string().optional() }).optional(),
     authorizer: z.object({ jwt: z.object({ claims: JwtClaims }).optional() }).nullish(),
   }),
 });
@@ -234,6 +240,35 @@ function decodeBase64Body(): MiddlewareObj<{ body?: string | null; isBase64Encod
 export interface HttpRouteOptions {
   /** Largest accepted request body in bytes. @default 262144 */
   readonly maxBodyBytes?: number;
+  /** Where callers' request budgets are kept. @default the rate-limits table named by `RATE_LIMITS_TABLE` */
+  readonly limiter?: RequestLimiter;
+}
+
+/** The rate-limits table every route function is given (AuthorizedHttpApi.addRoutes). */
+const tableLimiter = once(
+  () =>
+    new DynamoDbRequestLimiter(
+      dynamoDocumentClient(),
+      readEnv(z.object({ RATE_LIMITS_TABLE: z.string().min(1) })).RATE_LIMITS_TABLE,
+    ),
+);
+
+/**
+ * Takes the request from the caller's budget for the route's class, after the role check (a
+ * caller refused a route spends nothing) and before anything is parsed: a user by `sub`, a caller
+ * without a token (public routes only; the authorizer turns the rest away) by source IP.
+ */
+function rateLimit(route: Route, limiter: () => RequestLimiter): MiddlewareObj<unknown, HttpResponse, Error, Context> {
+  return {
+    before: async (request) => {
+      const event = request.event as {
+        requestContext?: { http?: { sourceIp?: string }; authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
+      };
+      const sub = event.requestContext?.authorizer?.jwt?.claims?.sub;
+      const who = typeof sub === "string" && sub ? { sub } : { sourceIp: event.requestContext?.http?.sourceIp ?? "unknown" };
+      await admit(limiter(), who, budgetOf(route), Date.now());
+    },
+  };
 }
 
 /**
@@ -323,7 +358,8 @@ function routeEvent(route: Route) {
 
 /**
  * The handler of one route of a route table: logging and metrics context, a one-line summary
- * per request, error mapping, the role check (before anything is read), a body size limit, and
+ * per request, error mapping, the role check (before anything is read), the caller's request
+ * budget (429 with `Retry-After` when spent), a body size limit, and
  * one zod parse of path, query and body, which names every bad field in one 400.
  *
  * @example
@@ -358,6 +394,14 @@ export function httpRoute<R extends Route>(
     .use(httpErrors())
     .use(representation(route) as MiddlewareObj<Event, HttpResponse, Error, Context>)
     .use(authorize(route) as MiddlewareObj<Event, HttpResponse, Error, Context>)
+    .use(
+      rateLimit(route, options.limiter ? () => options.limiter as RequestLimiter : tableLimiter) as MiddlewareObj<
+        Event,
+        HttpResponse,
+        Error,
+        Context
+      >,
+    )
     .use(bodyLimit(options.maxBodyBytes ?? 262_144) as MiddlewareObj<Event, HttpResponse, Error, Context>)
     .use(decodeBase64Body() as MiddlewareObj<Event, HttpResponse, Error, Context>)
     .use(parser({ schema }));

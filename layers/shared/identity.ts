@@ -11,6 +11,11 @@ export interface Caller {
   readonly sub: string;
   readonly username: string;
   readonly roles: readonly Role[];
+  /**
+   * Set only for the swarm's own components (agents, schedules), which act without a token;
+   * never derived from a token's claims, so no user can claim it. @default a user
+   */
+  readonly system?: true;
 }
 
 /**
@@ -31,10 +36,20 @@ export function parseGroups(claim: unknown): Role[] {
   });
 }
 
-/** Builds the caller from verified claims; a token without `sub` is not an identity. */
+/**
+ * Builds the caller from verified claims. A token without `sub` is not an identity, and only an
+ * access token authorizes a call: Cognito's ID tokens carry the same signature, issuer and
+ * audience (`aud` is the app client id, which API Gateway's JWT authorizer accepts), so
+ * `token_use` is what tells them apart (ADR 0016).
+ */
 export function callerFromClaims(claims: Record<string, unknown> | undefined): Caller {
   const sub = claims?.sub;
   if (typeof sub !== "string" || sub.length === 0) throw new UnauthorizedError();
+  if (claims?.token_use !== "access") {
+    throw new UnauthorizedError(
+      `an access token is required (this token's token_use is ${String(claims?.token_use ?? "absent")})`,
+    );
+  }
   const username = claims?.username ?? claims?.["cognito:username"] ?? sub;
   return { sub, username: String(username), roles: parseGroups(claims?.["cognito:groups"]) };
 }

@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import type { Role } from "./identity";
+import type { BudgetClass } from "./rate-limits";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -57,6 +58,8 @@ export interface Route {
   readonly pagedBy?: "nextCursor" | "cursor";
   /** It acts on a resource whose `ETag` a client may send back as `If-Match` (412 when it changed). @default false */
   readonly ifMatch?: boolean;
+  /** Which of the caller's request budgets it takes from (see rate-limits.ts). @default `read` for GET, else `write` */
+  readonly budget?: BudgetClass;
 }
 
 /**

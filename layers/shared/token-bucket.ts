@@ -31,3 +31,14 @@ export function take(state: BucketState | undefined, limits: BucketLimits, nowMs
   const retryAfterMs = Math.ceil(((cost - tokens) / limits.refillPerSecond) * 1_000);
   return { ok: false, state: { tokens, at: nowMs }, retryAfterMs };
 }
+
+/** A shared bucket changed under every take attempted: so many takes at once that the caller is over any budget. */
+export class BucketContendedError extends Error {
+  constructor(
+    readonly bucket: string,
+    readonly rounds: number,
+  ) {
+    super(`the rate-limit bucket ${bucket} kept changing under ${rounds} takes`);
+    this.name = "BucketContendedError";
+  }
+}

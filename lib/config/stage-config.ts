@@ -41,6 +41,8 @@ export const StageConfig = z
     maxConcurrentTasksPerAgent: z.number().int().min(1).max(50),
     /** Largest task payload accepted by `POST /api/tasks`, in bytes. */
     maxTaskPayloadBytes: z.number().int().min(1_024).max(204_800),
+    /** Admins may submit the diagnostics task types (echo, sleep, fail); off in prod unless set (ADR 0016). */
+    diagnosticTasks: z.boolean(),
     /** Times SQS delivers a message before moving it to the dead-letter queue. */
     maxReceiveCount: z.number().int().min(1).max(100),
     /** Queued tasks an agent type holds before new work is refused with 429. */
@@ -106,6 +108,8 @@ export const StageConfig = z
     wsRateLimitPerSecond: z.number().min(0.1).max(1_000),
     /** Frames one WebSocket connection may send in a burst (its bucket's capacity). */
     wsRateLimitBurst: z.number().int().min(1).max(1_000),
+    /** WebSocket connections one user may hold open at once; the next handshake is refused (`connection_limit`). */
+    wsConnectionsPerUser: z.number().int().min(1).max(1_000),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;
@@ -126,6 +130,7 @@ const common = {
   schedulingStrategy: "adaptive",
   maxConcurrentTasksPerAgent: 3,
   maxTaskPayloadBytes: 204_800,
+  diagnosticTasks: true,
   maxReceiveCount: 5,
   maxQueueDepth: 10_000,
   queuedTaskTtlSeconds: 24 * 3600,
@@ -153,6 +158,7 @@ const common = {
   eventRetentionHours: 24,
   wsRateLimitPerSecond: 10,
   wsRateLimitBurst: 20,
+  wsConnectionsPerUser: 10,
 } as const satisfies Partial<StageConfig>;
 
 export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
@@ -183,9 +189,20 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     verificationWindowSeconds: 10,
     optimizationLockWaitSeconds: 30,
     settingsMaxAgeSeconds: 2,
+    // The fan-out test and benchmark open 100 connections as one seeded viewer.
+    wsConnectionsPerUser: 200,
   },
   dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },
-  prod: { ...common, stage: "prod", region: "us-east-1", retainData: true, logRetentionDays: 90, maxAgentsPerType: 20 },
+  prod: {
+    ...common,
+    stage: "prod",
+    region: "us-east-1",
+    retainData: true,
+    logRetentionDays: 90,
+    maxAgentsPerType: 20,
+    // Diagnostics run arbitrary sleeps and failures on the real fleet: an admin turns them on for an investigation.
+    diagnosticTasks: false,
+  },
 };
 
 /** `schedulingStrategy` → `TGE_SCHEDULING_STRATEGY` */

@@ -3,11 +3,13 @@ import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type * as cognito from "aws-cdk-lib/aws-cognito";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { pathsOf, PUBLIC, type Route, type RouteTable, routeKey } from "#shared/routes";
 import type { StageConfig } from "../config/stage-config";
+import { SwarmTable } from "./swarm-table";
 
 export interface AuthorizedHttpApiProps {
   readonly config: StageConfig;
@@ -27,6 +29,8 @@ export class AuthorizedHttpApi extends Construct {
   readonly authorizer: HttpJwtAuthorizer;
   /** `https://cognito-idp.<region>.amazonaws.com/<userPoolId>` */
   readonly issuer: string;
+  /** Callers' request budgets (layers/shared/rate-limits.ts), one token bucket per item, each expiring when idle. */
+  readonly rateLimits: SwarmTable;
 
   constructor(scope: Construct, id: string, props: AuthorizedHttpApiProps) {
     super(scope, id);
@@ -34,6 +38,11 @@ export class AuthorizedHttpApi extends Construct {
     this.authorizer = new HttpJwtAuthorizer("CognitoJwt", this.issuer, {
       jwtAudience: [props.userPoolClient.userPoolClientId],
       identitySource: ["$request.header.Authorization"],
+    });
+    this.rateLimits = new SwarmTable(this, "RateLimits", {
+      config: props.config,
+      partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "expiresAt",
     });
     this.api = new apigw.HttpApi(this, "Api", {
       description: `TGE Swarm REST API (${props.config.stage})`,
@@ -69,11 +78,14 @@ export class AuthorizedHttpApi extends Construct {
    * Adds every route of a context's route table, each to its handler (a handler for every route
    * is required by the type), at each path it answers: `/api/<version>/…` for each of its
    * versions, and the unversioned alias of the current version. Routes that need a token go
-   * behind the JWT authorizer.
+   * behind the JWT authorizer. Every handler gets the rate-limits table (read and conditional
+   * write of its callers' buckets, nothing else).
    */
-  addRoutes<T extends RouteTable>(scope: Construct, table: T, handlers: { readonly [K in keyof T]: lambda.IFunction }): void {
+  addRoutes<T extends RouteTable>(scope: Construct, table: T, handlers: { readonly [K in keyof T]: lambda.Function }): void {
     for (const [name, route] of Object.entries(table)) {
       const handler = handlers[name as keyof T];
+      handler.addEnvironment("RATE_LIMITS_TABLE", this.rateLimits.tableName);
+      this.rateLimits.grant(handler, "GetItem", "PutItem");
       const id = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
       const integration = new HttpLambdaIntegration(`${id}Integration`, handler);
       for (const { path, version } of pathsOf(route)) {

@@ -55,6 +55,8 @@ export class DetectionStack extends Stack {
       "scraping-efficiency": {
         environment: {
           // The feeds themselves, their interval and limit are the feed-sources settings document (seeded from the config).
+          // Feeds on this machine (the local fixture feed) are internal addresses: allowed by name, on local only.
+          FEED_PRIVATE_HOSTS: config.stage === "local" ? config.feedUrls.map((url) => new URL(url).host).join(",") : "",
           FEED_POLL_SECONDS: String(config.feedPollSeconds),
           FEED_ITEMS_TABLE: this.feedItemsTable.tableName,
         },

@@ -76,6 +76,7 @@ export class RealtimeStack extends Stack {
       JWT_ISSUER: props.issuer,
       JWT_JWKS_URI: `${props.issuer}/.well-known/jwks.json`,
       USER_POOL_CLIENT_ID: props.userPoolClientId,
+      CONNECTIONS_PER_USER: String(config.wsConnectionsPerUser),
     });
     // Handlers that record and deliver events themselves (presence, room messages, replay).
     const publishing = {
@@ -131,7 +132,7 @@ export class RealtimeStack extends Stack {
       eventsTable.grant(fn, "UpdateItem", "PutItem", "Query");
       this.webSocketStage.grantManagementApiAccess(fn);
     }
-    this.connectionsTable.grant(connect, "PutItem");
+    this.connectionsTable.grant(connect, "BatchWriteItem", "Query");
 
     const broadcaster = handler(
       "BroadcastEvent",

@@ -116,6 +116,7 @@ export class TasksStack extends Stack {
       MAX_PAYLOAD_BYTES: String(config.maxTaskPayloadBytes),
       MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
       SCHEDULING_STRATEGY: config.schedulingStrategy,
+      DIAGNOSTIC_TASKS: config.diagnosticTasks ? "enabled" : "disabled",
     };
 
     const api = routeFunctions(this, TASK_ROUTES, {

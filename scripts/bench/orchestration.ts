@@ -101,7 +101,7 @@ export async function orchestrationBenchmark(
   outputs: LocalOutputs,
   options: { tasks: number; concurrency: number; agentConcurrency: number },
 ) {
-  const token = await localToken(outputs, "operator");
+  const token = await localToken(outputs, "admin");
   // Watch the counters, not the tasks: polling 1000 tasks would itself load the emulator.
   const finishedCount = async () => {
     const response = await fetch(`${outputs.HttpApiUrl}/api/tasks/status`, {

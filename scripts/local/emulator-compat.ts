@@ -75,10 +75,20 @@ class EmulatorCompat implements IAspect {
   }
 }
 
+/** The emulator's rewrites (JWKS URL, callback URLs, left-out resources) asked for on a stage that is not `local`. */
+export class EmulatorCompatStageError extends Error {
+  constructor(readonly stage: string) {
+    super(`emulator compatibility rewrites apply to the local stage only, not to "${stage}"`);
+    this.name = "EmulatorCompatStageError";
+  }
+}
+
 /**
  * Adapts the synthesized app to the local emulator. Applied by `bin/app.ts` only when the
- * `emulatorEndpoint` context is set, which only scripts/local does.
+ * `emulatorEndpoint` context is set, which only scripts/local does, and refused for any stage
+ * but `local`: a dev or prod template with the emulator's JWKS URL would trust the wrong keys.
  */
-export function applyEmulatorCompat(app: App, endpoint: string): void {
+export function applyEmulatorCompat(app: App, endpoint: string, stage: string): void {
+  if (stage !== "local") throw new EmulatorCompatStageError(stage);
   Aspects.of(app).add(new EmulatorCompat(app, endpoint.replace(/\/+$/, "")), { priority: AspectPriority.MUTATING });
 }

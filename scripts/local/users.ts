@@ -62,8 +62,11 @@ export async function seedLocalUsers(outputs: LocalOutputs): Promise<void> {
   }
 }
 
-/** An access token for a seeded user, as the dashboard and the API expect it. */
-export async function localToken(outputs: LocalOutputs, role: Role): Promise<string> {
+/**
+ * A token for a seeded user: its access token, as the dashboard and the API expect it, or its
+ * ID token (which the API refuses; the e2e tests prove it).
+ */
+export async function localToken(outputs: LocalOutputs, role: Role, use: "access" | "id" = "access"): Promise<string> {
   const client = cognito(outputs);
   try {
     const { username, password } = LOCAL_USERS[role];
@@ -74,8 +77,8 @@ export async function localToken(outputs: LocalOutputs, role: Role): Promise<str
         AuthParameters: { USERNAME: username, PASSWORD: password },
       }),
     );
-    const token = response.AuthenticationResult?.AccessToken;
-    if (!token) throw new Error(`Cognito returned no access token for ${username}`);
+    const token = use === "access" ? response.AuthenticationResult?.AccessToken : response.AuthenticationResult?.IdToken;
+    if (!token) throw new Error(`Cognito returned no ${use} token for ${username}`);
     return token;
   } finally {
     client.destroy();

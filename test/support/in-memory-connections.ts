@@ -67,6 +67,9 @@ export class InMemoryConnectionStore implements ConnectionStore {
   async rooms() {
     return [...this.roomMembers.keys()];
   }
+  async countOf(sub: string) {
+    return [...this.connections.values()].filter((c) => c.sub === sub).length;
+  }
   async list(page: { limit: number; cursor?: string }): Promise<ConnectionPage> {
     const all = [...this.connections.values()].sort((a, b) => a.connectionId.localeCompare(b.connectionId));
     const start = page.cursor ? Number(page.cursor) : 0;
@@ -90,6 +93,11 @@ export class RecordingGateway implements ConnectionGateway {
     this.wire.set(connectionId, [...(this.wire.get(connectionId) ?? []), data]);
     this.frames.set(connectionId, [...(this.frames.get(connectionId) ?? []), JSON.parse(data)]);
     return "delivered";
+  }
+
+  readonly closed: string[] = [];
+  async close(connectionId: string): Promise<void> {
+    this.closed.push(connectionId);
   }
 
   sentTo(connectionId: string): unknown[] {
@@ -153,6 +161,8 @@ export function aConnection(connectionId: string, overrides: Partial<Connection>
     username: `user-${connectionId}`,
     roles: ["viewer"],
     connectedAt: "2026-11-23T09:00:00.000Z",
+    // An hour's token, opened an hour before the ManualClock's start: valid until 11:00.
+    tokenExpiresAt: "2026-11-23T11:00:00.000Z",
     ...overrides,
   };
 }

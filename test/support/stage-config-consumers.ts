@@ -27,6 +27,7 @@ export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
   // The agents' and the scaler's live value is the runtime-settings document's; MAX_CONCURRENT_TASKS is the container's cap.
   maxConcurrentTasksPerAgent: [{ env: "MAX_CONCURRENT_TASKS" }, { resources: "Custom::SettingsDocuments" }],
   maxTaskPayloadBytes: [{ env: "MAX_PAYLOAD_BYTES" }],
+  diagnosticTasks: [{ env: "DIAGNOSTIC_TASKS" }],
   maxReceiveCount: [{ resources: "AWS::SQS::Queue" }, { env: "MAX_RECEIVE_COUNT" }],
   maxQueueDepth: [{ env: "MAX_QUEUE_DEPTH" }],
   queuedTaskTtlSeconds: [{ env: "QUEUED_TTL_SECONDS" }],
@@ -52,6 +53,7 @@ export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
   eventRetentionHours: [{ env: "EVENT_RETENTION_SECONDS" }],
   wsRateLimitPerSecond: [{ env: "RATE_LIMIT_PER_SECOND" }],
   wsRateLimitBurst: [{ env: "RATE_LIMIT_BURST" }],
+  wsConnectionsPerUser: [{ env: "CONNECTIONS_PER_USER" }],
   syncInterval: [{ env: "SYNC_INTERVAL_SECONDS" }],
   resourceLockTimeout: [{ env: "RESOURCE_LOCK_TIMEOUT_SECONDS" }],
   autoApplyLowRisk: [{ env: "AUTO_APPLY_LOW_RISK" }],

@@ -26,6 +26,7 @@ export const AGENT_ROUTES = {
   },
   bulkAgentAction: {
     method: "POST",
+    budget: "expensive",
     path: "/api/agents/bulk",
     entry: "agents/bulk-agent-action",
     roles: ACTOR_ROLES,

@@ -5,6 +5,7 @@ import { HealthView } from "../domain/health";
 export const MONITORING_ROUTES = {
   getHealth: {
     method: "GET",
+    budget: "expensive",
     path: "/api/health",
     entry: "monitoring/get-health",
     roles: PUBLIC,

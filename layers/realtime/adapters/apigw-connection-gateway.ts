@@ -1,5 +1,6 @@
 import {
   type ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   GoneException,
   PostToConnectionCommand,
 } from "@aws-sdk/client-apigatewaymanagementapi";
@@ -16,6 +17,14 @@ export class ApiGatewayConnectionGateway implements ConnectionGateway {
     } catch (error) {
       if (error instanceof GoneException) return "gone";
       throw error;
+    }
+  }
+
+  async close(connectionId: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    } catch (error) {
+      if (!(error instanceof GoneException)) throw error;
     }
   }
 }

@@ -23,6 +23,7 @@ import { RoomName } from "#kernel/bus/room-message";
  *   CONN#<id>     ROOM#<r>      a room membership (who, since when)
  *   CONN#<id>     BUCKET        its rate-limit bucket (DynamoDbRateLimiter)
  *   ROOMS         LISTING#<r>   a room anyone joined lately, for listing rooms
+ *   USER#<sub>    CONN#<id>     one of a user's open connections, to count them (limits)
  *
  * The `by-sk` index inverts the keys, so "who is subscribed to tasks" is a Query on
  * sk = TOPIC#tasks, "who is in lobby" one on sk = ROOM#lobby and "all connections" one on
@@ -37,6 +38,7 @@ export const ROOM_LISTING_TTL_SECONDS = 24 * 60 * 60;
 const connKey = (connectionId: string) => `CONN#${connectionId}`;
 const topicKey = (topic: Topic) => `TOPIC#${topic}`;
 const roomKey = (room: RoomName) => `ROOM#${room}`;
+const userKey = (sub: string) => `USER#${sub}`;
 const ROOMS_PK = "ROOMS";
 const BATCH_SIZE = 25;
 
@@ -59,12 +61,24 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   }
 
   async put(connection: Connection): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: connKey(connection.connectionId), sk: "META", ...connection, expiresAt: this.expiresAt() },
-      }),
-    );
+    const expiresAt = this.expiresAt();
+    await this.batchWrite([
+      { PutRequest: { Item: { pk: connKey(connection.connectionId), sk: "META", ...connection, expiresAt } } },
+      { PutRequest: { Item: { pk: userKey(connection.sub), sk: connKey(connection.connectionId), expiresAt } } },
+    ]);
+  }
+
+  async countOf(sub: string): Promise<number> {
+    // TTL deletes lag by up to two days on AWS: a row past its expiry is not an open connection.
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": userKey(sub) },
+      ProjectionExpression: "expiresAt",
+      ConsistentRead: true,
+    });
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    return items.filter((item) => Number(item.expiresAt) > nowSeconds).length;
   }
 
   async remove(connectionId: string): Promise<boolean> {
@@ -80,7 +94,8 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         ProjectionExpression: "pk, sk",
       })
     ).map((item) => ({ pk: item.pk, sk: item.sk }));
-    await this.batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })));
+    const owner = typeof Attributes?.sub === "string" ? [{ pk: userKey(Attributes.sub), sk: connKey(connectionId) }] : [];
+    await this.batchWrite([...keys, ...owner].map((Key) => ({ DeleteRequest: { Key } })));
     return Attributes !== undefined;
   }
 
@@ -253,4 +268,7 @@ const toConnection = (item: Record<string, unknown>): Connection => ({
   username: String(item.username),
   roles: Role.array().catch([]).parse(item.roles),
   connectedAt: String(item.connectedAt),
+  // A row written before tokens' expiry was kept counts as expiring with the connection itself.
+  tokenExpiresAt:
+    typeof item.tokenExpiresAt === "string" ? item.tokenExpiresAt : new Date(Number(item.expiresAt) * 1000).toISOString(),
 });

@@ -13,7 +13,7 @@ import {
 } from "../published/protocol";
 import { replay } from "./replay";
 import type { PublishDeps } from "./publishing";
-import { joinRoom, leaveRoom, NotARoomMemberError, sendRoomMessage } from "./rooms";
+import { joinRoom, leaveRoom, NotARoomMemberError, RoomForbiddenError, RoomLimitError, sendRoomMessage } from "./rooms";
 
 export interface ClientMessageDeps extends PublishDeps {
   readonly rateLimiter: RateLimiter;
@@ -25,7 +25,9 @@ export interface ClientMessageDeps extends PublishDeps {
  * Handles one frame from a client and answers it on the same connection: subscription and
  * room changes are acknowledged with the resulting state, `ping` with `pong`, `replay` with
  * `replay` frames, and anything malformed, over the rate limit, or about a room the
- * connection is not in with an `error` frame that says what is wrong. The connection stays up.
+ * connection is not in with an `error` frame that says what is wrong. The connection stays up,
+ * except once the token it was opened with has expired: every frame after that is answered with
+ * `token_expired` and the connection is closed (the client reconnects with a fresh token).
  * A `room_message` has no reply of its own: the sender receives it as a member of the room.
  */
 export async function handleClientMessage(
@@ -34,6 +36,16 @@ export async function handleClientMessage(
   deps: ClientMessageDeps,
 ): Promise<ControlFrame | undefined> {
   const now = deps.clock.now();
+  const connection = await connectionOf(connectionId, deps);
+  if (Date.parse(connection.tokenExpiresAt) <= now.getTime()) {
+    const reply = errorFrame(
+      { code: "token_expired", message: `the token this connection was opened with expired at ${connection.tokenExpiresAt}` },
+      now,
+    );
+    await sendFrame(deps.gateway, connectionId, reply, now);
+    await deps.gateway.close(connectionId);
+    return reply;
+  }
   const allowed = await deps.rateLimiter.take(connectionId, deps.rateLimit, now.getTime());
   let reply: ControlFrame | undefined;
   if (!allowed.ok) {
@@ -55,6 +67,8 @@ export async function handleClientMessage(
 function refusal(error: unknown): ErrorFrameData {
   const because = (field: string, message: string) => ({ message, fields: [{ field, message }] });
   if (error instanceof NotARoomMemberError) return { code: "not_a_member", ...because("room", error.message) };
+  if (error instanceof RoomForbiddenError) return { code: "forbidden", ...because("room", error.message) };
+  if (error instanceof RoomLimitError) return { code: "room_limit", ...because("room", error.message) };
   if (error instanceof TooFarBackError) return { code: "invalid_field", ...because("sinceTime", error.message) };
   throw error;
 }

@@ -1,3 +1,5 @@
+import { ForbiddenError } from "#shared/errors";
+import { mayJoin, ruleOf } from "../published/room-rules";
 import * as z from "zod";
 import type { Caller } from "#shared/identity";
 import { Role } from "#shared/identity";
@@ -62,9 +64,12 @@ export const RoomView = z.object({
 export const RoomListView = z.object({ rooms: z.array(RoomView) }).meta({ id: "RoomListView" });
 export type RoomListView = z.infer<typeof RoomListView>;
 
-/** Rooms joined lately and who is in each now (an empty room is listed until its listing expires). */
-export async function listRooms(store: ConnectionStore): Promise<RoomListView> {
-  const rooms = await store.rooms();
+/**
+ * Rooms joined lately and who is in each now (an empty room is listed until its listing expires),
+ * only those the caller's roles may join (room-rules.ts).
+ */
+export async function listRooms(store: ConnectionStore, roles: readonly Role[]): Promise<RoomListView> {
+  const rooms = (await store.rooms()).filter((room) => mayJoin(roles, room));
   return {
     rooms: await Promise.all(
       rooms.sort().map(async (room) => {
@@ -100,8 +105,20 @@ export const HistoryEventView = z.object({
 export const EventHistoryView = z.object({ events: z.array(HistoryEventView) }).meta({ id: "EventHistoryView" });
 export type EventHistoryView = z.infer<typeof EventHistoryView>;
 
-/** The newest `limit` events of a room, a topic, or every topic (`all`, the default), oldest first. */
-export async function eventHistory(query: EventHistoryQuery, history: EventHistory): Promise<EventHistoryView> {
+/**
+ * The newest `limit` events of a room, a topic, or every topic (`all`, the default), oldest first.
+ * A room's history needs the right to join it (ForbiddenError otherwise).
+ */
+export async function eventHistory(
+  query: EventHistoryQuery,
+  roles: readonly Role[],
+  history: EventHistory,
+): Promise<EventHistoryView> {
+  if (query.room && !mayJoin(roles, query.room)) {
+    throw new ForbiddenError(
+      `the history of room "${query.room}" requires one of the roles: ${ruleOf(query.room).join.join(", ")}`,
+    );
+  }
   const streams: Stream[] = query.room
     ? [{ room: query.room }]
     : !query.topic || query.topic === "all"

@@ -10,6 +10,8 @@ export interface Connection {
   readonly username: string;
   readonly roles: readonly Role[];
   readonly connectedAt: string;
+  /** When the token it was opened with expires (its `exp`): later frames are refused with `token_expired`. */
+  readonly tokenExpiresAt: string;
 }
 
 export interface ConnectionPage {
@@ -42,6 +44,8 @@ export interface ConnectionStore {
   rooms(): Promise<RoomName[]>;
   /** A page of open connections, in connection id order. */
   list(page: { limit: number; cursor?: string }): Promise<ConnectionPage>;
+  /** How many connections `sub` has open (through a per-user index, never a scan). */
+  countOf(sub: string): Promise<number>;
 }
 
 export type DeliveryOutcome = "delivered" | "gone";
@@ -50,6 +54,8 @@ export type DeliveryOutcome = "delivered" | "gone";
 export interface ConnectionGateway {
   /** Sends one frame; answers "gone" when the connection no longer exists. */
   post(connectionId: string, data: string): Promise<DeliveryOutcome>;
+  /** Closes the connection from the server's side; one already gone is closed. */
+  close(connectionId: string): Promise<void>;
 }
 
 /** Hands out event sequence numbers, strictly increasing across all broadcasters. */

@@ -157,7 +157,19 @@ export interface FramePartData {
   readonly chunk: string;
 }
 
-export type ErrorCode = "invalid_json" | "unknown_type" | "invalid_field" | "not_a_member" | "rate_limited" | "internal_error";
+export type ErrorCode =
+  | "invalid_json"
+  | "unknown_type"
+  | "invalid_field"
+  | "not_a_member"
+  | "rate_limited"
+  | "internal_error"
+  /** The token the connection was opened with has expired; the server closes the connection after this frame. */
+  | "token_expired"
+  /** The room's rule (room-rules.ts) does not let this connection's roles join or post. */
+  | "forbidden"
+  /** The connection is in as many rooms as `CONNECTION_LIMITS.roomsPerConnection` allows. */
+  | "room_limit";
 
 export interface ErrorFrameData {
   readonly code: ErrorCode;

@@ -5,6 +5,7 @@ import type { Caller } from "#shared/identity";
 import { deterministicId, fingerprint, newId } from "#shared/ids";
 import type { TaskStore } from "./ports";
 import { type SubmitTaskRequest, servingTypes, type Task } from "./task";
+import { requireSubmitter } from "./task-submitters";
 
 export interface SubmitLimits {
   /** Largest accepted `payload`, in bytes of its JSON encoding. */
@@ -30,6 +31,8 @@ export interface SubmitDeps {
   readonly limits: SubmitLimits;
   readonly chooser: AgentTypeChooser;
   readonly admission: QueueAdmission;
+  /** The stage lets admins submit the diagnostics task types (the stage config's `diagnosticTasks`). */
+  readonly diagnosticsEnabled: boolean;
 }
 
 export interface SubmitResult {
@@ -44,12 +47,15 @@ export interface SubmitResult {
  *
  * With an idempotency key the task id is derived from the caller and the key, so a repeat of
  * the same request returns the first task and stores nothing — even when the queue has since
- * filled up; the same key with a different request is refused with 409.
+ * filled up; the same key with a different request is refused with 409. A task type the caller
+ * does not own is refused first (`TaskTypeForbiddenError`, 403).
  *
  * @example
  * const { task, created } = await submitTask(request, caller, deps);
  */
 export async function submitTask(request: SubmitTaskRequest, caller: Caller, deps: SubmitDeps): Promise<SubmitResult> {
+  // Before the idempotency lookup: a replayed key must not tell a caller what another's task was.
+  requireSubmitter(request.type, caller, deps);
   const payloadBytes = Buffer.byteLength(JSON.stringify(request.payload), "utf8");
   if (payloadBytes > deps.limits.maxPayloadBytes) {
     throw new PayloadTooLargeError("payload", payloadBytes, deps.limits.maxPayloadBytes);

@@ -30,6 +30,7 @@ export const TASK_ROUTES = {
   },
   submitTasksBatch: {
     method: "POST",
+    budget: "expensive",
     path: "/api/tasks/batch",
     entry: "tasks/submit-tasks-batch",
     roles: ACTOR_ROLES,
@@ -83,6 +84,7 @@ export const TASK_ROUTES = {
   },
   redriveDeadLetters: {
     method: "POST",
+    budget: "expensive",
     path: "/api/tasks/dead-letters/redrive",
     entry: "tasks/redrive-dead-letters",
     roles: ACTOR_ROLES,
@@ -93,6 +95,7 @@ export const TASK_ROUTES = {
   },
   cancelTasks: {
     method: "POST",
+    budget: "expensive",
     path: "/api/tasks/cancel",
     entry: "tasks/cancel-tasks",
     roles: ACTOR_ROLES,

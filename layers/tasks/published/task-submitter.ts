@@ -58,6 +58,8 @@ export function systemSubmitter(db: DynamoDBDocumentClient, caller: Caller, opti
     limits: { maxPayloadBytes: options.maxPayloadBytes ?? 204_800, queuedTtlSeconds: options.queuedTtlSeconds },
     chooser: new StatsBackedChooser(stats, options.schedulingStrategy),
     admission: new StatsBackedAdmission(stats, options.maxQueueDepth),
+    // Diagnostics are the admins' (TASK_TYPES); a component never submits them.
+    diagnosticsEnabled: false,
   };
   return (request) => submitTask(SubmitTaskRequest.parse(request), caller, deps);
 }
@@ -67,4 +69,5 @@ export const systemCaller = (component: string): Caller => ({
   sub: `system:${component}`,
   username: component,
   roles: ["operator"],
+  system: true,
 });

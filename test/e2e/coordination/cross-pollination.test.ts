@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { api, eventually, type TaskBody } from "../support/api";
+import { api, eventually, submitAsSystem, type TaskBody } from "../support/api";
 
 const run = Date.now().toString(36);
 /** A story that names its project only by a ticker: scored alone, the ticker names no project. */
@@ -32,7 +32,8 @@ async function finished(taskId: string): Promise<TaskBody> {
 }
 
 async function score(n: number): Promise<{ isTge: boolean; project?: { slug: string } }> {
-  const submitted = await api<TaskBody>("POST", "/api/tasks", { body: probe(n) });
+  // The pipeline's task types are the system's to submit (ADR 0016): as a scraper hands an item on.
+  const submitted = await submitAsSystem(probe(n), "scraping-efficiency");
   expect(submitted.status).toBe(201);
   return (await finished(submitted.body.taskId)).result as { isTge: boolean; project?: { slug: string } };
 }
@@ -44,8 +45,8 @@ describe("cross-pollination (seed 001)", () => {
     expect((await score(0)).isTge).toBe(false);
 
     // data-quality validates a candidate for Quorvex (QVXR) and shares it.
-    const candidate = await api<TaskBody>("POST", "/api/tasks", {
-      body: {
+    const candidate = await submitAsSystem(
+      {
         type: "tge.validate",
         agentType: "data-quality",
         priority: "high",
@@ -61,7 +62,8 @@ describe("cross-pollination (seed 001)", () => {
           signals: ["e2e"],
         },
       },
-    });
+      "keyword-precision",
+    );
     expect(candidate.status).toBe(201);
     await finished(candidate.body.taskId);
     const validatedAt = Date.now();

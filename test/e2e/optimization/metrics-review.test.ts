@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Frame, WsClient } from "../../../scripts/local/ws-client";
-import { api, outputs, submit, taskUntil, tokenFor } from "../support/api";
+import { api, outputs, submit, submitAsSystem, taskUntil, tokenFor } from "../support/api";
 import { invokeFunction } from "../support/fleet";
 import type { Recommendation } from "#kernel/bus/optimization";
 
@@ -34,7 +34,8 @@ describe("metrics reviews", () => {
     }
 
     // WHEN api-reliability reviews the metrics
-    const review = await submit({ type: "metrics.review", agentType: "api-reliability", priority: "high" });
+    // metrics.review is the schedule's to submit (ADR 0016): the test submits as the system does.
+    const review = (await submitAsSystem({ type: "metrics.review", agentType: "api-reliability", priority: "high" })).body;
     const done = await taskUntil(review.taskId, (t) => t.status === "completed", 30_000, "the review");
 
     // THEN it proposes a longer backoff for data-quality, with its evidence…

@@ -1,4 +1,8 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
+import type { AgentType } from "#kernel/agent-catalog";
+import { SchedulingStrategy, systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
 import type { Role } from "#shared/identity";
 import { localToken } from "../../../scripts/local/users";
 
@@ -14,6 +18,9 @@ export function tokenFor(role: Role): Promise<string> {
   }
   return token;
 }
+
+/** The ID token of the seeded user of `role` (the API must refuse it). */
+export const idTokenFor = (role: Role): Promise<string> => localToken(outputs(), role, "id");
 
 export interface ApiResponse<T = unknown> {
   readonly status: number;
@@ -107,5 +114,31 @@ export async function cancelAllOf(agentType: string): Promise<void> {
       body: { filter: { agentType }, limit: 500, reason: "e2e cleanup" },
     });
     more = body.more;
+  }
+}
+
+/**
+ * Submits a task as the swarm's own component would (the pipeline's types are refused to every
+ * user, ADR 0016): through the same `systemSubmitter` the agents use, with the environment of
+ * `asAgentType`'s agents, against the deployed tables. Answers what `POST /api/tasks` would.
+ */
+export async function submitAsSystem(
+  body: Record<string, unknown>,
+  asAgentType: AgentType = "keyword-precision",
+): Promise<ApiResponse<TaskBody>> {
+  const env = inject("agentEnvironments")[asAgentType];
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  try {
+    const submit = systemSubmitter(db, systemCaller(asAgentType), {
+      tasksTable: String(env.TASKS_TABLE),
+      statsTable: String(env.TASK_STATS_TABLE),
+      maxQueueDepth: Number(env.MAX_QUEUE_DEPTH),
+      queuedTtlSeconds: Number(env.QUEUED_TTL_SECONDS),
+      schedulingStrategy: SchedulingStrategy.parse(env.SCHEDULING_STRATEGY),
+    });
+    const { task, created } = await submit(body);
+    return { status: created ? 201 : 200, headers: new Headers(), body: task as unknown as TaskBody };
+  } finally {
+    db.destroy();
   }
 }

@@ -31,7 +31,7 @@ export function synthesize(
   const app = new App({ outdir, context: { "aws:cdk:bundling-stacks": [] } });
   const stacks = buildSwarm(app, loadStageConfig(stage, options.env ?? {}));
   options.extend?.(stacks);
-  if (options.emulatorEndpoint) applyEmulatorCompat(app, options.emulatorEndpoint);
+  if (options.emulatorEndpoint) applyEmulatorCompat(app, options.emulatorEndpoint, stage);
   let violations: string[] = [];
   try {
     app.synth();

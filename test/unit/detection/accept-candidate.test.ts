@@ -44,7 +44,7 @@ function candidateFrom(item: FeedItem): TgeCandidate {
 function setUp() {
   const store = new InMemoryDetectionStore();
   const publisher = new RecordingPublisher();
-  const deps: AcceptDeps = { store, publisher, now, threshold: DEFAULT_KEYWORD_CONFIG.threshold };
+  const deps: AcceptDeps = { store, publisher, now, keywords: DEFAULT_KEYWORD_CONFIG };
   return { store, publisher, deps };
 }
 
@@ -103,17 +103,45 @@ describe("acceptCandidate", () => {
     expect(repeat.detection.itemIds).toEqual(["bf-202603090805", "hm-202603091140"]);
   });
 
+  it("recomputes the score from the text: a forged score of 1 on a real project's name that is no TGE story is rejected", async () => {
+    // GIVEN the forged candidate of issue 17: a perfect score, a real project, a story about something else
+    const { store, publisher, deps } = setUp();
+    const forged = aCandidate({
+      score: 1,
+      title: "Brindle Protocol hires a new head of marketing",
+      content_text: "Brindle Protocol announced a new head of marketing today.",
+    });
+    // WHEN
+    const result = await acceptCandidate(forged, deps);
+    // THEN
+    expect(result.outcome).toBe("rejected");
+    if (result.outcome !== "rejected") return;
+    expect(
+      result.problems.some((p) => /^score: [\d.]+ is below the threshold 0.5$/.test(p)),
+      result.problems.join(),
+    ).toBe(true);
+    expect(store.writes).toBe(0);
+    expect(publisher.calls).toBe(0);
+    // Control: the real story of the same project, sent with a score of 0, is detected.
+    expect((await acceptCandidate(aCandidate({ score: 0 }), deps)).outcome).toBe("detected");
+  });
+
   it("rejects an invalid candidate with a problem per field, writing and announcing nothing", async () => {
     const { store, publisher, deps } = setUp();
 
     const result = await acceptCandidate(
-      aCandidate({ score: 0.2, url: "ftp://files.example/brindle", project: undefined }),
+      aCandidate({ title: "", content_text: "", url: "ftp://files.example/brindle", project: undefined }),
       deps,
     );
 
     expect(result).toEqual({
       outcome: "rejected",
-      problems: ["project: missing", "score: 0.2 is below the threshold 0.5", "url: ftp is not http(s)"],
+      problems: [
+        "project: missing",
+        "score: 0 is below the threshold 0.5",
+        "url: ftp is not http(s)",
+        "title: empty once markup is removed",
+      ],
     });
     expect(store.writes).toBe(0);
     expect(publisher.calls).toBe(0);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type ClientMessageDeps, handleClientMessage } from "#realtime/domain/client-messages";
 import { TooFarBackError } from "#realtime/domain/ports";
 import type { ClientMessage, ControlFrame, ErrorFrameData } from "#realtime/published/protocol";
+import { CONNECTION_LIMITS } from "#realtime/published/room-rules";
 import { aConnection, InMemoryRateLimiter, inMemoryPublishDeps, ManualClock } from "../../support/in-memory-connections";
 
 /** Roomy enough that only the rate-limit tests ever meet the limit. */
@@ -14,6 +15,8 @@ function setUp(rateLimit = GENEROUS) {
     rateLimiter: new InMemoryRateLimiter(),
     rateLimit,
   } satisfies ClientMessageDeps;
+  // $connect stores a connection's row before any of its frames arrive.
+  for (const id of ["c1", "c2"]) void deps.connections.put(aConnection(id));
   return { ...deps, deps };
 }
 const send = (connectionId: string, message: ClientMessage | Record<string, unknown>, deps: ClientMessageDeps) =>
@@ -90,6 +93,66 @@ describe("handleClientMessage", () => {
       // THEN
       expect(reply).toMatchObject({ type: "error", data: { code: "not_a_member" } });
       expect(gateway.sentTo("nosy")).toEqual([reply]);
+    });
+  });
+
+  describe("authorization per action", () => {
+    it("refuses a viewer's post in ops with forbidden, delivers nothing, and lets an operator post there", async () => {
+      // GIVEN a viewer and an operator, both in ops (viewers may read it)
+      const { connections, gateway, history, deps } = setUp();
+      await connections.put(aConnection("viewer", { roles: ["viewer"] }));
+      await connections.put(aConnection("operator", { roles: ["operator"] }));
+      for (const id of ["viewer", "operator"]) {
+        expect(await send(id, { type: "join_room", room: "ops" }, deps)).toMatchObject({ type: "joined" });
+      }
+      // WHEN the viewer posts
+      const reply = await send("viewer", { type: "room_message", room: "ops", message: "all clear" }, deps);
+      // THEN
+      expect(reply).toMatchObject({ type: "error", data: { code: "forbidden", fields: [{ field: "room" }] } });
+      expect(gateway.sentTo("operator").some((f) => JSON.stringify(f).includes("all clear"))).toBe(false);
+      expect(history.streams.get("ROOM#ops")?.some((e) => JSON.stringify(e).includes("all clear")) ?? false).toBe(false);
+      // Control: the operator's message reaches the viewer.
+      await send("operator", { type: "room_message", room: "ops", message: "deploying" }, deps);
+      expect(gateway.sentTo("viewer").some((f) => JSON.stringify(f).includes("deploying"))).toBe(true);
+    });
+
+    it("refuses a non-admin joining the admins room with forbidden; an admin joins", async () => {
+      const { connections, deps } = setUp();
+      await connections.put(aConnection("op", { roles: ["operator"] }));
+      await connections.put(aConnection("boss", { roles: ["admin"] }));
+      expect(await send("op", { type: "join_room", room: "admins" }, deps)).toMatchObject({
+        type: "error",
+        data: { code: "forbidden" },
+      });
+      expect(await connections.roomsOf("op")).toEqual([]);
+      expect(await send("boss", { type: "join_room", room: "admins" }, deps)).toMatchObject({ type: "joined" });
+    });
+
+    it("answers room_limit past the rooms a connection may be in; joining a room it is in stays fine", async () => {
+      const { deps } = setUp();
+      for (let i = 0; i < CONNECTION_LIMITS.roomsPerConnection; i++) {
+        expect(await send("c1", { type: "join_room", room: `r-${i}` }, deps)).toMatchObject({ type: "joined" });
+      }
+      expect(await send("c1", { type: "join_room", room: "one-more" }, deps)).toMatchObject({
+        type: "error",
+        data: { code: "room_limit", message: expect.stringContaining(String(CONNECTION_LIMITS.roomsPerConnection)) },
+      });
+      expect(await send("c1", { type: "join_room", room: "r-0" }, deps)).toMatchObject({ type: "joined" });
+    });
+
+    it("after the token's expiry answers token_expired and closes the connection; before it, answers as usual", async () => {
+      const { clock, gateway, deps } = setUp();
+      // Control: a minute before the expiry (11:00) a ping is a pong.
+      clock.advance(59 * 60_000);
+      expect(await send("c1", { type: "ping" }, deps)).toMatchObject({ type: "pong" });
+      expect(gateway.closed).toEqual([]);
+      // WHEN the token has expired
+      clock.advance(60_000);
+      const reply = await send("c1", { type: "subscribe", subscriptions: ["tasks"] }, deps);
+      // THEN
+      expect(reply).toMatchObject({ type: "error", data: { code: "token_expired" } });
+      expect(gateway.closed).toEqual(["c1"]);
+      expect(await deps.connections.topicsOf("c1")).toEqual([]);
     });
   });
 

@@ -34,6 +34,25 @@ const member = (connectionId: string, joinedAt = NOW.toISOString()) => ({
 const rowsOf = (connectionId: string) => [...table.items.values()].filter((item) => item.pk === `CONN#${connectionId}`);
 
 describe("DynamoDbConnectionStore", () => {
+  describe("countOf", () => {
+    it("counts a user's open connections, not another user's, and forgets a removed one", async () => {
+      await store.put(aConnection("a1", { sub: "ann" }));
+      await store.put(aConnection("a2", { sub: "ann" }));
+      await store.put(aConnection("b1", { sub: "bob" }));
+      expect(await store.countOf("ann")).toBe(2);
+      expect(await store.countOf("bob")).toBe(1);
+      await store.remove("a1");
+      expect(await store.countOf("ann")).toBe(1);
+      expect([...table.items.values()].filter((item) => item.pk === "USER#ann")).toHaveLength(1);
+    });
+
+    it("does not count a connection past its expiry that TTL has not deleted yet", async () => {
+      await store.put(aConnection("a1", { sub: "ann" }));
+      now = new Date(NOW.getTime() + (CONNECTION_TTL_SECONDS + 1) * 1_000);
+      expect(await store.countOf("ann")).toBe(0);
+    });
+  });
+
   describe("remove", () => {
     it("removes the connection with its subscriptions, rooms and bucket, and answers true", async () => {
       // GIVEN

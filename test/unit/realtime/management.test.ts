@@ -96,7 +96,7 @@ describe("listRooms", () => {
     await store.join("ops", member("c3", "2026-11-23T10:02:00.000Z"));
     await store.join("lobby", member("c1", "2026-11-23T10:00:00.000Z"));
     await store.join("lobby", member("c2", "2026-11-23T10:01:00.000Z"));
-    expect(await listRooms(store)).toEqual({
+    expect(await listRooms(store, ["viewer"])).toEqual({
       rooms: [
         {
           room: "lobby",
@@ -119,7 +119,7 @@ describe("listRooms", () => {
     const store = new InMemoryConnectionStore();
     await store.join("lobby", member("c1", "2026-11-23T10:00:00.000Z"));
     await store.leave("lobby", "c1");
-    expect(await listRooms(store)).toEqual({ rooms: [{ room: "lobby", memberCount: 0, members: [] }] });
+    expect(await listRooms(store, ["viewer"])).toEqual({ rooms: [{ room: "lobby", memberCount: 0, members: [] }] });
   });
 });
 
@@ -148,8 +148,8 @@ describe("eventHistory", () => {
       ["task_update", 7],
       ["tge_detected", 8],
     ]);
-    expect(seqsOf(await eventHistory(EventHistoryQuery.parse({ limit: "4" }), history))).toEqual([5, 6, 7, 8]);
-    expect(seqsOf(await eventHistory(EventHistoryQuery.parse({ topic: "all", limit: "50" }), history))).toEqual([
+    expect(seqsOf(await eventHistory(EventHistoryQuery.parse({ limit: "4" }), ["viewer"], history))).toEqual([5, 6, 7, 8]);
+    expect(seqsOf(await eventHistory(EventHistoryQuery.parse({ topic: "all", limit: "50" }), ["viewer"], history))).toEqual([
       1, 2, 4, 5, 6, 7, 8,
     ]);
   });
@@ -161,7 +161,9 @@ describe("eventHistory", () => {
       ["task_update", 3],
       ["task_update", 4],
     ]);
-    expect(seqsOf(await eventHistory(EventHistoryQuery.parse({ topic: "tasks", limit: "2" }), history))).toEqual([3, 4]);
+    expect(seqsOf(await eventHistory(EventHistoryQuery.parse({ topic: "tasks", limit: "2" }), ["viewer"], history))).toEqual([
+      3, 4,
+    ]);
   });
 
   it("returns a room's events only, not topics' or other rooms'", async () => {
@@ -171,7 +173,7 @@ describe("eventHistory", () => {
       ["room_message", 3, { ...lobby, room: "ops" }],
       ["room_message", 4, lobby],
     ]);
-    const view = await eventHistory(EventHistoryQuery.parse({ room: "lobby" }), history);
+    const view = await eventHistory(EventHistoryQuery.parse({ room: "lobby" }), ["viewer"], history);
     expect(seqsOf(view)).toEqual([2, 4]);
     expect(view.events[0]).toEqual({ type: "room_message", seq: 2, timestamp: "2026-11-23T10:00:02.000Z", data: lobby });
   });
@@ -250,5 +252,24 @@ describe("websocketStatistics", () => {
     expect(stats.framesPerMinute).toHaveLength(STATISTICS_MINUTES);
     expect(stats.framesPerMinute[0]).toMatchObject({ delivered: 2, gone: 1, failed: 0 });
     expect(WebSocketStatistics.parse(stats)).toEqual(stats);
+  });
+});
+
+describe("room rules on the HTTP side", () => {
+  it("the history of a room needs the right to join it: a viewer is refused the admins room, an admin reads it", async () => {
+    const history = new InMemoryEventHistory();
+    const query = EventHistoryQuery.parse({ room: "admins" });
+    await expect(eventHistory(query, ["viewer", "operator"], history)).rejects.toThrow(/requires one of the roles: admin/);
+    // Control: the same read as an admin.
+    expect(await eventHistory(query, ["admin"], history)).toEqual({ events: [] });
+  });
+
+  it("lists only the rooms the caller may join", async () => {
+    const store = new InMemoryConnectionStore();
+    for (const room of ["admins", "lobby"]) {
+      await store.join(room, { connectionId: "c", sub: "s", username: "u", joinedAt: "2026-11-23T10:00:00.000Z" });
+    }
+    expect((await listRooms(store, ["viewer"])).rooms.map((r) => r.room)).toEqual(["lobby"]);
+    expect((await listRooms(store, ["admin"])).rooms.map((r) => r.room)).toEqual(["admins", "lobby"]);
   });
 });

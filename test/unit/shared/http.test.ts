@@ -1,14 +1,23 @@
 import type { Context } from "aws-lambda";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as z from "zod";
 import { NotFoundError } from "#shared/errors";
 import { httpRoute, json } from "#shared/http";
+import { jsonDepth, MAX_JSON_DEPTH } from "#shared/json-text";
 import { ACTOR_ROLES, type Role } from "#shared/identity";
 import { PUBLIC, type Route } from "#shared/routes";
+import { admit, RateLimitedError, REQUEST_BUDGETS } from "#shared/rate-limits";
+import { BucketContendedError } from "#shared/token-bucket";
+import { InMemoryRequestLimiter } from "../../support/in-memory-request-limiter";
 
 const context = { awsRequestId: "req-1", functionName: "fn", getRemainingTimeInMillis: () => 1000 } as unknown as Context;
 
-const claims = (...roles: Role[]) => ({ sub: "sub-1", username: "ann", "cognito:groups": `[${roles.join(" ")}]` });
+const claims = (...roles: Role[]) => ({
+  sub: "sub-1",
+  username: "ann",
+  token_use: "access",
+  "cognito:groups": `[${roles.join(" ")}]`,
+});
 const event = (body?: string, extra: Record<string, unknown> = {}, roles: Role[] | null = ["operator"]) => ({
   headers: {},
   isBase64Encoded: false,
@@ -37,7 +46,7 @@ const handler = httpRoute(
     if (body.name === "bug") throw new Error("secret internal detail");
     return json(200, { ...body, thingId: params.thingId, dryRun: query.dryRun, by: caller.username });
   },
-  { maxBodyBytes: 100 },
+  { maxBodyBytes: 100, limiter: new InMemoryRequestLimiter() },
 );
 const valid = { pathParameters: { thingId: "t-1" } };
 
@@ -60,7 +69,9 @@ const PAGES = {
   responses: { 200: { description: "A page" } },
   errors: [400],
 } as const satisfies Route;
-const pages = httpRoute(PAGES, async ({ query }) => json(200, { items: [query.cursor ?? "first"], nextCursor: "c2" }));
+const pages = httpRoute(PAGES, async ({ query }) => json(200, { items: [query.cursor ?? "first"], nextCursor: "c2" }), {
+  limiter: new InMemoryRequestLimiter(),
+});
 const get = (extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
   event(undefined, { rawQueryString: "limit=1", headers, ...extra });
 
@@ -150,6 +161,21 @@ describe("httpRoute", () => {
     expect((await call(event(JSON.stringify({ name: "a", count: 1 }), valid, []))).status).toBe(403);
   });
 
+  it("answers 401 to an ID token, whatever the role and body, and lets the same claims through as an access token", async () => {
+    const withUse = (tokenUse: string) => {
+      const base = event(JSON.stringify({ name: "a", count: 1 }), valid, ["admin"]);
+      return {
+        ...base,
+        requestContext: { requestId: "r", authorizer: { jwt: { claims: { ...claims("admin"), token_use: tokenUse } } } },
+      };
+    };
+    const refused = await call(withUse("id") as ReturnType<typeof event>);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/access token is required/);
+    // Control: only token_use differs.
+    expect((await call(withUse("access") as ReturnType<typeof event>)).status).toBe(200);
+  });
+
   it("lets anyone call a public route, with or without a token", async () => {
     const open = httpRoute(
       {
@@ -162,6 +188,7 @@ describe("httpRoute", () => {
         errors: [],
       },
       async ({ caller }) => json(200, { caller: caller?.username ?? null }),
+      { limiter: new InMemoryRequestLimiter() },
     );
     expect(await call(event(undefined, {}, null), open)).toEqual({ status: 200, body: { caller: null } });
     expect(await call(event(undefined, {}, ["viewer"]), open)).toEqual({ status: 200, body: { caller: "ann" } });
@@ -171,6 +198,7 @@ describe("httpRoute", () => {
     const optional = httpRoute(
       { ...ROUTE, body: z.object({ reason: z.string().optional() }).strict(), optionalBody: true },
       async ({ body }) => json(200, body),
+      { limiter: new InMemoryRequestLimiter() },
     );
     expect(await call(event(undefined, valid), optional)).toEqual({ status: 200, body: {} });
     expect(await call(event("", valid), optional)).toEqual({ status: 200, body: {} });
@@ -203,5 +231,86 @@ describe("httpRoute", () => {
     expect(status).toBe(500);
     expect(JSON.stringify(body)).not.toContain("secret");
     expect(body.error.requestId).toBe("req-1");
+  });
+});
+
+describe("httpRoute's rate limits", () => {
+  const withSub = (sub: string, roles: Role[] = ["operator"]) => {
+    const base = event(JSON.stringify({ name: "a", count: 1 }), valid, roles);
+    return {
+      ...base,
+      requestContext: { requestId: "r", authorizer: { jwt: { claims: { ...claims(...roles), sub } } } },
+    } as ReturnType<typeof event>;
+  };
+
+  it("answers 429 with Retry-After once a user's write budget is spent, while another user is unaffected", async () => {
+    vi.useFakeTimers().setSystemTime(new Date("2026-12-02T10:00:00.000Z"));
+    try {
+      const limited = httpRoute(ROUTE, async () => json(200, {}), { limiter: new InMemoryRequestLimiter() });
+      const { capacity } = REQUEST_BUDGETS.write;
+      for (let i = 0; i < capacity; i++) expect((await limited(withSub("ann") as never, context)).statusCode).toBe(200);
+      const refused = await limited(withSub("ann") as never, context);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers["retry-after"]).toBe("1");
+      expect(JSON.parse(refused.body).error.code).toBe("RateLimited");
+      // Control: another user's bucket is full.
+      expect((await limited(withSub("bob") as never, context)).statusCode).toBe(200);
+      // And ann's refills with time.
+      vi.advanceTimersByTime(1_000);
+      expect((await limited(withSub("ann") as never, context)).statusCode).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("spends nothing on a caller refused by the role check", async () => {
+    const limiter = new InMemoryRequestLimiter();
+    const limited = httpRoute(ROUTE, async () => json(200, {}), { limiter });
+    expect((await limited(withSub("vic", ["viewer"]) as never, context)).statusCode).toBe(403);
+    expect(limiter.buckets.size).toBe(0);
+  });
+
+  it("limits callers without a token by source IP", async () => {
+    const limiter = new InMemoryRequestLimiter();
+    const open = httpRoute(
+      { ...ROUTE, roles: PUBLIC, method: "GET", body: undefined, params: undefined, query: undefined, budget: "expensive" },
+      async () => json(200, {}),
+      { limiter },
+    );
+    const anonymous = (sourceIp: string) => ({ headers: {}, requestContext: { requestId: "r", http: { sourceIp } } });
+    let last = 200;
+    for (let i = 0; i < 100 && last === 200; i++) last = (await open(anonymous("203.0.113.7") as never, context)).statusCode;
+    expect(last).toBe(429);
+    expect([...limiter.buckets.keys()]).toEqual(["IP#203.0.113.7#expensive"]);
+    expect((await open(anonymous("203.0.113.8") as never, context)).statusCode).toBe(200);
+  });
+});
+
+describe("admit", () => {
+  it("turns a bucket contended in every round into 429, not a 500", async () => {
+    const contended = {
+      take: async () => {
+        throw new BucketContendedError("USER#ann#write", 5);
+      },
+    };
+    await expect(admit(contended, { sub: "ann" }, "write", 0)).rejects.toBeInstanceOf(RateLimitedError);
+    // Control: any other failure of the store is not hidden.
+    const broken = {
+      take: async () => {
+        throw new Error("table missing");
+      },
+    };
+    await expect(admit(broken, { sub: "ann" }, "write", 0)).rejects.toThrow("table missing");
+  });
+});
+
+describe("nested JSON", () => {
+  it("is refused with 400 naming the body before parsing when deeper than the limit; at the limit it parses", async () => {
+    const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    expect(jsonDepth(nested(MAX_JSON_DEPTH))).toBe(MAX_JSON_DEPTH);
+    expect(jsonDepth('{"a":"[[[[[[","b":[1]}')).toBe(2);
+    const deep = await call(event(`{"name":${nested(MAX_JSON_DEPTH + 3)},"count":1}`, valid));
+    expect(deep.status).toBe(400);
+    expect(deep.body.error.fields).toEqual([{ field: "body", message: `nests deeper than ${MAX_JSON_DEPTH} levels` }]);
   });
 });

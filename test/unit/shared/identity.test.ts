@@ -23,8 +23,16 @@ describe("callerFromClaims / requireRole", () => {
     expect(() => callerFromClaims({ username: "x" })).toThrow(UnauthorizedError);
   });
 
+  it("refuses an ID token (or a token that says nothing of its use) with 401, and admits the same claims as an access token", () => {
+    const claims = { sub: "s", username: "v", "cognito:groups": "[viewer]", aud: "client" };
+    expect(() => callerFromClaims({ ...claims, token_use: "id" })).toThrow(/access token is required/);
+    expect(() => callerFromClaims(claims)).toThrow(UnauthorizedError);
+    // Control: the same claims with token_use "access" are a caller.
+    expect(callerFromClaims({ ...claims, token_use: "access" }).roles).toEqual(["viewer"]);
+  });
+
   it("lets a role through and refuses the rest with 403", () => {
-    const viewer = callerFromClaims({ sub: "s", username: "v", "cognito:groups": "[viewer]" });
+    const viewer = callerFromClaims({ sub: "s", username: "v", token_use: "access", "cognito:groups": "[viewer]" });
     expect(() => requireRole(viewer, ["viewer"])).not.toThrow();
     expect(() => requireRole(viewer, ["operator", "admin"])).toThrow(ForbiddenError);
   });

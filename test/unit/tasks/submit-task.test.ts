@@ -6,7 +6,8 @@ import { type SubmitDeps, submitTask } from "#tasks/domain/submit-task";
 import { servingTypes, SubmitTaskRequest } from "#tasks/domain/task";
 import { InMemoryTaskStore } from "../../support/in-memory-task-store";
 
-const caller: Caller = { sub: "user-1", username: "alice", roles: ["operator"] };
+// Diagnostics, which these tests submit, are the admins' task types.
+const caller: Caller = { sub: "user-1", username: "alice", roles: ["admin"] };
 const clock = { now: () => new Date("2026-11-23T10:00:00.000Z") };
 const request = (overrides: Record<string, unknown> = {}) =>
   SubmitTaskRequest.parse({ type: "diagnostics.echo", agentType: "data-quality", payload: { n: 1 }, ...overrides });
@@ -25,6 +26,7 @@ function deps(overrides: Partial<SubmitDeps> = {}) {
       },
     },
     admission: { admit: async () => {} },
+    diagnosticsEnabled: true,
     ...overrides,
   };
   return { ...base, store, chosen };

@@ -33,7 +33,7 @@ export function dataQuality(context: SpecialistContext): Specialist {
       store,
       publisher,
       now: new Date(),
-      threshold: DEFAULT_KEYWORD_CONFIG.threshold,
+      keywords: DEFAULT_KEYWORD_CONFIG,
     });
     if (result.outcome === "rejected") {
       context.logger.info("candidate rejected", { problems: result.problems });

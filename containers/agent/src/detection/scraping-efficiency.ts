@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { DynamoDbSeenItems } from "#detection/adapters/dynamodb-seen-items";
 import { HttpFeedFetcher } from "#detection/adapters/http-feed-fetcher";
+import { FeedUrlRefusedError, requireConfigured } from "#detection/domain/feed-url-policy";
 import type { FeedItem } from "#detection/domain/feed";
 import { FeedWatcher } from "#detection/domain/feed-watcher";
 import { INSIGHT_TOPICS, InsightsEnv, SharedMemory } from "#coordination/published/insights";
@@ -12,7 +13,7 @@ import { readEnv } from "#shared/env";
 import { FeedHostLeases } from "./feed-leases";
 import { SourceStats } from "./source-reliability";
 import { payloadOf } from "../runtime/payload";
-import type { TaskHandler } from "../runtime/task-handler";
+import { NonRetryableTaskError, type TaskHandler } from "../runtime/task-handler";
 import type { Specialist, SpecialistContext } from "../runtime/specialist";
 import { submitterFor } from "../runtime/task-submission";
 
@@ -32,6 +33,11 @@ const FeedFetchPayload = z.object({ url: z.url({ protocol: /^https?$/ }) }).stri
 export function scrapingEfficiency(context: SpecialistContext): Specialist {
   const env = readEnv(
     SettingsEnv.extend({
+      /** Hosts of feeds on this machine (the local fixture feed), allowed though internal: set on local only. */
+      FEED_PRIVATE_HOSTS: z
+        .string()
+        .default("")
+        .transform((raw) => raw.split(",").filter(Boolean)),
       /** The deployed poll interval: it sizes the feed-host leases (the document's own interval paces the polls). */
       FEED_POLL_SECONDS: z.coerce.number().int().min(1),
       FEED_ITEMS_TABLE: z.string().min(1),
@@ -73,16 +79,38 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
     if (created) context.logger.info("feed item passed on for scoring", { itemId: item.id, fingerprint, taskId: task.taskId });
     return created;
   };
-  const watcher = new FeedWatcher(new HttpFeedFetcher(), new DynamoDbSeenItems(context.db, env.FEED_ITEMS_TABLE), handOff, {
-    // Read at each request, so a new limit in the document applies from the next one.
-    get requestsPerMinute() {
-      return current.requestsPerMinute;
+  // Only the feeds the feed-sources document lists may be fetched, read at each request like the limit.
+  const policy = {
+    get configured() {
+      return current.feeds.map((feed) => feed.url);
     },
-  });
+    privateHostsAllowed: env.FEED_PRIVATE_HOSTS,
+  };
+  const watcher = new FeedWatcher(
+    new HttpFeedFetcher({ policy }),
+    new DynamoDbSeenItems(context.db, env.FEED_ITEMS_TABLE),
+    handOff,
+    {
+      // Read at each request, so a new limit in the document applies from the next one.
+      get requestsPerMinute() {
+        return current.requestsPerMinute;
+      },
+    },
+  );
 
   const fetchFeed: TaskHandler = async (payload) => {
     const { url } = payloadOf(FeedFetchPayload, payload);
-    return { ...(await watcher.poll(url, new Date())) };
+    // The feeds the document lists now (the reader answers from its cache within its bound).
+    current = (await sources.current()).value;
+    try {
+      // Only the listed feeds: a task names which one to poll now, never a new address to fetch.
+      requireConfigured(url, policy);
+      return { ...(await watcher.poll(url, new Date())) };
+    } catch (error) {
+      // A refusal is the same on every attempt: fail the task at once rather than retry it.
+      if (error instanceof FeedUrlRefusedError) throw new NonRetryableTaskError(error.message, "FeedUrlRefused");
+      throw error;
+    }
   };
 
   /** Shares the host's reliability and latency at most once per sync interval. */

@@ -10,6 +10,8 @@ import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { mapWithConcurrency } from "#shared/concurrency";
 import type { LocalOutputs } from "../local/outputs";
 import { localToken } from "../local/users";
+import { type Frame, WsClient } from "../local/ws-client";
+import { lambdaInvocationsBetween, markLog, perTask, requestsBetween } from "./request-counts";
 import { summarize } from "./stats";
 import { PRIORITIES } from "#kernel/task-vocabulary";
 
@@ -54,7 +56,11 @@ async function rawSqsLatency(samples: number): Promise<number[]> {
  * one queue per agent type, drained by one receiver per queue taking as many messages at a time
  * as an agent runs tasks. The send → receive latency includes the backlog, as the tasks' does.
  */
-async function rawSqsBurst(count: number, concurrency: number, perReceive: number): Promise<number[]> {
+async function rawSqsBurst(
+  count: number,
+  concurrency: number,
+  perReceive: number,
+): Promise<{ latencies: number[]; wallMs: number }> {
   const sqs = new SQSClient({});
   const stamp = Date.now();
   const queues = await Promise.all(
@@ -63,6 +69,7 @@ async function rawSqsBurst(count: number, concurrency: number, perReceive: numbe
     ),
   );
   const latencies: number[] = [];
+  const started = performance.now();
   try {
     const receivers = queues.map(async (QueueUrl, index) => {
       const expected = Math.ceil((count - index) / queues.length);
@@ -84,12 +91,16 @@ async function rawSqsBurst(count: number, concurrency: number, perReceive: numbe
       (i) => sqs.send(new SendMessageCommand({ QueueUrl: queues[i % queues.length], MessageBody: String(Date.now()) })),
     );
     await Promise.all(receivers);
+    return { latencies, wallMs: performance.now() - started };
   } finally {
     await Promise.all(queues.map((QueueUrl) => sqs.send(new DeleteQueueCommand({ QueueUrl }))));
     sqs.destroy();
   }
-  return latencies;
 }
+
+/** The events a frame carries: a `batch` frame carries several, any other frame is one. */
+const eventsOf = (frame: Frame): Frame[] =>
+  frame.type === "batch" && Array.isArray(frame.data.events) ? (frame.data.events as Frame[]) : [frame];
 
 /**
  * 1000 tasks submitted concurrently through the API, spread over the five agent types and four
@@ -99,11 +110,16 @@ async function rawSqsBurst(count: number, concurrency: number, perReceive: numbe
  */
 export async function orchestrationBenchmark(
   outputs: LocalOutputs,
-  options: { tasks: number; concurrency: number; agentConcurrency: number },
+  options: { tasks: number; concurrency: number; agentConcurrency: number; emulatorLog: string },
 ) {
   const token = await localToken(outputs, "operator");
+  // A dashboard watching `tasks`, as a real one would be: its broadcasts are part of the cost.
+  const dashboard = await WsClient.connect(outputs.WebSocketUrl, await localToken(outputs, "viewer"), 30_000);
+  await dashboard.subscribe(["tasks"]);
+  let statusPolls = 0;
   // Watch the counters, not the tasks: polling 1000 tasks would itself load the emulator.
   const finishedCount = async () => {
+    statusPolls++;
     const response = await fetch(`${outputs.HttpApiUrl}/api/tasks/status`, {
       headers: { authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(15_000),
@@ -115,6 +131,7 @@ export async function orchestrationBenchmark(
   const rawBefore = await rawSqsLatency(50);
   const baseline = await finishedCount();
 
+  const windowStart = markLog(options.emulatorLog);
   const submitStarted = Date.now();
   const submitted = await mapWithConcurrency(
     Array.from({ length: options.tasks }, (_, i) => i),
@@ -129,7 +146,8 @@ export async function orchestrationBenchmark(
           priority: PRIORITIES[i % PRIORITIES.length],
           payload: { i },
         }),
-        signal: AbortSignal.timeout(30_000),
+        // Generous: the machine is shared, and a submit that is slow is measured, not an error.
+        signal: AbortSignal.timeout(90_000),
       });
       if (response.status !== 201) throw new Error(`task ${i}: submit answered ${response.status}: ${await response.text()}`);
       return ((await response.json()) as { taskId: string }).taskId;
@@ -148,6 +166,9 @@ export async function orchestrationBenchmark(
     console.log(`[bench] ${finished - baseline}/${options.tasks} finished`);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
+  const windowEnd = markLog(options.emulatorLog);
+  const windowEndedAt = Date.now();
+  const pollsInWindow = statusPolls - 1;
   const read = async (taskId: string) => {
     const response = await fetch(`${outputs.HttpApiUrl}/api/tasks/${taskId}`, {
       headers: { authorization: `Bearer ${token}` },
@@ -167,7 +188,18 @@ export async function orchestrationBenchmark(
   const lastFinished = Math.max(...tasks.map((t) => at(t.finishedAt)));
   const rawAfter = await rawSqsLatency(50);
   const raw = summarize([...rawBefore, ...rawAfter]);
-  const burst = summarize(await rawSqsBurst(options.tasks, options.concurrency, options.agentConcurrency));
+  const rawLoop = await rawSqsBurst(options.tasks, options.concurrency, options.agentConcurrency);
+  const burst = summarize(rawLoop.latencies);
+  const rawLoopPerMinute = Math.round((options.tasks / (rawLoop.wallMs / 60_000)) * 10) / 10;
+  const throughputPerMinute = Math.round((tasks.length / ((lastFinished - firstCreated) / 60_000)) * 10) / 10;
+
+  const requests = requestsBetween(options.emulatorLog, windowStart, windowEnd);
+  const invocations = await lambdaInvocationsBetween(outputs.endpoint, submitStarted, windowEndedAt);
+  const totalInvocations = Object.values(invocations).reduce((sum, f) => sum + f.invocations, 0);
+  const totalGbSeconds = Object.values(invocations).reduce((sum, f) => sum + f.gbSeconds, 0);
+  const taskUpdates = dashboard.frames.flatMap(eventsOf).filter((frame) => frame.type === "task_update");
+  const dashboardFrames = dashboard.frames.filter((frame) => frame.type === "task_update" || frame.type === "batch").length;
+  dashboard.socket.close();
   const submitToStart = summarize(tasks.map((t) => at(t.startedAt) - at(t.createdAt)));
   const submitToComplete = summarize(tasks.map((t) => at(t.finishedAt) - at(t.createdAt)));
   return {
@@ -178,7 +210,29 @@ export async function orchestrationBenchmark(
     notExactlyOnce: notOnce.slice(0, 10),
     submitSeconds: Math.round(submitSeconds * 10) / 10,
     wallSeconds: Math.round((lastFinished - firstCreated) / 100) / 10,
-    throughputPerMinute: Math.round((tasks.length / ((lastFinished - firstCreated) / 60_000)) * 10) / 10,
+    throughputPerMinute,
+    rawSqsLoop: {
+      what: "send → receive → delete of the same number of messages at the same concurrency, same emulator, same run",
+      wallSeconds: Math.round(rawLoop.wallMs / 100) / 10,
+      perMinute: rawLoopPerMinute,
+    },
+    throughputOverRawLoop: Math.round((throughputPerMinute / rawLoopPerMinute) * 1000) / 1000,
+    dashboard: { subscribedTo: ["tasks"], taskUpdatesReceived: taskUpdates.length, framesReceived: dashboardFrames },
+    perTask: {
+      lambdaInvocations: Math.round((totalInvocations / options.tasks) * 100) / 100,
+      lambdaGbSeconds: Math.round((totalGbSeconds / options.tasks) * 10_000) / 10_000,
+      awsRequestsByService: perTask(requests, options.tasks),
+      invocationsByFunction: perTask(
+        Object.fromEntries(Object.entries(invocations).map(([name, f]) => [name, f.invocations])),
+        options.tasks,
+      ),
+    },
+    window: {
+      what: "from the first submit to the poll that saw every task finished; includes the benchmark's own submits and status polls",
+      benchmarkRequests: { submits: options.tasks, statusPolls: pollsInWindow },
+      awsRequestsByService: requests,
+      lambda: invocations,
+    },
     submitToStartMs: submitToStart,
     submitToCompleteMs: submitToComplete,
     rawSqsSendToReceiveMs: { idle: raw, sameBurst: burst },

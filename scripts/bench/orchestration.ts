@@ -133,10 +133,12 @@ export async function orchestrationBenchmark(
 
   const windowStart = markLog(options.emulatorLog);
   const submitStarted = Date.now();
-  const submitted = await mapWithConcurrency(
-    Array.from({ length: options.tasks }, (_, i) => i),
-    options.concurrency,
-    async (i) => {
+  // Each submit carries an idempotency key, so one that timed out on a loaded machine can be
+  // sent again without making a second task (the repeat answers 200 with the first).
+  const run = Date.now().toString(36);
+  let submitRetries = 0;
+  const submitOne = async (i: number): Promise<string> => {
+    for (let attempt = 1; ; attempt++) {
       const response = await fetch(`${outputs.HttpApiUrl}/api/tasks`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -145,13 +147,21 @@ export async function orchestrationBenchmark(
           agentType: AGENT_TYPES[i % AGENT_TYPES.length],
           priority: PRIORITIES[i % PRIORITIES.length],
           payload: { i },
+          idempotencyKey: `bench-${run}-${i}`,
         }),
         // Generous: the machine is shared, and a submit that is slow is measured, not an error.
         signal: AbortSignal.timeout(90_000),
       });
-      if (response.status !== 201) throw new Error(`task ${i}: submit answered ${response.status}: ${await response.text()}`);
-      return ((await response.json()) as { taskId: string }).taskId;
-    },
+      if (response.status === 201 || response.status === 200) return ((await response.json()) as { taskId: string }).taskId;
+      if (response.status < 500 || attempt === 3)
+        throw new Error(`task ${i}: submit answered ${response.status}: ${await response.text()}`);
+      submitRetries++;
+    }
+  };
+  const submitted = await mapWithConcurrency(
+    Array.from({ length: options.tasks }, (_, i) => i),
+    options.concurrency,
+    submitOne,
   );
   const taskIds = submitted.map((result) => {
     if (result.status === "rejected") throw result.reason;
@@ -209,6 +219,7 @@ export async function orchestrationBenchmark(
     completedExactlyOnce: tasks.length - notOnce.length,
     notExactlyOnce: notOnce.slice(0, 10),
     submitSeconds: Math.round(submitSeconds * 10) / 10,
+    submitRetries,
     wallSeconds: Math.round((lastFinished - firstCreated) / 100) / 10,
     throughputPerMinute,
     rawSqsLoop: {

@@ -10,7 +10,7 @@ import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { mapWithConcurrency } from "#shared/concurrency";
 import type { LocalOutputs } from "../local/outputs";
 import { localToken } from "../local/users";
-import { type Frame, WsClient } from "../local/ws-client";
+import { WsClient } from "../local/ws-client";
 import { lambdaInvocationsBetween, markLog, perTask, requestsBetween } from "./request-counts";
 import { summarize } from "./stats";
 import { PRIORITIES } from "#kernel/task-vocabulary";
@@ -97,10 +97,6 @@ async function rawSqsBurst(
     sqs.destroy();
   }
 }
-
-/** The events a frame carries: a `batch` frame carries several, any other frame is one. */
-const eventsOf = (frame: Frame): Frame[] =>
-  frame.type === "batch" && Array.isArray(frame.data.events) ? (frame.data.events as Frame[]) : [frame];
 
 /**
  * 1000 tasks submitted concurrently through the API, spread over the five agent types and four
@@ -207,8 +203,8 @@ export async function orchestrationBenchmark(
   const invocations = await lambdaInvocationsBetween(outputs.endpoint, submitStarted, windowEndedAt);
   const totalInvocations = Object.values(invocations).reduce((sum, f) => sum + f.invocations, 0);
   const totalGbSeconds = Object.values(invocations).reduce((sum, f) => sum + f.gbSeconds, 0);
-  const taskUpdates = dashboard.frames.flatMap(eventsOf).filter((frame) => frame.type === "task_update");
-  const dashboardFrames = dashboard.frames.filter((frame) => frame.type === "task_update" || frame.type === "batch").length;
+  const taskUpdates = dashboard.frames.filter((frame) => frame.type === "task_update");
+  const dashboardFrames = dashboard.received.filter((frame) => frame.type === "task_update" || frame.type === "batch").length;
   dashboard.socket.close();
   const submitToStart = summarize(tasks.map((t) => at(t.startedAt) - at(t.createdAt)));
   const submitToComplete = summarize(tasks.map((t) => at(t.finishedAt) - at(t.createdAt)));

@@ -15,6 +15,9 @@ import { lambdaInvocationsBetween, markLog, perTask, requestsBetween } from "./r
 import { summarize } from "./stats";
 import { PRIORITIES } from "#kernel/task-vocabulary";
 
+/** Tries per submit: a loaded machine times a submit out now and then (the function's 10 s). */
+const SUBMIT_ATTEMPTS = 5;
+
 interface StoredTask {
   taskId: string;
   status: string;
@@ -149,9 +152,10 @@ export async function orchestrationBenchmark(
         signal: AbortSignal.timeout(90_000),
       });
       if (response.status === 201 || response.status === 200) return ((await response.json()) as { taskId: string }).taskId;
-      if (response.status < 500 || attempt === 3)
+      if (response.status < 500 || attempt === SUBMIT_ATTEMPTS)
         throw new Error(`task ${i}: submit answered ${response.status}: ${await response.text()}`);
       submitRetries++;
+      await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
     }
   };
   const submitted = await mapWithConcurrency(

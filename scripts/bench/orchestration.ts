@@ -15,6 +15,9 @@ import { lambdaInvocationsBetween, markLog, perTask, requestsBetween } from "./r
 import { summarize } from "./stats";
 import { PRIORITIES } from "#kernel/task-vocabulary";
 
+/** Tasks submitted one at a time before the burst, for the idle submit → running latency. */
+const IDLE_SAMPLES = 20;
+
 /** Tries per submit: a loaded machine times a submit out now and then (the function's 10 s). */
 const SUBMIT_ATTEMPTS = 5;
 
@@ -127,11 +130,6 @@ export async function orchestrationBenchmark(
     const { completed = 0, failed = 0, dead_lettered = 0 } = view.counts.byStatus;
     return completed + failed + dead_lettered;
   };
-  const rawBefore = await rawSqsLatency(50);
-  const baseline = await finishedCount();
-
-  const windowStart = markLog(options.emulatorLog);
-  const submitStarted = Date.now();
   // Each submit carries an idempotency key, so one that timed out on a loaded machine can be
   // sent again without making a second task (the repeat answers 200 with the first).
   const run = Date.now().toString(36);
@@ -158,6 +156,35 @@ export async function orchestrationBenchmark(
       await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
     }
   };
+  const read = async (taskId: string) => {
+    const response = await fetch(`${outputs.HttpApiUrl}/api/tasks/${taskId}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(15_000),
+    });
+    return (await response.json()) as StoredTask;
+  };
+  const rawBefore = await rawSqsLatency(50);
+  // Idle latency: one task at a time on a quiet swarm, submit → running from the stored stamps.
+  const idleStarts: number[] = [];
+  for (let i = 0; i < IDLE_SAMPLES; i++) {
+    const taskId = await submitOne(options.tasks + i);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const task = await read(taskId);
+      // Waits for it to finish, so the burst's count of finished tasks starts from a settled one.
+      if (task.startedAt && task.finishedAt) {
+        idleStarts.push(Date.parse(task.startedAt) - Date.parse(task.createdAt));
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`idle task ${taskId} did not finish within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  const idleSubmitToStart = summarize(idleStarts);
+  const baseline = await finishedCount();
+
+  const windowStart = markLog(options.emulatorLog);
+  const submitStarted = Date.now();
   const submitted = await mapWithConcurrency(
     Array.from({ length: options.tasks }, (_, i) => i),
     options.concurrency,
@@ -179,13 +206,6 @@ export async function orchestrationBenchmark(
   const windowEnd = markLog(options.emulatorLog);
   const windowEndedAt = Date.now();
   const pollsInWindow = statusPolls - 1;
-  const read = async (taskId: string) => {
-    const response = await fetch(`${outputs.HttpApiUrl}/api/tasks/${taskId}`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(15_000),
-    });
-    return (await response.json()) as StoredTask;
-  };
   const reads = await mapWithConcurrency(taskIds, 16, read);
   const tasks = reads.map((result) => {
     if (result.status === "rejected") throw result.reason;
@@ -251,5 +271,7 @@ export async function orchestrationBenchmark(
       sameBurst: Math.round((submitToStart.p50 / burst.p50) * 100) / 100,
       idle: Math.round((submitToStart.p50 / raw.p50) * 100) / 100,
     },
+    idleSubmitToStartMs: idleSubmitToStart,
+    idleSubmitToStartOverRawLongPollP50: Math.round((idleSubmitToStart.p50 / raw.p50) * 100) / 100,
   };
 }

@@ -1,4 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { mapWithConcurrency } from "#shared/concurrency";
 import { BusEvent } from "#shared/events";
 import { instrumented } from "#shared/instrumented";
 import { logger, metrics } from "#shared/powertools";
@@ -18,28 +19,32 @@ function busEventOf(record: SQSRecord): BusEvent | Error {
   }
 }
 
+/** Events recorded at once: each record is a few DynamoDB calls, and one at a time a batch of 100 would take seconds. */
+const RECORDING_CONCURRENCY = 10;
+
 /**
  * Bus → broadcast queue → here, up to a batch at a time (ADR 0018): each event is recorded once
- * (its `seq`, in the order the batch holds them), then every connection gets one frame with
- * all the events due to it. A message whose event could not be recorded is handed back alone;
- * the rest of the batch is delivered.
+ * (its `seq`; the batch's events are recorded side by side, so their seqs follow the order
+ * their records finished, and every frame carries them in seq order), then every connection
+ * gets one frame with all the events due to it. A message whose event could not be recorded
+ * is handed back alone; the rest of the batch is delivered.
  */
 export const handler = instrumented(
   async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     useContext(context);
     const recorded: ServerEvent[] = [];
     const failed: string[] = [];
-    for (const record of event.Records) {
+    await mapWithConcurrency(event.Records, RECORDING_CONCURRENCY, async (record) => {
       const busEvent = busEventOf(record);
       if (busEvent instanceof Error) {
         logger.error("a broadcast message is not a bus event", { messageId: record.messageId, error: busEvent });
         failed.push(record.messageId);
-        continue;
+        return;
       }
       const type = serverEventTypeOf(busEvent["detail-type"]);
       if (!type) {
         logger.warn("event type is not shown on the dashboard", { detailType: busEvent["detail-type"] });
-        continue;
+        return;
       }
       try {
         recorded.push(await recordOnce(busEvent, type));
@@ -47,7 +52,7 @@ export const handler = instrumented(
         logger.error("could not record an event; its message goes back to the queue", { messageId: record.messageId, error });
         failed.push(record.messageId);
       }
-    }
+    });
     const report = await deliverBatch(recorded, publishDeps());
     metrics.addMetric("FramesDelivered", "Count", report.delivered);
     metrics.addMetric("EventsDelivered", "Count", report.events);

@@ -172,8 +172,9 @@ export class RealtimeStack extends Stack {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
-        // Two at a time keeps frames close to seq order without a single-threaded bottleneck.
-        maxConcurrency: 2,
+        // Several at once: a burst of events must not queue behind one invocation's recording
+        // (clients order frames by seq across invocations, as they did with one per event).
+        maxConcurrency: 5,
       }),
     );
 

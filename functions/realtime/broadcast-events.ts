@@ -34,7 +34,7 @@ export const handler = instrumented(
     useContext(context);
     const recorded: ServerEvent[] = [];
     const failed: string[] = [];
-    await mapWithConcurrency(event.Records, RECORDING_CONCURRENCY, async (record) => {
+    const outcomes = await mapWithConcurrency(event.Records, RECORDING_CONCURRENCY, async (record) => {
       const busEvent = busEventOf(record);
       if (busEvent instanceof Error) {
         logger.error("a broadcast message is not a bus event", { messageId: record.messageId, error: busEvent });
@@ -53,6 +53,8 @@ export const handler = instrumented(
         failed.push(record.messageId);
       }
     });
+    // Each step above catches what it expects; anything else is a bug, and fails the batch.
+    for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
     const report = await deliverBatch(recorded, publishDeps());
     metrics.addMetric("FramesDelivered", "Count", report.delivered);
     metrics.addMetric("EventsDelivered", "Count", report.events);

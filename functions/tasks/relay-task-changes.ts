@@ -1,23 +1,34 @@
-import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { instrumented } from "#shared/instrumented";
-import { metrics } from "#shared/powertools";
+import { logger, metrics } from "#shared/powertools";
 import { taskChangeOf } from "#tasks/adapters/task-stream";
-import { inStreamOrder, relayTaskChange } from "#tasks/domain/relay-task-change";
-import { relayPorts } from "./wiring";
+import { EarlierRecordFailedError, type RelayRecord, relayBatch } from "#tasks/domain/relay-batch";
+import { relayBatchPorts } from "./wiring";
 
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
+/** The stream names a record by its sequence number, which is also what a partial failure reports. */
+function relayRecordOf(record: DynamoDBRecord, index: number): RelayRecord {
+  const id = record.dynamodb?.SequenceNumber ?? `record-${index}`;
+  try {
+    return { id, change: taskChangeOf(record) };
+  } catch (error) {
+    return { id, unreadable: error };
+  }
+}
 
-/** The tasks table's outbox (ADR 0004): each stored change is relayed in stream order. */
+/**
+ * The tasks table's outbox (ADR 0004), one batch at a time (ADR 0018): every work message,
+ * timer and event of the batch goes out in calls of ten, in stream order per step, and exactly
+ * the records from the first failure on are handed back to the stream.
+ */
 export const handler = instrumented(
-  (event: DynamoDBStreamEvent, context: Context) => {
-    // One guard per batch: after a failed record, the rest of this batch fails unprocessed.
-    const relay = inStreamOrder(async (record: DynamoDBRecord) => {
-      const outcome = await relayTaskChange(taskChangeOf(record), relayPorts(), new Date());
-      if (outcome.dispatched) metrics.addMetric("TasksDispatched", "Count", 1);
-    });
-    // One record at a time: a task's changes must be acted on in the order they happened.
-    return processPartialResponse(event, relay, processor, { context, processInParallel: false });
+  async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const outcome = await relayBatch(event.Records.map(relayRecordOf), relayBatchPorts(), new Date());
+    metrics.addMetric("TasksDispatched", "Count", outcome.dispatched);
+    for (const failure of outcome.failed) {
+      const own = failure.causes.filter((cause) => !(cause instanceof EarlierRecordFailedError));
+      if (own.length > 0) logger.error("a stream record was not relayed", { record: failure.id, causes: own });
+    }
+    return { batchItemFailures: outcome.failed.map((failure) => ({ itemIdentifier: failure.id })) };
   },
   (response) => ({ failedRecords: response.batchItemFailures.length }),
 );

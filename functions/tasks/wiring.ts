@@ -13,7 +13,8 @@ import { SqsWorkQueue } from "#tasks/adapters/sqs-work-queue";
 import { StatsBackedAdmission, StatsBackedChooser } from "#tasks/adapters/stats-backed-scheduling";
 import { SchedulingStrategy } from "#tasks/domain/scheduling";
 import type { TimerPorts } from "#tasks/domain/handle-due-timer";
-import type { RelayPorts } from "#tasks/domain/relay-task-change";
+import type { RelayBatchPorts } from "#tasks/domain/relay-batch";
+import { InstanceSentLedger } from "#tasks/adapters/instance-sent-ledger";
 import type { SubmitDeps } from "#tasks/domain/submit-task";
 import type { RetryPolicy } from "#tasks/domain/task-state-machine";
 import { once } from "#shared/once";
@@ -74,14 +75,15 @@ export const submitDeps = once((): SubmitDeps => {
 
 const timerQueue = once(() => new SqsTimerQueue(sqsClient(), readEnv(z.object({ TIMER_QUEUE_URL: z.url() })).TIMER_QUEUE_URL));
 
-/** What the outbox relay sends to: the work queues, the timers queue, the bus and the counters. */
-export const relayPorts = once((): RelayPorts => {
+/** What the batched outbox relay sends to, and its memory of entries sent for records it handed back. */
+export const relayBatchPorts = once((): RelayBatchPorts => {
   const env = readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1), WORK_QUEUE_URLS: jsonEnv(QUEUE_URLS) }));
   return {
     queue: new SqsWorkQueue(sqsClient(), env.WORK_QUEUE_URLS),
     timers: timerQueue(),
     publisher: new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME),
     stats: taskStats(),
+    sent: new InstanceSentLedger(),
   };
 });
 

@@ -4,6 +4,7 @@ import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integra
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
@@ -12,6 +13,7 @@ import { SERVER_EVENT_TYPE_OF } from "#realtime/domain/server-events";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { routeFunctions } from "../constructs/route-functions";
+import { GuardedQueue } from "../constructs/guarded-queue";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
@@ -134,21 +136,48 @@ export class RealtimeStack extends Stack {
     }
     this.connectionsTable.grant(connect, "BatchWriteItem", "Query");
 
+    const broadcasting = {
+      WS_CALLBACK_URL: this.webSocketStage.callbackUrl,
+      IDEMPOTENCY_TABLE: idempotencyTable.tableName,
+      ...publishing,
+    };
+    // One event per invocation: direct invokes (the fan-out benchmark, operators' tests).
     const broadcaster = handler(
       "BroadcastEvent",
       "broadcast-event.ts",
-      "Bus → WebSocket: record each event once and fan it out",
-      {
-        WS_CALLBACK_URL: this.webSocketStage.callbackUrl,
-        IDEMPOTENCY_TABLE: idempotencyTable.tableName,
-        ...publishing,
-      },
+      "One bus event → WebSocket: record it once and fan it out",
+      broadcasting,
     );
-    // A connection found gone is removed (DeleteItem, BatchWriteItem) and its rooms told (Query).
-    this.connectionsTable.grant(broadcaster, "DeleteItem", "Query", "BatchWriteItem");
-    eventsTable.grant(broadcaster, "UpdateItem", "PutItem");
-    idempotencyTable.grant(broadcaster, "GetItem", "PutItem", "UpdateItem", "DeleteItem");
-    this.webSocketStage.grantManagementApiAccess(broadcaster);
+    // What the dashboard rule feeds (ADR 0018): events in batches, one frame per connection.
+    const batchBroadcaster = handler(
+      "BroadcastEvents",
+      "broadcast-events.ts",
+      "Bus → queue → WebSocket: record each event once, one frame per connection per batch",
+      broadcasting,
+    );
+    for (const fn of [broadcaster, batchBroadcaster]) {
+      // A connection found gone is removed (DeleteItem, BatchWriteItem) and its rooms told (Query).
+      this.connectionsTable.grant(fn, "DeleteItem", "Query", "BatchWriteItem");
+      eventsTable.grant(fn, "UpdateItem", "PutItem");
+      idempotencyTable.grant(fn, "GetItem", "PutItem", "UpdateItem", "DeleteItem");
+      this.webSocketStage.grantManagementApiAccess(fn);
+    }
+    const broadcastQueue = new GuardedQueue(this, "BroadcastQueue", {
+      consumerTimeout: Duration.seconds(10),
+      maxReceiveCount: 5,
+      retentionPeriod: Duration.hours(1),
+    });
+    batchBroadcaster.addEventSource(
+      new SqsEventSource(broadcastQueue.queue, {
+        // On AWS up to 100 events wait at most a second; the emulator takes at most 10, at once.
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        // Several at once: a burst of events must not queue behind one invocation's recording
+        // (clients order frames by seq across invocations, as they did with one per event).
+        maxConcurrency: 5,
+      }),
+    );
 
     const undelivered = new sqs.Queue(this, "UndeliveredEvents", {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -160,7 +189,7 @@ export class RealtimeStack extends Stack {
       eventBus: props.bus,
       eventPattern: { source: events.Match.prefix("tge-swarm."), detailType: Object.keys(SERVER_EVENT_TYPE_OF) },
       targets: [
-        new targets.LambdaFunction(broadcaster, {
+        new targets.SqsQueue(broadcastQueue.queue, {
           retryAttempts: 2,
           maxEventAge: Duration.hours(1),
           deadLetterQueue: undelivered,
@@ -201,7 +230,7 @@ export class RealtimeStack extends Stack {
     });
     const account = Token.isUnresolved(this.account) ? "<AWS::AccountId>" : this.account;
     const callbackArn = `Resource::arn:<AWS::Partition>:execute-api:${config.region}:${account}:<${this.getLogicalId(this.webSocketApi.node.defaultChild as apigw.CfnApi)}>/${config.stage}/*/@connections/*`;
-    for (const fn of [message, disconnect, broadcaster]) {
+    for (const fn of [message, disconnect, broadcaster, batchBroadcaster]) {
       Validations.of(fn).acknowledge({
         id: `AwsSolutions-IAM5[${callbackArn}]`,
         reason: "execute-api:ManageConnections must cover every connection id of this one API stage.",

@@ -23,19 +23,25 @@ import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
 
 type Scenario =
-  { deployed: true; run: (environment: LocalEnvironment) => Promise<unknown> } | { deployed: false; run: () => Promise<unknown> };
+  | { deployed: true; requestLog?: boolean; run: (environment: LocalEnvironment) => Promise<unknown> }
+  | { deployed: false; run: () => Promise<unknown> };
 
 const SCENARIOS: Record<string, Scenario> = {
   spine: { deployed: true, run: ({ outputs }) => spineBenchmark(outputs, { tasks: 20 }) },
   detection: { deployed: true, run: ({ outputs, feed }) => detectionBenchmark(outputs, feed, { intervalMs: 500 }) },
   orchestration: {
     deployed: true,
-    run: ({ outputs }) =>
-      orchestrationBenchmark(outputs, {
+    // Counts AWS requests per task from the emulator's request log.
+    requestLog: true,
+    run: ({ outputs, emulator }) => {
+      if (!emulator.logFile) throw new Error("the orchestration benchmark needs an emulator it started (its request log)");
+      return orchestrationBenchmark(outputs, {
         tasks: 1_000,
         concurrency: 32,
         agentConcurrency: loadStageConfig("local", process.env).maxConcurrentTasksPerAgent,
-      }),
+        emulatorLog: emulator.logFile,
+      });
+    },
   },
   fanout: { deployed: true, run: ({ outputs }) => fanoutBenchmark(outputs, { connections: 500, rounds: 5 }) },
   init: { deployed: false, run: () => initTimeBenchmark({ functionsPerVariant: 7 }) },
@@ -77,6 +83,7 @@ async function runScenario(): Promise<unknown> {
       workDir: path.join(LOCAL_DIR, "bench"),
       port,
       forceDeploy: true,
+      ...(scenario.requestLog ? { requestLog: true } : {}),
       log,
     });
     try {

@@ -21,6 +21,11 @@ export interface EmulatorOptions {
   readonly pidFile?: string;
   /** Progress while stopping. @default console.log */
   readonly log?: (line: string) => void;
+  /**
+   * Log every request the emulator serves (its DEBUG level: one `-> service=` line each), so a
+   * benchmark can count AWS requests by service (see scripts/bench/request-counts.ts). @default false
+   */
+  readonly requestLog?: boolean;
 }
 
 /** How a stop went. */
@@ -266,7 +271,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ...process.env,
       GATEWAY_PORT: String(port),
       // Warnings and errors only; a service whose state cannot be saved logs an error, which the stop reads.
-      LOG_LEVEL: "WARNING",
+      LOG_LEVEL: options.requestLog ? "DEBUG" : "WARNING",
       // Functions run on the host's Node, which has no AWS SDK. Ours bundle it; this lets any
       // handler that expects the runtime's SDK (CDK's own custom resources) find the real one.
       NODE_PATH: path.join(REPO_ROOT, "node_modules"),

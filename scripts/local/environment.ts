@@ -57,6 +57,8 @@ export interface LocalEnvironmentOptions {
    * the state is not recorded as saved. @default never
    */
   readonly signal?: AbortSignal;
+  /** Have the emulator log every request it serves, for benchmarks that count them. @default false */
+  readonly requestLog?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -230,6 +232,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
         ...(stateDir ? { pidFile } : {}),
         log,
         reuseExisting: reuse,
+        ...(options.requestLog ? { requestLog: true } : {}),
       });
       useEmulator(emulator.endpoint);
       checkpoint();

@@ -1,6 +1,6 @@
 // A dashboard client for scripts and tests: connect with a token, subscribe, wait for frames.
 import WebSocket from "ws";
-import type { FramePartData } from "#realtime/published/protocol";
+import { eventsOfFrame, type FramePartData } from "#realtime/published/protocol";
 import { joinFrameParts } from "#realtime/domain/frames";
 
 export interface Frame {
@@ -11,11 +11,15 @@ export interface Frame {
 }
 
 /**
- * A dashboard client: connects with `?token=`, records every frame (joining `frame_part`s back
- * into the frame they were cut from), and waits for the ones a test needs.
+ * A dashboard client (and the sample client of the protocol): connects with `?token=`, records
+ * every frame (joining `frame_part`s back into the frame they were cut from, and unpacking a
+ * `batch` frame into the events it carries, in order), and waits for the ones a test needs.
  */
 export class WsClient {
+  /** Every event and control frame, in the order received; a `batch` frame's events in its place. */
   readonly frames: Frame[] = [];
+  /** The frames as they came over the socket (parts joined, batches not unpacked). */
+  readonly received: Frame[] = [];
   /** How many `frame_part` frames arrived, for tests of oversize delivery. */
   partsReceived = 0;
   private readonly parts = new Map<string, FramePartData[]>();
@@ -26,12 +30,8 @@ export class WsClient {
       const received = JSON.parse(raw.toString()) as Frame;
       const frame = received.type === "frame_part" ? this.joinPart(received.data as unknown as FramePartData) : received;
       if (!frame) return;
-      this.frames.push(frame);
-      this.waiters = this.waiters.filter((waiter) => {
-        if (!waiter.predicate(frame)) return true;
-        waiter.resolve(frame);
-        return false;
-      });
+      this.received.push(frame);
+      for (const one of frame.type === "batch" ? (eventsOfFrame(frame) as Frame[]) : [frame]) this.deliver(one);
     });
   }
 
@@ -59,6 +59,15 @@ export class WsClient {
         clearTimeout(timer);
         reject(error);
       });
+    });
+  }
+
+  private deliver(frame: Frame): void {
+    this.frames.push(frame);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!waiter.predicate(frame)) return true;
+      waiter.resolve(frame);
+      return false;
     });
   }
 

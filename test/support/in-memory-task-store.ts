@@ -17,6 +17,19 @@ export class InMemoryTaskStore implements TaskStore {
     return true;
   }
 
+  /** Many creates as one write (what `writes` records as `create-all`), each refused alone when its id is taken. */
+  async createAll(tasks: readonly Task[]): Promise<boolean[]> {
+    this.batchWrites++;
+    return tasks.map((task) => {
+      if (this.tasks.has(task.taskId)) return false;
+      this.tasks.set(task.taskId, structuredClone(task));
+      return true;
+    });
+  }
+
+  /** Calls to `createAll`. */
+  batchWrites = 0;
+
   async get(taskId: string): Promise<Task | undefined> {
     const task = this.tasks.get(taskId);
     return task ? structuredClone(task) : undefined;

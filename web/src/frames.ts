@@ -1,5 +1,6 @@
 import * as z from "zod";
 import {
+  type BatchFrameData,
   type FramePartData,
   type ReplayFrameData,
   SERVER_EVENT_TYPES,
@@ -39,12 +40,15 @@ const ReplayData = z.object({
   throughSeq: z.number().int().min(0),
 }) satisfies z.ZodType<ReplayFrameData>;
 
+const BatchData = z.object({ events: z.array(EventSchema).min(1) }) satisfies z.ZodType<BatchFrameData>;
+
 const ErrorData = z.object({ code: z.string(), message: z.string() });
 
 export type IncomingFrame =
   | { readonly kind: "event"; readonly event: ServerEvent }
   | { readonly kind: "frame_part"; readonly part: FramePartData }
   | { readonly kind: "replay"; readonly replay: ReplayFrameData }
+  | { readonly kind: "batch"; readonly events: readonly ServerEvent[] }
   | { readonly kind: "error"; readonly code: string; readonly message: string }
   | { readonly kind: "control"; readonly type: string; readonly data: unknown; readonly timestamp?: string }
   | { readonly kind: "invalid"; readonly reason: string };
@@ -77,6 +81,10 @@ export function parseFrame(text: string): IncomingFrame {
     return part.success && part.data.index < part.data.count
       ? { kind: "frame_part", part: part.data }
       : { kind: "invalid", reason: "malformed frame_part" };
+  }
+  if (type === "batch") {
+    const batch = BatchData.safeParse(data);
+    return batch.success ? { kind: "batch", events: batch.data.events } : { kind: "invalid", reason: "malformed batch" };
   }
   if (type === "replay") {
     const replay = ReplayData.safeParse(data);

@@ -162,6 +162,10 @@ export class LiveConnection {
       case "event":
         this.apply(frame.event);
         return;
+      case "batch":
+        // Several events in one frame, in seq order: each is applied as if it came alone.
+        for (const event of frame.events) this.apply(event);
+        return;
       case "replay":
         this.replayed(frame.replay);
         return;

@@ -125,6 +125,38 @@ export interface PresenceData {
   readonly members: readonly RoomMember[];
 }
 
+/**
+ * `data` of a `batch` frame: several events due to one connection at once, in `seq` order
+ * (ADR 0018). A client applies them one by one, exactly as if each had come in its own frame;
+ * a single due event is never wrapped, so a client that knows no `batch` still gets it.
+ */
+export interface BatchFrameData {
+  readonly events: readonly ServerEvent[];
+}
+/** A frame carrying several events; it has no `seq` of its own (each event has one). */
+export interface BatchFrame {
+  readonly type: "batch";
+  readonly timestamp: string;
+  readonly data: BatchFrameData;
+}
+export const batchFrame = (events: readonly ServerEvent[], now: Date): BatchFrame => ({
+  type: "batch",
+  timestamp: now.toISOString(),
+  data: { events },
+});
+
+/**
+ * The events a server frame carries, in order: a `batch` frame's events, an event frame itself,
+ * or none for a control frame.
+ *
+ * @example
+ * eventsOfFrame({ type: "batch", timestamp, data: { events: [e41, e43] } }) // → [e41, e43]
+ */
+export function eventsOfFrame(frame: { readonly type: string; readonly seq?: number; readonly data?: unknown }): ServerEvent[] {
+  if (frame.type === "batch") return [...((frame.data as BatchFrameData | undefined)?.events ?? [])];
+  return typeof frame.seq === "number" ? [frame as ServerEvent] : [];
+}
+
 /** Replies to a client's own message; not events, so they carry no `seq`. */
 export type ControlFrameType = "subscribed" | "unsubscribed" | "joined" | "left" | "pong" | "replay" | "frame_part" | "error";
 export interface ControlFrame<D = unknown> {

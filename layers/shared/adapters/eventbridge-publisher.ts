@@ -1,5 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { DomainEvent, EventPublisher } from "#kernel/bus/domain-event";
+import { chunksOf, EntryRefusedError, MAX_BATCH_ENTRIES } from "./batch-entries";
 
 /** Raised when EventBridge accepted the call but refused some entries; they were not published. */
 export class EventsNotPublishedError extends Error {
@@ -12,7 +13,14 @@ export class EventsNotPublishedError extends Error {
 }
 
 /** PutEvents takes at most ten entries per call. */
-const MAX_ENTRIES = 10;
+const MAX_ENTRIES = MAX_BATCH_ENTRIES;
+
+const entryOf = (busName: string, event: DomainEvent): PutEventsRequestEntry => ({
+  EventBusName: busName,
+  Source: event.source,
+  DetailType: event.detailType,
+  Detail: JSON.stringify(event.detail),
+});
 
 /** Publishes domain events to the swarm bus; a partial refusal is an error, never dropped. */
 export class EventBridgePublisher implements EventPublisher {
@@ -24,12 +32,7 @@ export class EventBridgePublisher implements EventPublisher {
   async publish(events: readonly DomainEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += MAX_ENTRIES) {
       const batch = events.slice(i, i + MAX_ENTRIES);
-      const entries: PutEventsRequestEntry[] = batch.map((event) => ({
-        EventBusName: this.busName,
-        Source: event.source,
-        DetailType: event.detailType,
-        Detail: JSON.stringify(event.detail),
-      }));
+      const entries = batch.map((event) => entryOf(this.busName, event));
       const response = await this.client.send(new PutEventsCommand({ Entries: entries }));
       if ((response.FailedEntryCount ?? 0) > 0) {
         const failures = (response.Entries ?? []).flatMap((entry, index) =>
@@ -40,5 +43,34 @@ export class EventBridgePublisher implements EventPublisher {
         throw new EventsNotPublishedError(failures);
       }
     }
+  }
+
+  /**
+   * Many events, ten per PutEvents call, each answered on its own: the ids of the entries not
+   * published, with the bus's reason (or the call's error for every entry of a failed call).
+   */
+  async publishEach(
+    entries: readonly { readonly id: string; readonly item: DomainEvent }[],
+  ): Promise<{ id: string; cause: unknown }[]> {
+    const failures = await Promise.all(
+      chunksOf(entries).map(async (chunk) => {
+        try {
+          const response = await this.client.send(
+            new PutEventsCommand({ Entries: chunk.map(({ item }) => entryOf(this.busName, item)) }),
+          );
+          if ((response.FailedEntryCount ?? 0) === 0) return [];
+          // Results come back in the order of the entries sent.
+          return chunk.flatMap((entry, index) => {
+            const result = response.Entries?.[index];
+            return result?.EventId && !result.ErrorCode
+              ? []
+              : [{ id: entry.id, cause: new EntryRefusedError(result?.ErrorCode ?? "NotReported", result?.ErrorMessage) }];
+          });
+        } catch (error) {
+          return chunk.map((entry) => ({ id: entry.id, cause: error }));
+        }
+      }),
+    );
+    return failures.flat();
   }
 }

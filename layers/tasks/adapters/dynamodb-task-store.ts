@@ -1,7 +1,8 @@
-import { type AttributeValue, ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TaskStore } from "../domain/ports";
+import type { BatchTaskWriter } from "../domain/submit-batch";
 import { Task } from "../domain/task";
 import { updateExpressionsOf } from "#shared/adapters/conditional-update";
 import { IllegalTransitionError, type TransitionPlan } from "../domain/task-state-machine";
@@ -29,12 +30,24 @@ export function fromItem(item: Record<string, unknown>): Task {
   return Task.parse(decoded);
 }
 
+/** A new task's row: the task and the attributes its indexes key on. */
+const rowOf = (task: Task): Record<string, unknown> => ({
+  ...toItem(task),
+  listKey: LIST_KEY,
+  queueName: queueNameOf(task.agentType, task.priority),
+  priorityOrder: priorityOrderKey(task),
+  ...(task.status === "queued" ? { queuedSince: task.queuedAt } : {}),
+});
+
+/** Writes one transaction holds at most. */
+const MAX_TRANSACTION_ITEMS = 100;
+
 /**
  * Tasks in one DynamoDB table keyed by `taskId`. Transitions are single conditional
  * UpdateItem calls: the plan's allowed statuses and expectations become the condition, and
  * every write adds one to `version`.
  */
-export class DynamoDbTaskStore implements TaskStore {
+export class DynamoDbTaskStore implements TaskStore, BatchTaskWriter {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -45,13 +58,7 @@ export class DynamoDbTaskStore implements TaskStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...toItem(task),
-            listKey: LIST_KEY,
-            queueName: queueNameOf(task.agentType, task.priority),
-            priorityOrder: priorityOrderKey(task),
-            ...(task.status === "queued" ? { queuedSince: task.queuedAt } : {}),
-          },
+          Item: rowOf(task),
           ConditionExpression: "attribute_not_exists(taskId)",
         }),
       );
@@ -60,6 +67,39 @@ export class DynamoDbTaskStore implements TaskStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * Creates many tasks in one `TransactWriteItems` per 100, each conditional on its id being
+   * free, as `create` is. A transaction cancelled because some ids were taken is written again
+   * without them, so the answer says, per task, whether it was created.
+   */
+  async createAll(tasks: readonly Task[]): Promise<boolean[]> {
+    const created = new Array<boolean>(tasks.length).fill(false);
+    for (let start = 0; start < tasks.length; start += MAX_TRANSACTION_ITEMS) {
+      let pending = tasks.slice(start, start + MAX_TRANSACTION_ITEMS).map((task, n) => ({ task, at: start + n }));
+      // Each round either writes everything left or drops at least one taken id.
+      while (pending.length > 0) {
+        try {
+          await this.db.send(
+            new TransactWriteCommand({
+              TransactItems: pending.map(({ task }) => ({
+                Put: { TableName: this.tableName, Item: rowOf(task), ConditionExpression: "attribute_not_exists(taskId)" },
+              })),
+            }),
+          );
+          for (const { at } of pending) created[at] = true;
+          pending = [];
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const reasons = error.CancellationReasons ?? [];
+          const taken = new Set(pending.filter((_, n) => reasons[n]?.Code === "ConditionalCheckFailed").map(({ at }) => at));
+          if (taken.size === 0) throw error;
+          pending = pending.filter(({ at }) => !taken.has(at));
+        }
+      }
+    }
+    return created;
   }
 
   async get(taskId: string): Promise<Task | undefined> {

@@ -1,16 +1,67 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { EntryRefusedError, MAX_BATCH_ENTRIES } from "#shared/adapters/batch-entries";
+import { CoalescingBatcher, type CoalescingBatcherOptions } from "#shared/adapters/coalescing-batcher";
 import type { ReceivedWork, WorkSource } from "../domain/ports";
 import type { Priority } from "#kernel/task-vocabulary";
 
 /** SQS returns at most ten messages per receive. */
-const MAX_BATCH = 10;
+const MAX_BATCH = MAX_BATCH_ENTRIES;
 
-/** Receives from, and settles messages on, one agent type's four priority queues. */
+/** Per entry of a batch answer, in the order sent: its error, or `undefined` when it went through. */
+function entryErrors(
+  count: number,
+  response: { Failed?: { Id?: string; Code?: string; Message?: string }[] },
+): (EntryRefusedError | undefined)[] {
+  const failed = new Map((response.Failed ?? []).map((entry) => [entry.Id, entry]));
+  return Array.from({ length: count }, (_, index) => {
+    const entry = failed.get(String(index));
+    return entry ? new EntryRefusedError(entry.Code, entry.Message) : undefined;
+  });
+}
+
+/**
+ * Receives from, and settles messages on, one agent type's four priority queues. Settling is
+ * batched (ADR 0018): acknowledgements made within a few milliseconds of each other go out as
+ * one DeleteMessageBatch per queue, releases and extensions as one ChangeMessageVisibilityBatch,
+ * while each caller still learns its own message's outcome.
+ */
 export class SqsWorkSource implements WorkSource {
+  private readonly deletes: CoalescingBatcher<string>;
+  private readonly visibility: CoalescingBatcher<{ receiptHandle: string; seconds: number }>;
+
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrls: Readonly<Record<Priority, string>>,
-  ) {}
+    settling: CoalescingBatcherOptions = {},
+  ) {
+    this.deletes = new CoalescingBatcher(async (queueUrl, handles) => {
+      const response = await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: handles.map((ReceiptHandle, index) => ({ Id: String(index), ReceiptHandle })),
+        }),
+      );
+      return entryErrors(handles.length, response);
+    }, settling);
+    this.visibility = new CoalescingBatcher(async (queueUrl, changes) => {
+      const response = await this.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: changes.map(({ receiptHandle, seconds }, index) => ({
+            Id: String(index),
+            ReceiptHandle: receiptHandle,
+            VisibilityTimeout: seconds,
+          })),
+        }),
+      );
+      return entryErrors(changes.length, response);
+    }, settling);
+  }
 
   async receive(
     priority: Priority,
@@ -41,7 +92,7 @@ export class SqsWorkSource implements WorkSource {
   }
 
   async acknowledge(work: ReceivedWork): Promise<void> {
-    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: this.queueUrls[work.priority], ReceiptHandle: work.receiptHandle }));
+    await this.deletes.submit(this.queueUrls[work.priority], work.receiptHandle);
   }
 
   async release(work: ReceivedWork): Promise<void> {
@@ -53,12 +104,6 @@ export class SqsWorkSource implements WorkSource {
   }
 
   private async setVisibility(work: ReceivedWork, seconds: number): Promise<void> {
-    await this.sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: this.queueUrls[work.priority],
-        ReceiptHandle: work.receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
-    );
+    await this.visibility.submit(this.queueUrls[work.priority], { receiptHandle: work.receiptHandle, seconds });
   }
 }

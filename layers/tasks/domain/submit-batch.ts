@@ -3,7 +3,8 @@ import { mapWithConcurrency } from "#shared/concurrency";
 import { DomainError } from "#shared/errors";
 import { ErrorResponse } from "#shared/http";
 import type { Caller } from "#shared/identity";
-import { type SubmitDeps, submitTask } from "./submit-task";
+import { type PreparedSubmission, prepareSubmission, type SubmitDeps, settleSubmission } from "./submit-task";
+import type { Task } from "./task";
 import { SubmitTaskRequest, TaskView, toTaskView } from "./task";
 
 export const MAX_BATCH = 100;
@@ -36,12 +37,26 @@ export const SubmitBatchResponse = z
   .meta({ id: "SubmitBatchResponse" });
 export type SubmitBatchResponse = z.infer<typeof SubmitBatchResponse>;
 
+/** Writes many new tasks in few calls; answers, per task in order, whether it was created (false: its id was taken). */
+export interface BatchTaskWriter {
+  createAll(tasks: readonly Task[]): Promise<boolean[]>;
+}
+
+type ItemResult = z.infer<typeof BatchItemResult>;
+type NewSubmission = Exclude<PreparedSubmission, { replayed: unknown }>;
+
 /**
- * Submits up to 100 tasks, each validated and submitted on its own, ten at a time: one bad item
- * never fails the others. Results come back in input order.
+ * Submits up to 100 tasks: each is validated and prepared on its own, ten at a time, so one bad
+ * item never fails the others; then every new task is written at once (`createAll`: one
+ * transactional write per 100 tasks instead of one write per task, ADR 0018). Results come back
+ * in input order.
  */
-export async function submitBatch(items: readonly unknown[], caller: Caller, deps: SubmitDeps): Promise<SubmitBatchResponse> {
-  const settled = await mapWithConcurrency(items, 10, async (item, index): Promise<z.infer<typeof BatchItemResult>> => {
+export async function submitBatch(
+  items: readonly unknown[],
+  caller: Caller,
+  deps: SubmitDeps & { readonly writer: BatchTaskWriter },
+): Promise<SubmitBatchResponse> {
+  const prepared = await mapWithConcurrency(items, 10, async (item, index): Promise<ItemResult | NewSubmission> => {
     const request = SubmitTaskRequest.safeParse(item);
     if (!request.success) {
       const fields = request.error.issues.flatMap((issue) =>
@@ -52,22 +67,32 @@ export async function submitBatch(items: readonly unknown[], caller: Caller, dep
       return { index, status: 400, error: { code: "ValidationError", message: "the task is invalid", fields } };
     }
     try {
-      const { task, created } = await submitTask(request.data, caller, deps);
-      return { index, status: created ? 201 : 200, task: toTaskView(task) };
+      const submission = await prepareSubmission(request.data, caller, deps);
+      if (!("replayed" in submission)) return submission;
+      return { index, status: 200, task: toTaskView(submission.replayed.task) };
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return {
-        index,
-        status: error.status,
-        error: { code: error.code, message: error.message, ...(error.fields.length ? { fields: [...error.fields] } : {}) },
-      };
+      return refusal(index, error);
     }
   });
-  const results = settled.map((result) => {
+  const steps = prepared.map((result) => {
     // Anything but a domain error is a bug or an outage: fail the request, hiding nothing.
     if (result.status === "rejected") throw result.reason;
     return result.value;
   });
+  const fresh = steps.flatMap((step, index) => ("task" in step && !("index" in step) ? [{ index, step }] : []));
+  const created = fresh.length > 0 ? await deps.writer.createAll(fresh.map(({ step }) => step.task)) : [];
+  const settledFresh = new Map<number, ItemResult>();
+  await Promise.all(
+    fresh.map(async ({ index, step }, n) => {
+      try {
+        const { task, created: isNew } = await settleSubmission(step, created[n] ?? false, deps);
+        settledFresh.set(index, { index, status: isNew ? 201 : 200, task: toTaskView(task) });
+      } catch (error) {
+        settledFresh.set(index, refusal(index, error));
+      }
+    }),
+  );
+  const results = steps.map((step, index) => settledFresh.get(index) ?? (step as ItemResult));
   const count = (match: (status: number) => boolean) => results.filter((r) => match(r.status)).length;
   return {
     summary: {
@@ -77,5 +102,15 @@ export async function submitBatch(items: readonly unknown[], caller: Caller, dep
       refused: count((s) => s >= 400),
     },
     results,
+  };
+}
+
+/** A domain error as the item's result; anything else is rethrown. */
+function refusal(index: number, error: unknown): ItemResult {
+  if (!(error instanceof DomainError)) throw error;
+  return {
+    index,
+    status: error.status,
+    error: { code: error.code, message: error.message, ...(error.fields.length ? { fields: [...error.fields] } : {}) },
   };
 }

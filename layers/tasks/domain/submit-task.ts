@@ -54,6 +54,26 @@ export interface SubmitResult {
  * const { task, created } = await submitTask(request, caller, deps);
  */
 export async function submitTask(request: SubmitTaskRequest, caller: Caller, deps: SubmitDeps): Promise<SubmitResult> {
+  const prepared = await prepareSubmission(request, caller, deps);
+  if ("replayed" in prepared) return prepared.replayed;
+  return settleSubmission(prepared, await deps.store.create(prepared.task), deps);
+}
+
+/** A submission checked and built, before its row is written: a new task, or the replay of an earlier one. */
+export type PreparedSubmission =
+  | { readonly replayed: SubmitResult }
+  | { readonly task: Task; readonly requestFingerprint: string; readonly idempotencyKey?: string };
+
+/**
+ * Everything a submission does before it writes: the payload limit, the replay of an earlier
+ * task with the same idempotency key, the agent type (chosen by capability) and admission. The
+ * write is the caller's, one at a time (`submitTask`) or many in one call (`submitBatch`).
+ */
+export async function prepareSubmission(
+  request: SubmitTaskRequest,
+  caller: Caller,
+  deps: SubmitDeps,
+): Promise<PreparedSubmission> {
   // Before the idempotency lookup: a replayed key must not tell a caller what another's task was.
   requireSubmitter(request.type, caller, deps);
   const payloadBytes = Buffer.byteLength(JSON.stringify(request.payload), "utf8");
@@ -66,7 +86,7 @@ export async function submitTask(request: SubmitTaskRequest, caller: Caller, dep
 
   if (idempotencyKey) {
     const existing = await deps.store.get(taskId);
-    if (existing) return replayOf(existing, requestFingerprint, idempotencyKey);
+    if (existing) return { replayed: replayOf(existing, requestFingerprint, idempotencyKey) };
   }
 
   const agentType = requestedType ?? (await deps.chooser.choose(capability as Capability, servingTypes(request)));
@@ -91,11 +111,22 @@ export async function submitTask(request: SubmitTaskRequest, caller: Caller, dep
     availableAt: at,
     expiresAt: new Date(now.getTime() + deps.limits.queuedTtlSeconds * 1_000).toISOString(),
   };
-  if (await deps.store.create(task)) return { task, created: true };
+  return { task, requestFingerprint, ...(idempotencyKey ? { idempotencyKey } : {}) };
+}
 
-  // Lost a race with a concurrent request carrying the same key.
-  const existing = await deps.store.get(taskId);
-  if (!existing) throw new Error(`task ${taskId} was refused as a duplicate but cannot be read`);
+/**
+ * The outcome of a prepared submission once its write answered: created, or — the id was
+ * taken, by a concurrent request with the same key — the replay of the task that won.
+ */
+export async function settleSubmission(
+  prepared: Exclude<PreparedSubmission, { replayed: SubmitResult }>,
+  created: boolean,
+  deps: Pick<SubmitDeps, "store">,
+): Promise<SubmitResult> {
+  const { task, requestFingerprint, idempotencyKey } = prepared;
+  if (created) return { task, created: true };
+  const existing = await deps.store.get(task.taskId);
+  if (!existing) throw new Error(`task ${task.taskId} was refused as a duplicate but cannot be read`);
   return replayOf(existing, requestFingerprint, idempotencyKey ?? "");
 }
 

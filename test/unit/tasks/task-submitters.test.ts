@@ -15,9 +15,11 @@ const operator = user("operator");
 const system = systemCaller("keyword-precision");
 const enabled = { diagnosticsEnabled: true };
 
-const deps = (overrides: Partial<SubmitDeps> = {}): SubmitDeps => {
+const deps = (overrides: Partial<SubmitDeps> = {}): SubmitDeps & { readonly writer: InMemoryTaskStore } => {
+  const store = new InMemoryTaskStore();
   return {
-    store: new InMemoryTaskStore(),
+    store,
+    writer: store,
     clock: { now: () => new Date("2026-12-02T10:00:00.000Z") },
     limits: { maxPayloadBytes: 10_000, queuedTtlSeconds: 600 },
     chooser: { choose: async () => "data-quality" as const },

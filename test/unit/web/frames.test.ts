@@ -21,6 +21,14 @@ describe("parseFrame", () => {
     });
   });
 
+  it("reads a batch frame as its events, in order, and refuses one whose events lack a seq", () => {
+    const events = [7, 8].map((seq) => ({ type: "task_update", seq, timestamp: "2025-01-01T00:00:00Z", data: { seq } }));
+    expect(parseFrame(JSON.stringify({ type: "batch", timestamp: "t", data: { events } }))).toEqual({ kind: "batch", events });
+    expect(
+      parseFrame(JSON.stringify({ type: "batch", timestamp: "t", data: { events: [{ type: "task_update", data: {} }] } })),
+    ).toMatchObject({ kind: "invalid", reason: "malformed batch" });
+  });
+
   it("refuses an event without a seq rather than applying it undeduplicated", () => {
     expect(parseFrame(JSON.stringify({ type: "task_update", timestamp: "t", data: {} }))).toMatchObject({ kind: "invalid" });
   });

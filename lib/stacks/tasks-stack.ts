@@ -158,7 +158,8 @@ export class TasksStack extends Stack {
     for (const type of AGENT_TYPES) this.workQueues[type].grantSend(relay);
     timers.queue.grantSendMessages(relay);
     props.bus.grantPutEventsTo(relay);
-    this.stats.grant(relay, "UpdateItem");
+    // A delta is one transaction: the version's marker (Put, if absent) and the ADDs (Update).
+    this.stats.grant(relay, "PutItem", "UpdateItem");
     const relayFailures = new sqs.Queue(this, "RelayFailures", {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

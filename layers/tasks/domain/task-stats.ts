@@ -35,6 +35,7 @@ export function statsDelta(previous: Task | undefined, current: Task): StatsDelt
   if (current.status === "timed_out") Object.assign(counters, { timeouts: 1, timedOutTimeoutSecondsSum: current.timeoutSeconds });
   const finishedNow = current.finishedAt !== undefined && previous?.finishedAt !== current.finishedAt;
   return {
+    change: { taskId: current.taskId, version: current.version },
     agentType: current.agentType,
     counters,
     ...(finishedNow

@@ -98,6 +98,14 @@ export const StageConfig = z
     wsRateLimitPerSecond: z.number().min(0.1).max(1_000),
     /** Frames one WebSocket connection may send in a burst (its bucket's capacity). */
     wsRateLimitBurst: z.number().int().min(1).max(1_000),
+
+    // Reliability (issue 14, ADR 0017)
+    /** Run the stranded-task sweeper every minute (off: it only runs when invoked). */
+    autoSweep: z.boolean(),
+    /** A queued task the outbox never relayed is re-dispatched this long after it became available. */
+    strandedAfterSeconds: seconds(10, 24 * 3600),
+    /** Tasks one sweeper run reads at most (its bounded work). */
+    sweepMaxTasks: z.number().int().min(1).max(1_000),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;
@@ -141,6 +149,9 @@ const common = {
   eventRetentionHours: 24,
   wsRateLimitPerSecond: 10,
   wsRateLimitBurst: 20,
+  autoSweep: true,
+  strandedAfterSeconds: 300,
+  sweepMaxTasks: 200,
 } as const satisfies Partial<StageConfig>;
 
 export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
@@ -167,6 +178,7 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     // Agents see new insights within this; short locally so the cross-pollination test stays quick.
     syncInterval: 10,
     autoApplyLowRisk: true,
+    strandedAfterSeconds: 20,
   },
   dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },
   prod: { ...common, stage: "prod", region: "us-east-1", retainData: true, logRetentionDays: 90, maxAgentsPerType: 20 },

@@ -2,7 +2,6 @@ import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } fro
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as events from "aws-cdk-lib/aws-events";
-import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
@@ -17,6 +16,8 @@ import { TASK_INDEXES } from "#tasks/adapters/task-table-layout";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import type { PriorityQueues } from "../constructs/priority-queues";
 import type { SwarmTable } from "../constructs/swarm-table";
+import { FailureQueue } from "../constructs/failure-queue";
+import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
 import { SwarmFunction } from "../constructs/swarm-function";
 import type { SwarmStackProps } from "./swarm-stack-props";
 import { PRIORITIES, type Priority } from "#kernel/task-vocabulary";
@@ -113,8 +114,16 @@ export class MonitoringStack extends Stack {
     new events.Rule(this, "MetricsSnapshotSchedule", {
       description: "Publishes the swarm's metrics snapshot for the dashboard",
       schedule: events.Schedule.rate(Duration.minutes(1)),
-      // A missed snapshot is superseded by the next one a minute later: no retries.
-      targets: [new targets.LambdaFunction(snapshot, { retryAttempts: 0 })],
+      // A missed snapshot is superseded by the next one a minute later: no retries, but the failure is kept.
+      targets: [
+        guardedLambdaTarget(snapshot, {
+          failures: new FailureQueue(this, "SnapshotFailures", {
+            holds: "metrics-snapshot runs that failed or were never delivered",
+          }),
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(5),
+        }),
+      ],
     });
 
     // ── Alarms → encrypted topic → relay → SystemAlert on the bus ──

@@ -3,15 +3,15 @@ import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
-import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as logs from "aws-cdk-lib/aws-logs";
-import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { BY_SK_INDEX } from "#realtime/adapters/dynamodb-connection-store";
 import { SERVER_EVENT_TYPE_OF } from "#realtime/domain/server-events";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { routeFunctions } from "../constructs/route-functions";
+import { FailureQueue } from "../constructs/failure-queue";
+import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
@@ -149,21 +149,16 @@ export class RealtimeStack extends Stack {
     idempotencyTable.grant(broadcaster, "GetItem", "PutItem", "UpdateItem", "DeleteItem");
     this.webSocketStage.grantManagementApiAccess(broadcaster);
 
-    const undelivered = new sqs.Queue(this, "UndeliveredEvents", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const undelivered = new FailureQueue(this, "UndeliveredEvents", {
+      holds: "bus events the broadcaster could not be invoked with, or failed on after its retries",
     });
     new events.Rule(this, "DashboardEvents", {
       description: "Swarm events the dashboard shows",
       eventBus: props.bus,
       eventPattern: { source: events.Match.prefix("tge-swarm."), detailType: Object.keys(SERVER_EVENT_TYPE_OF) },
       targets: [
-        new targets.LambdaFunction(broadcaster, {
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(1),
-          deadLetterQueue: undelivered,
-        }),
+        // Both layers keep what they lose (ADR 0017): EventBridge's invoke failures and the broadcaster's own errors.
+        guardedLambdaTarget(broadcaster, { failures: undelivered, retryAttempts: 2, maxEventAge: Duration.hours(1) }),
       ],
     });
 
@@ -206,9 +201,5 @@ export class RealtimeStack extends Stack {
         reason: "execute-api:ManageConnections must cover every connection id of this one API stage.",
       });
     }
-    Validations.of(undelivered).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is itself the dead-letter queue of the dashboard rule's Lambda target.",
-    });
   }
 }

@@ -17,6 +17,8 @@ export class DynamoDbStrandedTaskFinder implements StrandedTaskFinder {
 
   async queuedBefore(before: string, limit: number, from?: string): Promise<QueuedCandidate[]> {
     if (limit <= 0) return [];
+    // A cursor past the bound (the clock went back) would make BETWEEN refuse the query: start over.
+    const lower = from !== undefined && from < before ? from : undefined;
     const queues = AGENT_TYPES.flatMap((agentType) => PRIORITIES.map((priority) => queueNameOf(agentType, priority)));
     const found = await Promise.all(
       queues.map(async (queue) => {
@@ -24,9 +26,17 @@ export class DynamoDbStrandedTaskFinder implements StrandedTaskFinder {
           new QueryCommand({
             TableName: this.tableName,
             IndexName: TASK_INDEXES.queued.name,
-            // BETWEEN is inclusive: the task at the cursor is read again, which is harmless.
-            KeyConditionExpression: "queueName = :queue AND queuedSince BETWEEN :from AND :before",
-            ExpressionAttributeValues: { ":queue": queue, ":from": from ?? "", ":before": before },
+            // BETWEEN is inclusive: the task at the cursor is read again, which is harmless. (A key
+            // condition cannot compare with an empty string, so no cursor means no lower bound.)
+            ...(lower === undefined
+              ? {
+                  KeyConditionExpression: "queueName = :queue AND queuedSince < :before",
+                  ExpressionAttributeValues: { ":queue": queue, ":before": before },
+                }
+              : {
+                  KeyConditionExpression: "queueName = :queue AND queuedSince BETWEEN :from AND :before",
+                  ExpressionAttributeValues: { ":queue": queue, ":from": lower, ":before": before },
+                }),
             ScanIndexForward: true,
             Limit: limit,
           }),

@@ -1,4 +1,8 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DynamoDbStrandedTaskFinder } from "#tasks/adapters/dynamodb-stranded-task-finder";
 import { SYSTEM_ALERT } from "#kernel/bus/system-alert";
 import type { TaskVersionRef } from "#tasks/domain/ports";
 import { relayTaskChange } from "#tasks/domain/relay-task-change";
@@ -229,5 +233,33 @@ describe("sweepStrandedTasks", () => {
     expect(report.redispatched).toEqual(["b"]);
     expect(report.failures.map((f) => f.taskId)).toEqual(["a"]);
     expect(await ports.ledger.swept({ taskId: "a", version: 1 })).toBe(false);
+  });
+});
+
+describe("DynamoDbStrandedTaskFinder", () => {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1" }));
+  const mock = mockClient(db);
+  beforeEach(() => mock.reset());
+
+  it("queries each queue's queued index below the bound, from the cursor when there is one (never with an empty key value)", async () => {
+    mock.on(QueryCommand).resolves({ Items: [] });
+    const finder = new DynamoDbStrandedTaskFinder(db, "tasks");
+
+    await finder.queuedBefore("2026-11-23T10:00:00.000Z", 5);
+    await finder.queuedBefore("2026-11-23T10:00:00.000Z", 5, "2026-11-23T09:00:00.000Z");
+
+    const inputs = mock.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    const [first] = inputs;
+    const last = inputs.at(-1);
+    expect(first).toMatchObject({
+      IndexName: "queued",
+      KeyConditionExpression: "queueName = :queue AND queuedSince < :before",
+      Limit: 5,
+    });
+    expect(Object.values(first?.ExpressionAttributeValues ?? {})).not.toContain("");
+    expect(last).toMatchObject({
+      KeyConditionExpression: "queueName = :queue AND queuedSince BETWEEN :from AND :before",
+      ExpressionAttributeValues: { ":from": "2026-11-23T09:00:00.000Z" },
+    });
   });
 });

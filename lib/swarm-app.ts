@@ -1,6 +1,7 @@
 import { type App, Tags, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { StageConfig } from "./config/stage-config";
+import { FailureAlarms } from "./constructs/failure-alarms";
 import { AgentsStack } from "./stacks/agents-stack";
 import { AuthStack } from "./stacks/auth-stack";
 import { CoordinationStack } from "./stacks/coordination-stack";
@@ -110,6 +111,17 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
           webSocketUrl: realtime.webSocketStage.url,
           userPoolClientId: auth.userPoolClient.userPoolClientId,
         });
+
+  // Alarms on every failure path, once each stack is complete (ADR 0017).
+  const alarmed = { auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring };
+  const alarms = Object.fromEntries(
+    Object.entries(alarmed).map(([concern, stack]) => [
+      concern,
+      new FailureAlarms(stack, "FailureAlarms", { stage: config.stage }),
+    ]),
+  ) as Record<keyof typeof alarmed, FailureAlarms>;
+  alarms.platform.watchHttpApi(platform.http.api);
+  alarms.realtime.watchWebSocketApi(realtime.webSocketApi, realtime.webSocketStage);
 
   Tags.of(app).add("project", "tge-swarm");
   Tags.of(app).add("stage", config.stage);

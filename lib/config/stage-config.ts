@@ -106,6 +106,10 @@ export const StageConfig = z
     strandedAfterSeconds: seconds(10, 24 * 3600),
     /** Tasks one sweeper run reads at most (its bounded work). */
     sweepMaxTasks: z.number().int().min(1).max(1_000),
+    /** Addresses the stage's alarms are mailed to (each confirms its subscription once). */
+    alarmEmails: z.array(z.email()).max(10),
+    /** HTTPS endpoints the stage's alarms are posted to (SNS's HTTPS subscriptions, confirmed once). */
+    alarmWebhooks: z.array(z.url({ protocol: /^https$/ })).max(10),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;
@@ -152,6 +156,8 @@ const common = {
   autoSweep: true,
   strandedAfterSeconds: 300,
   sweepMaxTasks: 200,
+  alarmEmails: [] as string[],
+  alarmWebhooks: [] as string[],
 } as const satisfies Partial<StageConfig>;
 
 export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {

@@ -3,6 +3,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SwarmStacks } from "../../lib/swarm-app";
 import { synthesize } from "./support/synth";
@@ -81,6 +82,53 @@ function untracedAsyncPaths(stacks: SwarmStacks): string[] {
   });
 }
 
+type Alarm = {
+  MetricName?: string;
+  Namespace?: string;
+  Dimensions?: { Name: string; Value: unknown }[];
+  AlarmActions?: unknown[];
+  OKActions?: unknown[];
+};
+
+/** Whether an alarm action names the stage's alarm topic. */
+const notifiesTopic = (actions: unknown[] | undefined) => (actions ?? []).some((a) => JSON.stringify(a).includes("-alarms"));
+
+/**
+ * Failure paths without an alarm that notifies the alarm topic (on ALARM and OK), as
+ * "stack/logical id: what": every queue that is no other queue's (it has no redrive policy: a
+ * dead-letter or failure queue), every function's errors and throttles, every stream consumer's
+ * iterator age.
+ */
+function unalarmed(stacks: SwarmStacks): string[] {
+  return templatesOf(stacks).flatMap(({ name, resources }) => {
+    const alarms = Object.values(resources)
+      .filter((r) => r.Type === "AWS::CloudWatch::Alarm")
+      .map((r) => r.Properties as Alarm)
+      .filter((a) => notifiesTopic(a.AlarmActions) && notifiesTopic(a.OKActions));
+    const has = (metricName: string, dimension: string, ref: (value: unknown) => string | undefined, id: string) =>
+      alarms.some((a) => a.MetricName === metricName && a.Dimensions?.some((d) => d.Name === dimension && ref(d.Value) === id));
+    const problems: string[] = [];
+    for (const [id, r] of Object.entries(resources)) {
+      // Work queues' dead letters are alarmed by the monitoring stack, by agent type and priority (monitoring.test.ts).
+      const workDeadLetters = /queues(critical|high|normal|low)Dlq[0-9A-F]{8}$/.test(id);
+      if (r.Type === "AWS::SQS::Queue" && r.Properties?.RedrivePolicy === undefined && !workDeadLetters) {
+        if (!has("ApproximateNumberOfMessagesVisible", "QueueName", getAttOf, id)) problems.push(`${name}/${id}: queue depth`);
+      }
+      const isSwarmFunction =
+        r.Type === "AWS::Lambda::Function" && JSON.stringify(r.Properties?.Environment ?? {}).includes("POWERTOOLS_SERVICE_NAME");
+      if (isSwarmFunction) {
+        for (const metric of ["Errors", "Throttles"])
+          if (!has(metric, "FunctionName", refOf, id)) problems.push(`${name}/${id}: ${metric}`);
+      }
+      if (r.Type === "AWS::Lambda::EventSourceMapping" && r.Properties?.StartingPosition !== undefined) {
+        const fn = refOf(r.Properties.FunctionName);
+        if (fn && !has("IteratorAge", "FunctionName", refOf, fn)) problems.push(`${name}/${fn}: IteratorAge`);
+      }
+    }
+    return problems;
+  });
+}
+
 let stacks: SwarmStacks;
 beforeAll(() => {
   stacks = synthesize("dev").stacks;
@@ -120,6 +168,44 @@ describe("events are not dropped without a trace (ADR 0017)", () => {
     expect(problems.some((p) => p.includes("PlantedRule") && p.includes("no explicit retry policy"))).toBe(true);
     expect(problems.some((p) => p.includes("PlantedRule") && p.includes("no dead-letter queue"))).toBe(true);
     expect(problems.some((p) => p.includes("PlantedFunction") && p.includes("no EventInvokeConfig"))).toBe(true);
+  });
+
+  it("alarms every failure and dead-letter queue, every function's errors and throttles, every stream's iterator age", () => {
+    const all = templatesOf(stacks);
+    const count = (type: string) => all.reduce((n, t) => n + Object.values(t.resources).filter((r) => r.Type === type).length, 0);
+    expect(count("AWS::Lambda::Function")).toBeGreaterThan(40);
+    expect(unalarmed(stacks)).toEqual([]);
+  });
+
+  it("alarms the HTTP API's 5xx and p95 latency and the WebSocket API's errors", () => {
+    const alarms = templatesOf(stacks).flatMap(({ resources }) =>
+      Object.values(resources)
+        .filter((r) => r.Type === "AWS::CloudWatch::Alarm")
+        .map((r) => r.Properties as Alarm & { ExtendedStatistic?: string }),
+    );
+    const apiGateway = alarms.filter((a) => a.Namespace === "AWS/ApiGateway" && notifiesTopic(a.AlarmActions));
+    expect(apiGateway.map((a) => [a.MetricName, a.ExtendedStatistic ?? "Sum"]).sort()).toEqual(
+      [
+        ["5xx", "Sum"],
+        ["ExecutionError", "Sum"],
+        ["IntegrationError", "Sum"],
+        ["Latency", "p95"],
+      ].sort(),
+    );
+  });
+
+  it("reports a queue and a function planted after the alarms were made (the control)", () => {
+    const planted = synthesize("dev", {
+      extend: (s) => {
+        const queue = new sqs.Queue(s.tasks, "PlantedFailureQueue", {
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+        });
+        Validations.of(queue).acknowledge({ id: "AwsSolutions-SQS3", reason: "planted by the test" });
+      },
+    }).stacks;
+
+    expect(unalarmed(planted).filter((p) => p.includes("PlantedFailureQueue"))).toHaveLength(1);
   });
 
   it("runs each scheduled function that must not overlap one at a time: health monitor, scaler, sweeper", () => {

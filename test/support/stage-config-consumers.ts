@@ -61,6 +61,8 @@ export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
   autoSweep: [{ resources: "AWS::Events::Rule" }],
   strandedAfterSeconds: [{ env: "STRANDED_AFTER_SECONDS" }],
   sweepMaxTasks: [{ env: "SWEEP_MAX_TASKS" }],
+  alarmEmails: [{ resources: "AWS::SNS::Subscription" }],
+  alarmWebhooks: [{ resources: "AWS::SNS::Subscription" }],
   eventRetentionHours: [{ env: "EVENT_RETENTION_SECONDS" }],
   wsRateLimitPerSecond: [{ env: "RATE_LIMIT_PER_SECOND" }],
   wsRateLimitBurst: [{ env: "RATE_LIMIT_BURST" }],

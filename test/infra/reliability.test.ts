@@ -223,3 +223,26 @@ describe("events are not dropped without a trace (ADR 0017)", () => {
     expect(reserved("tasks", "SweepStrandedTasks")).toBe(1);
   });
 });
+
+describe("backups you can restore (seed 001)", () => {
+  it("prod backs up every table daily and keeps each backup 30 days, in an encrypted vault; other stages have no plan", () => {
+    const prod = synthesize("prod").stacks;
+    if (!prod.backup) throw new Error("prod has a backup stack");
+    const template = Template.fromStack(prod.backup);
+    const [plan] = Object.values(template.findResources("AWS::Backup::BackupPlan") as Resources);
+    expect(plan?.Properties?.BackupPlan).toMatchObject({
+      BackupPlanRule: [{ ScheduleExpression: "cron(0 3 * * ? *)", Lifecycle: { DeleteAfterDays: 30 } }],
+    });
+    const [vault] = Object.values(template.findResources("AWS::Backup::BackupVault") as Resources);
+    expect(vault?.Properties?.EncryptionKeyArn).toBeDefined();
+    const tables = templatesOf(prod).reduce(
+      (n, t) => n + Object.values(t.resources).filter((r) => r.Type === "AWS::DynamoDB::GlobalTable").length,
+      0,
+    );
+    const selection = Object.values(template.findResources("AWS::Backup::BackupSelection") as Resources)[0];
+    const selected = (selection?.Properties?.BackupSelection as { Resources: unknown[] }).Resources;
+    expect(tables).toBeGreaterThan(5);
+    expect(selected).toHaveLength(tables);
+    expect(stacks.backup).toBeUndefined();
+  });
+});

@@ -106,6 +106,10 @@ export const StageConfig = z
     strandedAfterSeconds: seconds(10, 24 * 3600),
     /** Tasks one sweeper run reads at most (its bounded work). */
     sweepMaxTasks: z.number().int().min(1).max(1_000),
+    /** Consecutive failures of a feed host that open its circuit breaker (seed 000 `failure_threshold`). */
+    circuitBreakerFailureThreshold: z.number().int().min(1).max(100),
+    /** Seconds an open breaker waits before one trial request (seed 000 `recovery_timeout`). */
+    circuitBreakerRecoveryTimeout: seconds(1, 3_600),
     /** Addresses the stage's alarms are mailed to (each confirms its subscription once). */
     alarmEmails: z.array(z.email()).max(10),
     /** HTTPS endpoints the stage's alarms are posted to (SNS's HTTPS subscriptions, confirmed once). */
@@ -156,6 +160,8 @@ const common = {
   autoSweep: true,
   strandedAfterSeconds: 300,
   sweepMaxTasks: 200,
+  circuitBreakerFailureThreshold: 5,
+  circuitBreakerRecoveryTimeout: 60,
   alarmEmails: [] as string[],
   alarmWebhooks: [] as string[],
 } as const satisfies Partial<StageConfig>;

@@ -57,6 +57,8 @@ export class DetectionStack extends Stack {
           FEED_URLS: config.feedUrls.join(","),
           FEED_POLL_SECONDS: String(config.feedPollSeconds),
           FEED_REQUESTS_PER_MINUTE: String(config.feedRequestsPerMinute),
+          FEED_BREAKER_FAILURE_THRESHOLD: String(config.circuitBreakerFailureThreshold),
+          FEED_BREAKER_RECOVERY_SECONDS: String(config.circuitBreakerRecoveryTimeout),
           FEED_ITEMS_TABLE: this.feedItemsTable.tableName,
         },
         grant: (role) => this.feedItemsTable.grant(role, "PutItem"),

@@ -61,6 +61,8 @@ export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
   autoSweep: [{ resources: "AWS::Events::Rule" }],
   strandedAfterSeconds: [{ env: "STRANDED_AFTER_SECONDS" }],
   sweepMaxTasks: [{ env: "SWEEP_MAX_TASKS" }],
+  circuitBreakerFailureThreshold: [{ env: "FEED_BREAKER_FAILURE_THRESHOLD" }],
+  circuitBreakerRecoveryTimeout: [{ env: "FEED_BREAKER_RECOVERY_SECONDS" }],
   alarmEmails: [{ resources: "AWS::SNS::Subscription" }],
   alarmWebhooks: [{ resources: "AWS::SNS::Subscription" }],
   eventRetentionHours: [{ env: "EVENT_RETENTION_SECONDS" }],

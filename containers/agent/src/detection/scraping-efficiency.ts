@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { DynamoDbSeenItems } from "#detection/adapters/dynamodb-seen-items";
+import { CircuitBreakingFeedFetcher } from "#detection/adapters/circuit-breaking-fetcher";
 import { HttpFeedFetcher } from "#detection/adapters/http-feed-fetcher";
 import type { FeedItem } from "#detection/domain/feed";
 import { FeedWatcher } from "#detection/domain/feed-watcher";
@@ -38,6 +39,8 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
       FEED_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1),
       FEED_ITEMS_TABLE: z.string().min(1),
       RESOURCE_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1),
+      FEED_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1),
+      FEED_BREAKER_RECOVERY_SECONDS: z.coerce.number().int().min(1),
     }),
     context.env,
   );
@@ -66,7 +69,13 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
     if (created) context.logger.info("feed item passed on for scoring", { itemId: item.id, fingerprint, taskId: task.taskId });
     return created;
   };
-  const watcher = new FeedWatcher(new HttpFeedFetcher(), new DynamoDbSeenItems(context.db, env.FEED_ITEMS_TABLE), handOff, {
+  // A feed host that keeps failing is left alone for a while (seed 000's circuit breaker, ADR 0017).
+  const fetcher = new CircuitBreakingFeedFetcher(
+    new HttpFeedFetcher(),
+    { failureThreshold: env.FEED_BREAKER_FAILURE_THRESHOLD, recoveryTimeoutSeconds: env.FEED_BREAKER_RECOVERY_SECONDS },
+    (host, state) => context.logger.warn("feed circuit breaker changed state", { host, state }),
+  );
+  const watcher = new FeedWatcher(fetcher, new DynamoDbSeenItems(context.db, env.FEED_ITEMS_TABLE), handOff, {
     requestsPerMinute: env.FEED_REQUESTS_PER_MINUTE,
   });
 

@@ -142,5 +142,17 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
   Tags.of(app).add("project", "tge-swarm");
   Tags.of(app).add("stage", config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring, web, backup };
+  return {
+    auth,
+    platform,
+    tasks,
+    detection,
+    coordination,
+    optimization,
+    agents,
+    realtime,
+    monitoring,
+    web,
+    ...(backup ? { backup } : {}),
+  };
 }

@@ -1,8 +1,11 @@
 import { type App, Tags, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { StageConfig } from "./config/stage-config";
+import { FailureAlarms } from "./constructs/failure-alarms";
 import { AgentsStack } from "./stacks/agents-stack";
 import { AuthStack } from "./stacks/auth-stack";
+import { BackupStack } from "./stacks/backup-stack";
+import { SwarmTable } from "./constructs/swarm-table";
 import { CoordinationStack } from "./stacks/coordination-stack";
 import { DetectionStack } from "./stacks/detection-stack";
 import { RealtimeStack } from "./stacks/realtime-stack";
@@ -24,6 +27,8 @@ export interface SwarmStacks {
   readonly monitoring: MonitoringStack;
   /** The dashboard page on CloudFront; absent in the local stage. */
   readonly web?: WebStack;
+  /** The daily AWS Backup plan of every table; `prod` only (ADR 0017). */
+  readonly backup?: BackupStack;
 }
 
 /**
@@ -114,8 +119,43 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
           userPoolClientId: auth.userPoolClient.userPoolClientId,
         });
 
+  // Seed 001's daily backups, on AWS's prod only (the emulator refuses backup selections).
+  const backup =
+    config.stage === "prod"
+      ? new BackupStack(app, name("backup"), {
+          ...common,
+          description: "TGE Swarm daily backups of every table",
+          tables: [auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring].flatMap((stack) =>
+            stack.node.findAll().filter((c): c is SwarmTable => c instanceof SwarmTable),
+          ),
+        })
+      : undefined;
+
+  // Alarms on every failure path, once each stack is complete (ADR 0017).
+  const alarmed = { auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring };
+  const alarms = Object.fromEntries(
+    Object.entries(alarmed).map(([concern, stack]) => [
+      concern,
+      new FailureAlarms(stack, "FailureAlarms", { stage: config.stage }),
+    ]),
+  ) as Record<keyof typeof alarmed, FailureAlarms>;
+  alarms.platform.watchHttpApi(platform.http.api);
+  alarms.realtime.watchWebSocketApi(realtime.webSocketApi, realtime.webSocketStage);
+
   Tags.of(app).add("project", "tge-swarm");
   Tags.of(app).add("stage", config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring, web };
+  return {
+    auth,
+    platform,
+    tasks,
+    detection,
+    coordination,
+    optimization,
+    agents,
+    realtime,
+    monitoring,
+    web,
+    ...(backup ? { backup } : {}),
+  };
 }

@@ -15,6 +15,9 @@ import { SchedulingStrategy } from "#tasks/domain/scheduling";
 import type { TimerPorts } from "#tasks/domain/handle-due-timer";
 import type { RelayBatchPorts } from "#tasks/domain/relay-batch";
 import { InstanceSentLedger } from "#tasks/adapters/instance-sent-ledger";
+import type { SweepPorts } from "#tasks/domain/sweeper";
+import { DynamoDbStrandedTaskFinder } from "#tasks/adapters/dynamodb-stranded-task-finder";
+import { DynamoDbSweepLedger } from "#tasks/adapters/dynamodb-sweep-ledger";
 import type { SubmitDeps } from "#tasks/domain/submit-task";
 import type { RetryPolicy } from "#tasks/domain/task-state-machine";
 import { once } from "#shared/once";
@@ -28,9 +31,8 @@ const tasksTable = once(() => readEnv(z.object({ TASKS_TABLE: z.string().min(1) 
 
 export const taskStore = once(() => new DynamoDbTaskStore(db(), tasksTable()));
 export const taskQuery = once(() => new DynamoDbTaskQuery(db(), tasksTable()));
-export const taskStats = once(
-  () => new DynamoDbTaskStats(db(), readEnv(z.object({ TASK_STATS_TABLE: z.string().min(1) })).TASK_STATS_TABLE),
-);
+const statsTableName = once(() => readEnv(z.object({ TASK_STATS_TABLE: z.string().min(1) })).TASK_STATS_TABLE);
+export const taskStats = once(() => new DynamoDbTaskStats(db(), statsTableName()));
 
 export const retryPolicy = once((): RetryPolicy => {
   const env = readEnv(
@@ -87,10 +89,41 @@ export const relayBatchPorts = once((): RelayBatchPorts => {
   };
 });
 
+const leaseGraceSeconds = once(
+  () => readEnv(z.object({ LEASE_GRACE_SECONDS: z.coerce.number().int().min(0) })).LEASE_GRACE_SECONDS,
+);
+
+/** What the sweeper reads and sends (ADR 0017): the tasks, their applied markers, the queues, the bus. */
+export const sweepPorts = once((): SweepPorts => {
+  const env = readEnv(
+    z.object({
+      EVENT_BUS_NAME: z.string().min(1),
+      WORK_QUEUE_URLS: jsonEnv(QUEUE_URLS),
+      STRANDED_AFTER_SECONDS: z.coerce.number().int().positive(),
+      SWEEP_MAX_TASKS: z.coerce.number().int().positive(),
+    }),
+  );
+  return {
+    store: taskStore(),
+    finder: new DynamoDbStrandedTaskFinder(db(), tasksTable()),
+    relayed: taskStats(),
+    ledger: new DynamoDbSweepLedger(db(), statsTableName()),
+    queue: new SqsWorkQueue(sqsClient(), env.WORK_QUEUE_URLS),
+    timers: timerQueue(),
+    publisher: new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME),
+    settings: {
+      policy: retryPolicy(),
+      leaseGraceSeconds: leaseGraceSeconds(),
+      strandedAfterSeconds: env.STRANDED_AFTER_SECONDS,
+      maxTasksPerRun: env.SWEEP_MAX_TASKS,
+    },
+  };
+});
+
 /** What the timer checker reads and writes: the tasks, the timers queue, the retry policy and the lease grace. */
 export const timerPorts = once((): TimerPorts => ({
   store: taskStore(),
   timers: timerQueue(),
   policy: retryPolicy(),
-  leaseGraceSeconds: readEnv(z.object({ LEASE_GRACE_SECONDS: z.coerce.number().int().min(0) })).LEASE_GRACE_SECONDS,
+  leaseGraceSeconds: leaseGraceSeconds(),
 }));

@@ -110,6 +110,22 @@ export const StageConfig = z
     wsRateLimitBurst: z.number().int().min(1).max(1_000),
     /** WebSocket connections one user may hold open at once; the next handshake is refused (`connection_limit`). */
     wsConnectionsPerUser: z.number().int().min(1).max(1_000),
+
+    // Reliability (issue 14, ADR 0017)
+    /** Run the stranded-task sweeper every minute (off: it only runs when invoked). */
+    autoSweep: z.boolean(),
+    /** A queued task the outbox never relayed is re-dispatched this long after it became available. */
+    strandedAfterSeconds: seconds(10, 24 * 3600),
+    /** Tasks one sweeper run reads at most (its bounded work). */
+    sweepMaxTasks: z.number().int().min(1).max(1_000),
+    /** Consecutive failures of a feed host that open its circuit breaker (seed 000 `failure_threshold`). */
+    circuitBreakerFailureThreshold: z.number().int().min(1).max(100),
+    /** Seconds an open breaker waits before one trial request (seed 000 `recovery_timeout`). */
+    circuitBreakerRecoveryTimeout: seconds(1, 3_600),
+    /** Addresses the stage's alarms are mailed to (each confirms its subscription once). */
+    alarmEmails: z.array(z.email()).max(10),
+    /** HTTPS endpoints the stage's alarms are posted to (SNS's HTTPS subscriptions, confirmed once). */
+    alarmWebhooks: z.array(z.url({ protocol: /^https$/ })).max(10),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;
@@ -159,6 +175,13 @@ const common = {
   wsRateLimitPerSecond: 10,
   wsRateLimitBurst: 20,
   wsConnectionsPerUser: 10,
+  autoSweep: true,
+  strandedAfterSeconds: 300,
+  sweepMaxTasks: 200,
+  circuitBreakerFailureThreshold: 5,
+  circuitBreakerRecoveryTimeout: 60,
+  alarmEmails: [] as string[],
+  alarmWebhooks: [] as string[],
 } as const satisfies Partial<StageConfig>;
 
 export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
@@ -191,6 +214,7 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     settingsMaxAgeSeconds: 2,
     // The fan-out test and benchmark open 100 connections as one seeded viewer.
     wsConnectionsPerUser: 200,
+    strandedAfterSeconds: 20,
   },
   dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },
   prod: {

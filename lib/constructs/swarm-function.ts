@@ -23,6 +23,11 @@ export interface SwarmFunctionProps {
   readonly timeout?: Duration;
   /** @default 512 */
   readonly memorySize?: number;
+  /**
+   * Concurrent runs reserved (and allowed) at most; 1 for a scheduled function whose runs must
+   * not overlap. @default none reserved
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -46,6 +51,7 @@ export class SwarmFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: lambda.Tracing.ACTIVE,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       logGroup,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, "package-lock.json"),

@@ -5,7 +5,6 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as events from "aws-cdk-lib/aws-events";
-import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -16,6 +15,8 @@ import { AGENT_INDEXES } from "#agents/adapters/dynamodb-agent-registry";
 import { AGENT_ROUTES } from "#agents/published/routes";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { AgentService, type SpecialistResources } from "../constructs/agent-service";
+import { FailureQueue } from "../constructs/failure-queue";
+import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import type { PriorityQueues } from "../constructs/priority-queues";
 import { routeFunctions } from "../constructs/route-functions";
@@ -235,18 +236,26 @@ export class AgentsStack extends Stack {
     ecsRead(scaler);
     ecsScale(scaler);
 
+    // Runs must not overlap (ADR 0017): two monitors would restart one agent twice, two scalers race on a count.
+    for (const f of [monitor, scaler]) (f.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = 1;
+    const eventFailures = new FailureQueue(this, "EventFailures", {
+      holds: "schedule runs and ECS task-state events the fleet's functions failed on or never got",
+    });
+    // A failed run is retried by the next one a minute later; the failure is kept and alarmed.
+    const scheduled = (f: lambda.Function) =>
+      guardedLambdaTarget(f, { failures: eventFailures, retryAttempts: 0, maxEventAge: Duration.minutes(5) });
     const everyMinute = events.Schedule.rate(Duration.minutes(1));
     new events.Rule(this, "HealthMonitorSchedule", {
       description: "Runs the fleet health monitor",
       schedule: everyMinute,
       enabled: config.autoRecovery,
-      targets: [new targets.LambdaFunction(monitor, { retryAttempts: 0 })],
+      targets: [scheduled(monitor)],
     });
     new events.Rule(this, "ScalerSchedule", {
       description: "Runs the fleet scaler",
       schedule: everyMinute,
       enabled: config.autoScaling,
-      targets: [new targets.LambdaFunction(scaler, { retryAttempts: 0 })],
+      targets: [scheduled(scaler)],
     });
 
     const recordTaskState = fn(
@@ -262,7 +271,9 @@ export class AgentsStack extends Stack {
         detailType: ["ECS Task State Change"],
         detail: { clusterArn: [this.cluster.clusterArn], lastStatus: ["STOPPED"] },
       },
-      targets: [new targets.LambdaFunction(recordTaskState, { retryAttempts: 2 })],
+      targets: [
+        guardedLambdaTarget(recordTaskState, { failures: eventFailures, retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+      ],
     });
 
     const relay = fn(

@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
-import * as targets from "aws-cdk-lib/aws-events-targets";
 import type * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -14,6 +13,8 @@ import type { AgentType } from "#kernel/agent-catalog";
 import type { SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { routeFunctions } from "../constructs/route-functions";
+import { FailureQueue } from "../constructs/failure-queue";
+import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
@@ -162,7 +163,14 @@ export class CoordinationStack extends Stack {
     new events.Rule(this, "ReapExpiredLeasesSchedule", {
       description: "Expires lapsed leases so the locks list and the events say so",
       schedule: events.Schedule.rate(Duration.minutes(1)),
-      targets: [new targets.LambdaFunction(reaper, { retryAttempts: 0 })],
+      // A failed run is retried by the next one a minute later; the failure is kept and alarmed (ADR 0017).
+      targets: [
+        guardedLambdaTarget(reaper, {
+          failures: new FailureQueue(this, "ReaperFailures", { holds: "lease-reaper runs that failed or were never delivered" }),
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(5),
+        }),
+      ],
     });
 
     new CfnOutput(this, "LocksTableName", { value: this.locksTable.tableName });

@@ -58,6 +58,8 @@ export class DetectionStack extends Stack {
           // Feeds on this machine (the local fixture feed) are internal addresses: allowed by name, on local only.
           FEED_PRIVATE_HOSTS: config.stage === "local" ? config.feedUrls.map((url) => new URL(url).host).join(",") : "",
           FEED_POLL_SECONDS: String(config.feedPollSeconds),
+          FEED_BREAKER_FAILURE_THRESHOLD: String(config.circuitBreakerFailureThreshold),
+          FEED_BREAKER_RECOVERY_SECONDS: String(config.circuitBreakerRecoveryTimeout),
           FEED_ITEMS_TABLE: this.feedItemsTable.tableName,
         },
         grant: (role) => this.feedItemsTable.grant(role, "PutItem"),

@@ -2,12 +2,11 @@ import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } fro
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as events from "aws-cdk-lib/aws-events";
-import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import * as sns from "aws-cdk-lib/aws-sns";
-import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { EmailSubscription, LambdaSubscription, UrlSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENT_INDEXES } from "#agents/adapters/dynamodb-agent-registry";
@@ -17,6 +16,9 @@ import { TASK_INDEXES } from "#tasks/adapters/task-table-layout";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import type { PriorityQueues } from "../constructs/priority-queues";
 import type { SwarmTable } from "../constructs/swarm-table";
+import { FailureQueue } from "../constructs/failure-queue";
+import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
+import { alarmTopicName } from "../constructs/failure-alarms";
 import { SwarmFunction } from "../constructs/swarm-function";
 import type { SwarmStackProps } from "./swarm-stack-props";
 import { PRIORITIES, type Priority } from "#kernel/task-vocabulary";
@@ -113,8 +115,16 @@ export class MonitoringStack extends Stack {
     new events.Rule(this, "MetricsSnapshotSchedule", {
       description: "Publishes the swarm's metrics snapshot for the dashboard",
       schedule: events.Schedule.rate(Duration.minutes(1)),
-      // A missed snapshot is superseded by the next one a minute later: no retries.
-      targets: [new targets.LambdaFunction(snapshot, { retryAttempts: 0 })],
+      // A missed snapshot is superseded by the next one a minute later: no retries, but the failure is kept.
+      targets: [
+        guardedLambdaTarget(snapshot, {
+          failures: new FailureQueue(this, "SnapshotFailures", {
+            holds: "metrics-snapshot runs that failed or were never delivered",
+          }),
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(5),
+        }),
+      ],
     });
 
     // ── Alarms → encrypted topic → relay → SystemAlert on the bus ──
@@ -133,6 +143,8 @@ export class MonitoringStack extends Stack {
       }),
     );
     this.alarmTopic = new sns.Topic(this, "AlarmTopic", {
+      // Named: every stack's failure alarms notify it by name (a reference would be a cycle).
+      topicName: alarmTopicName(config.stage),
       displayName: `TGE Swarm ${config.stage} alarms`,
       masterKey: topicKey,
       enforceSSL: true,
@@ -182,6 +194,10 @@ export class MonitoringStack extends Stack {
       onFailure: new SqsDestination(relayFailures),
     });
     this.alarmTopic.addSubscription(new LambdaSubscription(relay, { deadLetterQueue: relayFailures }));
+    // The stage's people and tools: each alarm's ALARM and OK, by email or to a webhook (ADR 0017).
+    for (const address of config.alarmEmails) this.alarmTopic.addSubscription(new EmailSubscription(address));
+    for (const url of config.alarmWebhooks)
+      this.alarmTopic.addSubscription(new UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
 
     const notify = new SnsAction(this.alarmTopic);
     this.deadLetterAlarms = Object.fromEntries(

@@ -19,6 +19,8 @@ import { RUNTIME_SETTINGS_DOCUMENT, runtimeSettingsOf } from "#optimization/publ
 import { settingsEnvironment } from "#optimization/published/settings-reader";
 import type { SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
+import { FailureQueue } from "../constructs/failure-queue";
+import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
 import { OptimizationPipeline } from "../constructs/optimization-pipeline";
 import { routeFunctions } from "../constructs/route-functions";
 import { SettingsBucket } from "../constructs/settings-bucket";
@@ -322,7 +324,16 @@ export class OptimizationStack extends Stack {
       description: "Asks the reviewer agents to read the swarm's metrics",
       schedule: events.Schedule.rate(Duration.minutes(Math.max(1, config.metricsReviewMinutes))),
       enabled: config.metricsReviewMinutes > 0,
-      targets: [new targets.LambdaFunction(reviews, { retryAttempts: 2 })],
+      // A review that cannot run is kept and alarmed (ADR 0017); the next one comes with the next interval.
+      targets: [
+        guardedLambdaTarget(reviews, {
+          failures: new FailureQueue(this, "ReviewFailures", {
+            holds: "metrics-review schedules that failed or were never delivered",
+          }),
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(10),
+        }),
+      ],
     });
 
     new CfnOutput(this, "MetricsReviewFunctionName", { value: reviews.functionName });

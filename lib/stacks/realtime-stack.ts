@@ -6,7 +6,6 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
-import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { BY_SK_INDEX } from "#realtime/adapters/dynamodb-connection-store";
 import { SERVER_EVENT_TYPE_OF } from "#realtime/domain/server-events";
@@ -14,6 +13,7 @@ import { REALTIME_ROUTES } from "#realtime/published/routes";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { routeFunctions } from "../constructs/route-functions";
 import { GuardedQueue } from "../constructs/guarded-queue";
+import { FailureQueue } from "../constructs/failure-queue";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
@@ -179,10 +179,8 @@ export class RealtimeStack extends Stack {
       }),
     );
 
-    const undelivered = new sqs.Queue(this, "UndeliveredEvents", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const undelivered = new FailureQueue(this, "UndeliveredEvents", {
+      holds: "bus events the broadcaster could not be invoked with, or failed on after its retries",
     });
     new events.Rule(this, "DashboardEvents", {
       description: "Swarm events the dashboard shows",
@@ -236,9 +234,5 @@ export class RealtimeStack extends Stack {
         reason: "execute-api:ManageConnections must cover every connection id of this one API stage.",
       });
     }
-    Validations.of(undelivered).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is itself the dead-letter queue of the dashboard rule's Lambda target.",
-    });
   }
 }

@@ -1,15 +1,17 @@
-import { CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
-import type * as events from "aws-cdk-lib/aws-events";
+import * as events from "aws-cdk-lib/aws-events";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import * as sqs from "aws-cdk-lib/aws-sqs";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { FILTER_ATTRIBUTES, SUMMARY_ATTRIBUTES, TASK_INDEXES } from "#tasks/adapters/task-table-layout";
 import { TASK_ROUTES } from "#tasks/published/routes";
 import { LEASE_HEARTBEATS, retryPolicyOf } from "../config/stage-config";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
+import { FailureQueue } from "../constructs/failure-queue";
+import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
 import { GuardedQueue } from "../constructs/guarded-queue";
 import { PriorityQueues } from "../constructs/priority-queues";
 import { routeFunctions } from "../constructs/route-functions";
@@ -42,6 +44,8 @@ export class TasksStack extends Stack {
   readonly table: SwarmTable;
   readonly stats: SwarmTable;
   readonly workQueues: Readonly<Record<AgentType, PriorityQueues>>;
+  /** Where this stack's lost work ends up: each one alarmed (ADR 0017). */
+  readonly failureQueues: Readonly<Record<string, sqs.IQueue>>;
 
   constructor(scope: Construct, id: string, props: TasksStackProps) {
     super(scope, id, props);
@@ -159,15 +163,10 @@ export class TasksStack extends Stack {
     for (const type of AGENT_TYPES) this.workQueues[type].grantSend(relay);
     timers.queue.grantSendMessages(relay);
     props.bus.grantPutEventsTo(relay);
-    this.stats.grant(relay, "UpdateItem");
-    const relayFailures = new sqs.Queue(this, "RelayFailures", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(relayFailures).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is itself the failure destination of the relay's stream event source.",
+    // A delta is one transaction: the version's marker (Put, if absent) and the ADDs (Update).
+    this.stats.grant(relay, "PutItem", "UpdateItem");
+    const relayFailures = new FailureQueue(this, "RelayFailures", {
+      holds: "pointers to tasks-stream records the relay could not process in 10 retries",
     });
     relay.addEventSource(
       new DynamoEventSource(this.table.table, {
@@ -182,18 +181,57 @@ export class TasksStack extends Stack {
       }),
     );
 
+    const leaseGrace = String(config.healthCheckInterval * LEASE_HEARTBEATS);
     const checker = fn(
       "CheckTaskTimers",
       "check-task-timers.ts",
       "Timers: time out lapsed claims, retry or dead-letter timed-out attempts, expire stale queued tasks",
-      { TIMER_QUEUE_URL: timers.queue.queueUrl, LEASE_GRACE_SECONDS: String(config.healthCheckInterval * LEASE_HEARTBEATS) },
+      { TIMER_QUEUE_URL: timers.queue.queueUrl, LEASE_GRACE_SECONDS: leaseGrace },
       checkerTimeout,
     );
     this.table.grant(checker, "GetItem", "UpdateItem");
     timers.queue.grantSendMessages(checker);
     checker.addEventSource(new SqsEventSource(timers.queue, { batchSize: 10, reportBatchItemFailures: true }));
 
+    // The sweeper (ADR 0017): the backstop for a relay that ran out of retries and timers that were lost.
+    const sweeper = new SwarmFunction(this, "SweepStrandedTasks", {
+      entry: "tasks/sweep-stranded-tasks.ts",
+      description: "Every minute: re-dispatch queued tasks never relayed, time out and recover tasks whose timers were lost",
+      context: "tasks",
+      config,
+      timeout: Duration.seconds(50),
+      // Runs must not overlap: two would read the same candidates (harmless, but twice the work).
+      reservedConcurrency: 1,
+      environment: {
+        ...environment,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        WORK_QUEUE_URLS: queueUrls,
+        TIMER_QUEUE_URL: timers.queue.queueUrl,
+        LEASE_GRACE_SECONDS: leaseGrace,
+        STRANDED_AFTER_SECONDS: String(config.strandedAfterSeconds),
+        SWEEP_MAX_TASKS: String(config.sweepMaxTasks),
+      },
+    });
+    this.table.grant(sweeper, "GetItem", "UpdateItem", "Query");
+    // Reads the counters' applied markers (GetItem) and records its own re-dispatches (PutItem).
+    this.stats.grant(sweeper, "GetItem", "PutItem");
+    for (const type of AGENT_TYPES) this.workQueues[type].grantSend(sweeper);
+    timers.queue.grantSendMessages(sweeper);
+    props.bus.grantPutEventsTo(sweeper);
+    const sweepFailures = new FailureQueue(this, "SweepFailures", { holds: "sweeper runs that failed or were never delivered" });
+    new events.Rule(this, "SweeperSchedule", {
+      description: "Runs the stranded-task sweeper",
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      enabled: config.autoSweep,
+      // A failed run is retried by the next one a minute later; the failure is kept and alarmed.
+      targets: [guardedLambdaTarget(sweeper, { failures: sweepFailures, retryAttempts: 0, maxEventAge: Duration.minutes(5) })],
+    });
+    this.failureQueues = { relayFailures, timerDeadLetters: timers.deadLetterQueue, sweepFailures };
+
     new CfnOutput(this, "TasksTableName", { value: this.table.tableName });
+    new CfnOutput(this, "SweeperFunctionName", { value: sweeper.functionName });
+    new CfnOutput(this, "RelayFunctionName", { value: relay.functionName });
+    new CfnOutput(this, "TimerCheckerFunctionName", { value: checker.functionName });
     new CfnOutput(this, "TaskStatsTableName", { value: this.stats.tableName });
     new CfnOutput(this, "TimerQueueUrl", { value: timers.queue.queueUrl });
     new CfnOutput(this, "WorkQueueUrls", { value: queueUrls });

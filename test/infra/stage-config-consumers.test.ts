@@ -62,7 +62,7 @@ function another(key: keyof StageConfig): string {
       : typeof current === "number"
         ? [current - 1, current + 1, 1, 3, 7, 30].map(String)
         : Array.isArray(current)
-          ? ["https://feeds.example/held.json"]
+          ? ["https://feeds.example/held.json", "ops@example.com"]
           : schema instanceof z.ZodEnum
             ? schema.options.map(String)
             : key === "region"

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import {
   BatchWriteCommand,
@@ -12,6 +12,8 @@ import {
   type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
@@ -41,6 +43,7 @@ export class FakeDynamoTable {
     mock.on(DeleteCommand).callsFake(async (input: DeleteCommandInput) => this.delete(input));
     mock.on(QueryCommand).callsFake(async (input: QueryCommandInput) => this.query(input));
     mock.on(BatchWriteCommand).callsFake(async (input: BatchWriteCommandInput) => this.batchWrite(input));
+    mock.on(TransactWriteCommand).callsFake(async (input: TransactWriteCommandInput) => this.transactWrite(input));
     return this;
   }
 
@@ -73,6 +76,32 @@ export class FakeDynamoTable {
       }
     }
     return { UnprocessedItems: {} };
+  }
+
+  /**
+   * Puts and updates of one table, all or nothing: the first refused condition puts every item
+   * back as it was and cancels the transaction with a reason per item, as DynamoDB does.
+   */
+  transactWrite(input: TransactWriteCommandInput) {
+    const before = new Map([...this.items].map(([key, item]) => [key, structuredClone(item)]));
+    const items = input.TransactItems ?? [];
+    for (const [index, item] of items.entries()) {
+      try {
+        if (item.Put) this.put(item.Put as PutCommandInput);
+        else if (item.Update) this.update(item.Update as UpdateCommandInput);
+        else throw new Error("fake table: a transaction takes only Put and Update");
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        this.items.clear();
+        for (const [key, old] of before) this.items.set(key, old);
+        throw new TransactionCanceledException({
+          message: "Transaction cancelled",
+          $metadata: {},
+          CancellationReasons: items.map((_, i) => ({ Code: i === index ? "ConditionalCheckFailed" : "None" })),
+        });
+      }
+    }
+    return {};
   }
 
   query(input: QueryCommandInput) {

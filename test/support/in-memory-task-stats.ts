@@ -1,12 +1,22 @@
 import type { AgentType } from "#kernel/agent-catalog";
-import type { MinuteCounters, QueueInspector, StatsDelta, TaskQuery, TaskStatsStore, TypeCounters } from "#tasks/domain/ports";
+import type {
+  MinuteCounters,
+  QueueInspector,
+  StatsApplied,
+  StatsDelta,
+  TaskQuery,
+  TaskStatsStore,
+  TaskVersionRef,
+  TypeCounters,
+} from "#tasks/domain/ports";
 import { queueView } from "#tasks/domain/queue-view";
 import { minuteOf, readTaskStatus } from "#tasks/domain/task-stats";
 import { type TaskFigures, taskFiguresFrom, type TaskViews } from "#tasks/published/task-figures";
 
-/** The TaskStatsStore contract in memory: counters are added, per type and per minute. */
+/** The TaskStatsStore contract in memory: counters are added, per type and per minute, once per task version. */
 export class InMemoryTaskStats implements TaskStatsStore {
   private readonly types = new Map<AgentType, Record<string, number>>();
+  private readonly markers = new Set<string>();
   private readonly minutes = new Map<string, Record<string, number>>();
   private readonly ticks = new Map<string, number>();
 
@@ -19,7 +29,20 @@ export class InMemoryTaskStats implements TaskStatsStore {
     this.types.set(agentType, { ...counters });
   }
 
-  async apply(delta: StatsDelta): Promise<void> {
+  async apply(delta: StatsDelta): Promise<StatsApplied> {
+    const marker = versionKey(delta.change);
+    if (this.markers.has(marker)) return "already_applied";
+    this.markers.add(marker);
+    this.add(delta);
+    return "applied";
+  }
+
+  async applied(change: TaskVersionRef): Promise<boolean> {
+    return this.markers.has(versionKey(change));
+  }
+
+  /** Adds a delta's counters, marker or not. */
+  protected add(delta: StatsDelta): void {
     this.types.set(delta.agentType, add(this.types.get(delta.agentType), delta.counters));
     if (delta.minute) this.minutes.set(delta.minute.at, add(this.minutes.get(delta.minute.at), delta.minute.counters));
   }
@@ -43,6 +66,19 @@ export class InMemoryTaskStats implements TaskStatsStore {
     const next = (this.ticks.get(name) ?? 0) + 1;
     this.ticks.set(name, next);
     return next;
+  }
+}
+
+const versionKey = (change: TaskVersionRef) => `${change.taskId}#${change.version}`;
+
+/**
+ * The counters as they were before ADR 0017: every delta added, with no marker, so a replayed
+ * change counts twice. Kept for the control that shows the replay test can fail.
+ */
+export class UnmarkedTaskStats extends InMemoryTaskStats {
+  override async apply(delta: StatsDelta): Promise<StatsApplied> {
+    this.add(delta);
+    return "applied";
   }
 }
 

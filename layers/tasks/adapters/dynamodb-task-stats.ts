@@ -1,6 +1,14 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { AGENT_TYPES, AgentType } from "#kernel/agent-catalog";
-import type { MinuteCounters, StatsDelta, TaskStatsStore, TypeCounters } from "../domain/ports";
+import type { MinuteCounters, StatsApplied, StatsDelta, TaskStatsStore, TaskVersionRef, TypeCounters } from "../domain/ports";
 import { minuteOf } from "../domain/task-stats";
 
 /**
@@ -10,8 +18,12 @@ import { minuteOf } from "../domain/task-stats";
  *   TYPE#<agentType>         tasks per priority × status, queue/execution time sums  never
  *   MINUTE#<yyyy-mm-ddThh:mm> tasks finished and completed that minute (per type too) after 2 h
  *   TICK#<name>              a shared counter (round-robin turns)                    never
+ *   APPLIED#<taskId>#<version> that version's delta was added                         after 8 days
  *
- * Every change is one UpdateItem with ADD, so concurrent relays never overwrite each other.
+ * A delta is one TransactWriteItems: the version's APPLIED marker, put only if absent, and the
+ * ADDs to its rows. A replayed stream record (a retried batch, an SDK retry of a write that
+ * had landed) finds the marker and adds nothing, so the counters take each version once
+ * (ADR 0017). ADD, not SET, so concurrent relays never overwrite each other.
  */
 export class DynamoDbTaskStats implements TaskStatsStore {
   constructor(
@@ -19,12 +31,38 @@ export class DynamoDbTaskStats implements TaskStatsStore {
     private readonly tableName: string,
   ) {}
 
-  async apply(delta: StatsDelta): Promise<void> {
-    await this.add(`TYPE#${delta.agentType}`, delta.counters);
+  async apply(delta: StatsDelta): Promise<StatsApplied> {
+    const marker = {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          pk: appliedKey(delta.change),
+          agentType: delta.agentType,
+          expiresAt: Math.floor(Date.now() / 1000) + APPLIED_MARKER_SECONDS,
+        },
+        ConditionExpression: "attribute_not_exists(pk)",
+      },
+    };
+    const adds = [this.addition(`TYPE#${delta.agentType}`, delta.counters)];
     if (delta.minute) {
       const expiresAt = Math.floor(Date.parse(`${delta.minute.at}:00Z`) / 1000) + 2 * 3600;
-      await this.add(`MINUTE#${delta.minute.at}`, delta.minute.counters, { expiresAt });
+      adds.push(this.addition(`MINUTE#${delta.minute.at}`, delta.minute.counters, { expiresAt }));
     }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: [marker, ...adds] }));
+      return "applied";
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed")
+        return "already_applied";
+      throw error;
+    }
+  }
+
+  async applied(change: TaskVersionRef): Promise<boolean> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: appliedKey(change) }, ConsistentRead: true }),
+    );
+    return Item !== undefined;
   }
 
   async byType(): Promise<Partial<Record<AgentType, TypeCounters>>> {
@@ -67,7 +105,7 @@ export class DynamoDbTaskStats implements TaskStatsStore {
     return Number(Attributes?.value ?? 0);
   }
 
-  private async add(pk: string, counters: Readonly<Record<string, number>>, extra: Record<string, number> = {}): Promise<void> {
+  private addition(pk: string, counters: Readonly<Record<string, number>>, extra: Record<string, number> = {}): TransactItem {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const adds = Object.entries(counters).map(([name, amount], i) => {
@@ -80,17 +118,28 @@ export class DynamoDbTaskStats implements TaskStatsStore {
       values[`:e${i}`] = value;
       return `#e${i} = :e${i}`;
     });
-    await this.db.send(
-      new UpdateCommand({
+    return {
+      Update: {
         TableName: this.tableName,
         Key: { pk },
         UpdateExpression: `${sets.length > 0 ? `SET ${sets.join(", ")} ` : ""}ADD ${adds.join(", ")}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-      }),
-    );
+      },
+    };
   }
 }
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/**
+ * How long a version's marker is kept: past the stream's 24 h of retries, and past the longest a
+ * task can wait queued (7 days of TTL after up to 15 minutes of backoff), because the sweeper
+ * reads a queued task's marker to tell a dispatched task from a stranded one.
+ */
+export const APPLIED_MARKER_SECONDS = 8 * 24 * 3600;
+
+const appliedKey = (change: TaskVersionRef) => `APPLIED#${change.taskId}#${change.version}`;
 
 function numbersOf(item: Record<string, unknown>): Record<string, number> {
   return Object.fromEntries(Object.entries(item).filter((entry): entry is [string, number] => typeof entry[1] === "number"));

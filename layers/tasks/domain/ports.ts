@@ -68,12 +68,26 @@ export interface TaskQuery {
 
 /** What one stored change adds to the counters (negative to remove). */
 export interface StatsDelta {
+  /**
+   * The stored version of the task this delta comes from: the counters take each version's
+   * delta once, however often its stream record is relayed (ADR 0017).
+   */
+  readonly change: TaskVersionRef;
   readonly agentType: AgentType;
   /** Added to the agent type's row. */
   readonly counters: Readonly<Record<string, number>>;
   /** Added to the row of the minute the change happened in (throughput). */
   readonly minute?: { readonly at: string; readonly counters: Readonly<Record<string, number>> };
 }
+
+/** One stored version of a task. */
+export interface TaskVersionRef {
+  readonly taskId: string;
+  readonly version: number;
+}
+
+/** What applying a delta did: added it, or found this version's delta already added. */
+export type StatsApplied = "applied" | "already_applied";
 
 /** An agent type's stats row, as stored. */
 export type TypeCounters = Readonly<Record<string, number>>;
@@ -82,7 +96,13 @@ export type MinuteCounters = Readonly<Record<string, number>>;
 
 /** Counters behind the status view, backpressure and scheduling. */
 export interface TaskStatsStore {
-  apply(delta: StatsDelta): Promise<void>;
+  /**
+   * Adds a version's delta and marks that version applied, in one atomic write; a version
+   * already marked adds nothing.
+   */
+  apply(delta: StatsDelta): Promise<StatsApplied>;
+  /** Whether a version's delta was applied (so everything the relay does before it was sent). */
+  applied(change: TaskVersionRef): Promise<boolean>;
   byType(): Promise<Partial<Record<AgentType, TypeCounters>>>;
   ofType(agentType: AgentType): Promise<TypeCounters>;
   /** The last `count` minutes, newest first (missing minutes as empty rows). */

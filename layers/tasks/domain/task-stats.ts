@@ -43,6 +43,7 @@ export function statsDelta(previous: Task | undefined, current: Task): StatsDelt
   }
   if (current.status === "timed_out") minute[`timedOut_${type}`] = 1;
   return {
+    change: { taskId: current.taskId, version: current.version },
     agentType: type,
     counters,
     ...(Object.keys(minute).length > 0 ? { minute: { at: minuteOf(current.updatedAt), counters: minute } } : {}),

@@ -37,7 +37,7 @@ declare module "vitest" {
  * queued task expires after 30 seconds, a WebSocket connection may send 10 frames at once and
  * 2 a second after that, an approval waits 15 seconds, a lock held by someone else 8) and
  * without the schedules that would act behind the
- * tests' backs: the scaler, the health monitor and the metrics reviews run when a test invokes
+ * tests' backs: the scaler, the health monitor, the metrics reviews and the sweeper run when a test invokes
  * them.
  */
 export const E2E_OVERRIDES = {
@@ -46,6 +46,9 @@ export const E2E_OVERRIDES = {
   TGE_AUTO_SCALING: "false",
   TGE_AUTO_RECOVERY: "false",
   TGE_METRICS_REVIEW_MINUTES: "0",
+  TGE_AUTO_SWEEP: "false",
+  // Well inside the 30-second queued TTL, so a stranded task is re-dispatched before it expires.
+  TGE_STRANDED_AFTER_SECONDS: "10",
   TGE_WS_RATE_LIMIT_BURST: "10",
   TGE_WS_RATE_LIMIT_PER_SECOND: "2",
   // The optimization pipeline's waits, short enough for its e2e tests to reach every path.

@@ -35,6 +35,7 @@ async function someSwarm(): Promise<{ sources: SnapshotSources; taskStats: InMem
   });
   // Two completions in the last full minute (10:00 is still filling).
   await taskStats.apply({
+    change: { taskId: "task-done", version: 3 },
     agentType: "data-quality",
     counters: {},
     minute: { at: "2026-11-23T09:59", counters: { completed: 2 } },

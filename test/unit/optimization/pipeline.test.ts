@@ -222,6 +222,7 @@ describe("verification and rollback", () => {
     await validateStep(id, h.deps);
     // Before: 20 finished, 1 failed, in the minute before the apply minute.
     await h.stats.apply({
+      change: { taskId: "before-window", version: 1 },
       agentType: "data-quality",
       counters: {},
       minute: { at: "2026-12-01T09:59", counters: { "finished_data-quality": 20, "unsuccessful_data-quality": 1 } },
@@ -231,6 +232,7 @@ describe("verification and rollback", () => {
     vi.advanceTimersByTime(5_000);
     // After: 10 finished, 6 failed.
     await h.stats.apply({
+      change: { taskId: "after-window", version: 1 },
       agentType: "data-quality",
       counters: {},
       minute: { at: "2026-12-01T10:00", counters: { "finished_data-quality": 10, "unsuccessful_data-quality": 6 } },

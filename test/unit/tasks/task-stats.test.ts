@@ -28,6 +28,7 @@ describe("statsDelta", () => {
       updatedAt: "2026-11-23T10:00:04.000Z",
     };
     expect(statsDelta(running, done)).toEqual({
+      change: { taskId: "task-1", version: 1 },
       agentType: "data-quality",
       counters: { n_normal_running: -1, n_normal_completed: 1, executionTimeSumMs: 4_000, executionTimeCount: 1 },
       minute: {

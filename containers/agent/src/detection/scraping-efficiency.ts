@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { DynamoDbSeenItems } from "#detection/adapters/dynamodb-seen-items";
+import { CircuitBreakingFeedFetcher } from "#detection/adapters/circuit-breaking-fetcher";
 import { HttpFeedFetcher } from "#detection/adapters/http-feed-fetcher";
 import { FeedUrlRefusedError, requireConfigured } from "#detection/domain/feed-url-policy";
 import type { FeedItem } from "#detection/domain/feed";
@@ -42,6 +43,8 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
       FEED_POLL_SECONDS: z.coerce.number().int().min(1),
       FEED_ITEMS_TABLE: z.string().min(1),
       RESOURCE_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1),
+      FEED_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1),
+      FEED_BREAKER_RECOVERY_SECONDS: z.coerce.number().int().min(1),
     }),
     context.env,
   );
@@ -86,17 +89,18 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
     },
     privateHostsAllowed: env.FEED_PRIVATE_HOSTS,
   };
-  const watcher = new FeedWatcher(
+  // A feed host that keeps failing is left alone for a while (seed 000's circuit breaker, ADR 0017).
+  const fetcher = new CircuitBreakingFeedFetcher(
     new HttpFeedFetcher({ policy }),
-    new DynamoDbSeenItems(context.db, env.FEED_ITEMS_TABLE),
-    handOff,
-    {
-      // Read at each request, so a new limit in the document applies from the next one.
-      get requestsPerMinute() {
-        return current.requestsPerMinute;
-      },
-    },
+    { failureThreshold: env.FEED_BREAKER_FAILURE_THRESHOLD, recoveryTimeoutSeconds: env.FEED_BREAKER_RECOVERY_SECONDS },
+    (host, state) => context.logger.warn("feed circuit breaker changed state", { host, state }),
   );
+  const watcher = new FeedWatcher(fetcher, new DynamoDbSeenItems(context.db, env.FEED_ITEMS_TABLE), handOff, {
+    // Read at each request, so a new limit in the document applies from the next one.
+    get requestsPerMinute() {
+      return current.requestsPerMinute;
+    },
+  });
 
   const fetchFeed: TaskHandler = async (payload) => {
     const { url } = payloadOf(FeedFetchPayload, payload);

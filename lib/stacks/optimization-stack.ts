@@ -1,7 +1,6 @@
 import { CfnOutput, CustomResource, Duration, Stack, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
-import * as targets from "aws-cdk-lib/aws-events-targets";
 import type * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -244,7 +243,14 @@ export class OptimizationStack extends Stack {
       description: "A reviewer's recommendation starts the optimization pipeline",
       eventBus: props.bus,
       eventPattern: { source: [EVENT_SOURCES.optimization], detailType: [OPTIMIZATION_RECOMMENDED] },
-      targets: [new targets.LambdaFunction(intake, { retryAttempts: 4, maxEventAge: Duration.hours(2) })],
+      // A recommendation that cannot be taken in is kept and alarmed, never dropped (ADR 0017).
+      targets: [
+        guardedLambdaTarget(intake, {
+          failures: new FailureQueue(this, "IntakeFailures", { holds: "reviewers' recommendations that could not be taken in" }),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
     });
 
     // The table's stream is the outbox: pending approvals and outcomes reach the bus (ADR 0004).

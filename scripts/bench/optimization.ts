@@ -2,6 +2,10 @@ import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
+import { loadStageConfig } from "../../lib/config/stage-config";
 import type { LocalOutputs } from "../local/outputs";
 import { REPO_ROOT } from "../local/paths";
 import { localToken } from "../local/users";
@@ -112,6 +116,18 @@ export async function optimizationBenchmark(outputs: LocalOutputs, options: { ru
     items: unknown[];
   };
   const item = feed.items[0];
+  const stage = loadStageConfig("local", process.env);
+  const submitAsScraper = systemSubmitter(
+    DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL })),
+    systemCaller("scraping-efficiency"),
+    {
+      tasksTable: outputs.TasksTableName,
+      statsTable: outputs.TaskStatsTableName,
+      maxQueueDepth: stage.maxQueueDepth,
+      queuedTtlSeconds: stage.queuedTaskTtlSeconds,
+      schedulingStrategy: stage.schedulingStrategy,
+    },
+  );
   // Pickup: a new keyword config version, then tge.score tasks until one says it scored with it.
   const pickup: number[] = [];
   for (let run = 0; run < Math.min(5, options.runs); run++) {
@@ -125,7 +141,8 @@ export async function optimizationBenchmark(outputs: LocalOutputs, options: { ru
       throw new Error(`pickup run ${run} ended ${done.status}`);
     const appliedAt = Date.parse(done.appliedAt);
     for (;;) {
-      const task = await call<{ taskId: string }>("POST", "/api/tasks", {
+      // tge.score is the pipeline's own type: submitted as the scrapers submit it, not through the API.
+      const { task } = await submitAsScraper({
         type: "tge.score",
         agentType: "keyword-precision",
         priority: "critical",
@@ -136,7 +153,7 @@ export async function optimizationBenchmark(outputs: LocalOutputs, options: { ru
         },
       });
       const finished = await until(
-        () => call<{ status: string; result?: { settingsVersion?: string } }>("GET", `/api/tasks/${task.body.taskId}`),
+        () => call<{ status: string; result?: { settingsVersion?: string } }>("GET", `/api/tasks/${task.taskId}`),
         (t) => ["completed", "failed", "dead_lettered"].includes(t.body.status),
         30_000,
         "a tge.score",

@@ -7,7 +7,7 @@ import { settingsKey } from "#optimization/adapters/s3-settings-bucket";
 import type { OptimizationView } from "#optimization/domain/optimization";
 import type { SettingsDocumentView } from "#optimization/domain/views";
 import { type Frame, WsClient } from "../../../scripts/local/ws-client";
-import { api, eventually, outputs, submit, taskUntil, tokenFor } from "../support/api";
+import { api, eventually, outputs, submitAsSystem, taskUntil, tokenFor } from "../support/api";
 import { fixtureItem } from "../../support/detection";
 
 const s3 = new S3Client({});
@@ -68,7 +68,8 @@ const settled = (id: string, timeoutMs = 45_000) => until(id, [...FINAL], timeou
 /** A tge.score of a real TGE report, as keyword-precision runs it now. */
 async function scoreNow(): Promise<{ settingsVersion: string; isTge: boolean }> {
   const item = fixtureItem("bf-202603090805");
-  const task = await submit({
+  // tge.score is the pipeline's own type: submitted as the scrapers submit it.
+  const { body: task } = await submitAsSystem({
     type: "tge.score",
     agentType: "keyword-precision",
     priority: "critical",

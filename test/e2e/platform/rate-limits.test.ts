@@ -12,7 +12,7 @@ describe("per-user rate limits (issue 17)", () => {
     const b = await tokenFor("admin");
     const answers: { status: number; retryAfter: string | null }[] = [];
     for (let i = 0; i <= REQUEST_BUDGETS.expensive.capacity + 5; i++) {
-      const answer = await api("POST", "/api/tasks/batch", { token: a, body: harmless });
+      const answer = await api("POST", "/api/tasks/batch", { token: a, body: harmless, onRateLimit: "answer" });
       answers.push({ status: answer.status, retryAfter: answer.headers.get("retry-after") });
       if (answer.status === 429) break;
     }

@@ -28,28 +28,61 @@ export interface ApiResponse<T = unknown> {
   readonly body: T;
 }
 
-/** Calls the HTTP API; `token: null` sends no Authorization header. */
+/** How many times a call refused for its rate (429) is made again, after its `Retry-After`. */
+const RATE_LIMIT_RETRIES = 5;
+
+/**
+ * Calls the HTTP API; `token: null` sends no Authorization header. A 429 is waited out and sent
+ * again, as a well-behaved client does (the seeded users share their buckets across the whole
+ * suite); `onRateLimit: "answer"` returns the 429 instead, for tests of the limit itself.
+ */
 export async function api<T = Record<string, unknown>>(
   method: string,
   path: string,
-  options: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: {
+    token?: string | null;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    onRateLimit?: "wait" | "answer";
+  } = {},
 ): Promise<ApiResponse<T>> {
   const token = options.token === undefined ? await tokenFor("admin") : options.token;
   const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${outputs().HttpApiUrl}${path}`, {
-    method,
-    headers,
-    body:
-      method === "GET" ? undefined : (options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body))),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON: keep the text
+  const send = () =>
+    fetch(`${outputs().HttpApiUrl}${path}`, {
+      method,
+      headers,
+      body:
+        method === "GET"
+          ? undefined
+          : (options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body))),
+      signal: AbortSignal.timeout(15_000),
+    });
+  const read = async () => {
+    const response = await send();
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { response, body };
+  };
+  // Only our rate limiter's 429 (`RateLimited`) is waited out; a full queue's 429 is an answer.
+  const rateLimited = (r: { response: Response; body: unknown }) =>
+    r.response.status === 429 && (r.body as { error?: { code?: string } } | undefined)?.error?.code === "RateLimited";
+  let { response, body } = await read();
+  for (
+    let retry = 0;
+    retry < RATE_LIMIT_RETRIES && options.onRateLimit !== "answer" && rateLimited({ response, body });
+    retry++
+  ) {
+    const seconds = Math.min(5, Math.max(1, Number(response.headers.get("retry-after")) || 1));
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
+    ({ response, body } = await read());
   }
   return { status: response.status, headers: response.headers, body: body as T };
 }

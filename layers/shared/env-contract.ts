@@ -78,7 +78,9 @@ export const envVar = {
   }),
   bool: (): EnvVar<boolean> => ({ schema: z.enum(["true", "false"]).transform((v) => v === "true"), encode: String }),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T): EnvVar<T[number]> => ({
-    schema: z.enum(values) as unknown as z.ZodType<T[number]>,
+    schema: z.string().refine((value): value is T[number] => values.includes(value), {
+      message: `must be one of ${values.join(", ")}`,
+    }),
     encode: (value) => value,
   }),
   /** Comma-separated; empty for none. */
@@ -96,7 +98,7 @@ export const envVar = {
   }),
   /** A JSON document validated by `schema` (string tokens inside it are resolved by the CDK). */
   json: <S extends z.ZodType>(schema: S): EnvVar<z.infer<S>> => ({
-    schema: jsonText(schema) as unknown as z.ZodType<z.infer<S>>,
+    schema: jsonText(schema),
     encode: (value) => JSON.stringify(value),
   }),
 };

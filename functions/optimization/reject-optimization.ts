@@ -1,24 +1,4 @@
-import { decide } from "#optimization/domain/approvals";
-import { OPTIMIZATION_ROUTES } from "#optimization/published/routes";
-import { httpRoute, json } from "#shared/http";
-import { logger } from "#shared/powertools";
-import { clock, control, storeWithTokens } from "./wiring";
+import { decisionHandler } from "./decide-optimization";
 
-/**
- * POST /api/optimizations/{recommendationId}/reject — records the caller as the approver (one
- * conditional write: pending and before the deadline) and resumes the pipeline with the task
- * token kept beside the recommendation; 409 after the window closed or once decided.
- */
-export const handler = httpRoute(OPTIMIZATION_ROUTES.rejectOptimization, async ({ params, body, caller }) => {
-  const record = await decide(params.recommendationId, "rejected", caller, body.comment, {
-    store: storeWithTokens(),
-    control: control(),
-    clock,
-    onUndelivered: (recommendationId) =>
-      logger.warn("the pipeline's wait ended before it could be resumed; its timeout step carries the decision on", {
-        recommendationId,
-      }),
-  });
-  const { requestFingerprint: _fingerprint, ...view } = record;
-  return json(200, { ...view, steps: await storeWithTokens().steps(record.recommendationId) });
-});
+/** POST /api/optimizations/{recommendationId}/reject (see `decisionHandler`). */
+export const handler = decisionHandler("rejected");

@@ -6,14 +6,13 @@ import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as lambda from "aws-cdk-lib/aws-lambda";
-import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
-import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENT_INDEXES } from "#agents/adapters/dynamodb-agent-registry";
 import { AGENT_ROUTES } from "#agents/published/routes";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
+import { streamOutboxSource } from "../constructs/stream-outbox-source";
 import { AgentService, type SpecialistResources } from "../constructs/agent-service";
 import { FailureQueue } from "../constructs/failure-queue";
 import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
@@ -284,22 +283,10 @@ export class AgentsStack extends Stack {
       Duration.seconds(30),
     );
     props.bus.grantPutEventsTo(relay);
-    const relayFailures = new sqs.Queue(this, "AgentRelayFailures", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const relayFailures = new FailureQueue(this, "AgentRelayFailures", {
+      holds: "pointers to agents-stream records the relay could not process in 10 retries",
     });
-    relay.addEventSource(
-      new DynamoEventSource(this.agentsTable.table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 25,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.hours(6),
-        onFailure: new SqsDlq(relayFailures),
-      }),
-    );
+    relay.addEventSource(streamOutboxSource(this.agentsTable, { failures: relayFailures }));
 
     new CfnOutput(this, "AgentsTableName", { value: this.agentsTable.tableName });
     new CfnOutput(this, "ClusterName", { value: clusterName });

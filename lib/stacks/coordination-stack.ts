@@ -1,15 +1,13 @@
-import { CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import type * as iam from "aws-cdk-lib/aws-iam";
-import * as lambda from "aws-cdk-lib/aws-lambda";
-import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
-import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { EVENTS_BY_KIND_INDEX, EVENTS_BY_TIME_INDEX } from "#coordination/adapters/dynamodb-event-store";
 import { ACTIVE_LOCKS_INDEX } from "#coordination/adapters/dynamodb-lock-store";
 import { COORDINATION_ROUTES } from "#coordination/published/routes";
 import type { AgentType } from "#kernel/agent-catalog";
+import { streamOutboxSource } from "../constructs/stream-outbox-source";
 import type { SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { routeFunctions } from "../constructs/route-functions";
@@ -113,25 +111,10 @@ export class CoordinationStack extends Stack {
         environment,
         timeout: Duration.seconds(30),
       });
-    const failures = new sqs.Queue(this, "RelayFailures", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const failures = new FailureQueue(this, "RelayFailures", {
+      holds: "pointers to locks- and insights-stream records the coordination relays could not process in 10 retries",
     });
-    Validations.of(failures).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is itself the failure destination of the coordination relays' stream event sources.",
-    });
-    const streamSource = (table: SwarmTable) =>
-      new DynamoEventSource(table.table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 25,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.hours(6),
-        onFailure: new SqsDlq(failures),
-      });
+    const streamSource = (table: SwarmTable) => streamOutboxSource(table, { failures });
 
     const record = fn(
       "RecordCoordinationEvents",

@@ -1,10 +1,7 @@
-import { CfnOutput, CustomResource, Duration, Stack, Validations } from "aws-cdk-lib";
+import { CfnOutput, CustomResource, Duration, Stack } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import type * as iam from "aws-cdk-lib/aws-iam";
-import * as lambda from "aws-cdk-lib/aws-lambda";
-import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
-import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { DEFAULT_KEYWORD_CONFIG, DETECTION_DOCUMENTS, feedSourcesOf } from "#detection/published/settings";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
@@ -16,6 +13,7 @@ import { SETTINGS_NAMES, type SettingsName } from "#optimization/domain/settings
 import { OPTIMIZATION_ROUTES } from "#optimization/published/routes";
 import { RUNTIME_SETTINGS_DOCUMENT, runtimeSettingsOf } from "#optimization/published/runtime-settings";
 import { settingsEnvironment } from "#optimization/published/settings-reader";
+import { streamOutboxSource } from "../constructs/stream-outbox-source";
 import type { SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { FailureQueue } from "../constructs/failure-queue";
@@ -261,26 +259,10 @@ export class OptimizationStack extends Stack {
       { EVENT_BUS_NAME: props.bus.eventBusName },
     );
     props.bus.grantPutEventsTo(relay);
-    const relayFailures = new sqs.Queue(this, "OptimizationRelayFailures", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const relayFailures = new FailureQueue(this, "OptimizationRelayFailures", {
+      holds: "pointers to optimizations-stream records the relay could not process in 10 retries",
     });
-    relay.addEventSource(
-      new DynamoEventSource(this.optimizationsTable.table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 25,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.hours(6),
-        onFailure: new SqsDlq(relayFailures),
-      }),
-    );
-    Validations.of(relayFailures).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is itself the failure destination of the optimizations relay's stream event source.",
-    });
+    relay.addEventSource(streamOutboxSource(this.optimizationsTable, { failures: relayFailures }));
 
     // Every document's first version comes from the deploy; after that, only the pipeline changes it.
     const seed = fn("SeedSettings", "seed-settings", "Deploy: seed the settings documents", { ...table, ...bucket }, 60);

@@ -1,14 +1,14 @@
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
-import * as lambda from "aws-cdk-lib/aws-lambda";
-import { DynamoEventSource, SqsDlq, SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { FILTER_ATTRIBUTES, SUMMARY_ATTRIBUTES, TASK_INDEXES } from "#tasks/adapters/task-table-layout";
 import { TASK_ROUTES } from "#tasks/published/routes";
 import { LEASE_HEARTBEATS, retryPolicyOf } from "../config/stage-config";
+import { streamOutboxSource } from "../constructs/stream-outbox-source";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { FailureQueue } from "../constructs/failure-queue";
 import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
@@ -169,16 +169,8 @@ export class TasksStack extends Stack {
       holds: "pointers to tasks-stream records the relay could not process in 10 retries",
     });
     relay.addEventSource(
-      new DynamoEventSource(this.table.table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        // The relay batches every hop (ADR 0018): a larger batch is fewer, fuller calls.
-        batchSize: 100,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.days(1),
-        onFailure: new SqsDlq(relayFailures),
-      }),
+      // The relay batches every hop (ADR 0018): a larger batch is fewer, fuller calls.
+      streamOutboxSource(this.table, { failures: relayFailures, batchSize: 100, maxRecordAge: Duration.days(1) }),
     );
 
     const leaseGrace = String(config.healthCheckInterval * LEASE_HEARTBEATS);

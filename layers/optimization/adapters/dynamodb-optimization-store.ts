@@ -8,6 +8,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { decodeCursor, encodeCursor } from "#shared/adapters/page-cursor";
@@ -15,6 +16,8 @@ import { updateExpressionOf } from "#shared/adapters/update-expression";
 import type { UpdatePlan } from "#shared/update-plan";
 import { Optimization, type OptimizationListQuery, PipelineStep } from "../domain/optimization";
 import type { MetricCounters, OptimizationStore } from "../domain/ports";
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /**
  * The optimizations table (`pk`, `sk`):
@@ -123,37 +126,28 @@ export class DynamoDbOptimizationStore implements OptimizationStore {
 
   async settle(recommendationId: string, plan: UpdatePlan, counters: MetricCounters): Promise<boolean> {
     const adds = Object.keys(counters);
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: recordPk(recommendationId), sk: RECORD_SK },
-                ...updateExpressionOf(plan, "pk"),
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: "METRICS", sk: "TOTALS" },
-                UpdateExpression: `ADD ${adds.map((_, i) => `#c${i} :c${i}`).join(", ")}`,
-                ExpressionAttributeNames: Object.fromEntries(adds.map((name, i) => [`#c${i}`, name])),
-                ExpressionAttributeValues: Object.fromEntries(adds.map((name, i) => [`:c${i}`, counters[name]])),
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+    return this.updateWith(recommendationId, plan, {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: "METRICS", sk: "TOTALS" },
+        UpdateExpression: `ADD ${adds.map((_, i) => `#c${i} :c${i}`).join(", ")}`,
+        ExpressionAttributeNames: Object.fromEntries(adds.map((name, i) => [`#c${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(adds.map((name, i) => [`:c${i}`, counters[name]])),
+      },
+    });
   }
 
   async awaitDecision(recommendationId: string, plan: UpdatePlan, token: string, tokenExpiresAt: string): Promise<boolean> {
+    return this.updateWith(recommendationId, plan, {
+      Put: {
+        TableName: this.tokens(),
+        Item: { recommendationId, token, expiresAt: Math.floor(Date.parse(tokenExpiresAt) / 1000) },
+      },
+    });
+  }
+
+  /** The record's planned update and one more write, all or nothing; false when the plan's condition failed. */
+  private async updateWith(recommendationId: string, plan: UpdatePlan, alongside: TransactItem): Promise<boolean> {
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -165,12 +159,7 @@ export class DynamoDbOptimizationStore implements OptimizationStore {
                 ...updateExpressionOf(plan, "pk"),
               },
             },
-            {
-              Put: {
-                TableName: this.tokens(),
-                Item: { recommendationId, token, expiresAt: Math.floor(Date.parse(tokenExpiresAt) / 1000) },
-              },
-            },
+            alongside,
           ],
         }),
       );

@@ -3,7 +3,7 @@ import { JsonValue } from "#kernel/json";
 import { OPTIMIZATION_OUTCOMES } from "#kernel/bus/optimization";
 import { NotFoundError } from "#shared/errors";
 import { parseDocument } from "./documents";
-import { type OptimizationMetricsView, type OptimizationView } from "./optimization";
+import type { Optimization, OptimizationMetricsView, OptimizationView, PipelineStep } from "./optimization";
 import type { OptimizationStore, SettingsBucket, VersionInfo, VersionLedger } from "./ports";
 import { SETTINGS_DOCUMENTS, SETTINGS_NAMES, SettingsName } from "./settings-catalog";
 
@@ -117,8 +117,13 @@ export async function settingsVersions(
 export async function optimizationView(store: OptimizationStore, recommendationId: string): Promise<OptimizationView> {
   const [record, steps] = await Promise.all([store.get(recommendationId), store.steps(recommendationId)]);
   if (!record) throw new NotFoundError("recommendation", recommendationId);
+  return viewOf(record, steps);
+}
+
+/** A record as the API shows it: without the idempotency fingerprint, with its steps. */
+export function viewOf(record: Optimization, steps: readonly PipelineStep[]): OptimizationView {
   const { requestFingerprint: _fingerprint, ...view } = record;
-  return { ...view, steps };
+  return { ...view, steps: [...steps] };
 }
 
 /** `GET /api/optimizations/metrics`: outcomes, and the mean times to decision and to apply. */

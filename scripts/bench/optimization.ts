@@ -8,22 +8,14 @@ import { systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
 import { loadStageConfig } from "../../lib/config/stage-config";
 import type { LocalOutputs } from "../local/outputs";
 import { REPO_ROOT } from "../local/paths";
+import { eventually } from "../local/eventually";
 import { localToken } from "../local/users";
 import { zip } from "../local/zip";
 import { summarize } from "./stats";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `read` until `done` holds, or fails after `timeoutMs`. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Polled every 100 ms: the figures are latencies, so a coarser poll would blur them. */
+const until = <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string) =>
+  eventually(read, done, timeoutMs, what, 100);
 
 interface View {
   readonly recommendationId: string;

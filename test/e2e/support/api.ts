@@ -5,6 +5,10 @@ import type { AgentType } from "#kernel/agent-catalog";
 import { SchedulingStrategy, systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
 import type { Role } from "#shared/identity";
 import { localToken } from "../../../scripts/local/users";
+import { eventually } from "../../../scripts/local/eventually";
+
+/** Waits on a condition with a bound (the one helper tests and benchmarks share). */
+export { eventually };
 
 export const outputs = () => inject("outputs");
 
@@ -85,23 +89,6 @@ export async function api<T = Record<string, unknown>>(
     ({ response, body } = await read());
   }
   return { status: response.status, headers: response.headers, body: body as T };
-}
-
-/** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value read. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20_000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 export interface TaskBody {

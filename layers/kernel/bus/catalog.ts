@@ -1,6 +1,7 @@
 import type * as z from "zod";
 import { AGENT_STATUS_CHANGED, AgentStatusChanged } from "./agent-status-changed";
 import { COORDINATION_EVENT, CoordinationEvent } from "./coordination-event";
+import { JOB_FINISHED, JOB_PROGRESSED, JobFinished, JobProgressed } from "./job-events";
 import { METRICS_SNAPSHOT, MetricsSnapshot } from "./metrics-snapshot";
 import {
   OPTIMIZATION_AWAITING_APPROVAL,
@@ -30,6 +31,8 @@ export const BUS_EVENTS = {
   [SYSTEM_ALERT]: SystemAlert,
   [ROOM_MESSAGE]: RoomMessage,
   [COORDINATION_EVENT]: CoordinationEvent,
+  [JOB_PROGRESSED]: JobProgressed,
+  [JOB_FINISHED]: JobFinished,
 } as const satisfies Record<string, z.ZodType>;
 export type BusDetailType = keyof typeof BUS_EVENTS;
 export type BusDetail<T extends BusDetailType> = z.infer<(typeof BUS_EVENTS)[T]>;

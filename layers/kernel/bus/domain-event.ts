@@ -7,6 +7,9 @@ export const EVENT_SOURCES = {
   optimization: "tge-swarm.optimization",
   monitoring: "tge-swarm.monitoring",
   realtime: "tge-swarm.realtime",
+  jobs: "tge-swarm.jobs",
+  models: "tge-swarm.models",
+  files: "tge-swarm.files",
 } as const;
 
 export type EventSource = (typeof EVENT_SOURCES)[keyof typeof EVENT_SOURCES];

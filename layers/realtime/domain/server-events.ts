@@ -14,6 +14,8 @@ export const SERVER_EVENT_TYPE_OF: Readonly<Record<BusDetailType, ServerEventTyp
   /** An admin's broadcast to one room (POST /api/websocket/broadcast with a `room`). */
   RoomMessage: "room_message",
   CoordinationEvent: "coordination_event",
+  JobProgressed: "job_progress",
+  JobFinished: "job_result",
 };
 
 /** The frame type a bus event is relayed as, if the dashboard shows it. */

@@ -10,6 +10,7 @@ export const TOPICS = [
   "alerts",
   "detections",
   "coordination",
+  "jobs",
   "all",
 ] as const;
 export const Topic = z.enum(TOPICS);
@@ -18,7 +19,7 @@ export type Topic = z.infer<typeof Topic>;
 export type EventTopic = Exclude<Topic, "all">;
 export const EVENT_TOPICS = TOPICS.filter((topic): topic is EventTopic => topic !== "all");
 
-/** Server event types: the seed dashboard's, plus detections, proposals, coordination and the room events. */
+/** Server event types: the seed dashboard's, plus detections, proposals, coordination, jobs and the room events. */
 export const SERVER_EVENT_TYPES = [
   "agent_status",
   "task_update",
@@ -29,6 +30,8 @@ export const SERVER_EVENT_TYPES = [
   "system_alert",
   "tge_detected",
   "coordination_event",
+  "job_progress",
+  "job_result",
   "room_message",
   "presence",
 ] as const;
@@ -49,6 +52,8 @@ export const TOPIC_OF: Readonly<Record<TopicEventType, EventTopic>> = {
   system_alert: "alerts",
   tge_detected: "detections",
   coordination_event: "coordination",
+  job_progress: "jobs",
+  job_result: "jobs",
 };
 export const isRoomEventType = (type: ServerEventType): type is RoomEventType => type === "room_message" || type === "presence";
 

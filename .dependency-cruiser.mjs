@@ -9,7 +9,7 @@
 //   web/                        the page: the kernel, published/ modules, and types of the API's answers
 //   lib/                        CDK: reads anything in layers/ (tables, enums, contracts), never the reverse
 
-const CONTEXTS = "tasks|agents|detection|coordination|optimization|realtime|monitoring|jobs";
+const CONTEXTS = "tasks|agents|detection|coordination|optimization|realtime|monitoring|jobs|models|files";
 const ours = "^(layers|functions|containers|web|lib)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */

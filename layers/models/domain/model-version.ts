@@ -98,8 +98,7 @@ export const ModelSummary = z
     promotedVersion: VersionLabel.optional(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-  })
-  .meta({ id: "ModelSummary" });
+  });
 export type ModelSummary = z.infer<typeof ModelSummary>;
 
 export const ModelList = z.object({ models: z.array(ModelSummary) }).meta({ id: "ModelList" });

@@ -8,8 +8,11 @@ import type { RegistryDeps, VersionRef } from "./ports";
 /** Where a job's artifact is kept in the models bucket: one object per job, so a retried copy lands on the same key. */
 export const artifactKeyOf = (name: string, jobId: string): string => `models/${name}/${jobId}.json`;
 
-/** A registration that kept losing the race for the next number: more writers than this at once is a bug, not load. */
-const MAX_NUMBER_ATTEMPTS = 8;
+/**
+ * Each round of registrations racing for one model's next number has one winner, so the last of
+ * n at once needs n attempts; seed 002 asks for 10+ concurrent jobs, and twice that is headroom.
+ */
+const MAX_NUMBER_ATTEMPTS = 20;
 
 export type Registration =
   | { readonly outcome: "registered"; readonly ref: VersionRef }

@@ -14,8 +14,16 @@ const FinishedEvent = z.object({ "detail-type": z.literal(JOB_FINISHED), detail:
  */
 export const handler = instrumented(
   async (event: unknown) => {
-    const registration = await registerFromJob(FinishedEvent.parse(event).detail, { store: store(), artifacts: artifacts(), clock });
-    metrics.addMetric(registration.outcome === "registered" ? "ModelVersionsRegistered" : "ModelRegistrationsSkipped", "Count", 1);
+    const registration = await registerFromJob(FinishedEvent.parse(event).detail, {
+      store: store(),
+      artifacts: artifacts(),
+      clock,
+    });
+    metrics.addMetric(
+      registration.outcome === "registered" ? "ModelVersionsRegistered" : "ModelRegistrationsSkipped",
+      "Count",
+      1,
+    );
     return registration;
   },
   (registration) => ({ ...registration }),

@@ -64,7 +64,11 @@ export class ArtifactBucket extends Construct {
   /** Writing new versions under `prefix` (nothing is ever deleted). */
   grantWrite(grantee: iam.IGrantable & IConstruct, prefix: string): iam.Grant {
     this.acknowledgePrefix(grantee, prefix, "write");
-    return iam.Grant.addToPrincipal({ grantee, actions: ["s3:PutObject"], resourceArns: [this.bucket.arnForObjects(`${prefix}*`)] });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ["s3:PutObject"],
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
   }
 
   /** Artifacts are keyed by what produced them, so a grant can name their prefix but not each object. */

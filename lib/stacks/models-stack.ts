@@ -92,10 +92,15 @@ export class ModelsStack extends Stack {
     props.bus.grantPutEventsTo(api.promoteModelVersion);
     props.http.addRoutes(this, MODEL_ROUTES, api);
 
-    const register = fn("RegisterModelVersion", "register-model-version", "JobFinished (scorer-training): register a model version", {
-      ...table,
-      ...bucket,
-    });
+    const register = fn(
+      "RegisterModelVersion",
+      "register-model-version",
+      "JobFinished (scorer-training): register a model version",
+      {
+        ...table,
+        ...bucket,
+      },
+    );
     this.table.grant(register, ...writes);
     this.artifacts.grantWrite(register, MODELS_PREFIX);
     if (props.jobArtifacts === MODELS_BUCKET_STANDS_IN) this.artifacts.grantRead(register, STAND_IN_JOBS_PREFIX);
@@ -127,7 +132,12 @@ export class ModelsStack extends Stack {
       ],
     });
 
-    const follow = fn("FollowPromotion", "follow-promotion", "OptimizationCompleted: a promoted version follows its outcome", table);
+    const follow = fn(
+      "FollowPromotion",
+      "follow-promotion",
+      "OptimizationCompleted: a promoted version follows its outcome",
+      table,
+    );
     this.table.grant(follow, ...writes);
     new events.Rule(this, "PromotionOutcomes", {
       description: "An optimization's outcome settles the model promotion it carried, if any",

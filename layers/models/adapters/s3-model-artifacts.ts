@@ -30,7 +30,8 @@ export class S3ModelArtifacts implements ModelArtifacts {
     const output = await this.s3.send(
       new PutObjectCommand({ Bucket: this.bucketName, Key: key, Body: body, ContentType: "application/json" }),
     );
-    if (!output.VersionId) throw new Error(`the models bucket ${this.bucketName} answered without a version id: is it versioned?`);
+    if (!output.VersionId)
+      throw new Error(`the models bucket ${this.bucketName} answered without a version id: is it versioned?`);
     return { versionId: output.VersionId };
   }
 

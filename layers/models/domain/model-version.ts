@@ -89,16 +89,15 @@ export const ModelVersion = z
 export type ModelVersion = z.infer<typeof ModelVersion>;
 
 /** One model: how many versions it has, the newest, and the one in use if any. */
-export const ModelSummary = z
-  .object({
-    name: ModelName,
-    versions: z.number().int().min(1),
-    latestVersion: VersionLabel,
-    /** The version whose artifact the settings agents run on hold, if one of this model's does. */
-    promotedVersion: VersionLabel.optional(),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-  });
+export const ModelSummary = z.object({
+  name: ModelName,
+  versions: z.number().int().min(1),
+  latestVersion: VersionLabel,
+  /** The version whose artifact the settings agents run on hold, if one of this model's does. */
+  promotedVersion: VersionLabel.optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
 export type ModelSummary = z.infer<typeof ModelSummary>;
 
 export const ModelList = z.object({ models: z.array(ModelSummary) }).meta({ id: "ModelList" });

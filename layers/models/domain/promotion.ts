@@ -1,9 +1,5 @@
 import { EVENT_SOURCES } from "#kernel/bus/domain-event";
-import {
-  type OptimizationCompleted,
-  SETTINGS_CHANGE_PROPOSED,
-  type SettingsChangeProposed,
-} from "#kernel/bus/optimization";
+import { type OptimizationCompleted, SETTINGS_CHANGE_PROPOSED, type SettingsChangeProposed } from "#kernel/bus/optimization";
 import type { Caller } from "#shared/identity";
 import { deterministicId } from "#shared/ids";
 import { ModelAlreadyPromotedError, ModelVersionNotFoundError } from "./errors";

@@ -1,7 +1,12 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_KEYWORD_CONFIG } from "#detection/published/settings";
 import type { JobFinished } from "#kernel/bus/job-events";
-import { InvalidArtifactError, InvalidTrainingResultError, ModelAlreadyPromotedError, ModelVersionNotFoundError } from "#models/domain/errors";
+import {
+  InvalidArtifactError,
+  InvalidTrainingResultError,
+  ModelAlreadyPromotedError,
+  ModelVersionNotFoundError,
+} from "#models/domain/errors";
 import { promoteVersion, promotionIdOf, promotionPatch, settlePromotion } from "#models/domain/promotion";
 import { exportOf, versionOf, versionsOf } from "#models/domain/queries";
 import { artifactKeyOf, registerFromJob, sha256Of } from "#models/domain/registration";
@@ -24,7 +29,11 @@ let jobs = 0;
 /** A succeeded scorer-training job whose artifact (a keyword config) is in the jobs' bucket. */
 function trainedJob(options: { model?: string; artifact?: unknown; result?: Record<string, unknown> } = {}): JobFinished {
   const jobId = `job-${++jobs}`;
-  const source = artifacts.putSource("jobs-bucket", `jobs/${jobId}/artifact.json`, options.artifact ?? { ...DEFAULT_KEYWORD_CONFIG, threshold: 0.45 });
+  const source = artifacts.putSource(
+    "jobs-bucket",
+    `jobs/${jobId}/artifact.json`,
+    options.artifact ?? { ...DEFAULT_KEYWORD_CONFIG, threshold: 0.45 },
+  );
   return {
     jobId,
     jobType: "scorer-training",
@@ -181,10 +190,9 @@ describe("promotion", () => {
     // A repeat while it runs names the same optimization (and proposes it again, which the intake takes as a replay).
     const again = await promoteVersion(v1, operator, deps());
     expect(again).toMatchObject({ created: false, promotion: { recommendationId: promotion.recommendationId } });
-    expect(publisher.ofType("SettingsChangeProposed").map((e) => (e.detail as { recommendationId: string }).recommendationId)).toEqual([
-      promotion.recommendationId,
-      promotion.recommendationId,
-    ]);
+    expect(
+      publisher.ofType("SettingsChangeProposed").map((e) => (e.detail as { recommendationId: string }).recommendationId),
+    ).toEqual([promotion.recommendationId, promotion.recommendationId]);
   });
 
   it("starts one optimization when two promote at once", async () => {
@@ -247,8 +255,8 @@ describe("status follows the optimization", () => {
     await settlePromotion(completed(third.promotion.recommendationId, "applied"), deps());
 
     expect((await store.get(v1))?.status).toBe("retired");
-    expect((await store.get(v2))).toMatchObject({ status: "retired", lastPromotion: { outcome: "applied" } });
-    expect((await store.get(other))).toMatchObject({ status: "promoted", promotedAt: NOW.toISOString() });
+    expect(await store.get(v2)).toMatchObject({ status: "retired", lastPromotion: { outcome: "applied" } });
+    expect(await store.get(other)).toMatchObject({ status: "promoted", promotedAt: NOW.toISOString() });
     expect((await store.get(other))?.promotion).toBeUndefined();
     expect((await store.summary("keyword-scorer"))?.promotedVersion).toBeUndefined();
     expect((await store.summary("other-scorer"))?.promotedVersion).toBe("v1");

@@ -17,7 +17,12 @@ const version = (overrides: Partial<ModelVersion> = {}): ModelVersion => ({
   baseline: figures,
   candidatesTried: 1,
   document: "detection-keywords",
-  artifact: { key: "models/keyword-scorer/job-1.json", versionId: "v", sha256: "0".repeat(64), bytes: JSON.stringify(DEFAULT_KEYWORD_CONFIG).length },
+  artifact: {
+    key: "models/keyword-scorer/job-1.json",
+    versionId: "v",
+    sha256: "0".repeat(64),
+    bytes: JSON.stringify(DEFAULT_KEYWORD_CONFIG).length,
+  },
   createdBy: "operator",
   createdAt: at,
   status: "candidate",

@@ -48,9 +48,7 @@ describe("a proposed settings change (a model promotion)", () => {
     const store = new InMemoryOptimizationStore();
     const deps = { store, control: new FakePipelineControl(), clock: fakeClock() };
     await expect(intakeSettingsChange(proposal({ document: "no-such" }), deps)).rejects.toBeInstanceOf(MalformedProposalError);
-    await expect(intakeSettingsChange(proposal({ patch: [{ op: "frobnicate", path: "/x" }] }), deps)).rejects.toThrow(
-      /patch/,
-    );
+    await expect(intakeSettingsChange(proposal({ patch: [{ op: "frobnicate", path: "/x" }] }), deps)).rejects.toThrow(/patch/);
     expect(store.records.size).toBe(0);
   });
 });

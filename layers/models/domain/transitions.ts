@@ -1,4 +1,4 @@
-import type { ModelStatus, ModelVersion, PendingPromotion } from "./model-version";
+import { type ModelStatus, ModelVersion, type PendingPromotion } from "./model-version";
 
 /**
  * A conditional write to one model version, as a plan (the shape of the task transitions): the
@@ -27,9 +27,10 @@ export function versionWriteHolds(version: ModelVersion | undefined, write: Vers
 
 /** The version after the write (the caller checked `versionWriteHolds`). */
 export function applyVersionWrite(version: ModelVersion, write: VersionWrite): ModelVersion {
-  const next: Record<string, unknown> = { ...version, ...write.set };
-  for (const field of write.remove ?? []) delete next[field];
-  return next as ModelVersion;
+  const removed = new Set<string>(write.remove ?? []);
+  return ModelVersion.parse(
+    Object.fromEntries(Object.entries({ ...version, ...write.set }).filter(([field]) => !removed.has(field))),
+  );
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 import { promoteVersion, promotionIdOf, promotionPatch, settlePromotion } from "#models/domain/promotion";
 import { exportOf, versionOf, versionsOf } from "#models/domain/queries";
 import { artifactKeyOf, registerFromJob, sha256Of } from "#models/domain/registration";
-import { applyJsonPatch } from "#optimization/domain/json-patch";
+import { applyJsonPatch, JsonPatch } from "#optimization/domain/json-patch";
 import type { Caller } from "#shared/identity";
 import { RecordingPublisher } from "../../support/events";
 import { FixedDocument, InMemoryArtifacts, InMemoryModelStore } from "../../support/models";
@@ -158,7 +158,7 @@ describe("promotion", () => {
 
   it("builds a patch that makes the document exactly the artifact, whatever it held", () => {
     const artifact = { ...DEFAULT_KEYWORD_CONFIG, threshold: 0.45 };
-    const result = applyJsonPatch({ ...DEFAULT_KEYWORD_CONFIG, extra: true }, promotionPatch(artifact) as never);
+    const result = applyJsonPatch({ ...DEFAULT_KEYWORD_CONFIG, extra: true }, JsonPatch.parse(promotionPatch(artifact)));
     expect(result).toEqual({ applies: true, document: artifact });
   });
 

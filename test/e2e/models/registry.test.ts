@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -256,6 +257,27 @@ describe("reads", () => {
     );
     expect(tampered).not.toBe(exported.body.url);
     expect((await fetch(tampered, { signal: AbortSignal.timeout(10_000) })).status).toBe(403);
+
+    // The link is never logged: no log group holds its signature...
+    const signature = new URL(exported.body.url).searchParams.get("X-Amz-Signature") ?? "";
+    expect(signature).toMatch(/^[0-9a-f]{64}$/);
+    const logs = new CloudWatchLogsClient({});
+    const { logGroups = [] } = await logs.send(new DescribeLogGroupsCommand({}));
+    const search = async (pattern: string, groups = logGroups) => {
+      const hits: string[] = [];
+      for (const group of groups) {
+        const { events = [] } = await logs.send(
+          new FilterLogEventsCommand({ logGroupName: group.logGroupName, filterPattern: `"${pattern}"` }),
+        );
+        hits.push(...events.map((e) => `${group.logGroupName}: ${e.message}`));
+      }
+      return hits;
+    };
+    expect(await search(signature)).toEqual([]);
+    // ...while the export function's own log lines are there to be found (the search can find what is logged).
+    const exporter = logGroups.filter((g) => g.logGroupName?.includes("ExportModelVersion"));
+    expect(exporter.length).toBeGreaterThan(0);
+    expect((await search("invocation finished", exporter)).length).toBeGreaterThan(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import { AGENT_ROUTES } from "#agents/published/routes";
 import { COORDINATION_ROUTES } from "#coordination/published/routes";
 import { DETECTION_ROUTES } from "#detection/published/routes";
+import { MODEL_ROUTES } from "#models/published/routes";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
 import { OPTIMIZATION_ROUTES } from "#optimization/published/routes";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
@@ -15,6 +16,7 @@ export const ROUTE_TABLES = {
   detection: DETECTION_ROUTES,
   coordination: COORDINATION_ROUTES,
   optimization: OPTIMIZATION_ROUTES,
+  models: MODEL_ROUTES,
   realtime: REALTIME_ROUTES,
   monitoring: MONITORING_ROUTES,
   platform: PLATFORM_ROUTES,

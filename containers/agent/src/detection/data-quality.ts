@@ -4,7 +4,7 @@ import { acceptCandidate } from "#detection/domain/accept-candidate";
 import { DEFAULT_KEYWORD_CONFIG } from "#detection/domain/keyword-config";
 import { eventBridgeClient } from "#shared/adapters/aws-clients";
 import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
-import { INSIGHT_TOPICS, InsightsEnv, SharedMemory } from "#coordination/published/insights";
+import { INSIGHT_TOPICS, InsightsTableEnvironment, SharedMemory } from "#coordination/published/insights";
 import { readEnv } from "#shared/env";
 import type { TaskHandler } from "../runtime/task-handler";
 import type { Specialist, SpecialistContext } from "../runtime/specialist";
@@ -24,7 +24,7 @@ export function dataQuality(context: SpecialistContext): Specialist {
   const publisher = new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
   const memory = new SharedMemory({
     db: context.db,
-    tableName: readEnv(InsightsEnv, context.env).INSIGHTS_TABLE,
+    tableName: InsightsTableEnvironment.read(context.env).INSIGHTS_TABLE,
     contributor: `agent:${context.agentId}`,
   });
 

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { DynamoDbSeenItems } from "#detection/adapters/dynamodb-seen-items";
 import { CircuitBreakingFeedFetcher } from "#detection/adapters/circuit-breaking-fetcher";
+import { FeedScraperEnvironment } from "#detection/adapters/function-environments";
 import { HttpFeedFetcher } from "#detection/adapters/http-feed-fetcher";
 import { FeedUrlRefusedError, requireConfigured } from "#detection/domain/feed-url-policy";
 import type { FeedItem } from "#detection/domain/feed";
@@ -32,21 +33,7 @@ const FeedFetchPayload = z.object({ url: z.url({ protocol: /^https?$/ }) }).stri
  * (`scraping.sources`). `feed.fetch` polls one feed on demand.
  */
 export function scrapingEfficiency(context: SpecialistContext): Specialist {
-  const env = readEnv(
-    SettingsEnv.extend({
-      /** Hosts of feeds on this machine (the local fixture feed), allowed though internal: set on local only. */
-      FEED_PRIVATE_HOSTS: z
-        .string()
-        .default("")
-        .transform((raw) => raw.split(",").filter(Boolean)),
-      /** The deployed poll interval: it sizes the feed-host leases (the document's own interval paces the polls). */
-      FEED_POLL_SECONDS: z.coerce.number().int().min(1),
-      FEED_ITEMS_TABLE: z.string().min(1),
-      FEED_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1),
-      FEED_BREAKER_RECOVERY_SECONDS: z.coerce.number().int().min(1),
-    }),
-    context.env,
-  );
+  const env = { ...readEnv(SettingsEnv, context.env), ...FeedScraperEnvironment.read(context.env) };
   const sources = s3SettingsReader({
     s3: context.s3,
     env,

@@ -6,7 +6,7 @@ import { SCHEDULING_STRATEGIES } from "../domain/scheduling";
  * with `toEnvironment` and `functions/tasks/wiring.ts` reads it with `read`, so a key renamed on
  * one side breaks the typecheck, not a cold start.
  */
-export const TasksTablesEnvironment = envContract({ TASKS_TABLE: envVar.name(), TASK_STATS_TABLE: envVar.name() });
+export { TasksTablesEnvironment } from "../published/tables-environment";
 
 export const RetryPolicyEnvironment = envContract({
   RETRY_BASE_DELAY_SECONDS: envVar.int({ min: 0 }),

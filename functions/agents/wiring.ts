@@ -7,10 +7,9 @@ import { AgentsTableEnvironment } from "#agents/published/agent-environment";
 import { FleetLedgerEnvironment, FleetServicesEnvironment } from "#agents/adapters/function-environments";
 import type { ActionDeps } from "#agents/domain/agent-actions";
 import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
-import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { s3SettingsReader, SettingsEnvironment } from "#optimization/published/settings-reader";
 import { clientConfig, dynamoDocumentClient, eventBridgeClient, s3Client } from "#shared/adapters/aws-clients";
 import { EventBridgePublisher, EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
-import { readEnv } from "#shared/env";
 import { logger, tracer } from "#shared/powertools";
 import { once } from "#shared/once";
 
@@ -34,7 +33,7 @@ export const publisher = once(() => new EventBridgePublisher(eventBridgeClient()
 export const runtimeSettings = once(() =>
   s3SettingsReader({
     s3: s3Client(),
-    env: readEnv(SettingsEnv),
+    env: SettingsEnvironment.read(),
     document: RUNTIME_SETTINGS_DOCUMENT,
     schema: RuntimeSettings,
     onProblem: (message, details) => logger.error(message, details),

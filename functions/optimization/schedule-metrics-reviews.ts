@@ -1,23 +1,13 @@
-import * as z from "zod";
 import { agentTypesServing } from "#kernel/agent-catalog";
 import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
-import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { s3SettingsReader, SettingsEnvironment } from "#optimization/published/settings-reader";
 import { dynamoDocumentClient, s3Client } from "#shared/adapters/aws-clients";
-import { readEnv } from "#shared/env";
 import { instrumented } from "#shared/instrumented";
 import { QueueFullError } from "#shared/errors";
 import { logger } from "#shared/powertools";
-import { SchedulingStrategy, systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
+import { SubmitterEnvironment, systemCaller, systemSubmitter } from "#tasks/published/task-submitter";
 
-const env = readEnv(
-  SettingsEnv.extend({
-    TASKS_TABLE: z.string().min(1),
-    TASK_STATS_TABLE: z.string().min(1),
-    QUEUED_TTL_SECONDS: z.coerce.number().int().positive(),
-    MAX_QUEUE_DEPTH: z.coerce.number().int().positive(),
-    SCHEDULING_STRATEGY: SchedulingStrategy,
-  }),
-);
+const env = SettingsEnvironment.and(SubmitterEnvironment).read();
 const submit = systemSubmitter(dynamoDocumentClient(), systemCaller("metrics-review-schedule"), {
   tasksTable: env.TASKS_TABLE,
   statsTable: env.TASK_STATS_TABLE,

@@ -8,6 +8,8 @@ import { DETECTION_DOCUMENTS } from "#detection/published/settings";
 import { EVENT_SOURCES } from "#kernel/bus/domain-event";
 import { JOB_FINISHED } from "#kernel/bus/job-events";
 import { OPTIMIZATION_COMPLETED } from "#kernel/bus/optimization";
+import { ModelsBucketEnvironment, ModelsTableEnvironment } from "#models/adapters/function-environments";
+import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { MODEL_ROUTES } from "#models/published/routes";
 import { ArtifactBucket } from "../constructs/artifact-bucket";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
@@ -60,8 +62,9 @@ export class ModelsStack extends Stack {
       partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
       sortKey: { name: "sk", type: dynamodb.AttributeType.STRING },
     });
-    const table = { MODELS_TABLE: this.table.tableName };
-    const bucket = { MODELS_BUCKET: this.artifacts.bucketName };
+    const table = ModelsTableEnvironment.toEnvironment({ MODELS_TABLE: this.table.tableName });
+    const bucket = ModelsBucketEnvironment.toEnvironment({ MODELS_BUCKET: this.artifacts.bucketName });
+    const bus = EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName });
     const fn = (name: string, entry: string, description: string, environment: Record<string, string>) =>
       new SwarmFunction(this, name, {
         entry: `models/${entry}.ts`,
@@ -80,7 +83,7 @@ export class ModelsStack extends Stack {
       environment: table,
       environmentOf: {
         exportModelVersion: bucket,
-        promoteModelVersion: { ...bucket, ...props.settings.environment, EVENT_BUS_NAME: props.bus.eventBusName },
+        promoteModelVersion: { ...bucket, ...props.settings.environment, ...bus },
       },
     });
     for (const read of [api.listModels, api.listModelVersions, api.getModelVersion, api.exportModelVersion])

@@ -12,7 +12,21 @@ import { DEFAULT_REVIEW_THRESHOLDS, REVIEW_THRESHOLDS_DOCUMENT } from "#optimiza
 import { SETTINGS_NAMES, type SettingsName } from "#optimization/domain/settings-catalog";
 import { OPTIMIZATION_ROUTES } from "#optimization/published/routes";
 import { RUNTIME_SETTINGS_DOCUMENT, runtimeSettingsOf } from "#optimization/published/runtime-settings";
-import { settingsEnvironment } from "#optimization/published/settings-reader";
+import {
+  ApprovalPolicyEnvironment,
+  ApprovalTimeoutEnvironment,
+  ApprovalTokensEnvironment,
+  DocumentLockEnvironment,
+  OptimizationsTableEnvironment,
+  ReviewerEnvironment,
+  StateMachineEnvironment,
+  VerificationWindowEnvironment,
+} from "#optimization/adapters/function-environments";
+import { SettingsBucketEnvironment, settingsEnvironment } from "#optimization/published/settings-reader";
+import { LocksTableEnvironment } from "#coordination/published/locks";
+import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
+import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
+import { SubmitterEnvironment } from "#tasks/published/task-submitter";
 import { streamOutboxSource } from "../constructs/stream-outbox-source";
 import type { SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
@@ -101,9 +115,11 @@ export class OptimizationStack extends Stack {
       timeToLiveAttribute: "expiresAt",
     });
 
-    const table = { OPTIMIZATIONS_TABLE: this.optimizationsTable.tableName };
-    const bucket = { SETTINGS_BUCKET: this.settingsBucket.bucketName };
-    const tokens = { APPROVAL_TOKENS_TABLE: this.approvalTokensTable.tableName };
+    const table = OptimizationsTableEnvironment.toEnvironment({ OPTIMIZATIONS_TABLE: this.optimizationsTable.tableName });
+    const bucket = SettingsBucketEnvironment.toEnvironment({ SETTINGS_BUCKET: this.settingsBucket.bucketName });
+    const tokens = ApprovalTokensEnvironment.toEnvironment({ APPROVAL_TOKENS_TABLE: this.approvalTokensTable.tableName });
+    const locks = LocksTableEnvironment.toEnvironment({ LOCKS_TABLE: props.coordination.locksTable.tableName });
+    const bus = EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName });
     const lockLeaseSeconds = Math.min(config.resourceLockTimeout, config.verificationWindowSeconds + 120);
     const fn = (name: string, entry: string, description: string, environment: Record<string, string>, timeout = 30) =>
       new SwarmFunction(this, name, {
@@ -124,8 +140,10 @@ export class OptimizationStack extends Stack {
       assessRisk: fn("PipelineAssessRisk", "pipeline-assess-risk", "Optimization pipeline: assess risk", {
         ...table,
         ...bucket,
-        AUTO_APPLY_LOW_RISK: String(config.autoApplyLowRisk),
-        REQUIRE_APPROVAL_THRESHOLD: config.requireApprovalThreshold,
+        ...ApprovalPolicyEnvironment.toEnvironment({
+          AUTO_APPLY_LOW_RISK: config.autoApplyLowRisk,
+          REQUIRE_APPROVAL_THRESHOLD: config.requireApprovalThreshold,
+        }),
       }),
       awaitApproval: fn(
         "PipelineAwaitApproval",
@@ -134,7 +152,7 @@ export class OptimizationStack extends Stack {
         {
           ...table,
           ...tokens,
-          APPROVAL_TIMEOUT_SECONDS: String(config.approvalTimeoutSeconds),
+          ...ApprovalTimeoutEnvironment.toEnvironment({ APPROVAL_TIMEOUT_SECONDS: config.approvalTimeoutSeconds }),
         },
       ),
       settleTimeout: fn("PipelineSettleTimeout", "pipeline-settle-timeout", "Optimization pipeline: the approval timed out", {
@@ -144,9 +162,11 @@ export class OptimizationStack extends Stack {
       acquireLock: fn("PipelineAcquireLock", "pipeline-acquire-lock", "Optimization pipeline: take the document's lock", {
         ...table,
         ...bucket,
-        LOCKS_TABLE: props.coordination.locksTable.tableName,
-        LOCK_WAIT_SECONDS: String(config.optimizationLockWaitSeconds),
-        LOCK_LEASE_SECONDS: String(lockLeaseSeconds),
+        ...locks,
+        ...DocumentLockEnvironment.toEnvironment({
+          LOCK_WAIT_SECONDS: config.optimizationLockWaitSeconds,
+          LOCK_LEASE_SECONDS: lockLeaseSeconds,
+        }),
       }),
       checkStale: fn(
         "PipelineCheckStale",
@@ -160,7 +180,7 @@ export class OptimizationStack extends Stack {
       apply: fn("PipelineApply", "pipeline-apply", "Optimization pipeline: write the new version, fenced", {
         ...table,
         ...bucket,
-        LOCKS_TABLE: props.coordination.locksTable.tableName,
+        ...locks,
       }),
       verify: fn(
         "PipelineVerify",
@@ -169,20 +189,20 @@ export class OptimizationStack extends Stack {
         {
           ...table,
           ...bucket,
-          TASK_STATS_TABLE: props.taskStats.tableName,
-          VERIFICATION_WINDOW_SECONDS: String(config.verificationWindowSeconds),
+          ...TaskStatsTableEnvironment.toEnvironment({ TASK_STATS_TABLE: props.taskStats.tableName }),
+          ...VerificationWindowEnvironment.toEnvironment({ VERIFICATION_WINDOW_SECONDS: config.verificationWindowSeconds }),
         },
         45,
       ),
       rollback: fn("PipelineRollback", "pipeline-rollback", "Optimization pipeline: restore the version before, fenced", {
         ...table,
         ...bucket,
-        LOCKS_TABLE: props.coordination.locksTable.tableName,
+        ...locks,
       }),
       record: fn("PipelineRecord", "pipeline-record", "Optimization pipeline: record the outcome once", table),
       release: fn("PipelineRelease", "pipeline-release", "Optimization pipeline: release the document's lock", {
         ...table,
-        LOCKS_TABLE: props.coordination.locksTable.tableName,
+        ...locks,
       }),
     };
     const records = (grantee: iam.IGrantable, ...actions: string[]) =>
@@ -204,15 +224,16 @@ export class OptimizationStack extends Stack {
 
     this.pipeline = new OptimizationPipeline(this, "Pipeline", { config, steps });
     const stateMachineArn = this.pipeline.stateMachine.stateMachineArn;
+    const stateMachine = StateMachineEnvironment.toEnvironment({ STATE_MACHINE_ARN: stateMachineArn });
 
     const api = routeFunctions(this, OPTIMIZATION_ROUTES, {
       config,
       context: "optimization",
       environment: { ...table, ...bucket },
       environmentOf: {
-        submitOptimization: { STATE_MACHINE_ARN: stateMachineArn },
-        approveOptimization: { ...tokens, STATE_MACHINE_ARN: stateMachineArn },
-        rejectOptimization: { ...tokens, STATE_MACHINE_ARN: stateMachineArn },
+        submitOptimization: stateMachine,
+        approveOptimization: { ...tokens, ...stateMachine },
+        rejectOptimization: { ...tokens, ...stateMachine },
       },
     });
     records(api.submitOptimization);
@@ -232,7 +253,7 @@ export class OptimizationStack extends Stack {
     const intake = fn("IntakeRecommendation", "intake-recommendation", "OptimizationRecommended: start the pipeline", {
       ...table,
       ...bucket,
-      STATE_MACHINE_ARN: stateMachineArn,
+      ...stateMachine,
     });
     records(intake);
     this.settingsBucket.grantRead(intake, SETTINGS_NAMES);
@@ -254,7 +275,7 @@ export class OptimizationStack extends Stack {
     // Other contexts' proposals (a model's promotion, ADR 0021) take the same pipeline too.
     const intakeChange = fn("IntakeSettingsChange", "intake-settings-change", "SettingsChangeProposed: start the pipeline", {
       ...table,
-      STATE_MACHINE_ARN: stateMachineArn,
+      ...stateMachine,
     });
     records(intakeChange);
     this.pipeline.stateMachine.grantStartExecution(intakeChange);
@@ -279,7 +300,7 @@ export class OptimizationStack extends Stack {
       "RelayOptimizationChanges",
       "relay-optimization-changes",
       "Optimizations stream: announce pending approvals and outcomes",
-      { EVENT_BUS_NAME: props.bus.eventBusName },
+      bus,
     );
     props.bus.grantPutEventsTo(relay);
     const relayFailures = new FailureQueue(this, "OptimizationRelayFailures", {
@@ -305,10 +326,10 @@ export class OptimizationStack extends Stack {
     });
 
     const reviewer: SpecialistResources = {
-      environment: {
+      environment: ReviewerEnvironment.toEnvironment({
         EVENT_BUS_NAME: props.bus.eventBusName,
-        REVIEW_TARGET_LATENCY_SECONDS: String(config.targetLatencySeconds),
-      },
+        REVIEW_TARGET_LATENCY_SECONDS: config.targetLatencySeconds,
+      }),
       grant: (role) => props.bus.grantPutEventsTo(role),
       readsFleet: true,
     };
@@ -320,12 +341,14 @@ export class OptimizationStack extends Stack {
       context: "optimization",
       config,
       environment: {
-        TASKS_TABLE: props.tasksTable.tableName,
-        TASK_STATS_TABLE: props.taskStats.tableName,
-        QUEUED_TTL_SECONDS: String(Math.max(60, config.metricsReviewMinutes * 60)),
-        MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
+        ...SubmitterEnvironment.toEnvironment({
+          TASKS_TABLE: props.tasksTable.tableName,
+          TASK_STATS_TABLE: props.taskStats.tableName,
+          QUEUED_TTL_SECONDS: Math.max(60, config.metricsReviewMinutes * 60),
+          MAX_QUEUE_DEPTH: config.maxQueueDepth,
+          SCHEDULING_STRATEGY: config.schedulingStrategy,
+        }),
         ...this.settings.environment,
-        SCHEDULING_STRATEGY: config.schedulingStrategy,
       },
     });
     props.tasksTable.grant(reviews, "GetItem", "PutItem");

@@ -1,9 +1,8 @@
 import { AGENT_TYPE_SPECS } from "#kernel/agent-catalog";
 import { DynamoDbAgentRegistry } from "#agents/adapters/dynamodb-agent-registry";
 import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
-import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { s3SettingsReader, SettingsEnvironment } from "#optimization/published/settings-reader";
 import { dynamoDocumentClient, s3Client, sqsClient } from "#shared/adapters/aws-clients";
-import { readEnv } from "#shared/env";
 import { systemClock } from "#shared/clock";
 import { logger } from "#shared/powertools";
 import { DynamoDbTaskStore } from "#tasks/adapters/dynamodb-task-store";
@@ -26,7 +25,7 @@ const db = dynamoDocumentClient();
 const meter = new WorkloadMeter(spec.cpuUnits, spec.memoryMiB);
 const protection = new TaskProtection(config.ECS_AGENT_URI, logger);
 const s3 = s3Client();
-const settingsEnv = readEnv(SettingsEnv);
+const settingsEnv = SettingsEnvironment.read();
 const runtimeSettings = s3SettingsReader({
   s3,
   env: settingsEnv,

@@ -35,7 +35,6 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
 import { envContract, envVar } from "#shared/env-contract";
 import { type FencedItem, fencedTransactWrite } from "../adapters/dynamodb-fenced-writer";
 import { DynamoDbLockStore } from "../adapters/dynamodb-lock-store";
@@ -83,12 +82,6 @@ export const LocksTableEnvironment = envContract({ LOCKS_TABLE: envVar.name() })
 
 /** The stage's `resourceLockTimeout`: the longest lease a holder may ask for, in seconds. */
 export const LockTimeoutEnvironment = envContract({ RESOURCE_LOCK_TIMEOUT_SECONDS: envVar.int({ min: 1 }) });
-
-/**
- * `LocksTableEnvironment`'s variable as a zod schema, for `readEnv`.
- * @deprecated read `LocksTableEnvironment`; kept while the optimization functions' wiring still reads this.
- */
-export const LocksTableEnv = z.object({ LOCKS_TABLE: LocksTableEnvironment.vars.LOCKS_TABLE.schema });
 
 export interface ResourceLocksProps {
   readonly db: DynamoDBDocumentClient;

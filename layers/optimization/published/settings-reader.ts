@@ -1,20 +1,23 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import * as z from "zod";
+import type * as z from "zod";
+import { type EnvValues, envContract, envVar } from "#shared/env-contract";
 import { type FetchedVersion, S3SettingsBucket } from "../adapters/s3-settings-bucket";
 
-/** The variables a settings consumer reads: declared once, set by the CDK with `settingsEnvironment`. */
-export const SettingsEnv = z.object({
-  SETTINGS_BUCKET: z.string().min(1),
-  /** How long a consumer uses a version before it asks S3 whether there is a newer one. */
-  SETTINGS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(3_600),
-});
-export type SettingsEnv = z.infer<typeof SettingsEnv>;
+/** The settings bucket's name: what the optimization functions that read or write documents are given. */
+export const SettingsBucketEnvironment = envContract({ SETTINGS_BUCKET: envVar.name() });
+
+/** The variables a settings consumer reads: declared once, written by the CDK with `settingsEnvironment`. */
+export const SettingsEnvironment = SettingsBucketEnvironment.and(
+  envContract({
+    /** How long a consumer uses a version before it asks S3 whether there is a newer one. */
+    SETTINGS_MAX_AGE_SECONDS: envVar.int({ min: 0, max: 3_600 }),
+  }),
+);
+export type SettingsEnv = EnvValues<typeof SettingsEnvironment.vars>;
 
 /** What the CDK gives a function or agent that reads settings documents. */
-export const settingsEnvironment = (bucketName: string, maxAgeSeconds: number): Record<keyof SettingsEnv, string> => ({
-  SETTINGS_BUCKET: bucketName,
-  SETTINGS_MAX_AGE_SECONDS: String(maxAgeSeconds),
-});
+export const settingsEnvironment = (bucketName: string, maxAgeSeconds: number): Record<string, string> =>
+  SettingsEnvironment.toEnvironment({ SETTINGS_BUCKET: bucketName, SETTINGS_MAX_AGE_SECONDS: maxAgeSeconds });
 
 /** One version of a settings document, parsed. */
 export interface Settings<T> {
@@ -155,7 +158,7 @@ export class SettingsReader<T> {
  * A reader of one settings document in the settings bucket.
  *
  * @example
- * const runtime = s3SettingsReader({ s3, env: readEnv(SettingsEnv), document: RUNTIME_SETTINGS_DOCUMENT, schema: RuntimeSettings, onProblem });
+ * const runtime = s3SettingsReader({ s3, env: SettingsEnvironment.read(), document: RUNTIME_SETTINGS_DOCUMENT, schema: RuntimeSettings, onProblem });
  */
 export function s3SettingsReader<T>(options: {
   readonly s3: S3Client;

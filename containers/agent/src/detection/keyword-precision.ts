@@ -4,9 +4,8 @@ import type { TgeCandidate } from "#detection/domain/detection";
 import { FeedItem } from "#detection/domain/feed";
 import { KeywordConfig, WatchedProject } from "#detection/domain/keyword-config";
 import { DETECTION_DOCUMENTS } from "#detection/published/settings";
-import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { s3SettingsReader, SettingsEnvironment } from "#optimization/published/settings-reader";
 import { scoreItem } from "#detection/domain/tge-scoring";
-import { readEnv } from "#shared/env";
 import { payloadOf } from "../runtime/payload";
 import type { TaskHandler } from "../runtime/task-handler";
 import type { Specialist, SpecialistContext } from "../runtime/specialist";
@@ -43,7 +42,7 @@ export function withValidatedProjects(config: KeywordConfig, insights: readonly 
  */
 export function keywordPrecision(context: SpecialistContext): Specialist {
   const submit = submitterFor(context);
-  const env = { ...InsightsEnvironment.read(context.env), ...readEnv(SettingsEnv, context.env) };
+  const env = { ...InsightsEnvironment.read(context.env), ...SettingsEnvironment.read(context.env) };
   const memory = new SharedMemory({ db: context.db, tableName: env.INSIGHTS_TABLE, contributor: `agent:${context.agentId}` });
   const keywords = s3SettingsReader({
     s3: context.s3,

@@ -9,9 +9,8 @@ import { FeedWatcher } from "#detection/domain/feed-watcher";
 import { INSIGHT_TOPICS, InsightsEnvironment, SharedMemory } from "#coordination/published/insights";
 import { LocksTableEnvironment, LockTimeoutEnvironment, ResourceLocks, untilAborted } from "#coordination/published/locks";
 import { DETECTION_DOCUMENTS, FeedSources } from "#detection/published/settings";
-import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { s3SettingsReader, SettingsEnvironment } from "#optimization/published/settings-reader";
 import { sleep } from "#shared/concurrency";
-import { readEnv } from "#shared/env";
 import { FeedHostLeases } from "./feed-leases";
 import { SourceStats } from "./source-reliability";
 import { payloadOf } from "../runtime/payload";
@@ -33,7 +32,7 @@ const FeedFetchPayload = z.object({ url: z.url({ protocol: /^https?$/ }) }).stri
  * (`scraping.sources`). `feed.fetch` polls one feed on demand.
  */
 export function scrapingEfficiency(context: SpecialistContext): Specialist {
-  const env = { ...readEnv(SettingsEnv, context.env), ...FeedScraperEnvironment.read(context.env) };
+  const env = { ...SettingsEnvironment.read(context.env), ...FeedScraperEnvironment.read(context.env) };
   const sources = s3SettingsReader({
     s3: context.s3,
     env,

@@ -1,15 +1,14 @@
-import * as z from "zod";
 import { AgentsTableEnvironment } from "#agents/published/agent-environment";
 import { fleetFigures, isLive } from "#agents/published/fleet-figures";
 import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { REVIEW_FOCUS, type ReviewerType, reviewMetrics, typeMetricsOf } from "#optimization/domain/metrics-review";
 import { recommendationEvent } from "#optimization/domain/recommendation";
 import { REVIEW_THRESHOLDS_DOCUMENT, ReviewThresholds } from "#optimization/domain/review-thresholds";
+import { ReviewerEnvironment } from "#optimization/adapters/function-environments";
 import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
-import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
+import { s3SettingsReader, SettingsEnvironment } from "#optimization/published/settings-reader";
 import { eventBridgeClient, s3Client } from "#shared/adapters/aws-clients";
-import { EventBridgePublisher, EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
-import { readEnv } from "#shared/env";
+import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
 import { taskFigures } from "#tasks/published/task-figures";
 import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
 import type { TaskHandler } from "../runtime/task-handler";
@@ -22,13 +21,12 @@ import type { Specialist, SpecialistContext } from "../runtime/specialist";
  * on the bus as `OptimizationRecommended` for the optimization pipeline.
  */
 export function reviewer(context: SpecialistContext, agentType: ReviewerType): Specialist {
-  // The tables are every agent's (AgentService writes them), the bus the reviewers' resources'.
-  const shared = TaskStatsTableEnvironment.and(AgentsTableEnvironment).and(EventBusEnvironment).read(context.env);
-  // The settings bucket and the review's latency target are the optimization stack's to declare as a contract.
-  const env = readEnv(SettingsEnv.extend({ REVIEW_TARGET_LATENCY_SECONDS: z.coerce.number().int().min(1) }), context.env);
+  // The tables are every agent's (AgentService writes them); the bus and the latency target are the reviewers' own.
+  const shared = TaskStatsTableEnvironment.and(AgentsTableEnvironment).read(context.env);
+  const env = SettingsEnvironment.and(ReviewerEnvironment).read(context.env);
   const tasks = taskFigures(context.db, shared.TASK_STATS_TABLE);
   const fleet = fleetFigures(context.db, shared.AGENTS_TABLE);
-  const publisher = new EventBridgePublisher(eventBridgeClient(), shared.EVENT_BUS_NAME);
+  const publisher = new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
   const s3 = s3Client();
   const onProblem = (message: string, details: Record<string, unknown>) => context.logger.error(message, details);
   const runtime = s3SettingsReader({ s3, env, document: RUNTIME_SETTINGS_DOCUMENT, schema: RuntimeSettings, onProblem });

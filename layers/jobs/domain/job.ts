@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { JobProgressed } from "#kernel/bus/job-events";
 import { JOB_STATUSES, JobStatus, JobType } from "#kernel/job-vocabulary";
+import { FIXTURE_DATASETS } from "#detection/published/datasets";
 
 /**
  * A dataset a job reads: `fixture:<name>` names a labelled feed shipped in `fixtures/feeds/`,
@@ -9,6 +10,10 @@ import { JOB_STATUSES, JobStatus, JobType } from "#kernel/job-vocabulary";
 export const DatasetRef = z
   .string()
   .regex(/^(fixture|file):[A-Za-z0-9._-]{1,128}$/, "is fixture:<name> or file:<fileId>")
+  .refine(
+    (ref) => !ref.startsWith("fixture:") || (FIXTURE_DATASETS as readonly string[]).includes(ref.slice("fixture:".length)),
+    `names no shipped dataset (${FIXTURE_DATASETS.map((name) => `fixture:${name}`).join(", ")})`,
+  )
   .meta({ examples: ["fixture:tge-news"] });
 export type DatasetRef = z.infer<typeof DatasetRef>;
 
@@ -113,3 +118,16 @@ export const CancelJobRequest = z
   .object({ reason: z.string().min(1).max(500).optional() })
   .strict()
   .meta({ id: "CancelJobRequest" });
+
+/** The stream prefix of the job container's logs (`awslogs-stream-prefix`). */
+export const JOB_LOG_STREAM_PREFIX = "job";
+
+/** A job with where its task logs: ECS names the stream `<prefix>/<container>/<task id>`. */
+export function jobView(job: JobRecord, logGroup: string, region?: string): JobView {
+  if (!job.taskArn) return job;
+  const logStream = `${JOB_LOG_STREAM_PREFIX}/job/${job.taskArn.split("/").pop() ?? ""}`;
+  const url = region
+    ? `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encodeURIComponent(logGroup)}/log-events/${encodeURIComponent(logStream)}`
+    : undefined;
+  return { ...job, logs: { logGroup, logStream, ...(url ? { url } : {}) } };
+}

@@ -127,7 +127,8 @@ describe("the job scheduler's slots", () => {
     const w = world(1);
     const job = await submitJob(request, operator, w);
     await dispatchQueued(w.deps);
-    const running = w.store.jobs.get(job.jobId)!;
+    const running = w.store.jobs.get(job.jobId);
+    if (!running) throw new Error("the job is gone");
     const progressed = {
       ...running,
       progress: { sequence: 0, percent: 10, step: "searching", reportedAt: "2026-12-02T06:00:10.000Z" },

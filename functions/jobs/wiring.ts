@@ -2,7 +2,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import * as z from "zod";
 import { DynamoDbJobStore } from "#jobs/adapters/dynamodb-job-store";
 import { EcsJobTasks } from "#jobs/adapters/ecs-job-tasks";
-import { JobSweepEnvironment, JobTasksEnvironment } from "#jobs/published/job-environment";
+import { JobSlotsEnvironment, JobSweepEnvironment, JobTasksEnvironment } from "#jobs/published/job-environment";
 import { clientConfig, dynamoDocumentClient, eventBridgeClient } from "#shared/adapters/aws-clients";
 import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
 import { systemClock } from "#shared/clock";
@@ -17,10 +17,9 @@ import { tracer } from "#shared/powertools";
 export const clock = systemClock;
 const db = once(() => dynamoDocumentClient());
 export const store = once(() => new DynamoDbJobStore(db(), readEnv(z.object({ JOBS_TABLE: z.string().min(1) })).JOBS_TABLE));
-const tasksEnv = once(() => JobTasksEnvironment.read());
-export const maxConcurrentJobs = () => tasksEnv().MAX_CONCURRENT_JOBS;
+export const maxConcurrentJobs = once(() => JobSlotsEnvironment.read().MAX_CONCURRENT_JOBS);
 export const tasks = once(() => {
-  const env = tasksEnv();
+  const env = JobTasksEnvironment.read();
   return new EcsJobTasks(tracer.captureAWSv3Client(new ECSClient(clientConfig())), {
     cluster: env.JOB_CLUSTER,
     taskDefinition: env.JOB_TASK_DEFINITION,

@@ -17,13 +17,14 @@ export const JobTaskEnvironment = envContract({ JOB_ID: envVar.name() });
 
 /** What the functions that start, stop and check job tasks read. */
 export const JobTasksEnvironment = envContract({
-  JOBS_TABLE: envVar.name(),
   JOB_CLUSTER: envVar.name(),
   JOB_TASK_DEFINITION: envVar.name(),
   JOB_SUBNETS: envVar.list(),
   JOB_SECURITY_GROUPS: envVar.list(),
-  MAX_CONCURRENT_JOBS: envVar.int({ min: 1, max: 100 }),
 });
+
+/** What the functions that start jobs (or report on the slots) read. */
+export const JobSlotsEnvironment = envContract({ MAX_CONCURRENT_JOBS: envVar.int({ min: 1, max: 100 }) });
 
 /** What the dead-job check reads besides the tasks' environment. */
 export const JobSweepEnvironment = envContract({

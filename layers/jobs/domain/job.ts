@@ -67,7 +67,7 @@ export type SubmitJobRequest = z.infer<typeof SubmitJobRequest>;
 export type JobParameters = SubmitJobRequest["parameters"];
 
 /** The last progress a job reported. */
-export const JobProgress = JobProgressed.omit({ jobId: true, jobType: true }).meta({ id: "JobProgress" });
+export const JobProgress = JobProgressed.omit({ jobId: true, jobType: true });
 export type JobProgress = z.infer<typeof JobProgress>;
 
 /** One job as stored: what was asked, where it is, and how it ended. */

@@ -18,6 +18,7 @@ import { coordinationBenchmark } from "./coordination";
 import { detectionBenchmark } from "./detection";
 import { fanoutBenchmark } from "./fanout";
 import { initTimeBenchmark } from "./init-time";
+import { jobsBenchmark } from "./jobs";
 import { optimizationBenchmark } from "./optimization";
 import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
@@ -54,6 +55,7 @@ const SCENARIOS: Record<string, Scenario> = {
         verificationWindowSeconds: loadStageConfig("local", process.env).verificationWindowSeconds,
       }),
   },
+  jobs: { deployed: true, run: ({ outputs }) => jobsBenchmark(outputs, { jobs: 10, candidates: 40, baselineEvents: 20 }) },
   coordination: {
     deployed: false,
     run: () => coordinationBenchmark({ rounds: 200, contenders: 20, seconds: 10, inFlight: 32 }),

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { DescribeTasksCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { KeywordConfig } from "#detection/published/scorer";
@@ -10,6 +11,7 @@ import { api, eventually, outputs, tokenFor } from "../support/api";
 
 const ecs = new ECSClient({});
 const s3 = new S3Client({ forcePathStyle: true });
+const lambda = new LambdaClient({});
 
 interface Job {
   jobId: string;
@@ -209,6 +211,12 @@ describe("a scorer-training job", () => {
     const jobs = [];
     for (let i = 0; i < max + 1; i++) jobs.push(await submitJob({ candidates: 400, paceMillis: 500 }));
     const [first, second, third] = jobs as [Job, Job, Job];
+    // Duplicate delivery: the dispatcher runs five more times at once, beside the stream's own run.
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        lambda.send(new InvokeCommand({ FunctionName: outputs().JobCheckFunctionName, Payload: Buffer.from("{}") })),
+      ),
+    );
     await runningWithProcess(first.jobId);
     await runningWithProcess(second.jobId);
     // The third waits while both slots are taken.
@@ -220,6 +228,16 @@ describe("a scorer-training job", () => {
     expect((await api<Job>("POST", `/api/jobs/${first.jobId}/cancel`, { token: await tokenFor("operator") })).status).toBe(200);
     await runningWithProcess(third.jobId);
     expect(await slotsInUse()).toBe(2);
+    // Each job got exactly one task, however many dispatchers ran.
+    for (const job of jobs) {
+      const { taskArns = [] } = await ecs.send(
+        new ListTasksCommand({ cluster: outputs().JobClusterName, startedBy: job.jobId, desiredStatus: "STOPPED" }),
+      );
+      const { taskArns: running = [] } = await ecs.send(
+        new ListTasksCommand({ cluster: outputs().JobClusterName, startedBy: job.jobId, desiredStatus: "RUNNING" }),
+      );
+      expect(taskArns.length + running.length, `tasks of ${job.jobId}`).toBe(1);
+    }
     for (const job of [second, third]) await api("POST", `/api/jobs/${job.jobId}/cancel`, { token: await tokenFor("operator") });
     expect(await eventually(slotsInUse, (n) => n === 0, 10_000, "the slots freed")).toBe(0);
     // Listed by status from the index: the three are cancelled now.

@@ -67,15 +67,19 @@ export async function runScorerTraining(
   });
 
   await progress.report(96, "measuring on held-out items", { force: true });
+  await pace();
   const tuned = KeywordConfig.parse({ ...searched.config, version: `${parameters.modelName}-${jobId}` });
   const heldOut = scorerFigures(tuned, split.heldOut);
   const baseline = scorerFigures(deps.startConfig, split.heldOut);
   await progress.report(98, "writing the artifact", { force: true });
+  await pace();
   const artifact = await deps.artifacts.putJson(`scorer-training/${jobId}/detection-keywords.json`, tuned);
   await progress.report(100, "done", {
     force: true,
     message: `held-out F1 ${heldOut.f1.toFixed(3)} (baseline ${baseline.f1.toFixed(3)})`,
   });
+  // Paced, the last report is also spaced from the result, so a watcher sees them in order.
+  await pace();
   return {
     modelName: parameters.modelName,
     artifact,

@@ -106,7 +106,7 @@ describe("the jobs API refuses what it must", () => {
 describe("a scorer-training job", () => {
   it("runs to completion with job_progress frames in order, then one job_result with held-out figures", async () => {
     // GIVEN a viewer subscribed to `jobs`; WHEN an operator starts a training job on the shipped feed
-    const job = await submitJob({ seed: 3, candidates: 24, paceMillis: 250 });
+    const job = await submitJob({ seed: 3, candidates: 24, paceMillis: 400 });
     // THEN its result arrives over the WebSocket
     const result = await client.waitFor((f) => f.type === "job_result" && f.data.jobId === job.jobId, 90_000, "job_result");
     expect(result.data).toMatchObject({
@@ -120,7 +120,12 @@ describe("a scorer-training job", () => {
     expect(training.heldOut.items).toBeGreaterThan(0);
     expect(training.training.items + training.heldOut.items).toBe(62);
     expect(training.candidatesTried).toBe(24);
-    // …after its progress, in order, ending at 100 %
+    // …after its progress, in order, ending at 100 % (the bus keeps no order between the last report and the result, so it is awaited)
+    await client.waitFor(
+      (f) => f.type === "job_progress" && f.data.jobId === job.jobId && f.data.percent === 100,
+      15_000,
+      "100 %",
+    );
     const progress = client.frames
       .filter((f) => f.type === "job_progress" && f.data.jobId === job.jobId)
       .map((f) => JobProgressed.parse(f.data));

@@ -39,6 +39,7 @@ export async function runScorerTraining(
   const { progress } = deps;
   const pace = () => (parameters.paceMillis > 0 ? deps.sleep(parameters.paceMillis) : Promise.resolve());
   await progress.report(0, "loading datasets", { force: true, message: parameters.datasets.join(", ") });
+  await pace();
   const loaded = [];
   for (const [index, ref] of parameters.datasets.entries()) {
     loaded.push({ ref, dataset: await deps.datasets.load(ref) });

@@ -8,8 +8,9 @@ import { BackupStack } from "./stacks/backup-stack";
 import { SwarmTable } from "./constructs/swarm-table";
 import { CoordinationStack } from "./stacks/coordination-stack";
 import { DetectionStack } from "./stacks/detection-stack";
+import { JobsStack } from "./stacks/jobs-stack";
 import { RealtimeStack } from "./stacks/realtime-stack";
-import { ModelsStack, MODELS_BUCKET_STANDS_IN } from "./stacks/models-stack";
+import { ModelsStack } from "./stacks/models-stack";
 import { MonitoringStack } from "./stacks/monitoring-stack";
 import { OptimizationStack } from "./stacks/optimization-stack";
 import { PlatformStack } from "./stacks/platform-stack";
@@ -27,6 +28,7 @@ export interface SwarmStacks {
   readonly agents: AgentsStack;
   readonly realtime: RealtimeStack;
   readonly monitoring: MonitoringStack;
+  readonly jobs: JobsStack;
   /** The dashboard page on CloudFront; absent in the local stage. */
   readonly web?: WebStack;
   /** The daily AWS Backup plan of every table; `prod` only (ADR 0017). */
@@ -78,15 +80,6 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     taskStats: tasks.stats,
     coordination,
   });
-  const models = new ModelsStack(app, name("models"), {
-    ...common,
-    description: "TGE Swarm model registry: model versions, exports, promotion through the optimization pipeline",
-    bus: platform.bus,
-    http: platform.http,
-    settings: optimization.settings,
-    // INTEGRATOR: `jobs.artifacts` once the jobs stack is merged; until then the models bucket stands in (ADR 0021).
-    jobArtifacts: MODELS_BUCKET_STANDS_IN,
-  });
   const agents = new AgentsStack(app, name("agents"), {
     ...common,
     description: "TGE Swarm agent fleet on ECS Fargate",
@@ -118,6 +111,22 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     workQueues: tasks.workQueues,
   });
 
+  const jobs = new JobsStack(app, name("jobs"), {
+    ...common,
+    description: "TGE Swarm jobs: long-running jobs as Fargate tasks, with live progress",
+    bus: platform.bus,
+    http: platform.http,
+    vpc: agents.cluster.vpc,
+  });
+  const models = new ModelsStack(app, name("models"), {
+    ...common,
+    description: "TGE Swarm model registry: model versions, exports, promotion through the optimization pipeline",
+    bus: platform.bus,
+    http: platform.http,
+    settings: optimization.settings,
+    jobArtifacts: jobs.artifacts,
+  });
+
   // The local stage has no CloudFront: scripts/local/web-server.ts serves the page there.
   const web =
     config.stage === "local"
@@ -136,14 +145,24 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
       ? new BackupStack(app, name("backup"), {
           ...common,
           description: "TGE Swarm daily backups of every table",
-          tables: [auth, platform, tasks, detection, coordination, optimization, models, agents, realtime, monitoring].flatMap(
-            (stack) => stack.node.findAll().filter((c): c is SwarmTable => c instanceof SwarmTable),
-          ),
+          tables: [
+            auth,
+            platform,
+            tasks,
+            detection,
+            coordination,
+            optimization,
+            models,
+            agents,
+            realtime,
+            monitoring,
+            jobs,
+          ].flatMap((stack) => stack.node.findAll().filter((c): c is SwarmTable => c instanceof SwarmTable)),
         })
       : undefined;
 
   // Alarms on every failure path, once each stack is complete (ADR 0017).
-  const alarmed = { auth, platform, tasks, detection, coordination, optimization, models, agents, realtime, monitoring };
+  const alarmed = { auth, platform, tasks, detection, coordination, optimization, models, agents, realtime, monitoring, jobs };
   const alarms = Object.fromEntries(
     Object.entries(alarmed).map(([concern, stack]) => [
       concern,
@@ -167,6 +186,7 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     agents,
     realtime,
     monitoring,
+    jobs,
     web,
     ...(backup ? { backup } : {}),
   };

@@ -82,6 +82,7 @@ try {
   const { outputs, deploy, fleet, feed, smoke } = environment;
   say(`[deploy] ${deploy.skipped ? "up to date" : "deployed"} at ${elapsed()}`);
   say(`[agents] ${fleet.agents.length} agents running, one per ECS task (logs in .local/logs/)`);
+  say(`[jobs] the job runner runs each job task the back end starts as a process (logs in .local/logs/job-*.log)`);
   if (smoke) say(`[smoke] a diagnostics.echo task ran end to end in ${smoke.latencyMs} ms (task ${smoke.taskId})`);
   dashboard = await startWebServer({ port: DASHBOARD_PORT, outputs });
   recordDashboardUrl(dashboard.url, path.join(LOCAL_DIR, "outputs.json"));

@@ -126,6 +126,14 @@ export const StageConfig = z
     alarmEmails: z.array(z.email()).max(10),
     /** HTTPS endpoints the stage's alarms are posted to (SNS's HTTPS subscriptions, confirmed once). */
     alarmWebhooks: z.array(z.url({ protocol: /^https$/ })).max(10),
+
+    // Jobs (issue 12, ADR 0020)
+    /** Jobs running at once at most (seed 002 `MAX_CONCURRENT_JOBS`); the rest wait `queued`, in order. */
+    maxConcurrentJobs: z.number().int().min(1).max(100),
+    /** A running job is stopped and failed after this long. */
+    jobTimeoutSeconds: seconds(30, 24 * 3600),
+    /** Seconds between a job's heartbeats; three missed ones and it is failed as dead. */
+    jobHeartbeatSeconds: seconds(1, 300),
   })
   .strict();
 export type StageConfig = z.infer<typeof StageConfig>;
@@ -182,6 +190,9 @@ const common = {
   circuitBreakerRecoveryTimeout: 60,
   alarmEmails: [] as string[],
   alarmWebhooks: [] as string[],
+  maxConcurrentJobs: 10,
+  jobTimeoutSeconds: 3600,
+  jobHeartbeatSeconds: 30,
 } as const satisfies Partial<StageConfig>;
 
 export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
@@ -215,6 +226,8 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     // The fan-out test and benchmark open 100 connections as one seeded viewer.
     wsConnectionsPerUser: 200,
     strandedAfterSeconds: 20,
+    jobHeartbeatSeconds: 2,
+    jobTimeoutSeconds: 900,
   },
   dev: { ...common, stage: "dev", region: "us-east-1", retainData: false, logRetentionDays: 14 },
   prod: {

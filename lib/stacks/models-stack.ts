@@ -1,8 +1,6 @@
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
-import * as iam from "aws-cdk-lib/aws-iam";
-import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
 import { DETECTION_DOCUMENTS } from "#detection/published/settings";
 import { EVENT_SOURCES } from "#kernel/bus/domain-event";
@@ -11,6 +9,7 @@ import { OPTIMIZATION_COMPLETED } from "#kernel/bus/optimization";
 import { ModelsBucketEnvironment, ModelsTableEnvironment } from "#models/adapters/function-environments";
 import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { MODEL_ROUTES } from "#models/published/routes";
+import { SCORER_TRAINING_ARTIFACTS_PREFIX } from "#jobs/published/artifacts";
 import { ArtifactBucket } from "../constructs/artifact-bucket";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { FailureQueue } from "../constructs/failure-queue";
@@ -21,23 +20,13 @@ import { SwarmTable } from "../constructs/swarm-table";
 import type { SettingsAccess } from "./optimization-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
-/** Stands for the models bucket itself as the job artifacts' bucket, until the jobs stack exists. */
-export const MODELS_BUCKET_STANDS_IN = "models-bucket";
-/** Where, in the models bucket standing in for the jobs', artifacts are put to be registered (the e2e's). */
-export const STAND_IN_JOBS_PREFIX = "jobs/";
-
 export interface ModelsStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
   readonly http: AuthorizedHttpApi;
   /** Reading the current `detection-keywords` version, which a promotion replaces. */
   readonly settings: SettingsAccess;
-  /**
-   * The bucket `scorer-training` jobs write their artifacts to (the jobs stack's), which
-   * registration reads from. `MODELS_BUCKET_STANDS_IN` makes it the models bucket itself: the
-   * branch that built the registry had no jobs stack, and its e2e puts artifacts there (a
-   * contract test of registration). INTEGRATOR: pass `jobs.artifacts`.
-   */
-  readonly jobArtifacts: s3.IBucket | typeof MODELS_BUCKET_STANDS_IN;
+  /** The bucket `scorer-training` jobs write their artifacts to (the jobs stack's), which registration reads from. */
+  readonly jobArtifacts: ArtifactBucket;
 }
 
 /** Where registered artifacts are kept in the models bucket. */
@@ -106,15 +95,7 @@ export class ModelsStack extends Stack {
     );
     this.table.grant(register, ...writes);
     this.artifacts.grantWrite(register, MODELS_PREFIX);
-    if (props.jobArtifacts === MODELS_BUCKET_STANDS_IN) this.artifacts.grantRead(register, STAND_IN_JOBS_PREFIX);
-    else {
-      // Reading the jobs' artifacts, objects only (INTEGRATOR: acknowledge the prefix's IAM5 as the jobs stack words it).
-      iam.Grant.addToPrincipal({
-        grantee: register,
-        actions: ["s3:GetObject", "s3:GetObjectVersion"],
-        resourceArns: [props.jobArtifacts.arnForObjects("*")],
-      });
-    }
+    props.jobArtifacts.grantRead(register, SCORER_TRAINING_ARTIFACTS_PREFIX);
     new events.Rule(this, "TrainedModelsToRegistry", {
       description: "A succeeded scorer-training job registers a model version",
       eventBus: props.bus,

@@ -4,7 +4,7 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { DEFAULT_KEYWORD_CONFIG } from "#detection/published/settings";
 import type { JobFinished } from "#kernel/bus/job-events";
-import { STAND_IN_JOBS_PREFIX } from "../../lib/stacks/models-stack";
+import { scorerTrainingArtifactKey } from "#jobs/published/artifacts";
 import { eventually } from "../local/eventually";
 import type { LocalOutputs } from "../local/outputs";
 import { localToken } from "../local/users";
@@ -29,9 +29,9 @@ export async function modelsBenchmark(outputs: LocalOutputs, options: { reads: n
   const name = `bench-scorer-${Date.now().toString(36)}`;
 
   const jobId = `bench-job-${Date.now()}`;
-  const key = `${STAND_IN_JOBS_PREFIX}${jobId}/keyword-config.json`;
+  const key = scorerTrainingArtifactKey(jobId);
   await s3.send(
-    new PutObjectCommand({ Bucket: outputs.ModelsBucketName, Key: key, Body: JSON.stringify(DEFAULT_KEYWORD_CONFIG) }),
+    new PutObjectCommand({ Bucket: outputs.JobArtifactsBucketName, Key: key, Body: JSON.stringify(DEFAULT_KEYWORD_CONFIG) }),
   );
   const figures = { items: 40, precision: 0.9, recall: 0.9, f1: 0.9 };
   const now = new Date().toISOString();
@@ -41,7 +41,7 @@ export async function modelsBenchmark(outputs: LocalOutputs, options: { reads: n
     status: "succeeded",
     result: {
       modelName: name,
-      artifact: { bucket: outputs.ModelsBucketName, key },
+      artifact: { bucket: outputs.JobArtifactsBucketName, key },
       datasets: ["fixture:tge-news"],
       training: figures,
       heldOut: figures,

@@ -19,6 +19,7 @@ import { detectionBenchmark } from "./detection";
 import { fanoutBenchmark } from "./fanout";
 import { initTimeBenchmark } from "./init-time";
 import { modelsBenchmark } from "./models";
+import { jobsBenchmark } from "./jobs";
 import { optimizationBenchmark } from "./optimization";
 import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
@@ -56,6 +57,7 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
   },
   models: { deployed: true, run: ({ outputs }) => modelsBenchmark(outputs, { reads: 200, warmup: 20 }) },
+  jobs: { deployed: true, run: ({ outputs }) => jobsBenchmark(outputs, { jobs: 10, candidates: 40, baselineEvents: 20 }) },
   coordination: {
     deployed: false,
     run: () => coordinationBenchmark({ rounds: 200, contenders: 20, seconds: 10, inFlight: 32 }),

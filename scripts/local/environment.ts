@@ -6,6 +6,7 @@ import { missingFromDeployment } from "./deployed-resources";
 import { portIsFree, type RunningEmulator, startEmulator, stopLeftoverEmulator } from "./emulator";
 import { type FeedServer, startFeedServer } from "./feed-server";
 import { FleetRunner } from "./fleet-runner";
+import { buildJobRunner, JobRunner } from "./job-runner";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { pruneOldLogs, trimLocalLogs } from "./local-growth";
 import type { LocalOutputs } from "./outputs";
@@ -27,6 +28,8 @@ import { seedLocalUsers } from "./users";
 
 /** The fleet runner's list of agent processes, under the work directory. */
 export const FLEET_STATE_FILE = "fleet.json";
+/** The job runner's list of job processes, under the work directory. */
+export const JOB_RUNNER_STATE_FILE = "jobs.json";
 /** The running emulator's pid, under the work directory, so a later start can stop one left behind. */
 export const EMULATOR_PID_FILE = "emulator.json";
 
@@ -82,6 +85,8 @@ export interface LocalEnvironment {
   readonly deploy: DeployResult;
   /** Runs an agent process for every task the agent services run. */
   readonly fleet: FleetRunner;
+  /** Runs a job process for every job task the back end starts. */
+  readonly jobs: JobRunner;
   /** The sample news feed the scraping agents watch. */
   readonly feed: FeedServer;
   readonly origin: StateOrigin;
@@ -162,6 +167,7 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
   const checkpoint = () => options.signal?.throwIfAborted();
   let emulator: RunningEmulator | undefined;
   let fleet: FleetRunner | undefined;
+  let jobs: JobRunner | undefined;
   let feed: FeedServer | undefined;
   let deploy: DeployResult | undefined;
   const pidFile = path.join(workDir, EMULATOR_PID_FILE);
@@ -186,8 +192,9 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
 
   const stopAgentsAndEmulator = async (save: boolean): Promise<StopReport> => {
     clearInterval(logTrimmer);
-    await fleet?.stop();
+    await Promise.all([fleet?.stop(), jobs?.stop()]);
     fleet = undefined;
+    jobs = undefined;
     if (!emulator) return { seconds: 0, saved: false, problems: [] };
     const own = emulator.pid !== undefined;
     if (stateDir && own && save) beginSave(stateDir);
@@ -297,13 +304,15 @@ export async function startLocalEnvironment(options: LocalEnvironmentOptions): P
         announceStopped: restored?.stoppedTasks ?? [],
       });
       await fleet.start();
+      jobs = new JobRunner({ outputs, script: buildJobRunner(), log, stateFile: path.join(workDir, JOB_RUNNER_STATE_FILE) });
+      await jobs.start();
       checkpoint();
 
-      if (!options.smokeCheck) return { emulator, outputs, deploy, fleet, feed, origin, stop: () => stopAll(true) };
+      if (!options.smokeCheck) return { emulator, outputs, deploy, fleet, jobs, feed, origin, stop: () => stopAll(true) };
       try {
         await fleet.reconciled(SETTLE_TIMEOUT_MS, options.signal);
         const smoke = await smokeCheck(outputs, { timeoutMs: SETTLE_TIMEOUT_MS, signal: options.signal });
-        return { emulator, outputs, deploy, fleet, feed, origin, smoke, stop: () => stopAll(true) };
+        return { emulator, outputs, deploy, fleet, jobs, feed, origin, smoke, stop: () => stopAll(true) };
       } catch (error) {
         if (!restored || attempt > 1 || options.signal?.aborted) throw error;
         log(

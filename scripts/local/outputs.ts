@@ -55,6 +55,12 @@ export const LocalOutputs = z.object({
   AlarmRelayFailuresQueueUrl: z.url(),
   /** Alarm names by agent type and priority, one per work queue's dead-letter queue. */
   DeadLetterAlarmNames: z.record(AgentType, z.record(Priority, z.string())),
+  JobsTableName: z.string(),
+  JobArtifactsBucketName: z.string(),
+  JobClusterName: z.string(),
+  /** The job task definition's family: the local job runner follows its tasks. */
+  JobTaskFamily: z.string(),
+  JobCheckFunctionName: z.string(),
   /** The dashboard page, added by `npm start` once its server runs (scripts/local/web-server.ts). */
   DashboardUrl: z.url().optional(),
 });

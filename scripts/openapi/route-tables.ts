@@ -2,6 +2,7 @@ import { AGENT_ROUTES } from "#agents/published/routes";
 import { COORDINATION_ROUTES } from "#coordination/published/routes";
 import { DETECTION_ROUTES } from "#detection/published/routes";
 import { MODEL_ROUTES } from "#models/published/routes";
+import { JOB_ROUTES } from "#jobs/published/routes";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
 import { OPTIMIZATION_ROUTES } from "#optimization/published/routes";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
@@ -19,6 +20,7 @@ export const ROUTE_TABLES = {
   models: MODEL_ROUTES,
   realtime: REALTIME_ROUTES,
   monitoring: MONITORING_ROUTES,
+  jobs: JOB_ROUTES,
   platform: PLATFORM_ROUTES,
 } as const satisfies Record<string, RouteTable>;
 

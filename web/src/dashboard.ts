@@ -10,6 +10,7 @@ import { renderApprovals } from "./panels/approvals";
 import { renderConnection } from "./panels/connection";
 import { renderCoordination } from "./panels/coordination";
 import { renderDetections } from "./panels/detections";
+import { renderJobs } from "./panels/jobs";
 import { renderOptimizations } from "./panels/optimizations";
 import { renderQueues } from "./panels/queues";
 import { renderTasks } from "./panels/tasks";
@@ -49,6 +50,7 @@ export interface DashboardElements {
   readonly approvals: HTMLElement;
   readonly detections: HTMLElement;
   readonly coordination: HTMLElement;
+  readonly jobs: HTMLElement;
   readonly notices: HTMLElement;
 }
 
@@ -83,6 +85,7 @@ export function startDashboard(
     renderApprovals(elements.approvals, state, { canDecide, deciding, onDecide: decide });
     renderDetections(elements.detections, state);
     renderCoordination(elements.coordination, state);
+    renderJobs(elements.jobs, state);
     const lines = [...notices.values()];
     if (state.unreadable > 0) lines.push(`${state.unreadable} event(s) could not be read and were skipped.`);
     elements.notices.textContent = lines.join(" ");
@@ -153,8 +156,8 @@ export function startDashboard(
       (p) => applyConflicts(state, p.events),
     );
     void loadPending();
-    // Alerts and proposals have no list of their own: the dashboard's event history is it.
-    for (const topic of ["alerts", "optimizations"] as const) {
+    // Alerts, proposals and job progress have no list of their own here: the dashboard's event history is it.
+    for (const topic of ["alerts", "optimizations", "jobs"] as const) {
       void load(
         topic,
         () => getJson(config, token, `/api/websocket/event-history?topic=${topic}&limit=20`, EventHistory),

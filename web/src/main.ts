@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     approvals: required("panel-approvals", HTMLElement),
     detections: required("panel-detections", HTMLElement),
     coordination: required("panel-coordination", HTMLElement),
+    jobs: required("panel-jobs", HTMLElement),
     notices: required("notices", HTMLElement),
   };
 

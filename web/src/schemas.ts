@@ -104,6 +104,7 @@ type _ProposalFits = Fits<Recommendation, z.infer<typeof Proposal>>;
  */
 export { MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
 export { OptimizationAwaitingApproval, OptimizationCompleted } from "#kernel/bus/optimization";
+export { JobFinished, JobProgressed, ScorerTrainingResult } from "#kernel/bus/job-events";
 
 /** A row of `GET /api/optimizations?status=pending`: what the approvals panel shows before any `optimization_pending` frame. */
 export const PendingOptimization = z.object({

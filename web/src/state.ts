@@ -7,6 +7,9 @@ import {
   CoordinationEvent,
   Detection,
   type FleetSnapshot,
+  JobFinished,
+  JobProgressed,
+  ScorerTrainingResult,
   MetricsSnapshot,
   OptimizationAwaitingApproval,
   OptimizationCompleted,
@@ -21,7 +24,25 @@ import { AGENT_STATUSES } from "#kernel/bus/agent-status-changed";
 import { PRIORITIES } from "#kernel/task-vocabulary";
 
 /** How many rows each list panel keeps; the oldest fall off. */
-export const LIMITS = { tasks: 50, alerts: 50, optimizations: 30, detections: 30, conflicts: 20 } as const;
+export const LIMITS = { tasks: 50, alerts: 50, optimizations: 30, detections: 30, conflicts: 20, jobs: 20 } as const;
+
+/** A job as the jobs panel shows it: its last progress while it runs, then how it ended. */
+export interface JobRow {
+  readonly jobId: string;
+  readonly jobType: string;
+  readonly status: string;
+  /** The sequence of the progress shown; an older report arriving late is dropped. */
+  readonly sequence: number;
+  readonly percent: number;
+  readonly step: string;
+  readonly message?: string;
+  readonly etaSeconds?: number;
+  readonly updatedAt: string;
+  readonly reason?: string;
+  /** A scorer-training job's held-out F1 and its starting config's, once it succeeded. */
+  readonly heldOutF1?: number;
+  readonly baselineF1?: number;
+}
 
 export interface AgentRow {
   readonly agentId: string;
@@ -106,6 +127,8 @@ export interface DashboardState {
   readonly locks: Readonly<Record<string, LockRow>>;
   /** Recent conflicts, newest first. */
   readonly conflicts: readonly CoordinationEvent[];
+  /** Running and recent jobs by id (from `job_progress` and `job_result`). */
+  readonly jobs: Readonly<Record<string, JobRow>>;
   /** Events whose `data` the page could not read; shown so a contract drift does not go unnoticed. */
   readonly unreadable: number;
 }
@@ -122,6 +145,7 @@ export const initialState = (): DashboardState => ({
   detections: [],
   locks: {},
   conflicts: [],
+  jobs: {},
   unreadable: 0,
 });
 
@@ -154,6 +178,40 @@ export function applyEvent(state: DashboardState, event: ServerEvent): Dashboard
           .sort(newestFirst((row) => row.raisedAt))
           .slice(0, LIMITS.alerts),
       }));
+    case "job_progress":
+      return read(state, JobProgressed, event.data, (progress) => {
+        const known = state.jobs[progress.jobId];
+        // Progress after the result (the bus keeps no order) or older than what is shown changes nothing.
+        if (known && (known.status !== "running" || known.sequence >= progress.sequence)) return state;
+        const { jobId, jobType, sequence, percent, step, message, etaSeconds, reportedAt } = progress;
+        return withJob(state, {
+          jobId,
+          jobType,
+          status: "running",
+          sequence,
+          percent,
+          step,
+          ...(message ? { message } : {}),
+          ...(etaSeconds !== undefined ? { etaSeconds } : {}),
+          updatedAt: reportedAt,
+        });
+      });
+    case "job_result":
+      return read(state, JobFinished, event.data, (finished) => {
+        const known = state.jobs[finished.jobId];
+        const training = ScorerTrainingResult.safeParse(finished.result);
+        return withJob(state, {
+          jobId: finished.jobId,
+          jobType: finished.jobType,
+          status: finished.status,
+          sequence: known?.sequence ?? 0,
+          percent: finished.status === "succeeded" ? 100 : (known?.percent ?? 0),
+          step: finished.status,
+          updatedAt: finished.finishedAt,
+          ...(finished.reason ? { reason: finished.reason } : {}),
+          ...(training.success ? { heldOutF1: training.data.heldOut.f1, baselineF1: training.data.baseline.f1 } : {}),
+        });
+      });
     case "optimization_proposed":
       return read(state, Proposal, event.data, (proposal) =>
         upsertOptimization(state, proposal.recommendationId, (row) => ({
@@ -223,6 +281,14 @@ function upsertTask(state: DashboardState, task: TaskRow): DashboardState {
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.taskId.localeCompare(b.taskId))
     .slice(0, LIMITS.tasks);
   return { ...state, tasks };
+}
+
+/** Sets a job's row, keeping the newest `LIMITS.jobs` jobs. */
+function withJob(state: DashboardState, row: JobRow): DashboardState {
+  const rows = [row, ...Object.values(state.jobs).filter((known) => known.jobId !== row.jobId)]
+    .sort(newestFirst((known) => known.updatedAt))
+    .slice(0, LIMITS.jobs);
+  return { ...state, jobs: Object.fromEntries(rows.map((known) => [known.jobId, known])) };
 }
 
 function upsertOptimization(

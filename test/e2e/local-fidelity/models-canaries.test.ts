@@ -6,7 +6,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, describe, expect, it } from "vitest";
-import { STAND_IN_JOBS_PREFIX } from "../../../lib/stacks/models-stack";
 import { outputs } from "../support/api";
 
 const s3 = new S3Client({});
@@ -15,7 +14,7 @@ afterAll(() => s3.destroy());
 describe("local fidelity canaries: the model registry's S3", () => {
   it("verifies a presigned GET's signature and expiry even with AUTH off, and serves the version it names (the export test's controls)", async () => {
     const Bucket = outputs().ModelsBucketName;
-    const Key = `${STAND_IN_JOBS_PREFIX}canary-${Date.now()}.json`;
+    const Key = `canary/${Date.now()}.json`;
     const first = await s3.send(new PutObjectCommand({ Bucket, Key, Body: "first" }));
     await s3.send(new PutObjectCommand({ Bucket, Key, Body: "second" }));
     const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key, VersionId: first.VersionId }), { expiresIn: 60 });

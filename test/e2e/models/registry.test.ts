@@ -9,7 +9,7 @@ import type { ModelExport, ModelVersion, PromotionView } from "#models/domain/mo
 import { settingsKey } from "#optimization/adapters/s3-settings-bucket";
 import type { OptimizationView } from "#optimization/domain/optimization";
 import type { SettingsDocumentView } from "#optimization/domain/views";
-import { STAND_IN_JOBS_PREFIX } from "../../../lib/stacks/models-stack";
+import { scorerTrainingArtifactKey } from "#jobs/published/artifacts";
 import { fixtureItem } from "../../support/detection";
 import { api, eventually, outputs, submitAsSystem, taskUntil, tokenFor } from "../support/api";
 
@@ -28,10 +28,10 @@ let jobs = 0;
 /** Puts a trained config where the job would have, and the `JobFinished` (sent `copies` times) announcing it. */
 async function trainedJob(config: KeywordConfig, copies = 1): Promise<{ jobId: string; body: Buffer; event: JobFinished }> {
   const jobId = `e2e-job-${Date.now()}-${++jobs}`;
-  const key = `${STAND_IN_JOBS_PREFIX}${jobId}/keyword-config.json`;
+  const key = scorerTrainingArtifactKey(jobId);
   const body = Buffer.from(JSON.stringify(config, null, 2));
   const put = await s3.send(
-    new PutObjectCommand({ Bucket: outputs().ModelsBucketName, Key: key, Body: body, ContentType: "application/json" }),
+    new PutObjectCommand({ Bucket: outputs().JobArtifactsBucketName, Key: key, Body: body, ContentType: "application/json" }),
   );
   const now = new Date().toISOString();
   const event: JobFinished = {
@@ -40,7 +40,7 @@ async function trainedJob(config: KeywordConfig, copies = 1): Promise<{ jobId: s
     status: "succeeded",
     result: {
       modelName: MODEL,
-      artifact: { bucket: outputs().ModelsBucketName, key, ...(put.VersionId ? { versionId: put.VersionId } : {}) },
+      artifact: { bucket: outputs().JobArtifactsBucketName, key, ...(put.VersionId ? { versionId: put.VersionId } : {}) },
       datasets: ["fixture:tge-news"],
       training: figures(0.92),
       heldOut: figures(0.88),

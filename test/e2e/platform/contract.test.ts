@@ -131,6 +131,16 @@ describe("the OpenAPI document is the contract", () => {
       "GET /api/settings": { path: "/api/settings" },
       "GET /api/settings/{name}": { path: "/api/settings/runtime-settings" },
       "GET /api/settings/{name}/versions": { path: "/api/settings/runtime-settings/versions?limit=3" },
+      "POST /api/jobs": {
+        path: "/api/jobs",
+        // Unknown dataset: its 400 is checked against the document, and no job is queued.
+        body: { type: "scorer-training", parameters: { datasets: ["fixture:no-such"] } },
+        role: "operator",
+      },
+      "GET /api/jobs": { path: "/api/jobs?limit=3" },
+      "GET /api/jobs/statistics": { path: "/api/jobs/statistics" },
+      "GET /api/jobs/{jobId}": { path: "/api/jobs/00000000-0000-4000-8000-000000000000" },
+      "POST /api/jobs/{jobId}/cancel": { path: "/api/jobs/00000000-0000-4000-8000-000000000000/cancel", role: "operator" },
       "GET /api/health": { path: "/api/health" },
       "GET /api/openapi.json": { path: "/api/openapi.json" },
     };

@@ -5,7 +5,7 @@ import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { loadStageConfig, type StageConfig } from "../../../lib/config/stage-config";
 import { containerEnvironment } from "../../../scripts/local/agent-processes";
 import { freePort } from "../../../scripts/local/emulator";
-import { FLEET_STATE_FILE, startLocalEnvironment } from "../../../scripts/local/environment";
+import { FLEET_STATE_FILE, JOB_RUNNER_STATE_FILE, startLocalEnvironment } from "../../../scripts/local/environment";
 import type { LocalOutputs } from "../../../scripts/local/outputs";
 import { LOCAL_DIR } from "../../../scripts/local/paths";
 import { setAgentCounts } from "../../../scripts/local/agent-counts";
@@ -29,6 +29,8 @@ declare module "vitest" {
     feedUrl: string;
     /** The fleet runner's list of agent processes (see FleetAgentRecord). */
     fleetStateFile: string;
+    /** The job runner's list of job processes (see JobProcessRecord). */
+    jobRunnerStateFile: string;
   }
 }
 
@@ -42,6 +44,8 @@ declare module "vitest" {
  */
 export const E2E_OVERRIDES = {
   TGE_MAX_QUEUE_DEPTH: "30",
+  // Two job slots: the queueing test submits three.
+  TGE_MAX_CONCURRENT_JOBS: "2",
   TGE_QUEUED_TASK_TTL_SECONDS: "30",
   TGE_AUTO_SCALING: "false",
   TGE_AUTO_RECOVERY: "false",
@@ -92,6 +96,7 @@ export default async function setup(project: TestProject) {
   project.provide("agentEnvironments", agentEnvironments);
   project.provide("feedUrl", environment.feed.url);
   project.provide("fleetStateFile", path.join(workDir, FLEET_STATE_FILE));
+  project.provide("jobRunnerStateFile", path.join(workDir, JOB_RUNNER_STATE_FILE));
   console.log(`[e2e] ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return () => environment.stop();
 }

@@ -111,6 +111,32 @@ describe("the dashboard page, in a browser", () => {
     expect(await taskRow(task.taskId).locator('[data-field="status"]').textContent()).toBe("completed");
   });
 
+  it("shows a running job's progress bar, live, then its result with the held-out figures", async () => {
+    // WHEN an operator starts a paced scorer-training job
+    const submitted = await api<{ jobId: string }>("POST", "/api/jobs", {
+      token: await tokenFor("operator"),
+      body: { type: "scorer-training", parameters: { datasets: ["fixture:tge-news"], candidates: 20, paceMillis: 400 } },
+    });
+    expect(submitted.status).toBe(202);
+    const row = page.locator(`#panel-jobs li[data-job-id="${submitted.body.jobId}"]`);
+    // THEN a progress bar shows it running, moving, and the row ends succeeded with its figures
+    await row.and(page.locator('[data-status="running"]')).locator("progress").waitFor({ timeout: 60_000 });
+    await expect
+      .poll(
+        async () =>
+          Number(
+            await row
+              .locator("progress")
+              .getAttribute("value")
+              .catch(() => "100"),
+          ),
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(5);
+    await row.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 60_000 });
+    expect(await row.locator(".figures").textContent()).toMatch(/^held-out F1 \d\.\d{3} \(was \d\.\d{3}\)$/);
+  }, 150_000);
+
   it("shows a lock while it is held and drops it when released, live", async () => {
     // WHEN an operator locks a resource through the HTTP API
     const resource = `settings/page-${Date.now().toString(36)}`;

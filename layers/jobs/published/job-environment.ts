@@ -1,0 +1,33 @@
+import { envContract, envVar } from "#shared/env-contract";
+
+/** The job task definition's one container. */
+export const JOB_CONTAINER = "job";
+
+/**
+ * What the job container reads, declared once: the task definition sets it (the CDK), the job
+ * process reads it. `JOB_ID` and `JOB_TYPE` come per task, as RunTask's container overrides.
+ */
+export const JobContainerEnvironment = envContract({
+  JOBS_TABLE: envVar.name(),
+  ARTIFACTS_BUCKET: envVar.name(),
+  JOB_HEARTBEAT_SECONDS: envVar.int({ min: 1, max: 300 }),
+});
+
+export const JobTaskEnvironment = envContract({ JOB_ID: envVar.name() });
+
+/** What the functions that start, stop and check job tasks read. */
+export const JobTasksEnvironment = envContract({
+  JOB_CLUSTER: envVar.name(),
+  JOB_TASK_DEFINITION: envVar.name(),
+  JOB_SUBNETS: envVar.list(),
+  JOB_SECURITY_GROUPS: envVar.list(),
+});
+
+/** What the functions that start jobs (or report on the slots) read. */
+export const JobSlotsEnvironment = envContract({ MAX_CONCURRENT_JOBS: envVar.int({ min: 1, max: 100 }) });
+
+/** What the dead-job check reads besides the tasks' environment. */
+export const JobSweepEnvironment = envContract({
+  JOB_HEARTBEAT_SECONDS: envVar.int({ min: 1, max: 300 }),
+  JOB_TIMEOUT_SECONDS: envVar.int({ min: 1 }),
+});

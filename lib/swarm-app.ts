@@ -8,6 +8,7 @@ import { BackupStack } from "./stacks/backup-stack";
 import { SwarmTable } from "./constructs/swarm-table";
 import { CoordinationStack } from "./stacks/coordination-stack";
 import { DetectionStack } from "./stacks/detection-stack";
+import { FilesStack } from "./stacks/files-stack";
 import { RealtimeStack } from "./stacks/realtime-stack";
 import { MonitoringStack } from "./stacks/monitoring-stack";
 import { OptimizationStack } from "./stacks/optimization-stack";
@@ -25,6 +26,7 @@ export interface SwarmStacks {
   readonly agents: AgentsStack;
   readonly realtime: RealtimeStack;
   readonly monitoring: MonitoringStack;
+  readonly files: FilesStack;
   /** The dashboard page on CloudFront; absent in the local stage. */
   readonly web?: WebStack;
   /** The daily AWS Backup plan of every table; `prod` only (ADR 0017). */
@@ -107,6 +109,12 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     workQueues: tasks.workQueues,
   });
 
+  const files = new FilesStack(app, name("files"), {
+    ...common,
+    description: "TGE Swarm files: uploads with validation",
+    http: platform.http,
+  });
+
   // The local stage has no CloudFront: scripts/local/web-server.ts serves the page there.
   const web =
     config.stage === "local"
@@ -125,14 +133,14 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
       ? new BackupStack(app, name("backup"), {
           ...common,
           description: "TGE Swarm daily backups of every table",
-          tables: [auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring].flatMap((stack) =>
+          tables: [auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring, files].flatMap((stack) =>
             stack.node.findAll().filter((c): c is SwarmTable => c instanceof SwarmTable),
           ),
         })
       : undefined;
 
   // Alarms on every failure path, once each stack is complete (ADR 0017).
-  const alarmed = { auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring };
+  const alarmed = { auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring, files };
   const alarms = Object.fromEntries(
     Object.entries(alarmed).map(([concern, stack]) => [
       concern,
@@ -155,6 +163,7 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     agents,
     realtime,
     monitoring,
+    files,
     web,
     ...(backup ? { backup } : {}),
   };

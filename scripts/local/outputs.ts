@@ -52,6 +52,10 @@ export const LocalOutputs = z.object({
   AlarmRelayFailuresQueueUrl: z.url(),
   /** Alarm names by agent type and priority, one per work queue's dead-letter queue. */
   DeadLetterAlarmNames: z.record(AgentType, z.record(Priority, z.string())),
+  FilesBucketName: z.string(),
+  FilesTableName: z.string(),
+  ValidateUploadFunctionName: z.string(),
+  FileValidationFailuresQueueUrl: z.url(),
   /** The dashboard page, added by `npm start` once its server runs (scripts/local/web-server.ts). */
   DashboardUrl: z.url().optional(),
 });

@@ -1,6 +1,7 @@
 import { AGENT_ROUTES } from "#agents/published/routes";
 import { COORDINATION_ROUTES } from "#coordination/published/routes";
 import { DETECTION_ROUTES } from "#detection/published/routes";
+import { FILE_ROUTES } from "#files/published/routes";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
 import { OPTIMIZATION_ROUTES } from "#optimization/published/routes";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
@@ -17,6 +18,7 @@ export const ROUTE_TABLES = {
   optimization: OPTIMIZATION_ROUTES,
   realtime: REALTIME_ROUTES,
   monitoring: MONITORING_ROUTES,
+  files: FILE_ROUTES,
   platform: PLATFORM_ROUTES,
 } as const satisfies Record<string, RouteTable>;
 

@@ -31,7 +31,9 @@ export const FileSpec = z
       .string()
       .min(1)
       .max(255)
-      .regex(/^[^/\\\u0000-\u001f]+$/, "must be a file name without slashes or control characters"),
+      .refine((name) => !/[/\\]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 0x20), {
+        message: "must be a file name without slashes or control characters",
+      }),
     /** Its size in bytes; the upload must be exactly this size to validate. */
     size: z.number().int().min(1),
     contentType: z.string().min(1).max(100),

@@ -17,3 +17,9 @@ export const fileTypePattern = (fileType: FileType) => `${FILES_PREFIX}${fileTyp
 
 /** The tag validation puts on the version it judged, so reads can be granted on valid objects only. */
 export const VALIDATION_TAG = "tge-swarm:validation";
+
+/** The file a key belongs to, if it is an upload's key (`files/<type>/<id>`). */
+export function fileIdOf(key: string): string | undefined {
+  const match = /^files\/(?:dataset|agent-config)\/([\w-]{1,80})$/.exec(key);
+  return match?.[1];
+}

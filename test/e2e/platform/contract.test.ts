@@ -126,6 +126,16 @@ describe("the OpenAPI document is the contract", () => {
       "GET /api/settings": { path: "/api/settings" },
       "GET /api/settings/{name}": { path: "/api/settings/runtime-settings" },
       "GET /api/settings/{name}/versions": { path: "/api/settings/runtime-settings/versions?limit=3" },
+      "POST /api/files/uploads": {
+        path: "/api/files/uploads",
+        body: { files: [{ name: "contract.json", size: 2, contentType: "application/json", fileType: "dataset" }] },
+        role: "operator",
+      },
+      "GET /api/files": { path: "/api/files?limit=3" },
+      "GET /api/files/statistics": { path: "/api/files/statistics" },
+      "GET /api/files/{fileId}": { path: "/api/files/no-such" },
+      "GET /api/files/{fileId}/download": { path: "/api/files/no-such/download" },
+      "POST /api/files/{fileId}/validate": { path: "/api/files/no-such/validate", role: "operator" },
       "GET /api/health": { path: "/api/health" },
       "GET /api/openapi.json": { path: "/api/openapi.json" },
     };

@@ -131,7 +131,7 @@ describe("validating an upload", () => {
   it("marks an item without a label invalid, naming the item's path", async () => {
     const unlabelled = JSON.parse(dataset) as { feed: { items: { id: string }[] }; labels: Record<string, unknown> };
     const second = unlabelled.feed.items[1]?.id as string;
-    delete unlabelled.labels[second];
+    unlabelled.labels = Object.fromEntries(Object.entries(unlabelled.labels).filter(([id]) => id !== second));
     const body = JSON.stringify(unlabelled);
     await pending({ size: bytes(body) });
     objects.put("files/dataset/f1", body, "application/json");

@@ -133,8 +133,8 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
       ? new BackupStack(app, name("backup"), {
           ...common,
           description: "TGE Swarm daily backups of every table",
-          tables: [auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring, files].flatMap((stack) =>
-            stack.node.findAll().filter((c): c is SwarmTable => c instanceof SwarmTable),
+          tables: [auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring, files].flatMap(
+            (stack) => stack.node.findAll().filter((c): c is SwarmTable => c instanceof SwarmTable),
           ),
         })
       : undefined;

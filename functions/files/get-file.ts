@@ -5,4 +5,6 @@ import { httpRoute, json } from "#shared/http";
 import { store } from "./wiring";
 
 /** GET /api/files/{fileId} */
-export const handler = httpRoute(FILE_ROUTES.getFile, async ({ params }) => json(200, viewOf(await fileOf(store(), params.fileId))));
+export const handler = httpRoute(FILE_ROUTES.getFile, async ({ params }) =>
+  json(200, viewOf(await fileOf(store(), params.fileId))),
+);

@@ -18,7 +18,10 @@ export const clock = systemClock;
 export const store = once(() => new DynamoDbFileStore(dynamoDocumentClient(), env().FILES_TABLE));
 // Reading a 50 MB upload takes longer than the SDK's default request deadline.
 export const objects = once(() => new S3FileObjects(s3Client({ requestTimeoutMs: 30_000 }), env().FILES_BUCKET));
-export const limits = once((): UploadLimits => ({ maxBytes: UploadEnv.read().MAX_UPLOAD_BYTES, expirySeconds: LINK_EXPIRY_SECONDS }));
+export const limits = once((): UploadLimits => ({
+  maxBytes: UploadEnv.read().MAX_UPLOAD_BYTES,
+  expirySeconds: LINK_EXPIRY_SECONDS,
+}));
 export const validateDeps = once((): ValidateDeps => ({
   store: store(),
   objects: objects(),

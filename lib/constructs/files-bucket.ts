@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
@@ -68,11 +68,13 @@ export class FilesBucket extends Construct {
    * the signer may put objects there and nowhere else.
    */
   grantSignUploads(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeUploads(grantee, "the signer puts objects at keys it makes per file (files/<type>/<new id>)");
     return iam.Grant.addToPrincipal({ grantee, actions: ["s3:PutObject"], resourceArns: [this.uploads()] });
   }
 
   /** Reading any upload (the signer of download links; validation). */
   grantReadUploads(grantee: iam.IGrantable): iam.Grant {
+    this.acknowledgeUploads(grantee, "it reads whichever file it is asked for; every upload's key is under files/");
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ["s3:GetObject", "s3:GetObjectVersion"],
@@ -101,12 +103,50 @@ export class FilesBucket extends Construct {
 
   /** Reading objects of one type that validation tagged valid; an invalid or unjudged one is refused by S3. */
   grantReadValid(grantee: iam.IGrantable, fileType: FileType): iam.Grant {
+    // Another stack's grantee reads the ARN through an export of a name we choose, so the
+    // acknowledgement below can name the resource exactly (CDK's own export names are hashed).
+    const foreign = Construct.isConstruct(grantee) && Stack.of(grantee) !== Stack.of(this);
+    const bucketArn = foreign ? Fn.importValue(this.arnExport()) : this.bucket.bucketArn;
+    const pattern = fileTypePattern(fileType);
+    if (Construct.isConstruct(grantee)) {
+      const named = foreign
+        ? this.arnExport()
+        : `<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+      Validations.of(grantee).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${named}/${pattern}]`,
+        reason: `Objects of type ${fileType} under files/ only, and only while validation's tag says valid (a condition of the grant).`,
+      });
+    }
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ["s3:GetObject", "s3:GetObjectVersion"],
-      resourceArns: [this.bucket.arnForObjects(fileTypePattern(fileType))],
+      resourceArns: [`${bucketArn}/${pattern}`],
       conditions: { StringEquals: { [`s3:ExistingObjectTag/${VALIDATION_TAG}`]: "valid" } },
     });
+  }
+
+  /**
+   * cdk-nag flags the `files/*` pattern; keys are made per file at request time, so the prefix
+   * is the narrowest resource there is. Acknowledged on the grantee only, naming the pattern.
+   */
+  acknowledgeUploads(grantee: iam.IGrantable, why: string): void {
+    if (!Construct.isConstruct(grantee)) return;
+    const bucket = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
+    Validations.of(grantee).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${FILES_PREFIX}*]`,
+      reason: `Objects under files/ only: ${why}.`,
+    });
+  }
+
+  private exported?: string;
+  /** The export of the bucket's ARN for other stacks' grants, made on first use. */
+  private arnExport(): string {
+    if (!this.exported) {
+      const stack = Stack.of(this);
+      this.exported = `${stack.stackName}-files-bucket-arn`;
+      new CfnOutput(this, "BucketArnExport", { value: this.bucket.bucketArn, exportName: this.exported });
+    }
+    return this.exported;
   }
 
   private uploads(): string {

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, Token, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import * as guardduty from "aws-cdk-lib/aws-guardduty";
@@ -162,10 +162,19 @@ export class FilesStack extends Stack {
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets", "events:DescribeRule"],
-        resources: [`arn:${Stack.of(this).partition}:events:${this.region}:${this.account}:rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*`],
+        resources: [
+          `arn:${Stack.of(this).partition}:events:${this.region}:${this.account}:rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*`,
+        ],
         conditions: { StringLike: { "events:ManagedBy": "malware-protection-plan.guardduty.amazonaws.com" } },
       }),
     );
+    this.filesBucket.acknowledgeUploads(role, "GuardDuty scans and tags every upload");
+    const account = Token.isUnresolved(this.account) ? "<AWS::AccountId>" : this.account;
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:${this.region}:${account}:rule/DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3*]`,
+      reason:
+        "GuardDuty names the EventBridge rule it manages for the plan itself; only rules with its prefix and managed by it.",
+    });
     const plan = new guardduty.CfnMalwareProtectionPlan(this, "MalwareProtectionPlan", {
       role: role.roleArn,
       protectedResource: { s3Bucket: { bucketName: bucket.bucketName, objectPrefixes: [FILES_PREFIX] } },

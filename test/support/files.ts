@@ -69,7 +69,13 @@ export class InMemoryFileObjects implements FileObjects {
     const versionId = `v${++this.versions}`;
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const list = this.objects.get(key) ?? [];
-    list.push({ versionId, body: bytes, contentType, tags: { ...tags }, lastModified: new Date(1_000 * this.versions).toISOString() });
+    list.push({
+      versionId,
+      body: bytes,
+      contentType,
+      tags: { ...tags },
+      lastModified: new Date(1_000 * this.versions).toISOString(),
+    });
     this.objects.set(key, list);
     return versionId;
   }
@@ -78,7 +84,9 @@ export class InMemoryFileObjects implements FileObjects {
     return this.objects.get(key)?.at(-1);
   }
 
-  async presignUpload(request: Parameters<FileObjects["presignUpload"]>[0]): Promise<Omit<PresignedUpload, "expiresAt" | "maxBytes">> {
+  async presignUpload(
+    request: Parameters<FileObjects["presignUpload"]>[0],
+  ): Promise<Omit<PresignedUpload, "expiresAt" | "maxBytes">> {
     this.presigned.push(request);
     return { url: "memory://files", fields: { key: request.key, "Content-Type": request.contentType } };
   }

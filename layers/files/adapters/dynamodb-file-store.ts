@@ -59,11 +59,9 @@ export class DynamoDbFileStore implements FileStore {
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          ...records.map(
-            (record): TransactItem => ({
-              Put: { TableName: this.tableName, Item: toItem(record), ConditionExpression: "attribute_not_exists(pk)" },
-            }),
-          ),
+          ...records.map((record): TransactItem => ({
+            Put: { TableName: this.tableName, Item: toItem(record), ConditionExpression: "attribute_not_exists(pk)" },
+          })),
           this.count(total),
         ],
       }),

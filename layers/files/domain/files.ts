@@ -20,8 +20,16 @@ export const CONTENT_TYPES: Readonly<Record<FileType, readonly string[]>> = {
 /** Files one `POST /api/files/uploads` may ask for (seed 004). */
 export const MAX_FILES_PER_UPLOAD = 10;
 
-const Tag = z.string().min(1).max(64).regex(/^[\w.:/-]+$/, "letters, digits and . _ : / - only");
-const MetadataKey = z.string().min(1).max(64).regex(/^[\w.-]+$/, "letters, digits and . _ - only");
+const Tag = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.:/-]+$/, "letters, digits and . _ : / - only");
+const MetadataKey = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.-]+$/, "letters, digits and . _ - only");
 
 /** One file a caller means to upload. Its size is checked against the stage's limit by `checkUploadLimits`. */
 export const FileSpec = z
@@ -50,7 +58,11 @@ export const FileSpec = z
   .superRefine((spec, ctx) => {
     const allowed = CONTENT_TYPES[spec.fileType];
     if (!allowed.includes(spec.contentType)) {
-      ctx.addIssue({ code: "custom", path: ["contentType"], message: `must be one of ${allowed.join(", ")} for ${spec.fileType}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["contentType"],
+        message: `must be one of ${allowed.join(", ")} for ${spec.fileType}`,
+      });
     }
     if (spec.fileType === "agent-config" && spec.settingsDocument === undefined) {
       ctx.addIssue({ code: "custom", path: ["settingsDocument"], message: "is required for an agent-config" });

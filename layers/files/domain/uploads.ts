@@ -99,7 +99,11 @@ const SETTLE_ATTEMPTS = 3;
  * notification 2 ─ read rev 3 ─ judge ─ settle(rev 3 → 4) ✗ ─ read rev 4: same version, judged → unchanged
  * ```
  */
-export async function validateFile(fileId: string, deps: ValidateDeps, options: { force?: boolean } = {}): Promise<ValidationRun> {
+export async function validateFile(
+  fileId: string,
+  deps: ValidateDeps,
+  options: { force?: boolean } = {},
+): Promise<ValidationRun> {
   for (let attempt = 1; ; attempt++) {
     const before = await deps.store.get(fileId);
     if (!before) return { outcome: "unknown" };
@@ -163,8 +167,7 @@ export async function downloadLink(
 ): Promise<{ fileId: string; url: string; expiresAt: string; versionId?: string }> {
   const record = await fileOf(deps.store, fileId);
   if (!record.object) throw new FileNotUploadedError(fileId);
-  if (record.reasons.some(isThreat))
-    throw new FileQuarantinedError(fileId);
+  if (record.reasons.some(isThreat)) throw new FileQuarantinedError(fileId);
   const url = await deps.objects.presignDownload({
     key: record.object.key,
     ...(record.object.versionId ? { versionId: record.object.versionId } : {}),

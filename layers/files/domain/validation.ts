@@ -30,7 +30,8 @@ const MAX_REASONS = 50;
 
 /** The reason a file the scan found threats in carries; such a file is never offered for download. */
 const THREATS_FOUND: ValidationReason = { path: "malware", message: "the malware scan found threats" };
-export const isThreat = (reason: ValidationReason) => reason.path === THREATS_FOUND.path && reason.message === THREATS_FOUND.message;
+export const isThreat = (reason: ValidationReason) =>
+  reason.path === THREATS_FOUND.path && reason.message === THREATS_FOUND.message;
 
 export interface Judgement {
   readonly status: FileStatus;

@@ -54,7 +54,10 @@ export function validFileReader(
   env: { readonly FILES_TABLE: string; readonly FILES_BUCKET: string },
 ): ValidFileReader {
   const store = new DynamoDbFileStore(db, env.FILES_TABLE);
-  const validRecord = async (fileId: string, fileType: FileType): Promise<FileRecord & { object: NonNullable<FileRecord["object"]> }> => {
+  const validRecord = async (
+    fileId: string,
+    fileType: FileType,
+  ): Promise<FileRecord & { object: NonNullable<FileRecord["object"]> }> => {
     const record = await store.get(fileId);
     if (!record) throw new NotFoundError("file", fileId);
     if (record.fileType !== fileType) throw new FileNotUsableError(fileId, `is a ${record.fileType}, not a ${fileType}`);

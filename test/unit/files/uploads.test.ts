@@ -40,7 +40,9 @@ describe("requesting uploads", () => {
 
   it("stores a pending record per file and signs a form per file with the limit, the type and the key", async () => {
     // GIVEN two files
-    const request = UploadRequest.parse({ files: [spec({ tags: ["q1"], metadata: { source: "wire" } }), spec({ name: "b.json" })] });
+    const request = UploadRequest.parse({
+      files: [spec({ tags: ["q1"], metadata: { source: "wire" } }), spec({ name: "b.json" })],
+    });
     // WHEN uploads are requested
     const answers = await requestUploads(request, operator, deps());
     // THEN each is pending, keyed by type and id, and its form pins exactly what was declared
@@ -157,7 +159,12 @@ describe("validating an upload", () => {
 
   it("checks an agent config against its settings document's schema", async () => {
     const config = JSON.stringify({ version: 1, perAgentType: "not a map" });
-    await pending({ fileType: "agent-config", settingsDocument: "review-thresholds", size: bytes(config), key: "files/agent-config/f1" });
+    await pending({
+      fileType: "agent-config",
+      settingsDocument: "review-thresholds",
+      size: bytes(config),
+      key: "files/agent-config/f1",
+    });
     objects.put("files/agent-config/f1", config, "application/json");
     await validateFile("f1", deps);
     const record = await store.get("f1");
@@ -172,7 +179,10 @@ describe("validating an upload", () => {
     expect((await store.get("f1"))?.reasons).toEqual([{ path: "malware", message: "the malware scan found threats" }]);
     await expect(downloadLink("f1", { store, objects, clock, expirySeconds: 60 })).rejects.toBeInstanceOf(FileQuarantinedError);
     // The validation tag is added beside the scanner's, never over it.
-    expect(objects.current("files/dataset/f1")?.tags).toEqual({ [MALWARE_SCAN_TAG]: "THREATS_FOUND", [VALIDATION_TAG]: "invalid" });
+    expect(objects.current("files/dataset/f1")?.tags).toEqual({
+      [MALWARE_SCAN_TAG]: "THREATS_FOUND",
+      [VALIDATION_TAG]: "invalid",
+    });
   });
 
   it("keeps a file pending until its scan verdict where the stage scans, then validates it", async () => {

@@ -142,14 +142,12 @@ export const viewOf = (record: FileRecord): FileView => {
 };
 
 /** A browser-style form upload: POST `fields` and then the file (as `file`) as multipart/form-data to `url`. */
-export const PresignedUpload = z
-  .object({
-    url: z.string(),
-    fields: z.record(z.string(), z.string()),
-    expiresAt: z.string(),
-    maxBytes: z.number().int(),
-  })
-  .meta({ id: "PresignedUpload" });
+export const PresignedUpload = z.object({
+  url: z.string(),
+  fields: z.record(z.string(), z.string()),
+  expiresAt: z.string(),
+  maxBytes: z.number().int(),
+});
 export type PresignedUpload = z.infer<typeof PresignedUpload>;
 
 export const UploadsResponse = z

@@ -3,8 +3,16 @@
  * on (docs/local-fidelity.md). Each pins one behaviour; when the emulator changes, it fails and
  * names the row to revisit.
  */
-import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetBucketNotificationConfigurationCommand,
+  GetObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, describe, expect, it } from "vitest";
 import { outputs } from "../support/api";
 
@@ -51,6 +59,31 @@ describe("local fidelity canaries: S3 presigned POST", () => {
     const tampered = { ...fields, "X-Amz-Signature": "0".repeat(64) };
     // When this starts failing, the emulator checks signatures: drop the row in docs/local-fidelity.md.
     expect((await post(url, tampered, "{}")).status).toBe(204);
+  });
+
+  it("ignores response-content-disposition on a presigned GET of a version (AWS applies it)", async () => {
+    const versioned = `${bucket}-versions`;
+    await s3.send(new CreateBucketCommand({ Bucket: versioned }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: versioned, VersioningConfiguration: { Status: "Enabled" } }));
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: versioned, Key: "a.json", Body: "{}", ContentType: "application/json" }),
+    );
+    const link = (versionId?: string) =>
+      getSignedUrl(
+        s3,
+        new GetObjectCommand({
+          Bucket: versioned,
+          Key: "a.json",
+          ...(versionId ? { VersionId: versionId } : {}),
+          ResponseContentDisposition: 'attachment; filename="a.json"',
+        }),
+        { expiresIn: 60 },
+      );
+    const disposition = async (url: string) => (await fetch(url)).headers.get("content-disposition");
+    // When this starts failing, the emulator honours it: assert the header in the files e2e again.
+    expect(await disposition(await link(put.VersionId))).toBeNull();
+    // The control: on the current object it is applied.
+    expect(await disposition(await link())).toBe('attachment; filename="a.json"');
   });
 
   it("applies the files bucket's L1 EventBridge notification configuration natively", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PUBLIC, routeKey, versioned } from "#shared/routes";
 import { ALL_ROUTES } from "../../../scripts/openapi/route-tables";
-import { api, submit, taskUntil } from "../support/api";
+import { api, eventually, submit, taskUntil } from "../support/api";
 
 interface ErrorBody {
   error: { code: string };
@@ -27,7 +27,28 @@ async function realPaths(): Promise<Map<string, string>> {
       confidence: 0.5,
     },
   });
+  // A file uploaded through its form and validated, so its record and its download answer 200.
+  const body = new Blob(["{}"]);
+  const asked = await api<{ files: { file: { fileId: string }; upload: { url: string; fields: Record<string, string> } }[] }>(
+    "POST",
+    "/api/files/uploads",
+    { body: { files: [{ name: "etag.json", size: 2, contentType: "application/json", fileType: "dataset" }] } },
+  );
+  const [upload] = asked.body.files;
+  if (!upload) throw new Error(`uploads answered ${asked.status}`);
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.upload.fields)) form.append(name, value);
+  form.append("file", body, "etag.json");
+  await fetch(upload.upload.url, { method: "POST", body: form, signal: AbortSignal.timeout(15_000) });
+  const fileId = upload.file.fileId;
+  await eventually(
+    async () => (await api<{ status: string }>("GET", `/api/files/${fileId}`)).body,
+    (file) => file.status !== "pending",
+    30_000,
+    "the uploaded file's verdict",
+  );
   return new Map([
+    ["fileId", fileId],
     ["taskId", task.taskId],
     ["agentId", agentId],
     ["recommendationId", recommended.body.recommendationId],

@@ -84,11 +84,15 @@ describe("uploads through presigned forms, validated on arrival", () => {
     expect((await api("GET", `/api/files/${validId}/download`)).status).toBe(409);
 
     // WHEN the file is posted to S3 (the emulator's, over real HTTP)
+    const started = performance.now();
     const posted = await post(answer.upload, validDataset);
     expect(posted.status, posted.text).toBe(204);
 
     // THEN the notification validates it
     const file = await fileUntil(validId, (f) => f.status !== "pending", "the dataset's verdict");
+    console.log(
+      `[files] ${validDataset.byteLength} bytes: form POST → verdict on the record in ${Math.round(performance.now() - started)} ms`,
+    );
     expect(file).toMatchObject({ status: "valid", reasons: [], object: { size: validDataset.byteLength } });
     expect(file.uploadedAt).toBeDefined();
 

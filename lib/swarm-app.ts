@@ -10,6 +10,7 @@ import { CoordinationStack } from "./stacks/coordination-stack";
 import { DetectionStack } from "./stacks/detection-stack";
 import { FilesStack } from "./stacks/files-stack";
 import { RealtimeStack } from "./stacks/realtime-stack";
+import { ModelsStack, MODELS_BUCKET_STANDS_IN } from "./stacks/models-stack";
 import { MonitoringStack } from "./stacks/monitoring-stack";
 import { OptimizationStack } from "./stacks/optimization-stack";
 import { PlatformStack } from "./stacks/platform-stack";
@@ -23,6 +24,7 @@ export interface SwarmStacks {
   readonly detection: DetectionStack;
   readonly coordination: CoordinationStack;
   readonly optimization: OptimizationStack;
+  readonly models: ModelsStack;
   readonly agents: AgentsStack;
   readonly realtime: RealtimeStack;
   readonly monitoring: MonitoringStack;
@@ -77,6 +79,15 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     tasksTable: tasks.table,
     taskStats: tasks.stats,
     coordination,
+  });
+  const models = new ModelsStack(app, name("models"), {
+    ...common,
+    description: "TGE Swarm model registry: model versions, exports, promotion through the optimization pipeline",
+    bus: platform.bus,
+    http: platform.http,
+    settings: optimization.settings,
+    // INTEGRATOR: `jobs.artifacts` once the jobs stack is merged; until then the models bucket stands in (ADR 0021).
+    jobArtifacts: MODELS_BUCKET_STANDS_IN,
   });
   const agents = new AgentsStack(app, name("agents"), {
     ...common,
@@ -133,14 +144,24 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
       ? new BackupStack(app, name("backup"), {
           ...common,
           description: "TGE Swarm daily backups of every table",
-          tables: [auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring, files].flatMap(
-            (stack) => stack.node.findAll().filter((c): c is SwarmTable => c instanceof SwarmTable),
-          ),
+          tables: [
+            auth,
+            platform,
+            tasks,
+            detection,
+            coordination,
+            optimization,
+            models,
+            agents,
+            realtime,
+            monitoring,
+            files,
+          ].flatMap((stack) => stack.node.findAll().filter((c): c is SwarmTable => c instanceof SwarmTable)),
         })
       : undefined;
 
   // Alarms on every failure path, once each stack is complete (ADR 0017).
-  const alarmed = { auth, platform, tasks, detection, coordination, optimization, agents, realtime, monitoring, files };
+  const alarmed = { auth, platform, tasks, detection, coordination, optimization, models, agents, realtime, monitoring, files };
   const alarms = Object.fromEntries(
     Object.entries(alarmed).map(([concern, stack]) => [
       concern,
@@ -160,6 +181,7 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     detection,
     coordination,
     optimization,
+    models,
     agents,
     realtime,
     monitoring,

@@ -1,20 +1,13 @@
-import * as z from "zod";
+import { ScalerEnvironment } from "#agents/adapters/function-environments";
 import { scaleFleet } from "#agents/domain/scale-fleet";
 import { dynamoDocumentClient } from "#shared/adapters/aws-clients";
-import { readEnv } from "#shared/env";
 import { instrumented } from "#shared/instrumented";
 import { logger } from "#shared/powertools";
 import { taskFigures } from "#tasks/published/task-figures";
+import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
 import { fleet, ledger, registry, runtimeSettings } from "./wiring";
 
-const env = readEnv(
-  z.object({
-    TASK_STATS_TABLE: z.string().min(1),
-    TARGET_LATENCY_SECONDS: z.coerce.number().int().positive(),
-    IDLE_MINUTES: z.coerce.number().int().positive(),
-    SCALE_IN_COOLDOWN_MINUTES: z.coerce.number().int().min(0),
-  }),
-);
+const env = TaskStatsTableEnvironment.and(ScalerEnvironment).read();
 const tasks = taskFigures(dynamoDocumentClient(), env.TASK_STATS_TABLE);
 
 /** Every minute (and on demand): size each agent type to its backlog and the seed 001 triggers. */

@@ -1,16 +1,16 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
-import * as z from "zod";
 import { DynamoDbAgentQuery } from "#agents/adapters/dynamodb-agent-query";
 import { DynamoDbAgentRegistry } from "#agents/adapters/dynamodb-agent-registry";
 import { DynamoDbFleetLedger } from "#agents/adapters/dynamodb-fleet-ledger";
 import { EcsFleetController } from "#agents/adapters/ecs-fleet-controller";
-import { AGENT_TYPES, AgentType } from "#kernel/agent-catalog";
+import { AgentsTableEnvironment } from "#agents/published/agent-environment";
+import { FleetLedgerEnvironment, FleetServicesEnvironment } from "#agents/adapters/function-environments";
 import type { ActionDeps } from "#agents/domain/agent-actions";
 import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
 import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
 import { clientConfig, dynamoDocumentClient, eventBridgeClient, s3Client } from "#shared/adapters/aws-clients";
-import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
-import { jsonEnv, readEnv } from "#shared/env";
+import { EventBridgePublisher, EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
+import { readEnv } from "#shared/env";
 import { logger, tracer } from "#shared/powertools";
 import { once } from "#shared/once";
 
@@ -19,27 +19,17 @@ import { once } from "#shared/once";
  * use, so a function is configured with exactly what it uses and fails at once if one is bad.
  */
 const db = once(() => dynamoDocumentClient());
-const ServiceNames = z.record(AgentType, z.string().min(1)).refine((names) => AGENT_TYPES.every((t) => names[t]), {
-  message: "must name a service for every agent type",
-});
+const agentsTable = once(() => AgentsTableEnvironment.read().AGENTS_TABLE);
 
-export const registry = once(
-  () => new DynamoDbAgentRegistry(db(), readEnv(z.object({ AGENTS_TABLE: z.string().min(1) })).AGENTS_TABLE),
-);
-export const ledger = once(
-  () => new DynamoDbFleetLedger(db(), readEnv(z.object({ FLEET_LEDGER_TABLE: z.string().min(1) })).FLEET_LEDGER_TABLE),
-);
+export const registry = once(() => new DynamoDbAgentRegistry(db(), agentsTable()));
+export const ledger = once(() => new DynamoDbFleetLedger(db(), FleetLedgerEnvironment.read().FLEET_LEDGER_TABLE));
 export const fleet = once(() => {
-  const env = readEnv(z.object({ CLUSTER_NAME: z.string().min(1), SERVICE_NAMES: jsonEnv(ServiceNames) }));
+  const env = FleetServicesEnvironment.read();
   const ecs = tracer.captureAWSv3Client(new ECSClient(clientConfig()));
-  return new EcsFleetController(ecs, env.CLUSTER_NAME, env.SERVICE_NAMES as Record<AgentType, string>);
+  return new EcsFleetController(ecs, env.CLUSTER_NAME, env.SERVICE_NAMES);
 });
-export const agentQuery = once(
-  () => new DynamoDbAgentQuery(db(), readEnv(z.object({ AGENTS_TABLE: z.string().min(1) })).AGENTS_TABLE),
-);
-export const publisher = once(
-  () => new EventBridgePublisher(eventBridgeClient(), readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1) })).EVENT_BUS_NAME),
-);
+export const agentQuery = once(() => new DynamoDbAgentQuery(db(), agentsTable()));
+export const publisher = once(() => new EventBridgePublisher(eventBridgeClient(), EventBusEnvironment.read().EVENT_BUS_NAME));
 /** The `runtime-settings` document (the fleet's size per type, tasks per agent), revalidated by ETag. */
 export const runtimeSettings = once(() =>
   s3SettingsReader({

@@ -1,23 +1,14 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import * as z from "zod";
 import { clientConfig, eventBridgeClient, sqsClient } from "#shared/adapters/aws-clients";
-import { jsonEnv, readEnv } from "#shared/env";
+import { StageEnvironment } from "#shared/stage-environment";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
 import { httpRoute, json } from "#shared/http";
 import { checkHealth } from "#monitoring/domain/health";
 import { eventBusProbe, queuesProbe, tableProbe } from "#monitoring/adapters/health-probes";
-import { QUEUE_URLS } from "#tasks/published/queue-urls";
+import { HealthProbesEnvironment } from "#monitoring/adapters/function-environments";
 import { cachedFor } from "#shared/cached-for";
 
-const env = readEnv(
-  z.object({
-    TASKS_TABLE: z.string().min(1),
-    CONNECTIONS_TABLE: z.string().min(1),
-    EVENT_BUS_NAME: z.string().min(1),
-    WORK_QUEUE_URLS: jsonEnv(QUEUE_URLS),
-    STAGE: z.string().min(1),
-  }),
-);
+const env = HealthProbesEnvironment.and(StageEnvironment).read();
 // Health must answer quickly even when a dependency does not: one attempt, short deadlines.
 const timeouts = { maxAttempts: 1, connectionTimeoutMs: 500, requestTimeoutMs: 1_500 };
 const db = new DynamoDBClient(clientConfig(timeouts));

@@ -1,20 +1,14 @@
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
-import * as z from "zod";
 import { dynamoDocumentClient } from "#shared/adapters/aws-clients";
-import { readEnv } from "#shared/env";
 import { instrumented } from "#shared/instrumented";
 import { logger } from "#shared/powertools";
 import { DynamoDbRateLimiter } from "#realtime/adapters/dynamodb-rate-limiter";
+import { RateLimitEnvironment } from "#realtime/adapters/function-environments";
+import { ConnectionsTableEnvironment } from "#realtime/published/connections-environment";
 import { handleClientMessage } from "#realtime/domain/client-messages";
 import { publishDeps } from "./wiring";
 
-const env = readEnv(
-  z.object({
-    CONNECTIONS_TABLE: z.string().min(1),
-    RATE_LIMIT_PER_SECOND: z.coerce.number().positive(),
-    RATE_LIMIT_BURST: z.coerce.number().int().positive(),
-  }),
-);
+const env = ConnectionsTableEnvironment.and(RateLimitEnvironment).read();
 const deps = {
   ...publishDeps(),
   rateLimiter: new DynamoDbRateLimiter(dynamoDocumentClient(), env.CONNECTIONS_TABLE),

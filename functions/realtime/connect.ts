@@ -1,8 +1,7 @@
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
-import * as z from "zod";
 import { CognitoTokenVerifier } from "#realtime/adapters/cognito-token-verifier";
+import { ConnectEnvironment } from "#realtime/adapters/function-environments";
 import { systemClock } from "#shared/clock";
-import { readEnv } from "#shared/env";
 import { DomainError } from "#shared/errors";
 import { instrumented } from "#shared/instrumented";
 import { logger } from "#shared/powertools";
@@ -11,14 +10,7 @@ import { connectionStore } from "./wiring";
 
 const connections = connectionStore();
 
-const env = readEnv(
-  z.object({
-    JWT_ISSUER: z.url(),
-    JWT_JWKS_URI: z.url(),
-    USER_POOL_CLIENT_ID: z.string().min(1),
-    CONNECTIONS_PER_USER: z.coerce.number().int().positive(),
-  }),
-);
+const env = ConnectEnvironment.read();
 const verifier = new CognitoTokenVerifier({
   issuer: env.JWT_ISSUER,
   jwksUri: env.JWT_JWKS_URI,

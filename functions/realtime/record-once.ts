@@ -1,14 +1,13 @@
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { Context } from "aws-lambda";
-import * as z from "zod";
 import type { BusEvent } from "#shared/events";
-import { readEnv } from "#shared/env";
+import { IdempotencyTableEnvironment } from "#realtime/adapters/function-environments";
 import type { ServerEvent, ServerEventType } from "#realtime/published/protocol";
 import { recordEvent } from "#realtime/domain/record-event";
 import { publishDeps } from "./wiring";
 
-const env = readEnv(z.object({ IDEMPOTENCY_TABLE: z.string().min(1) }));
+const env = IdempotencyTableEnvironment.read();
 const idempotency = new IdempotencyConfig({ eventKeyJmesPath: "id", expiresAfterSeconds: 24 * 60 * 60 });
 
 /**

@@ -1,23 +1,26 @@
 import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
-import * as z from "zod";
 import { ApiGatewayConnectionGateway } from "#realtime/adapters/apigw-connection-gateway";
 import { DynamoDbConnectionStore } from "#realtime/adapters/dynamodb-connection-store";
 import { DynamoDbDeliveryStats } from "#realtime/adapters/dynamodb-delivery-stats";
 import { DynamoDbEventHistory } from "#realtime/adapters/dynamodb-event-history";
 import { DynamoDbSequence } from "#realtime/adapters/dynamodb-sequence";
+import { CallbackEnvironment, EventHistoryEnvironment, EventsTableEnvironment } from "#realtime/adapters/function-environments";
+import { ConnectionsTableEnvironment } from "#realtime/published/connections-environment";
 import type { PublishDeps } from "#realtime/domain/publishing";
 import { clientConfig, dynamoDocumentClient, eventBridgeClient } from "#shared/adapters/aws-clients";
-import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
+import { EventBridgePublisher, EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { systemClock } from "#shared/clock";
-import { readEnv } from "#shared/env";
 import { once } from "#shared/once";
 import { tracer } from "#shared/powertools";
 
 /** Wiring shared by the WebSocket handlers; each piece reads only the variables it needs, on first use. */
 const db = once(() => dynamoDocumentClient());
 
+/** Connections one broadcast delivers to at once. */
+const BROADCAST_CONCURRENCY = 50;
+
 export const connectionStore = once(
-  () => new DynamoDbConnectionStore(db(), readEnv(z.object({ CONNECTIONS_TABLE: z.string().min(1) })).CONNECTIONS_TABLE),
+  () => new DynamoDbConnectionStore(db(), ConnectionsTableEnvironment.read().CONNECTIONS_TABLE),
 );
 
 /**
@@ -30,30 +33,21 @@ export const managementClient = (endpoint: string) =>
   );
 
 export const connectionGateway = once(
-  () => new ApiGatewayConnectionGateway(managementClient(readEnv(z.object({ WS_CALLBACK_URL: z.url() })).WS_CALLBACK_URL)),
+  () => new ApiGatewayConnectionGateway(managementClient(CallbackEnvironment.read().WS_CALLBACK_URL)),
 );
 
 export const eventHistory = once(() => {
-  const env = readEnv(z.object({ EVENTS_TABLE: z.string().min(1), EVENT_RETENTION_SECONDS: z.coerce.number().int().positive() }));
+  const env = EventHistoryEnvironment.read();
   return new DynamoDbEventHistory(db(), env.EVENTS_TABLE, env.EVENT_RETENTION_SECONDS);
 });
 
-export const publisher = once(
-  () => new EventBridgePublisher(eventBridgeClient(), readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1) })).EVENT_BUS_NAME),
-);
+export const publisher = once(() => new EventBridgePublisher(eventBridgeClient(), EventBusEnvironment.read().EVENT_BUS_NAME));
 
-export const deliveryStats = once(
-  () => new DynamoDbDeliveryStats(db(), readEnv(z.object({ EVENTS_TABLE: z.string().min(1) })).EVENTS_TABLE),
-);
+export const deliveryStats = once(() => new DynamoDbDeliveryStats(db(), EventsTableEnvironment.read().EVENTS_TABLE));
 
 /** Recording (seq + history) and delivery, for handlers that publish events themselves. */
 export const publishDeps = once((): PublishDeps => {
-  const env = readEnv(
-    z.object({
-      EVENTS_TABLE: z.string().min(1),
-      BROADCAST_CONCURRENCY: z.coerce.number().int().positive().default(50),
-    }),
-  );
+  const env = EventsTableEnvironment.read();
   return {
     connections: connectionStore(),
     gateway: connectionGateway(),
@@ -61,6 +55,6 @@ export const publishDeps = once((): PublishDeps => {
     history: eventHistory(),
     stats: deliveryStats(),
     clock: systemClock,
-    concurrency: env.BROADCAST_CONCURRENCY,
+    concurrency: BROADCAST_CONCURRENCY,
   };
 });

@@ -83,11 +83,16 @@ export const envVar = {
     }),
     encode: (value) => value,
   }),
-  /** Comma-separated; empty for none. */
+  /**
+   * Comma-separated; empty for none. An empty list may arrive as no variable at all: Fargate
+   * (platform 1.4) does not set a container variable whose value is empty
+   * (aws/amazon-ecs-agent#2550), so absent reads as the empty list it was written as.
+   */
   list: (item: z.ZodType<string, string> = z.string().min(1)): EnvVar<string[]> => ({
     schema: z
       .string()
-      .transform((raw) =>
+      .optional()
+      .transform((raw = "") =>
         raw
           .split(",")
           .map((part) => part.trim())

@@ -5,6 +5,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { StageEnvironment } from "#shared/stage-environment";
 import type { StageConfig } from "../config/stage-config";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -56,7 +57,7 @@ export class SwarmFunction extends NodejsFunction {
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, "package-lock.json"),
       environment: {
-        STAGE: props.config.stage,
+        ...StageEnvironment.toEnvironment({ STAGE: props.config.stage }),
         POWERTOOLS_SERVICE_NAME: `tge-swarm-${props.context}`,
         POWERTOOLS_LOG_LEVEL: props.config.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: "TgeSwarm",

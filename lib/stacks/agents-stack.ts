@@ -10,6 +10,8 @@ import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { AGENT_INDEXES } from "#agents/adapters/dynamodb-agent-registry";
+import { FleetLedgerEnvironment, FleetServicesEnvironment, ScalerEnvironment } from "#agents/adapters/function-environments";
+import { AgentsTableEnvironment } from "#agents/published/agent-environment";
 import { AGENT_ROUTES } from "#agents/published/routes";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { streamOutboxSource } from "../constructs/stream-outbox-source";
@@ -22,6 +24,8 @@ import { routeFunctions } from "../constructs/route-functions";
 import { REPO_ROOT, SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import { RUNTIME_SETTINGS_DOCUMENT } from "#optimization/published/runtime-settings";
+import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
+import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
 import type { SettingsAccess } from "./optimization-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
@@ -123,7 +127,7 @@ export class AgentsStack extends Stack {
             platform: Platform.LINUX_ARM64,
           });
 
-    const eventBus = { EVENT_BUS_NAME: props.bus.eventBusName };
+    const eventBus = EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName });
     this.services = Object.fromEntries(
       AGENT_TYPES.map((agentType) => [
         agentType,
@@ -142,14 +146,14 @@ export class AgentsStack extends Stack {
         }),
       ]),
     ) as Record<AgentType, AgentService>;
-    const serviceNames = this.toJsonString(
-      Object.fromEntries(AGENT_TYPES.map((type) => [type, this.services[type].service.serviceName])),
-    );
+    const serviceNameOf = Object.fromEntries(
+      AGENT_TYPES.map((type) => [type, this.services[type].service.serviceName]),
+    ) as Record<AgentType, string>;
+    const serviceNames = this.toJsonString(serviceNameOf);
     const fleetEnvironment = {
-      AGENTS_TABLE: this.agentsTable.tableName,
-      FLEET_LEDGER_TABLE: ledger.tableName,
-      CLUSTER_NAME: clusterName,
-      SERVICE_NAMES: serviceNames,
+      ...AgentsTableEnvironment.toEnvironment({ AGENTS_TABLE: this.agentsTable.tableName }),
+      ...FleetLedgerEnvironment.toEnvironment({ FLEET_LEDGER_TABLE: ledger.tableName }),
+      ...FleetServicesEnvironment.toEnvironment({ CLUSTER_NAME: clusterName, SERVICE_NAMES: serviceNameOf }),
       ...props.settings.environment,
     };
     const readsFleetSize = (grantee: iam.IGrantable) => props.settings.grantRead(grantee, [RUNTIME_SETTINGS_DOCUMENT]);
@@ -221,10 +225,12 @@ export class AgentsStack extends Stack {
       "scale-fleet.ts",
       "Every minute: size each agent type to its backlog and the seed triggers",
       {
-        TASK_STATS_TABLE: props.taskStats.tableName,
-        TARGET_LATENCY_SECONDS: String(config.targetLatencySeconds),
-        IDLE_MINUTES: String(config.idleMinutes),
-        SCALE_IN_COOLDOWN_MINUTES: String(config.scaleInCooldownMinutes),
+        ...TaskStatsTableEnvironment.toEnvironment({ TASK_STATS_TABLE: props.taskStats.tableName }),
+        ...ScalerEnvironment.toEnvironment({
+          TARGET_LATENCY_SECONDS: config.targetLatencySeconds,
+          IDLE_MINUTES: config.idleMinutes,
+          SCALE_IN_COOLDOWN_MINUTES: config.scaleInCooldownMinutes,
+        }),
       },
       Duration.seconds(50),
     );

@@ -5,8 +5,12 @@ import type * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
 import { EVENTS_BY_KIND_INDEX, EVENTS_BY_TIME_INDEX } from "#coordination/adapters/dynamodb-event-store";
 import { ACTIVE_LOCKS_INDEX } from "#coordination/adapters/dynamodb-lock-store";
+import { CoordinationEventsTableEnvironment } from "#coordination/adapters/function-environments";
+import { InsightsEnvironment, InsightsTableEnvironment } from "#coordination/published/insights";
+import { LocksTableEnvironment, LockTimeoutEnvironment } from "#coordination/published/locks";
 import { COORDINATION_ROUTES } from "#coordination/published/routes";
 import type { AgentType } from "#kernel/agent-catalog";
+import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { streamOutboxSource } from "../constructs/stream-outbox-source";
 import type { SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
@@ -33,7 +37,7 @@ export class CoordinationStack extends Stack {
   readonly locksTable: SwarmTable;
   readonly eventsTable: SwarmTable;
   readonly insightsTable: SwarmTable;
-  /** What a consumer of locks and insights reads (the locks published module's and insights' env schemas). */
+  /** What a consumer of locks and insights reads (the locks and insights published modules' contracts). */
   readonly consumerEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: CoordinationStackProps) {
@@ -78,17 +82,24 @@ export class CoordinationStack extends Stack {
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
 
+    const locksTable = LocksTableEnvironment.toEnvironment({ LOCKS_TABLE: this.locksTable.tableName });
+    const insightsTable = InsightsTableEnvironment.toEnvironment({ INSIGHTS_TABLE: this.insightsTable.tableName });
+    const eventsTable = CoordinationEventsTableEnvironment.toEnvironment({
+      COORDINATION_EVENTS_TABLE: this.eventsTable.tableName,
+    });
     this.consumerEnvironment = {
-      LOCKS_TABLE: this.locksTable.tableName,
-      INSIGHTS_TABLE: this.insightsTable.tableName,
-      SYNC_INTERVAL_SECONDS: String(config.syncInterval),
-      RESOURCE_LOCK_TIMEOUT_SECONDS: String(config.resourceLockTimeout),
+      ...locksTable,
+      ...InsightsEnvironment.toEnvironment({
+        INSIGHTS_TABLE: this.insightsTable.tableName,
+        SYNC_INTERVAL_SECONDS: config.syncInterval,
+      }),
+      ...LockTimeoutEnvironment.toEnvironment({ RESOURCE_LOCK_TIMEOUT_SECONDS: config.resourceLockTimeout }),
     };
 
     const api = routeFunctions(this, COORDINATION_ROUTES, {
       config,
       context: "coordination",
-      environment: { ...this.consumerEnvironment, COORDINATION_EVENTS_TABLE: this.eventsTable.tableName },
+      environment: { ...this.consumerEnvironment, ...eventsTable },
       // An acquire may wait up to 20 s (waitSeconds) before it answers.
       timeoutOf: { acquireLock: Duration.seconds(25) },
     });
@@ -120,7 +131,7 @@ export class CoordinationStack extends Stack {
       "RecordCoordinationEvents",
       "record-coordination-events",
       "Locks and insights streams: record what each change did as coordination events",
-      { COORDINATION_EVENTS_TABLE: this.eventsTable.tableName, INSIGHTS_TABLE: this.insightsTable.tableName },
+      { ...eventsTable, ...insightsTable },
     );
     this.eventsTable.grant(record, "PutItem");
     this.insightsTable.grant(record, "Query");
@@ -131,7 +142,7 @@ export class CoordinationStack extends Stack {
       "PublishCoordinationEvents",
       "publish-coordination-events",
       "coordination_events stream: put each recorded event on the bus as CoordinationEvent",
-      { EVENT_BUS_NAME: props.bus.eventBusName },
+      EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName }),
     );
     props.bus.grantPutEventsTo(publish);
     publish.addEventSource(streamSource(this.eventsTable));
@@ -140,7 +151,7 @@ export class CoordinationStack extends Stack {
       "ReapExpiredLeases",
       "reap-expired-leases",
       "Every minute: expire leases that lapsed while nobody asked for their lock",
-      { LOCKS_TABLE: this.locksTable.tableName },
+      locksTable,
     );
     this.locksTable.grant(reaper, "Query", "GetItem", "PutItem");
     new events.Rule(this, "ReapExpiredLeasesSchedule", {

@@ -3,7 +3,9 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as events from "aws-cdk-lib/aws-events";
 import type { Construct } from "constructs";
 import { DETECTIONS_BY_TIME_INDEX } from "#detection/adapters/dynamodb-detection-store";
+import { DetectionsTableEnvironment, FeedScraperEnvironment } from "#detection/adapters/function-environments";
 import { DETECTION_ROUTES } from "#detection/published/routes";
+import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import type { SpecialistResources } from "../constructs/agent-service";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { routeFunctions } from "../constructs/route-functions";
@@ -51,22 +53,26 @@ export class DetectionStack extends Stack {
       ],
     });
 
+    const detectionsTable = DetectionsTableEnvironment.toEnvironment({ DETECTIONS_TABLE: this.detectionsTable.tableName });
     this.specialists = {
       "scraping-efficiency": {
-        environment: {
-          // The feeds themselves, their interval and limit are the feed-sources settings document (seeded from the config).
+        // The feeds themselves, their interval and limit are the feed-sources settings document (seeded from the config).
+        environment: FeedScraperEnvironment.toEnvironment({
           // Feeds on this machine (the local fixture feed) are internal addresses: allowed by name, on local only.
-          FEED_PRIVATE_HOSTS: config.stage === "local" ? config.feedUrls.map((url) => new URL(url).host).join(",") : "",
-          FEED_POLL_SECONDS: String(config.feedPollSeconds),
-          FEED_BREAKER_FAILURE_THRESHOLD: String(config.circuitBreakerFailureThreshold),
-          FEED_BREAKER_RECOVERY_SECONDS: String(config.circuitBreakerRecoveryTimeout),
+          FEED_PRIVATE_HOSTS: config.stage === "local" ? config.feedUrls.map((url) => new URL(url).host) : [],
+          FEED_POLL_SECONDS: config.feedPollSeconds,
+          FEED_BREAKER_FAILURE_THRESHOLD: config.circuitBreakerFailureThreshold,
+          FEED_BREAKER_RECOVERY_SECONDS: config.circuitBreakerRecoveryTimeout,
           FEED_ITEMS_TABLE: this.feedItemsTable.tableName,
-        },
+        }),
         grant: (role) => this.feedItemsTable.grant(role, "PutItem"),
       },
       "keyword-precision": { environment: {}, grant: () => undefined },
       "data-quality": {
-        environment: { EVENT_BUS_NAME: props.bus.eventBusName, DETECTIONS_TABLE: this.detectionsTable.tableName },
+        environment: {
+          ...EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName }),
+          ...detectionsTable,
+        },
         grant: (role) => {
           this.detectionsTable.grant(role, "Query", "PutItem", "UpdateItem");
           props.bus.grantPutEventsTo(role);
@@ -77,7 +83,7 @@ export class DetectionStack extends Stack {
     const api = routeFunctions(this, DETECTION_ROUTES, {
       config,
       context: "detection",
-      environment: { DETECTIONS_TABLE: this.detectionsTable.tableName },
+      environment: detectionsTable,
     });
     this.detectionsTable.grant(api.listDetections, "Query");
     props.http.addRoutes(this, DETECTION_ROUTES, api);

@@ -12,6 +12,9 @@ import type { Construct } from "constructs";
 import { AGENT_INDEXES } from "#agents/adapters/dynamodb-agent-registry";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { deadLetterAlarmName } from "#monitoring/domain/alarm-alerts";
+import { HealthProbesEnvironment, SnapshotSourcesEnvironment } from "#monitoring/adapters/function-environments";
+import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
+import type { QueueUrls } from "#tasks/published/queue-urls";
 import { TASK_INDEXES } from "#tasks/adapters/task-table-layout";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import type { PriorityQueues } from "../constructs/priority-queues";
@@ -51,19 +54,18 @@ export class MonitoringStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const workQueueUrls = Stack.of(this).toJsonString(
-      Object.fromEntries(AGENT_TYPES.map((type) => [type, props.workQueues[type].urls])),
-    );
+    const workQueueUrls = Object.fromEntries(AGENT_TYPES.map((type) => [type, props.workQueues[type].urls])) as QueueUrls;
+    const bus = EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName });
 
     const api = routeFunctions(this, MONITORING_ROUTES, {
       config,
       context: "monitoring",
-      environment: {
+      environment: HealthProbesEnvironment.toEnvironment({
         TASKS_TABLE: props.tasksTable.tableName,
         CONNECTIONS_TABLE: props.connectionsTable.tableName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         WORK_QUEUE_URLS: workQueueUrls,
-      },
+      }),
     });
     const health = api.getHealth;
     props.tasksTable.grant(health, "DescribeTable");
@@ -81,12 +83,14 @@ export class MonitoringStack extends Stack {
       config,
       timeout: Duration.seconds(30),
       environment: {
-        TASKS_TABLE: props.tasksTable.tableName,
-        TASK_STATS_TABLE: props.taskStats.tableName,
-        AGENTS_TABLE: props.agentsTable.tableName,
-        // Dead-letter queues are found through each work queue's redrive policy: both URL sets would not fit in 4 KB.
-        WORK_QUEUE_URLS: workQueueUrls,
-        EVENT_BUS_NAME: props.bus.eventBusName,
+        ...SnapshotSourcesEnvironment.toEnvironment({
+          TASKS_TABLE: props.tasksTable.tableName,
+          TASK_STATS_TABLE: props.taskStats.tableName,
+          AGENTS_TABLE: props.agentsTable.tableName,
+          // Dead-letter queues are found through each work queue's redrive policy: both URL sets would not fit in 4 KB.
+          WORK_QUEUE_URLS: workQueueUrls,
+        }),
+        ...bus,
       },
     });
     props.taskStats.grant(snapshot, "BatchGetItem");
@@ -185,7 +189,7 @@ export class MonitoringStack extends Stack {
       description: "Alarm topic: each CloudWatch alarm state change becomes a SystemAlert on the bus",
       context: "monitoring",
       config,
-      environment: { EVENT_BUS_NAME: props.bus.eventBusName },
+      environment: bus,
     });
     props.bus.grantPutEventsTo(relay);
     relay.configureAsyncInvoke({

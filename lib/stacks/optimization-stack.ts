@@ -6,7 +6,7 @@ import type { Construct } from "constructs";
 import { DEFAULT_KEYWORD_CONFIG, DETECTION_DOCUMENTS, feedSourcesOf } from "#detection/published/settings";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { EVENT_SOURCES } from "#kernel/bus/domain-event";
-import { OPTIMIZATION_RECOMMENDED } from "#kernel/bus/optimization";
+import { OPTIMIZATION_RECOMMENDED, SETTINGS_CHANGE_PROPOSED } from "#kernel/bus/optimization";
 import { OPTIMIZATION_INDEXES } from "#optimization/adapters/dynamodb-optimization-store";
 import { DEFAULT_REVIEW_THRESHOLDS, REVIEW_THRESHOLDS_DOCUMENT } from "#optimization/domain/review-thresholds";
 import { SETTINGS_NAMES, type SettingsName } from "#optimization/domain/settings-catalog";
@@ -245,6 +245,29 @@ export class OptimizationStack extends Stack {
       targets: [
         guardedLambdaTarget(intake, {
           failures: new FailureQueue(this, "IntakeFailures", { holds: "reviewers' recommendations that could not be taken in" }),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+
+    // Other contexts' proposals (a model's promotion, ADR 0021) take the same pipeline too.
+    const intakeChange = fn("IntakeSettingsChange", "intake-settings-change", "SettingsChangeProposed: start the pipeline", {
+      ...table,
+      STATE_MACHINE_ARN: stateMachineArn,
+    });
+    records(intakeChange);
+    this.pipeline.stateMachine.grantStartExecution(intakeChange);
+    new events.Rule(this, "ProposedChangesToPipeline", {
+      description: "A settings change another context proposes (a model promotion) starts the optimization pipeline",
+      eventBus: props.bus,
+      eventPattern: { source: [EVENT_SOURCES.models], detailType: [SETTINGS_CHANGE_PROPOSED] },
+      // A proposal that cannot be taken in is kept and alarmed, never dropped (ADR 0017).
+      targets: [
+        guardedLambdaTarget(intakeChange, {
+          failures: new FailureQueue(this, "ProposedChangeFailures", {
+            holds: "settings changes other contexts proposed that could not be taken in",
+          }),
           retryAttempts: 2,
           maxEventAge: Duration.hours(2),
         }),

@@ -8,8 +8,18 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { BY_SK_INDEX } from "#realtime/adapters/dynamodb-connection-store";
+import {
+  CallbackEnvironment,
+  ConnectEnvironment,
+  EventHistoryEnvironment,
+  EventsTableEnvironment,
+  IdempotencyTableEnvironment,
+  RateLimitEnvironment,
+} from "#realtime/adapters/function-environments";
+import { ConnectionsTableEnvironment } from "#realtime/published/connections-environment";
 import { SERVER_EVENT_TYPE_OF } from "#realtime/domain/server-events";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
+import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { routeFunctions } from "../constructs/route-functions";
 import { GuardedQueue } from "../constructs/guarded-queue";
@@ -65,26 +75,32 @@ export class RealtimeStack extends Stack {
       timeToLiveAttribute: "expiration",
     });
 
+    const connections = ConnectionsTableEnvironment.toEnvironment({ CONNECTIONS_TABLE: this.connectionsTable.tableName });
     const handler = (name: string, entry: string, description: string, environment: Record<string, string> = {}) =>
       new SwarmFunction(this, name, {
         entry: `realtime/${entry}`,
         description,
         context: "realtime",
         config,
-        environment: { CONNECTIONS_TABLE: this.connectionsTable.tableName, ...environment },
+        environment: { ...connections, ...environment },
       });
 
-    const connect = handler("Connect", "connect.ts", "WebSocket $connect: verify the JWT and record the connection", {
-      JWT_ISSUER: props.issuer,
-      JWT_JWKS_URI: `${props.issuer}/.well-known/jwks.json`,
-      USER_POOL_CLIENT_ID: props.userPoolClientId,
-      CONNECTIONS_PER_USER: String(config.wsConnectionsPerUser),
-    });
+    const connect = handler(
+      "Connect",
+      "connect.ts",
+      "WebSocket $connect: verify the JWT and record the connection",
+      ConnectEnvironment.toEnvironment({
+        JWT_ISSUER: props.issuer,
+        JWT_JWKS_URI: `${props.issuer}/.well-known/jwks.json`,
+        USER_POOL_CLIENT_ID: props.userPoolClientId,
+        CONNECTIONS_PER_USER: config.wsConnectionsPerUser,
+      }),
+    );
     // Handlers that record and deliver events themselves (presence, room messages, replay).
-    const publishing = {
+    const publishing = EventHistoryEnvironment.toEnvironment({
       EVENTS_TABLE: eventsTable.tableName,
-      EVENT_RETENTION_SECONDS: String(config.eventRetentionHours * 3600),
-    };
+      EVENT_RETENTION_SECONDS: config.eventRetentionHours * 3600,
+    });
     const disconnect = handler(
       "Disconnect",
       "disconnect.ts",
@@ -97,8 +113,10 @@ export class RealtimeStack extends Stack {
       "WebSocket $default: subscriptions, rooms, replay, ping; rate-limited",
       {
         ...publishing,
-        RATE_LIMIT_PER_SECOND: String(config.wsRateLimitPerSecond),
-        RATE_LIMIT_BURST: String(config.wsRateLimitBurst),
+        ...RateLimitEnvironment.toEnvironment({
+          RATE_LIMIT_PER_SECOND: config.wsRateLimitPerSecond,
+          RATE_LIMIT_BURST: config.wsRateLimitBurst,
+        }),
       },
     );
 
@@ -128,8 +146,9 @@ export class RealtimeStack extends Stack {
         error: "$context.error.message",
       }),
     };
+    const callback = CallbackEnvironment.toEnvironment({ WS_CALLBACK_URL: this.webSocketStage.callbackUrl });
     for (const fn of [message, disconnect]) {
-      fn.addEnvironment("WS_CALLBACK_URL", this.webSocketStage.callbackUrl);
+      for (const [key, value] of Object.entries(callback)) fn.addEnvironment(key, value);
       this.connectionsTable.grant(fn, "GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem");
       eventsTable.grant(fn, "UpdateItem", "PutItem", "Query");
       this.webSocketStage.grantManagementApiAccess(fn);
@@ -137,8 +156,8 @@ export class RealtimeStack extends Stack {
     this.connectionsTable.grant(connect, "BatchWriteItem", "Query");
 
     const broadcasting = {
-      WS_CALLBACK_URL: this.webSocketStage.callbackUrl,
-      IDEMPOTENCY_TABLE: idempotencyTable.tableName,
+      ...callback,
+      ...IdempotencyTableEnvironment.toEnvironment({ IDEMPOTENCY_TABLE: idempotencyTable.tableName }),
       ...publishing,
     };
     // One event per invocation: direct invokes (the fan-out benchmark, operators' tests).
@@ -199,11 +218,11 @@ export class RealtimeStack extends Stack {
     const api = routeFunctions(this, REALTIME_ROUTES, {
       config,
       context: "realtime",
-      environment: { CONNECTIONS_TABLE: this.connectionsTable.tableName },
+      environment: connections,
       environmentOf: {
         getEventHistory: publishing,
-        getStatistics: { EVENTS_TABLE: eventsTable.tableName },
-        broadcastMessage: { EVENT_BUS_NAME: props.bus.eventBusName },
+        getStatistics: EventsTableEnvironment.toEnvironment({ EVENTS_TABLE: eventsTable.tableName }),
+        broadcastMessage: EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName }),
       },
     });
     this.connectionsTable.grant(api.listConnections, "Query");

@@ -6,7 +6,17 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { FILTER_ATTRIBUTES, SUMMARY_ATTRIBUTES, TASK_INDEXES } from "#tasks/adapters/task-table-layout";
+import {
+  LeaseGraceEnvironment,
+  RetryPolicyEnvironment,
+  SubmitEnvironment,
+  SweepEnvironment,
+  TasksTablesEnvironment,
+  TimerQueueEnvironment,
+} from "#tasks/adapters/function-environments";
+import { type QueueUrls, WorkQueuesEnvironment } from "#tasks/published/queue-urls";
 import { TASK_ROUTES } from "#tasks/published/routes";
+import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { LEASE_HEARTBEATS, retryPolicyOf } from "../config/stage-config";
 import { streamOutboxSource } from "../constructs/stream-outbox-source";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
@@ -90,6 +100,10 @@ export class TasksStack extends Stack {
       ]),
     ) as Record<AgentType, PriorityQueues>;
     const queueUrls = this.toJsonString(Object.fromEntries(AGENT_TYPES.map((type) => [type, this.workQueues[type].urls])));
+    const workQueues = WorkQueuesEnvironment.toEnvironment({
+      WORK_QUEUE_URLS: Object.fromEntries(AGENT_TYPES.map((type) => [type, this.workQueues[type].urls])) as QueueUrls,
+    });
+    const bus = EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName });
     const deadLetterUrls = this.toJsonString(
       Object.fromEntries(AGENT_TYPES.map((type) => [type, this.workQueues[type].deadLetterUrls])),
     );
@@ -101,11 +115,12 @@ export class TasksStack extends Stack {
     });
 
     const environment = {
-      TASKS_TABLE: this.table.tableName,
-      TASK_STATS_TABLE: this.stats.tableName,
-      RETRY_BASE_DELAY_SECONDS: String(policy.baseDelaySeconds),
-      RETRY_MAX_DELAY_SECONDS: String(policy.maxDelaySeconds),
-      QUEUED_TTL_SECONDS: String(policy.queuedTtlSeconds),
+      ...TasksTablesEnvironment.toEnvironment({ TASKS_TABLE: this.table.tableName, TASK_STATS_TABLE: this.stats.tableName }),
+      ...RetryPolicyEnvironment.toEnvironment({
+        RETRY_BASE_DELAY_SECONDS: policy.baseDelaySeconds,
+        RETRY_MAX_DELAY_SECONDS: policy.maxDelaySeconds,
+        QUEUED_TTL_SECONDS: policy.queuedTtlSeconds,
+      }),
     };
     const fn = (id: string, entry: string, description: string, extra: Record<string, string> = {}, timeout?: Duration) =>
       new SwarmFunction(this, id, {
@@ -116,12 +131,13 @@ export class TasksStack extends Stack {
         timeout,
         environment: { ...environment, ...extra },
       });
-    const submitEnvironment = {
-      MAX_PAYLOAD_BYTES: String(config.maxTaskPayloadBytes),
-      MAX_QUEUE_DEPTH: String(config.maxQueueDepth),
+    const submitEnvironment = SubmitEnvironment.toEnvironment({
+      MAX_PAYLOAD_BYTES: config.maxTaskPayloadBytes,
+      MAX_QUEUE_DEPTH: config.maxQueueDepth,
       SCHEDULING_STRATEGY: config.schedulingStrategy,
       DIAGNOSTIC_TASKS: config.diagnosticTasks ? "enabled" : "disabled",
-    };
+    });
+    const timerQueue = TimerQueueEnvironment.toEnvironment({ TIMER_QUEUE_URL: timers.queue.queueUrl });
 
     const api = routeFunctions(this, TASK_ROUTES, {
       config,
@@ -130,7 +146,7 @@ export class TasksStack extends Stack {
       environmentOf: {
         submitTask: submitEnvironment,
         submitTasksBatch: submitEnvironment,
-        getTaskQueues: { WORK_QUEUE_URLS: queueUrls },
+        getTaskQueues: workQueues,
       },
       // The bulk routes work through up to a few hundred tasks one at a time.
       timeoutOf: {
@@ -157,7 +173,7 @@ export class TasksStack extends Stack {
       "RelayTaskChanges",
       "relay-task-changes.ts",
       "Tasks stream: dispatch, timers, TaskUpdated and alerts, counters",
-      { EVENT_BUS_NAME: props.bus.eventBusName, WORK_QUEUE_URLS: queueUrls, TIMER_QUEUE_URL: timers.queue.queueUrl },
+      { ...bus, ...workQueues, ...timerQueue },
       Duration.seconds(30),
     );
     for (const type of AGENT_TYPES) this.workQueues[type].grantSend(relay);
@@ -173,12 +189,14 @@ export class TasksStack extends Stack {
       streamOutboxSource(this.table, { failures: relayFailures, batchSize: 100, maxRecordAge: Duration.days(1) }),
     );
 
-    const leaseGrace = String(config.healthCheckInterval * LEASE_HEARTBEATS);
+    const leaseGrace = LeaseGraceEnvironment.toEnvironment({
+      LEASE_GRACE_SECONDS: config.healthCheckInterval * LEASE_HEARTBEATS,
+    });
     const checker = fn(
       "CheckTaskTimers",
       "check-task-timers.ts",
       "Timers: time out lapsed claims, retry or dead-letter timed-out attempts, expire stale queued tasks",
-      { TIMER_QUEUE_URL: timers.queue.queueUrl, LEASE_GRACE_SECONDS: leaseGrace },
+      { ...timerQueue, ...leaseGrace },
       checkerTimeout,
     );
     this.table.grant(checker, "GetItem", "UpdateItem");
@@ -196,12 +214,14 @@ export class TasksStack extends Stack {
       reservedConcurrency: 1,
       environment: {
         ...environment,
-        EVENT_BUS_NAME: props.bus.eventBusName,
-        WORK_QUEUE_URLS: queueUrls,
-        TIMER_QUEUE_URL: timers.queue.queueUrl,
-        LEASE_GRACE_SECONDS: leaseGrace,
-        STRANDED_AFTER_SECONDS: String(config.strandedAfterSeconds),
-        SWEEP_MAX_TASKS: String(config.sweepMaxTasks),
+        ...bus,
+        ...workQueues,
+        ...timerQueue,
+        ...leaseGrace,
+        ...SweepEnvironment.toEnvironment({
+          STRANDED_AFTER_SECONDS: config.strandedAfterSeconds,
+          SWEEP_MAX_TASKS: config.sweepMaxTasks,
+        }),
       },
     });
     this.table.grant(sweeper, "GetItem", "UpdateItem", "Query");

@@ -18,6 +18,7 @@ import { coordinationBenchmark } from "./coordination";
 import { detectionBenchmark } from "./detection";
 import { fanoutBenchmark } from "./fanout";
 import { initTimeBenchmark } from "./init-time";
+import { modelsBenchmark } from "./models";
 import { optimizationBenchmark } from "./optimization";
 import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
@@ -54,6 +55,7 @@ const SCENARIOS: Record<string, Scenario> = {
         verificationWindowSeconds: loadStageConfig("local", process.env).verificationWindowSeconds,
       }),
   },
+  models: { deployed: true, run: ({ outputs }) => modelsBenchmark(outputs, { reads: 200, warmup: 20 }) },
   coordination: {
     deployed: false,
     run: () => coordinationBenchmark({ rounds: 200, contenders: 20, seconds: 10, inFlight: 32 }),

@@ -87,7 +87,17 @@ function runCdk(args: string[], endpoint: string, log: (line: string) => void, l
     const out = createWriteStream(logFile, { flags: "a" });
     const child = spawn(process.execPath, [CDK, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...emulatorAwsEnv(endpoint), CDK_DISABLE_VERSION_CHECK: "1", CI: "true", FORCE_COLOR: "0" },
+      env: {
+        ...process.env,
+        ...emulatorAwsEnv(endpoint),
+        CDK_DISABLE_VERSION_CHECK: "1",
+        CI: "true",
+        FORCE_COLOR: "0",
+        // CDK's built-in CloudFormation template validation takes about half of each synth's CPU;
+        // the infra tier runs it on every stage's templates (test/infra/cdk-nag.test.ts), so a
+        // local deploy (every npm start, e2e run and benchmark) does not run it again.
+        CDK_VALIDATION: "false",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const progress = new Map<string, string>();

@@ -39,6 +39,9 @@ export const LocalOutputs = z.object({
   SettingsBucketName: z.string(),
   OptimizationsTableName: z.string(),
   ApprovalTokensTableName: z.string(),
+  /** The model registry's artifacts bucket (it also stands in for the jobs' artifacts bucket until the jobs stack is merged). */
+  ModelsBucketName: z.string(),
+  ModelsTableName: z.string(),
   ClusterName: z.string(),
   AgentServiceNames: z.record(AgentType, z.string()),
   AgentTaskDefinitions: z.record(AgentType, z.string()),

@@ -1,6 +1,7 @@
 import { AGENT_ROUTES } from "#agents/published/routes";
 import { COORDINATION_ROUTES } from "#coordination/published/routes";
 import { DETECTION_ROUTES } from "#detection/published/routes";
+import { MODEL_ROUTES } from "#models/published/routes";
 import { FILE_ROUTES } from "#files/published/routes";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
 import { OPTIMIZATION_ROUTES } from "#optimization/published/routes";
@@ -16,6 +17,7 @@ export const ROUTE_TABLES = {
   detection: DETECTION_ROUTES,
   coordination: COORDINATION_ROUTES,
   optimization: OPTIMIZATION_ROUTES,
+  models: MODEL_ROUTES,
   realtime: REALTIME_ROUTES,
   monitoring: MONITORING_ROUTES,
   files: FILE_ROUTES,

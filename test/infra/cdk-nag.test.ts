@@ -1,13 +1,23 @@
+import { CfnResource } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
 import { acknowledgements, synthesize } from "./support/synth";
 
-describe("cdk-nag AwsSolutions", () => {
+describe("cdk-nag AwsSolutions and CloudFormation template validation", () => {
   for (const stage of ["local", "dev", "prod"] as const) {
     it(`finds nothing unacknowledged in the ${stage} stage`, () => {
-      expect(synthesize(stage).violations).toEqual([]);
+      expect(synthesize(stage, { validateTemplates: true }).violations).toEqual([]);
     });
   }
+
+  it("does report a template CloudFormation would refuse (so the check above can fail)", () => {
+    const { violations } = synthesize("dev", {
+      validateTemplates: true,
+      extend: (stacks) =>
+        new CfnResource(stacks.tasks, "MisspeltQueue", { type: "AWS::SQS::Queue", properties: { VisibilityTimeOut: 30 } }),
+    });
+    expect(violations.some((violation) => violation.includes("MisspeltQueue"))).toBe(true);
+  });
 
   it("does report a finding (so the check above can fail)", () => {
     const { violations } = synthesize("dev", { extend: (stacks) => new sqs.Queue(stacks.tasks, "UnguardedQueue") });

@@ -7,6 +7,9 @@ const QueueUrlsByPriority = z.object(
   Object.fromEntries(PRIORITIES.map((priority) => [priority, z.url()])) as Record<Priority, z.ZodURL>,
 );
 
+/** The variable a process that reads the agent registry (`fleetFigures`, the agent functions) is given it in. */
+export const AgentsTableEnvironment = envContract({ AGENTS_TABLE: envVar.name() });
+
 /**
  * What every agent container is started with, declared once: `AgentService` writes it into the
  * task definition with `toEnvironment` (the local fleet runner starts processes from that same
@@ -15,7 +18,7 @@ const QueueUrlsByPriority = z.object(
  */
 export const AgentEnvironment = envContract({
   AGENT_TYPE: envVar.oneOf(AGENT_TYPES),
-  AGENTS_TABLE: envVar.name(),
+  ...AgentsTableEnvironment.vars,
   TASKS_TABLE: envVar.name(),
   /** This agent type's four queue URLs, by priority. */
   WORK_QUEUE_URLS: envVar.json(QueueUrlsByPriority),

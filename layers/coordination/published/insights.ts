@@ -4,13 +4,13 @@
  * so new insights arrive within the sync interval without a deploy or restart.
  *
  * @example
- * const memory = new SharedMemory({ db, tableName: readEnv(InsightsTableEnv).INSIGHTS_TABLE, contributor: `agent:${agentId}` });
+ * const memory = new SharedMemory({ db, tableName: InsightsTableEnvironment.read().INSIGHTS_TABLE, contributor: `agent:${agentId}` });
  * await memory.publish({ topic: "detection.projects", key: "brindle", value: { name: "Brindle Protocol", symbol: "BRDL" }, confidence: 0.8, evidence: [url], ttlSeconds: 86_400 });
  * const follow = memory.follow("detection.projects", { everyMs: syncIntervalMs, onChange: (insights) => use(insights) });
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
 import { type Clock, systemClock } from "#shared/clock";
+import { envContract, envVar } from "#shared/env-contract";
 import { DynamoDbInsightStore } from "../adapters/dynamodb-insight-store";
 import {
   contributionOf,
@@ -31,12 +31,14 @@ export {
   type InsightStore,
 } from "../domain/insights";
 
-/** The variables a process that shares insights reads. */
-export const InsightsEnv = z.object({
-  INSIGHTS_TABLE: z.string().min(1),
-  /** How often a follower re-reads its topics (the stage's `syncInterval`). */
-  SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1),
-});
+/** The variable a process that reads or publishes insights is given the table in (the coordination stack writes it). */
+export const InsightsTableEnvironment = envContract({ INSIGHTS_TABLE: envVar.name() });
+
+/** How often a follower re-reads its topics (the stage's `syncInterval`), in seconds. */
+export const SyncIntervalEnvironment = envContract({ SYNC_INTERVAL_SECONDS: envVar.int({ min: 1 }) });
+
+/** The variables a process that shares and follows insights reads. */
+export const InsightsEnvironment = InsightsTableEnvironment.and(SyncIntervalEnvironment);
 
 /** Well-known topics, so publishers and readers name them once. */
 export const INSIGHT_TOPICS = {

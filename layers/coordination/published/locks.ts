@@ -5,7 +5,7 @@
  *
  * How to use it:
  *
- * 1. Give the process the table (`LOCKS_TABLE`, from `LocksTableEnv`; the coordination stack's
+ * 1. Give the process the table (`LOCKS_TABLE`, from `LocksTableEnvironment`; the coordination stack's
  *    `grantLocks(grantee)` grants the calls) and build one `ResourceLocks` per process.
  * 2. Hold a lock for a piece of work with `withLease`: it waits up to `timeoutMs`, renews the
  *    lease a third of the way through each `ttlMs`, hands your work the lease and a signal that
@@ -22,7 +22,7 @@
  *    one proceed and records a `conflict` event; `commitClaim` before starting, `settleClaim` after.
  *
  * @example
- * const locks = new ResourceLocks({ db: dynamoDocumentClient(), tableName: readEnv(LocksTableEnv).LOCKS_TABLE });
+ * const locks = new ResourceLocks({ db: dynamoDocumentClient(), tableName: LocksTableEnvironment.read().LOCKS_TABLE });
  * await locks.withLease(
  *   { resource: "settings/keyword-config", mode: "exclusive", ttlMs: 30_000, holder: "function:apply-optimization", requestKey: recommendationId },
  *   { timeoutMs: 10_000 },
@@ -36,6 +36,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { envContract, envVar } from "#shared/env-contract";
 import { type FencedItem, fencedTransactWrite } from "../adapters/dynamodb-fenced-writer";
 import { DynamoDbLockStore } from "../adapters/dynamodb-lock-store";
 import { type FencedPut, fencedPutObject, type ObjectFence } from "../adapters/s3-fenced-writer";
@@ -77,8 +78,17 @@ export {
 export { LOCK_MODES, LockMode, ResourceName } from "../domain/lock-state";
 export type { LockStore } from "../domain/ports";
 
-/** The variable a process that takes locks reads: the locks table's name. */
-export const LocksTableEnv = z.object({ LOCKS_TABLE: z.string().min(1) });
+/** The variable a process that takes locks reads: the locks table's name (the coordination stack writes it). */
+export const LocksTableEnvironment = envContract({ LOCKS_TABLE: envVar.name() });
+
+/** The stage's `resourceLockTimeout`: the longest lease a holder may ask for, in seconds. */
+export const LockTimeoutEnvironment = envContract({ RESOURCE_LOCK_TIMEOUT_SECONDS: envVar.int({ min: 1 }) });
+
+/**
+ * `LocksTableEnvironment`'s variable as a zod schema, for `readEnv`.
+ * @deprecated read `LocksTableEnvironment`; kept while the optimization functions' wiring still reads this.
+ */
+export const LocksTableEnv = z.object({ LOCKS_TABLE: LocksTableEnvironment.vars.LOCKS_TABLE.schema });
 
 export interface ResourceLocksProps {
   readonly db: DynamoDBDocumentClient;

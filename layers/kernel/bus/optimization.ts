@@ -105,3 +105,37 @@ export const OptimizationCompleted = z.object({
   completedAt: z.iso.datetime(),
 });
 export type OptimizationCompleted = z.infer<typeof OptimizationCompleted>;
+
+export const SETTINGS_CHANGE_PROPOSED = "SettingsChangeProposed";
+
+/**
+ * The `SettingsChangeProposed` detail: another context asks the optimization pipeline to take a
+ * change to one settings document through validation, approval, apply, verification and
+ * rollback, like any other recommendation (the model registry's promotion is the first). Its
+ * `recommendationId` is chosen by the proposer and is deterministic, so a redelivered or repeated
+ * proposal names the same recommendation and starts nothing twice.
+ *
+ * Not in the dashboard's catalog (`BUS_EVENTS`): it is a request between two contexts, and the
+ * dashboard shows what becomes of it (`optimization_pending`, `optimization_result`).
+ */
+export const SettingsChangeProposed = z.object({
+  recommendationId: z.string().min(1),
+  /** The settings document to change (a name of the optimization context's catalog). */
+  document: z.string().min(1),
+  /** The version of the document the patch was computed against. */
+  baseVersion: z.string().min(1),
+  /** RFC 6902 operations; the optimization context parses them with its own patch schema. */
+  patch: z.array(z.record(z.string(), z.unknown())).min(1).max(100),
+  title: z.string().min(1).max(200),
+  description: z.string().max(4_000),
+  /** How bad it would be if the change went wrong: the pipeline's risk assessment starts here. */
+  risk: RiskLevel,
+  /** 0 to 1. */
+  confidence: z.number().min(0).max(1),
+  /** What produced the change. */
+  proposedBy: z.object({ model: z.string().min(1), version: z.string().min(1) }),
+  /** The person who asked for it (their user name): the recommendation's submitter. */
+  requestedBy: z.string().min(1),
+  proposedAt: z.iso.datetime(),
+});
+export type SettingsChangeProposed = z.infer<typeof SettingsChangeProposed>;

@@ -1,12 +1,14 @@
-import type { Recommendation } from "#kernel/bus/optimization";
+import type { Recommendation, SettingsChangeProposed } from "#kernel/bus/optimization";
 import type { Clock } from "#shared/clock";
 import type { Caller } from "#shared/identity";
 import { deterministicId, fingerprint, newId } from "#shared/ids";
 import { changeOf, parseDocument } from "./documents";
 import { IdempotencyConflictError, UnprocessableChangeError } from "./errors";
+import { JsonPatch } from "./json-patch";
 import type { Optimization, SubmitOptimizationRequest } from "./optimization";
 import type { OptimizationStore, PipelineControl, SettingsBucket } from "./ports";
 import { reviewerChange } from "./reviewer-change";
+import { SettingsName } from "./settings-catalog";
 
 export interface IntakeDeps {
   readonly store: OptimizationStore;
@@ -147,6 +149,63 @@ export async function intakeRecommendation(
       proposedValue: recommendation.proposedValue,
       evidence: recommendation.evidence,
     },
+    status: "received",
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  });
+  await start(deps.control, id);
+  return { recommendationId: id, created };
+}
+
+/** A `SettingsChangeProposed` that names no document of the catalog, or whose patch is not RFC 6902. */
+export class MalformedProposalError extends Error {
+  constructor(
+    readonly recommendationId: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`settings change ${recommendationId} is malformed: ${problems.join("; ")}`);
+    this.name = "MalformedProposalError";
+  }
+}
+
+/**
+ * Another context's `SettingsChangeProposed` (a model's promotion): stored under the id the
+ * proposer chose and taken through the same pipeline as `POST /api/optimizations`. Like a
+ * reviewer's proposal, a change that does not fit the document is not refused here: the
+ * pipeline's validation records it as `invalid`, with the reason, and the proposer hears it in
+ * `OptimizationCompleted`. A redelivered proposal finds its recommendation stored and only makes
+ * sure the pipeline runs. A proposal that is not even well-formed (no such document, not a
+ * patch) throws, so it lands in the intake's failure queue rather than vanish.
+ */
+export async function intakeSettingsChange(
+  proposal: SettingsChangeProposed,
+  deps: Pick<IntakeDeps, "store" | "control" | "clock">,
+): Promise<{ readonly recommendationId: string; readonly created: boolean }> {
+  const id = proposal.recommendationId;
+  const target = SettingsName.safeParse(proposal.document);
+  const patch = JsonPatch.safeParse(proposal.patch);
+  if (!target.success || !patch.success) {
+    throw new MalformedProposalError(id, [
+      ...(target.success ? [] : [`document ${proposal.document} is not a settings document`]),
+      ...(patch.success ? [] : patch.error.issues.map((issue) => `patch.${issue.path.join(".")}: ${issue.message}`)),
+    ]);
+  }
+  const now = deps.clock.now().toISOString();
+  const created = await deps.store.create({
+    recommendationId: id,
+    source: "model",
+    submittedBy: proposal.requestedBy,
+    type: "accuracy",
+    severity: proposal.risk,
+    title: proposal.title,
+    description: proposal.description,
+    expectedBenefits: [proposal.description],
+    confidence: proposal.confidence,
+    target: target.data,
+    baseVersion: proposal.baseVersion,
+    patch: patch.data,
+    model: { name: proposal.proposedBy.model, version: proposal.proposedBy.version },
     status: "received",
     createdAt: now,
     updatedAt: now,

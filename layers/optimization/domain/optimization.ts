@@ -80,7 +80,8 @@ export const VerificationView = z.object({
  */
 export const Optimization = z.object({
   recommendationId: z.string().min(1),
-  source: z.enum(["api", "agent"]),
+  /** Where it came from: the API, a reviewer agent's recommendation, or a model's promotion (`SettingsChangeProposed`). */
+  source: z.enum(["api", "agent", "model"]),
   submittedBy: z.string(),
   type: OptimizationType,
   severity: RiskLevel,
@@ -92,6 +93,8 @@ export const Optimization = z.object({
   baseVersion: z.string(),
   patch: JsonPatch,
   reviewer: ReviewerProposal.optional(),
+  /** The model version a promotion puts into the document, when a model registry proposed it. */
+  model: z.object({ name: z.string(), version: z.string() }).optional(),
   /** Fingerprint of an idempotent submission, to tell a replay from a different request under the same key. */
   requestFingerprint: z.string().optional(),
   status: OptimizationStatus,

@@ -1,6 +1,10 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { DomainEvent, EventPublisher } from "#kernel/bus/domain-event";
+import { envContract, envVar } from "../env-contract";
 import { chunksOf, EntryRefusedError, MAX_BATCH_ENTRIES } from "./batch-entries";
+
+/** The variable every function or container that publishes to the swarm bus is given its name in. */
+export const EventBusEnvironment = envContract({ EVENT_BUS_NAME: envVar.name() });
 
 /** Raised when EventBridge accepted the call but refused some entries; they were not published. */
 export class EventsNotPublishedError extends Error {

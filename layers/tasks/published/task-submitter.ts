@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { systemClock } from "#shared/clock";
 import { envContract, envVar } from "#shared/env-contract";
 import type { Caller } from "#shared/identity";
+import { TasksTablesEnvironment } from "./tables-environment";
 import { SCHEDULING_STRATEGIES, SchedulingStrategy } from "../domain/scheduling";
 import { type SubmitResult, submitTask } from "../domain/submit-task";
 import { SubmitTaskRequest } from "../domain/task";
@@ -17,8 +18,7 @@ export { SchedulingStrategy };
  * with: the construct writes it with `toEnvironment`, the process reads it with `read`.
  */
 export const SubmitterEnvironment = envContract({
-  TASKS_TABLE: envVar.name(),
-  TASK_STATS_TABLE: envVar.name(),
+  ...TasksTablesEnvironment.vars,
   MAX_QUEUE_DEPTH: envVar.int({ min: 1 }),
   QUEUED_TTL_SECONDS: envVar.int({ min: 1 }),
   SCHEDULING_STRATEGY: envVar.oneOf(SCHEDULING_STRATEGIES),

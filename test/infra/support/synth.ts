@@ -25,21 +25,31 @@ export function synthesize(
     extend?: (stacks: SwarmStacks) => void;
     /** TGE_* overrides of the stage's config. */
     env?: Record<string, string>;
+    /**
+     * Also run CDK's built-in CloudFormation template validation, whose findings join the
+     * violations. It takes about half of a synth's CPU, so only the test that checks it asks.
+     * @default false
+     */
+    validateTemplates?: boolean;
   } = {},
 ): Synthesized {
   const outdir = mkdtempSync(path.join(tmpdir(), `tge-swarm-${stage}-`));
-  const app = new App({ outdir, context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({
+    outdir,
+    context: { "aws:cdk:bundling-stacks": [] },
+    builtinCloudFormationValidation: options.validateTemplates ?? false,
+  });
   const stacks = buildSwarm(app, loadStageConfig(stage, options.env ?? {}));
   options.extend?.(stacks);
   if (options.emulatorEndpoint) applyEmulatorCompat(app, options.emulatorEndpoint, stage);
-  let violations: string[] = [];
+  const report = path.join(outdir, "validation-report.json");
   try {
     app.synth();
   } catch (error) {
-    const report = path.join(outdir, "validation-report.json");
     if (!existsSync(report)) throw error;
-    violations = readViolations(report);
   }
+  // Read even when synth passed: the template validation reports its findings as warnings.
+  const violations = existsSync(report) ? readViolations(report) : [];
   // Tests read templates, never staged assets; a dev or prod assembly's assets include CDK's
   // AWS CLI layer (22 MB, for the web stack's BucketDeployment), which would pile up in tmp.
   for (const entry of readdirSync(outdir))

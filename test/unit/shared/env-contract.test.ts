@@ -52,4 +52,11 @@ describe("environment contracts", () => {
       Feeds.read({ FEED_URLS: "", STRATEGY: "adaptive", ENABLED: "true", QUEUES: '{"high":"https://q.example"}' }).FEED_URLS,
     ).toEqual([]);
   });
+
+  it("read an absent list as the empty one it was written as (Fargate drops empty variables), and nothing else", () => {
+    const rest = { STRATEGY: "adaptive", ENABLED: "true", QUEUES: '{"high":"https://q.example"}' };
+    expect(Feeds.read(rest).FEED_URLS).toEqual([]);
+    // The control: any other kind of variable, absent, is still an error.
+    expect(() => Feeds.read({ ...rest, ENABLED: undefined })).toThrow(/ENABLED/);
+  });
 });

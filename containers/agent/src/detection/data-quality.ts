@@ -1,11 +1,10 @@
-import * as z from "zod";
 import { DynamoDbDetectionStore } from "#detection/adapters/dynamodb-detection-store";
+import { DetectionsTableEnvironment } from "#detection/adapters/function-environments";
 import { acceptCandidate } from "#detection/domain/accept-candidate";
 import { DEFAULT_KEYWORD_CONFIG } from "#detection/domain/keyword-config";
 import { eventBridgeClient } from "#shared/adapters/aws-clients";
-import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
-import { INSIGHT_TOPICS, InsightsEnv, SharedMemory } from "#coordination/published/insights";
-import { readEnv } from "#shared/env";
+import { EventBridgePublisher, EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
+import { INSIGHT_TOPICS, InsightsTableEnvironment, SharedMemory } from "#coordination/published/insights";
 import type { TaskHandler } from "../runtime/task-handler";
 import type { Specialist, SpecialistContext } from "../runtime/specialist";
 import type { JsonObject } from "#kernel/json";
@@ -19,12 +18,12 @@ const VALIDATED_PROJECT_TTL_SECONDS = 30 * 24 * 3600;
  * with the problems found: rejecting is a result, not a failure.
  */
 export function dataQuality(context: SpecialistContext): Specialist {
-  const env = readEnv(z.object({ DETECTIONS_TABLE: z.string().min(1), EVENT_BUS_NAME: z.string().min(1) }), context.env);
+  const env = DetectionsTableEnvironment.and(EventBusEnvironment).read(context.env);
   const store = new DynamoDbDetectionStore(context.db, env.DETECTIONS_TABLE);
   const publisher = new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
   const memory = new SharedMemory({
     db: context.db,
-    tableName: readEnv(InsightsEnv, context.env).INSIGHTS_TABLE,
+    tableName: InsightsTableEnvironment.read(context.env).INSIGHTS_TABLE,
     contributor: `agent:${context.agentId}`,
   });
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { INSIGHT_TOPICS, type Insight, InsightsEnv, SharedMemory } from "#coordination/published/insights";
+import { INSIGHT_TOPICS, type Insight, InsightsEnvironment, SharedMemory } from "#coordination/published/insights";
 import type { TgeCandidate } from "#detection/domain/detection";
 import { FeedItem } from "#detection/domain/feed";
 import { KeywordConfig, WatchedProject } from "#detection/domain/keyword-config";
@@ -43,7 +43,7 @@ export function withValidatedProjects(config: KeywordConfig, insights: readonly 
  */
 export function keywordPrecision(context: SpecialistContext): Specialist {
   const submit = submitterFor(context);
-  const env = readEnv(InsightsEnv.extend(SettingsEnv.shape), context.env);
+  const env = { ...InsightsEnvironment.read(context.env), ...readEnv(SettingsEnv, context.env) };
   const memory = new SharedMemory({ db: context.db, tableName: env.INSIGHTS_TABLE, contributor: `agent:${context.agentId}` });
   const keywords = s3SettingsReader({
     s3: context.s3,

@@ -1,12 +1,13 @@
 import * as z from "zod";
 import { DynamoDbSeenItems } from "#detection/adapters/dynamodb-seen-items";
 import { CircuitBreakingFeedFetcher } from "#detection/adapters/circuit-breaking-fetcher";
+import { FeedScraperEnvironment } from "#detection/adapters/function-environments";
 import { HttpFeedFetcher } from "#detection/adapters/http-feed-fetcher";
 import { FeedUrlRefusedError, requireConfigured } from "#detection/domain/feed-url-policy";
 import type { FeedItem } from "#detection/domain/feed";
 import { FeedWatcher } from "#detection/domain/feed-watcher";
-import { INSIGHT_TOPICS, InsightsEnv, SharedMemory } from "#coordination/published/insights";
-import { LocksTableEnv, ResourceLocks, untilAborted } from "#coordination/published/locks";
+import { INSIGHT_TOPICS, InsightsEnvironment, SharedMemory } from "#coordination/published/insights";
+import { LocksTableEnvironment, LockTimeoutEnvironment, ResourceLocks, untilAborted } from "#coordination/published/locks";
 import { DETECTION_DOCUMENTS, FeedSources } from "#detection/published/settings";
 import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
 import { sleep } from "#shared/concurrency";
@@ -32,22 +33,7 @@ const FeedFetchPayload = z.object({ url: z.url({ protocol: /^https?$/ }) }).stri
  * (`scraping.sources`). `feed.fetch` polls one feed on demand.
  */
 export function scrapingEfficiency(context: SpecialistContext): Specialist {
-  const env = readEnv(
-    SettingsEnv.extend({
-      /** Hosts of feeds on this machine (the local fixture feed), allowed though internal: set on local only. */
-      FEED_PRIVATE_HOSTS: z
-        .string()
-        .default("")
-        .transform((raw) => raw.split(",").filter(Boolean)),
-      /** The deployed poll interval: it sizes the feed-host leases (the document's own interval paces the polls). */
-      FEED_POLL_SECONDS: z.coerce.number().int().min(1),
-      FEED_ITEMS_TABLE: z.string().min(1),
-      RESOURCE_LOCK_TIMEOUT_SECONDS: z.coerce.number().int().min(1),
-      FEED_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1),
-      FEED_BREAKER_RECOVERY_SECONDS: z.coerce.number().int().min(1),
-    }),
-    context.env,
-  );
+  const env = { ...readEnv(SettingsEnv, context.env), ...FeedScraperEnvironment.read(context.env) };
   const sources = s3SettingsReader({
     s3: context.s3,
     env,
@@ -57,11 +43,11 @@ export function scrapingEfficiency(context: SpecialistContext): Specialist {
   });
   // Until the first read, the watcher's limit is the strictest there is.
   let current: FeedSources = { feeds: [], pollSeconds: env.FEED_POLL_SECONDS, requestsPerMinute: 1 };
-  const shared = readEnv(InsightsEnv.extend(LocksTableEnv.shape), context.env);
+  const shared = InsightsEnvironment.and(LocksTableEnvironment).and(LockTimeoutEnvironment).read(context.env);
   const holder = `agent:${context.agentId}`;
   const memory = new SharedMemory({ db: context.db, tableName: shared.INSIGHTS_TABLE, contributor: holder });
   // Five polls' worth, so a renewal or two can fail without losing the host; never past the stage's longest lease.
-  const leaseMs = Math.min(env.RESOURCE_LOCK_TIMEOUT_SECONDS, Math.max(10, env.FEED_POLL_SECONDS * 5)) * 1_000;
+  const leaseMs = Math.min(shared.RESOURCE_LOCK_TIMEOUT_SECONDS, Math.max(10, env.FEED_POLL_SECONDS * 5)) * 1_000;
   const leases = new FeedHostLeases(new ResourceLocks({ db: context.db, tableName: shared.LOCKS_TABLE }), {
     holder,
     ttlMs: leaseMs,

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { AgentsTableEnvironment } from "#agents/published/agent-environment";
 import { fleetFigures, isLive } from "#agents/published/fleet-figures";
 import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { REVIEW_FOCUS, type ReviewerType, reviewMetrics, typeMetricsOf } from "#optimization/domain/metrics-review";
@@ -7,9 +8,10 @@ import { REVIEW_THRESHOLDS_DOCUMENT, ReviewThresholds } from "#optimization/doma
 import { RUNTIME_SETTINGS_DOCUMENT, RuntimeSettings } from "#optimization/published/runtime-settings";
 import { s3SettingsReader, SettingsEnv } from "#optimization/published/settings-reader";
 import { eventBridgeClient, s3Client } from "#shared/adapters/aws-clients";
-import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
+import { EventBridgePublisher, EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { readEnv } from "#shared/env";
 import { taskFigures } from "#tasks/published/task-figures";
+import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
 import type { TaskHandler } from "../runtime/task-handler";
 import type { Specialist, SpecialistContext } from "../runtime/specialist";
 
@@ -20,18 +22,13 @@ import type { Specialist, SpecialistContext } from "../runtime/specialist";
  * on the bus as `OptimizationRecommended` for the optimization pipeline.
  */
 export function reviewer(context: SpecialistContext, agentType: ReviewerType): Specialist {
-  const env = readEnv(
-    SettingsEnv.extend({
-      TASK_STATS_TABLE: z.string().min(1),
-      AGENTS_TABLE: z.string().min(1),
-      EVENT_BUS_NAME: z.string().min(1),
-      REVIEW_TARGET_LATENCY_SECONDS: z.coerce.number().int().min(1),
-    }),
-    context.env,
-  );
-  const tasks = taskFigures(context.db, env.TASK_STATS_TABLE);
-  const fleet = fleetFigures(context.db, env.AGENTS_TABLE);
-  const publisher = new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME);
+  // The tables are every agent's (AgentService writes them), the bus the reviewers' resources'.
+  const shared = TaskStatsTableEnvironment.and(AgentsTableEnvironment).and(EventBusEnvironment).read(context.env);
+  // The settings bucket and the review's latency target are the optimization stack's to declare as a contract.
+  const env = readEnv(SettingsEnv.extend({ REVIEW_TARGET_LATENCY_SECONDS: z.coerce.number().int().min(1) }), context.env);
+  const tasks = taskFigures(context.db, shared.TASK_STATS_TABLE);
+  const fleet = fleetFigures(context.db, shared.AGENTS_TABLE);
+  const publisher = new EventBridgePublisher(eventBridgeClient(), shared.EVENT_BUS_NAME);
   const s3 = s3Client();
   const onProblem = (message: string, details: Record<string, unknown>) => context.logger.error(message, details);
   const runtime = s3SettingsReader({ s3, env, document: RUNTIME_SETTINGS_DOCUMENT, schema: RuntimeSettings, onProblem });

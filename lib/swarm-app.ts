@@ -9,6 +9,7 @@ import { SwarmTable } from "./constructs/swarm-table";
 import { CoordinationStack } from "./stacks/coordination-stack";
 import { DetectionStack } from "./stacks/detection-stack";
 import { JobsStack } from "./stacks/jobs-stack";
+import { FilesStack } from "./stacks/files-stack";
 import { RealtimeStack } from "./stacks/realtime-stack";
 import { ModelsStack } from "./stacks/models-stack";
 import { MonitoringStack } from "./stacks/monitoring-stack";
@@ -29,6 +30,7 @@ export interface SwarmStacks {
   readonly realtime: RealtimeStack;
   readonly monitoring: MonitoringStack;
   readonly jobs: JobsStack;
+  readonly files: FilesStack;
   /** The dashboard page on CloudFront; absent in the local stage. */
   readonly web?: WebStack;
   /** The daily AWS Backup plan of every table; `prod` only (ADR 0017). */
@@ -111,12 +113,18 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     workQueues: tasks.workQueues,
   });
 
+  const files = new FilesStack(app, name("files"), {
+    ...common,
+    description: "TGE Swarm files: uploads with validation",
+    http: platform.http,
+  });
   const jobs = new JobsStack(app, name("jobs"), {
     ...common,
     description: "TGE Swarm jobs: long-running jobs as Fargate tasks, with live progress",
     bus: platform.bus,
     http: platform.http,
     vpc: agents.cluster.vpc,
+    uploads: files,
   });
   const models = new ModelsStack(app, name("models"), {
     ...common,
@@ -157,12 +165,26 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
             realtime,
             monitoring,
             jobs,
+            files,
           ].flatMap((stack) => stack.node.findAll().filter((c): c is SwarmTable => c instanceof SwarmTable)),
         })
       : undefined;
 
   // Alarms on every failure path, once each stack is complete (ADR 0017).
-  const alarmed = { auth, platform, tasks, detection, coordination, optimization, models, agents, realtime, monitoring, jobs };
+  const alarmed = {
+    auth,
+    platform,
+    tasks,
+    detection,
+    coordination,
+    optimization,
+    models,
+    agents,
+    realtime,
+    monitoring,
+    jobs,
+    files,
+  };
   const alarms = Object.fromEntries(
     Object.entries(alarmed).map(([concern, stack]) => [
       concern,
@@ -187,6 +209,7 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     realtime,
     monitoring,
     jobs,
+    files,
     web,
     ...(backup ? { backup } : {}),
   };

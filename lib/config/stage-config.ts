@@ -97,6 +97,14 @@ export const StageConfig = z
     /** Consumers of settings documents revalidate their version (ETag) at most this long after the last check. */
     settingsMaxAgeSeconds: seconds(0, 3_600),
 
+    // Files (seed 004 uploads)
+    /** Largest file one upload may be, in bytes: checked by the API and enforced by S3 through the upload form's policy. */
+    maxUploadBytes: z
+      .number()
+      .int()
+      .min(1_024)
+      .max(5 * 1024 ** 3),
+
     // Dashboard
     /** Hours the dashboard keeps events for replay. */
     eventRetentionHours: z
@@ -179,6 +187,8 @@ const common = {
   verificationWindowSeconds: 300,
   optimizationLockWaitSeconds: 300,
   settingsMaxAgeSeconds: 30,
+  // Seed 004: 50 MB per file.
+  maxUploadBytes: 50 * 1024 * 1024,
   eventRetentionHours: 24,
   wsRateLimitPerSecond: 10,
   wsRateLimitBurst: 20,

@@ -28,6 +28,7 @@ import { routeFunctions } from "../constructs/route-functions";
 import { streamOutboxSource } from "../constructs/stream-outbox-source";
 import { REPO_ROOT, SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
+import type { FilesStack } from "./files-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
 export interface JobsStackProps extends SwarmStackProps {
@@ -35,6 +36,8 @@ export interface JobsStackProps extends SwarmStackProps {
   readonly http: AuthorizedHttpApi;
   /** The network job tasks run in: its public subnets (the agents' VPC: no NAT, no inbound traffic). */
   readonly vpc: ec2.IVpc;
+  /** Where `file:<fileId>` datasets are read from: valid uploads only (the files stack). */
+  readonly uploads: Pick<FilesStack, "access" | "grantReadValidDatasets">;
 }
 
 /** Stands in for the job image on the local stage, where the local job runner runs job tasks as processes. */
@@ -115,6 +118,7 @@ export class JobsStack extends Stack {
           ARTIFACTS_BUCKET: this.artifacts.bucketName,
           JOB_HEARTBEAT_SECONDS: config.jobHeartbeatSeconds,
         }),
+        ...props.uploads.access.environment,
         POWERTOOLS_SERVICE_NAME: "tge-swarm-job",
         POWERTOOLS_LOG_LEVEL: config.logLevel,
       },
@@ -123,6 +127,7 @@ export class JobsStack extends Stack {
     // The job process reads its job, reports progress and heartbeats, and ends it (with the slot row, in one transaction).
     this.jobsTable.grant(taskRole, "GetItem", "UpdateItem", "ConditionCheckItem");
     this.artifacts.grantWrite(taskRole, SCORER_TRAINING_ARTIFACTS_PREFIX);
+    props.uploads.grantReadValidDatasets(taskRole);
 
     const stack = Stack.of(this);
     const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;

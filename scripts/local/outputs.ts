@@ -61,6 +61,10 @@ export const LocalOutputs = z.object({
   /** The job task definition's family: the local job runner follows its tasks. */
   JobTaskFamily: z.string(),
   JobCheckFunctionName: z.string(),
+  FilesBucketName: z.string(),
+  FilesTableName: z.string(),
+  ValidateUploadFunctionName: z.string(),
+  FileValidationFailuresQueueUrl: z.url(),
   /** The dashboard page, added by `npm start` once its server runs (scripts/local/web-server.ts). */
   DashboardUrl: z.url().optional(),
 });

@@ -3,6 +3,7 @@ import { COORDINATION_ROUTES } from "#coordination/published/routes";
 import { DETECTION_ROUTES } from "#detection/published/routes";
 import { MODEL_ROUTES } from "#models/published/routes";
 import { JOB_ROUTES } from "#jobs/published/routes";
+import { FILE_ROUTES } from "#files/published/routes";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
 import { OPTIMIZATION_ROUTES } from "#optimization/published/routes";
 import { REALTIME_ROUTES } from "#realtime/published/routes";
@@ -21,6 +22,7 @@ export const ROUTE_TABLES = {
   realtime: REALTIME_ROUTES,
   monitoring: MONITORING_ROUTES,
   jobs: JOB_ROUTES,
+  files: FILE_ROUTES,
   platform: PLATFORM_ROUTES,
 } as const satisfies Record<string, RouteTable>;
 

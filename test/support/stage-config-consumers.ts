@@ -72,4 +72,5 @@ export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
   verificationWindowSeconds: [{ env: "VERIFICATION_WINDOW_SECONDS" }, { resources: "AWS::StepFunctions::StateMachine" }],
   optimizationLockWaitSeconds: [{ env: "LOCK_WAIT_SECONDS" }, { resources: "AWS::StepFunctions::StateMachine" }],
   settingsMaxAgeSeconds: [{ env: "SETTINGS_MAX_AGE_SECONDS" }],
+  maxUploadBytes: [{ env: "MAX_UPLOAD_BYTES" }],
 };

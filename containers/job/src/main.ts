@@ -3,7 +3,9 @@ import { JobDatasets } from "#jobs/adapters/dataset-source";
 import { S3Artifacts } from "#jobs/adapters/s3-artifacts";
 import { runJob } from "#jobs/domain/run-job";
 import { JobContainerEnvironment, JobTaskEnvironment } from "#jobs/published/job-environment";
+import { LabelledDataset } from "#detection/published/datasets";
 import { DEFAULT_KEYWORD_CONFIG } from "#detection/published/scorer";
+import { FilesEnv, validFileReader } from "#files/published/file-access";
 import { dynamoDocumentClient, s3Client } from "#shared/adapters/aws-clients";
 import { systemClock } from "#shared/clock";
 
@@ -16,12 +18,14 @@ async function main(): Promise<number> {
   const env = JobContainerEnvironment.read();
   const { JOB_ID } = JobTaskEnvironment.read();
   const store = new DynamoDbJobStore(dynamoDocumentClient(), env.JOBS_TABLE);
+  const uploads = validFileReader(dynamoDocumentClient(), s3Client(), FilesEnv.read());
   const outcome = await runJob(JOB_ID, {
     store,
     clock: systemClock,
     heartbeatSeconds: env.JOB_HEARTBEAT_SECONDS,
     scorerTraining: {
-      datasets: new JobDatasets(),
+      // Uploaded datasets: only files validation judged valid, the bytes it judged (ADR 0019).
+      datasets: new JobDatasets(async (fileId) => LabelledDataset.parse(await uploads.readDataset(fileId))),
       artifacts: new S3Artifacts(s3Client(), env.ARTIFACTS_BUCKET),
       startConfig: DEFAULT_KEYWORD_CONFIG,
     },

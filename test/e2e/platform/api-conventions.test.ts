@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PUBLIC, routeKey, versioned } from "#shared/routes";
 import { ALL_ROUTES } from "../../../scripts/openapi/route-tables";
-import { api, submit, taskUntil } from "../support/api";
+import { api, eventually, submit, taskUntil } from "../support/api";
 
 interface ErrorBody {
   error: { code: string };
@@ -27,7 +27,41 @@ async function realPaths(): Promise<Map<string, string>> {
       confidence: 0.5,
     },
   });
+  // A file uploaded through its form and validated, so its record and its download answer 200.
+  const body = new Blob(["{}"]);
+  const asked = await api<{ files: { file: { fileId: string }; upload: { url: string; fields: Record<string, string> } }[] }>(
+    "POST",
+    "/api/files/uploads",
+    { body: { files: [{ name: "etag.json", size: 2, contentType: "application/json", fileType: "dataset" }] } },
+  );
+  const [upload] = asked.body.files;
+  if (!upload) throw new Error(`uploads answered ${asked.status}`);
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.upload.fields)) form.append(name, value);
+  form.append("file", body, "etag.json");
+  await fetch(upload.upload.url, { method: "POST", body: form, signal: AbortSignal.timeout(15_000) });
+  const fileId = upload.file.fileId;
+  await eventually(
+    async () => (await api<{ status: string }>("GET", `/api/files/${fileId}`)).body,
+    (file) => file.status !== "pending",
+    30_000,
+    "the uploaded file's verdict",
+  );
+  // A scorer-training job, short, whose model version the registry then holds.
+  const job = await api<{ jobId: string }>("POST", "/api/jobs", {
+    body: { type: "scorer-training", parameters: { datasets: ["fixture:tge-news"], candidates: 3, modelName: "etag-scorer" } },
+  });
+  const version = await eventually(
+    async () => (await api<{ items: { version: string; jobId: string }[] }>("GET", "/api/models/etag-scorer/versions")).body,
+    (page) => page.items?.some((v) => v.jobId === job.body.jobId) ?? false,
+    90_000,
+    "the trained model's version",
+  );
   return new Map([
+    ["jobId", job.body.jobId],
+    ["modelName", "etag-scorer"],
+    ["version", version.items.find((v) => v.jobId === job.body.jobId)?.version ?? "v1"],
+    ["fileId", fileId],
     ["taskId", task.taskId],
     ["agentId", agentId],
     ["recommendationId", recommended.body.recommendationId],
@@ -41,7 +75,9 @@ describe("API conventions", () => {
     const gets = ALL_ROUTES.filter((route) => route.method === "GET");
     expect(gets.length).toBeGreaterThanOrEqual(12);
     for (const route of gets) {
-      const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => values.get(name) ?? name);
+      // `{name}` is a settings document's name, or under /api/models a model's.
+      const valueOf = (name: string) => (name === "name" && route.path.startsWith("/api/models") ? "modelName" : name);
+      const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => values.get(valueOf(name)) ?? name);
       const first = await api<unknown>("GET", path);
       expect(first.status, routeKey(route)).toBe(200);
       const etag = first.headers.get("etag");

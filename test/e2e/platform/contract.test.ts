@@ -141,6 +141,16 @@ describe("the OpenAPI document is the contract", () => {
       "GET /api/jobs/statistics": { path: "/api/jobs/statistics" },
       "GET /api/jobs/{jobId}": { path: "/api/jobs/00000000-0000-4000-8000-000000000000" },
       "POST /api/jobs/{jobId}/cancel": { path: "/api/jobs/00000000-0000-4000-8000-000000000000/cancel", role: "operator" },
+      "POST /api/files/uploads": {
+        path: "/api/files/uploads",
+        body: { files: [{ name: "contract.json", size: 2, contentType: "application/json", fileType: "dataset" }] },
+        role: "operator",
+      },
+      "GET /api/files": { path: "/api/files?limit=3" },
+      "GET /api/files/statistics": { path: "/api/files/statistics" },
+      "GET /api/files/{fileId}": { path: "/api/files/no-such" },
+      "GET /api/files/{fileId}/download": { path: "/api/files/no-such/download" },
+      "POST /api/files/{fileId}/validate": { path: "/api/files/no-such/validate", role: "operator" },
       "GET /api/health": { path: "/api/health" },
       "GET /api/openapi.json": { path: "/api/openapi.json" },
     };

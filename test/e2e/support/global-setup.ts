@@ -59,6 +59,8 @@ export const E2E_OVERRIDES = {
   TGE_APPROVAL_TIMEOUT_SECONDS: "15",
   TGE_VERIFICATION_WINDOW_SECONDS: "2",
   TGE_OPTIMIZATION_LOCK_WAIT_SECONDS: "8",
+  // 1 MiB: the files tests send a file just over the limit, which S3 itself must refuse.
+  TGE_MAX_UPLOAD_BYTES: "1048576",
 } as const;
 
 /**

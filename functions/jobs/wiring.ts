@@ -1,12 +1,16 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
-import * as z from "zod";
 import { DynamoDbJobStore } from "#jobs/adapters/dynamodb-job-store";
 import { EcsJobTasks } from "#jobs/adapters/ecs-job-tasks";
-import { JobSlotsEnvironment, JobSweepEnvironment, JobTasksEnvironment } from "#jobs/published/job-environment";
+import {
+  JobLogGroupEnvironment,
+  JobSlotsEnvironment,
+  JobSweepEnvironment,
+  JobsTableEnvironment,
+  JobTasksEnvironment,
+} from "#jobs/published/job-environment";
 import { clientConfig, dynamoDocumentClient, eventBridgeClient } from "#shared/adapters/aws-clients";
-import { EventBridgePublisher } from "#shared/adapters/eventbridge-publisher";
+import { EventBridgePublisher, EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { systemClock } from "#shared/clock";
-import { readEnv } from "#shared/env";
 import { once } from "#shared/once";
 import { tracer } from "#shared/powertools";
 
@@ -16,7 +20,7 @@ import { tracer } from "#shared/powertools";
  */
 export const clock = systemClock;
 const db = once(() => dynamoDocumentClient());
-export const store = once(() => new DynamoDbJobStore(db(), readEnv(z.object({ JOBS_TABLE: z.string().min(1) })).JOBS_TABLE));
+export const store = once(() => new DynamoDbJobStore(db(), JobsTableEnvironment.read().JOBS_TABLE));
 export const maxConcurrentJobs = once(() => JobSlotsEnvironment.read().MAX_CONCURRENT_JOBS);
 export const tasks = once(() => {
   const env = JobTasksEnvironment.read();
@@ -31,8 +35,6 @@ export const sweepLimits = once(() => {
   const env = JobSweepEnvironment.read();
   return { heartbeatTimeoutSeconds: env.JOB_HEARTBEAT_SECONDS * 3, jobTimeoutSeconds: env.JOB_TIMEOUT_SECONDS };
 });
-export const publisher = once(
-  () => new EventBridgePublisher(eventBridgeClient(), readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1) })).EVENT_BUS_NAME),
-);
+export const publisher = once(() => new EventBridgePublisher(eventBridgeClient(), EventBusEnvironment.read().EVENT_BUS_NAME));
 /** Where a job's task logs: its log group and the stream ECS names after the task. */
-export const logsOf = once(() => readEnv(z.object({ JOB_LOG_GROUP: z.string().min(1) })).JOB_LOG_GROUP);
+export const logsOf = once(() => JobLogGroupEnvironment.read().JOB_LOG_GROUP);

@@ -14,10 +14,13 @@ import { JOB_LOG_STREAM_PREFIX } from "#jobs/domain/job";
 import {
   JOB_CONTAINER,
   JobContainerEnvironment,
+  JobLogGroupEnvironment,
   JobSlotsEnvironment,
   JobSweepEnvironment,
+  JobsTableEnvironment,
   JobTasksEnvironment,
 } from "#jobs/published/job-environment";
+import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { JOB_ROUTES } from "#jobs/published/routes";
 import { SCORER_TRAINING_ARTIFACTS_PREFIX } from "#jobs/published/artifacts";
 import { ArtifactBucket } from "../constructs/artifact-bucket";
@@ -152,7 +155,7 @@ export class JobsStack extends Stack {
     const stopsTasks = (grantee: iam.IGrantable) =>
       iam.Grant.addToPrincipal({ grantee, actions: ["ecs:StopTask", "ecs:DescribeTasks"], resourceArns: [taskArns] });
 
-    const table = { JOBS_TABLE: this.jobsTable.tableName };
+    const table = JobsTableEnvironment.toEnvironment({ JOBS_TABLE: this.jobsTable.tableName });
     const slots = JobSlotsEnvironment.toEnvironment({ MAX_CONCURRENT_JOBS: config.maxConcurrentJobs });
     const taskEnvironment = JobTasksEnvironment.toEnvironment({
       JOB_CLUSTER: clusterName,
@@ -164,7 +167,7 @@ export class JobsStack extends Stack {
     const api = routeFunctions(this, JOB_ROUTES, {
       config,
       context: "jobs",
-      environment: { ...table, JOB_LOG_GROUP: logGroup.logGroupName },
+      environment: { ...table, ...JobLogGroupEnvironment.toEnvironment({ JOB_LOG_GROUP: logGroup.logGroupName }) },
       environmentOf: { cancelJob: taskEnvironment, getJobStatistics: slots },
     });
     this.jobsTable.grant(api.submitJob, "PutItem");
@@ -193,7 +196,12 @@ export class JobsStack extends Stack {
       "RelayJobChanges",
       "relay-job-changes",
       "Jobs stream: announce progress and results, start queued jobs in freed slots",
-      { ...table, ...slots, ...taskEnvironment, EVENT_BUS_NAME: props.bus.eventBusName },
+      {
+        ...table,
+        ...slots,
+        ...taskEnvironment,
+        ...EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName }),
+      },
       60,
     );
     dispatcher(relay);

@@ -31,3 +31,9 @@ export const JobSweepEnvironment = envContract({
   JOB_HEARTBEAT_SECONDS: envVar.int({ min: 1, max: 300 }),
   JOB_TIMEOUT_SECONDS: envVar.int({ min: 1 }),
 });
+
+/** The jobs table, for the jobs functions (the container reads it through `JobContainerEnvironment`). */
+export const JobsTableEnvironment = envContract({ JOBS_TABLE: envVar.name() });
+
+/** Where job tasks log, for the logs link `GET /api/jobs/{id}` answers with. */
+export const JobLogGroupEnvironment = envContract({ JOB_LOG_GROUP: envVar.name() });

@@ -14,6 +14,8 @@ export function bucketArnFor(owner: Construct, bucket: s3.Bucket, grantee: ICons
     return { arn: bucket.bucketArn, named: `<${stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>` };
   }
   const exportName = `${stack.stackName}-${owner.node.id.toLowerCase()}-bucket-arn`;
+  // An import by name is no reference CDK can see: the order of deploys has to be said.
+  Stack.of(grantee).addDependency(stack, `imports ${exportName}`);
   if (!owner.node.tryFindChild("BucketArnExport")) {
     new CfnOutput(owner, "BucketArnExport", { value: bucket.bucketArn, exportName });
   }

@@ -1,10 +1,11 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { FileType } from "#files/domain/files";
 import { FILES_PREFIX, fileTypePattern, VALIDATION_TAG } from "#files/domain/layout";
 import type { StageConfig } from "../config/stage-config";
+import { bucketArnFor } from "./bucket-arn-for";
 
 export interface FilesBucketProps {
   readonly config: StageConfig;
@@ -103,15 +104,11 @@ export class FilesBucket extends Construct {
 
   /** Reading objects of one type that validation tagged valid; an invalid or unjudged one is refused by S3. */
   grantReadValid(grantee: iam.IGrantable, fileType: FileType): iam.Grant {
-    // Another stack's grantee reads the ARN through an export of a name we choose, so the
-    // acknowledgement below can name the resource exactly (CDK's own export names are hashed).
-    const foreign = Construct.isConstruct(grantee) && Stack.of(grantee) !== Stack.of(this);
-    const bucketArn = foreign ? Fn.importValue(this.arnExport()) : this.bucket.bucketArn;
     const pattern = fileTypePattern(fileType);
+    let bucketArn = this.bucket.bucketArn;
     if (Construct.isConstruct(grantee)) {
-      const named = foreign
-        ? this.arnExport()
-        : `<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+      const { arn, named } = bucketArnFor(this, this.bucket, grantee);
+      bucketArn = arn;
       Validations.of(grantee).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${named}/${pattern}]`,
         reason: `Objects of type ${fileType} under files/ only, and only while validation's tag says valid (a condition of the grant).`,
@@ -136,17 +133,6 @@ export class FilesBucket extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${FILES_PREFIX}*]`,
       reason: `Objects under files/ only: ${why}.`,
     });
-  }
-
-  private exported?: string;
-  /** The export of the bucket's ARN for other stacks' grants, made on first use. */
-  private arnExport(): string {
-    if (!this.exported) {
-      const stack = Stack.of(this);
-      this.exported = `${stack.stackName}-files-bucket-arn`;
-      new CfnOutput(this, "BucketArnExport", { value: this.bucket.bucketArn, exportName: this.exported });
-    }
-    return this.exported;
   }
 
   private uploads(): string {

@@ -77,10 +77,11 @@ export const UploadRequest = z
   .object({
     files: z
       .array(FileSpec)
-      // A refinement that runs even when items are bad, so eleven files with a bad one are refused naming both.
+      // A refinement that runs even when items are bad, so eleven files with a bad one are refused
+      // naming both; but only on an array (a missing `files` is already named, and has no length).
       .refine((files) => files.length >= 1 && files.length <= MAX_FILES_PER_UPLOAD, {
         message: `must hold 1 to ${MAX_FILES_PER_UPLOAD} files`,
-        when: () => true,
+        when: ({ value }) => Array.isArray(value),
       })
       .meta({ minItems: 1, maxItems: MAX_FILES_PER_UPLOAD }),
   })

@@ -84,6 +84,17 @@ describe("requesting uploads", () => {
     // The control: ten good files parse.
     expect(UploadRequest.safeParse({ files: Array.from({ length: 10 }, () => spec()) }).success).toBe(true);
   });
+
+  it("names a missing or mistyped files list instead of throwing on it (the fuzzer's 500)", () => {
+    for (const body of [{}, { files: null }, { files: "x" }, { "m&Ao": null }]) {
+      const result = UploadRequest.safeParse(body);
+      expect(result.success, JSON.stringify(body)).toBe(false);
+      expect(
+        result.error?.issues.map((issue) => issue.path.join(".")),
+        JSON.stringify(body),
+      ).toContain("files");
+    }
+  });
 });
 
 describe("validating an upload", () => {

@@ -161,6 +161,8 @@ export class TasksStack extends Stack {
     }
     this.table.grant(api.getTask, "GetItem");
     for (const f of [api.listTasks, api.listDeadLetters]) this.table.grant(f, "Query", "BatchGetItem");
+    // The list's total comes from the per-type counters: one row (GetItem) or every type's (BatchGetItem).
+    this.stats.grant(api.listTasks, "GetItem", "BatchGetItem");
     this.stats.grant(api.getTaskStatus, "BatchGetItem");
     this.table.grant(api.getTaskQueues, "Query");
     for (const type of AGENT_TYPES) this.workQueues[type].grantReadAttributes(api.getTaskQueues);

@@ -54,3 +54,13 @@ export const TaskPage = z
     nextCursor: z.string().optional(),
   })
   .meta({ id: "TaskPage" });
+
+/**
+ * A page of `GET /api/tasks`, with how many tasks match its filters in all. The total is cheap
+ * because it is read from the counters every status change already moves (one row per agent
+ * type), never counted by scanning; like them it follows the tasks by the relay's delay.
+ */
+export const TaskListPage = TaskPage.extend({
+  /** Tasks matching `status`, `agentType` and `priority` (all tasks when none is given). */
+  total: z.number().int().min(0),
+}).meta({ id: "TaskListPage" });

@@ -197,3 +197,25 @@ export function typeFiguresOf(row: TypeCounters | undefined): TypeTaskFigures {
     avgQueueMs: ratio("queueTimeSumMs", "queueTimeCount"),
   };
 }
+
+/**
+ * How many tasks match a list's filters, from the per-type counters: the sum of `n_<priority>_<status>`
+ * over the types, priorities and statuses the filter allows. A counter a retried batch could
+ * have moved twice is applied exactly once (ADR 0017), so the sum is the count.
+ *
+ * @example
+ * totalMatching({ "data-quality": { n_high_queued: 2, n_low_queued: 1 } }, { status: "queued", priority: "high" }) // → 2
+ */
+export function totalMatching(
+  byType: Readonly<Partial<Record<AgentType, TypeCounters>>>,
+  filter: { readonly status?: TaskStatus; readonly agentType?: AgentType; readonly priority?: Priority },
+): number {
+  const types = filter.agentType ? [filter.agentType] : AGENT_TYPES;
+  const priorities = filter.priority ? [filter.priority] : PRIORITIES;
+  const statuses = filter.status ? [filter.status] : TASK_STATUSES;
+  let total = 0;
+  for (const type of types)
+    for (const priority of priorities)
+      for (const status of statuses) total += Math.max(0, byType[type]?.[countKey(priority, status)] ?? 0);
+  return total;
+}

@@ -6,7 +6,7 @@ import { QueueViewResponse } from "../domain/queue-view";
 import { RedriveRequest, RedriveResponse } from "../domain/redrive-tasks";
 import { SubmitBatchEnvelope, SubmitBatchRequest, SubmitBatchResponse } from "../domain/submit-batch";
 import { SubmitTaskRequest, TaskView } from "../domain/task";
-import { DeadLetterListQuery, TaskListQuery, TaskPage } from "../domain/task-list";
+import { DeadLetterListQuery, TaskListPage, TaskListQuery, TaskPage } from "../domain/task-list";
 import { TaskStatusView } from "../domain/task-stats";
 
 export const TaskIdParams = z.object({ taskId: z.string().min(1).max(128) }).strict();
@@ -50,7 +50,7 @@ export const TASK_ROUTES = {
     summary: "Task summaries, newest first, filtered and paginated",
     query: TaskListQuery,
     pagedBy: "nextCursor",
-    responses: { 200: { description: "A page of summaries", schema: TaskPage } },
+    responses: { 200: { description: "A page of summaries, and how many match in all", schema: TaskListPage } },
     errors: [400],
   },
   getTaskStatus: {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PUBLIC, routeKey, versioned } from "#shared/routes";
 import { ALL_ROUTES } from "../../../scripts/openapi/route-tables";
 import { api, eventually, submit, taskUntil } from "../support/api";
+import { UNATTENDED_AGENT_TYPE } from "../support/global-setup";
 
 interface ErrorBody {
   error: { code: string };
@@ -135,6 +136,53 @@ describe("API conventions", () => {
     }
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("says how many tasks match a list's filters: the total a walk to the end counts, and it follows a change", async () => {
+    // Cancelled tasks of the type no agent takes: they stay as they are while this test reads them.
+    const filter = `agentType=${UNATTENDED_AGENT_TYPE}&status=cancelled`;
+    const cancelOne = async () => {
+      // Its queue may still be full from the backpressure test until those tasks expire (30 s here).
+      const created = await eventually(
+        () =>
+          api<{ taskId: string }>("POST", "/api/tasks", {
+            body: { type: "diagnostics.echo", agentType: UNATTENDED_AGENT_TYPE, payload: { for: "total" } },
+          }),
+        (answer) => answer.status === 201,
+        45_000,
+        "room on the unattended queue",
+      );
+      expect((await api("POST", `/api/tasks/${created.body.taskId}/cancel`)).status).toBe(200);
+    };
+    const walk = async () => {
+      let count = 0;
+      let total = -1;
+      let query = `${filter}&limit=2`;
+      for (let pages = 0; pages < 500; pages++) {
+        const page = await api<{ items: unknown[]; nextCursor?: string; total: number }>("GET", `/api/tasks?${query}`);
+        count += page.body.items.length;
+        total = page.body.total;
+        if (!page.body.nextCursor) break;
+        query = `${filter}&limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`;
+      }
+      return { count, total };
+    };
+    for (let i = 0; i < 3; i++) await cancelOne();
+    // The counters follow the tasks by the relay's delay.
+    const settled = await eventually(
+      walk,
+      ({ count, total }) => count >= 3 && total === count,
+      30_000,
+      "the total and the walk agree",
+    );
+    // The control: one more cancelled task moves the total by one.
+    await cancelOne();
+    await eventually(
+      walk,
+      ({ count, total }) => count === settled.count + 1 && total === count,
+      30_000,
+      "the total after one more",
+    );
   });
 
   it("answers every route at /api/v1/… and at the unversioned path it always had", async () => {

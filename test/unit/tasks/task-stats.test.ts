@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { admit } from "#tasks/domain/admission";
-import { countKey, typeFiguresOf, typeOutcomesOf, statsDelta, summarizeStats } from "#tasks/domain/task-stats";
+import { countKey, statsDelta, summarizeStats, totalMatching, typeFiguresOf, typeOutcomesOf } from "#tasks/domain/task-stats";
 import { QueueFullError } from "#shared/errors";
 import { aTask } from "../../support/tasks";
 
@@ -116,5 +116,45 @@ describe("typeFiguresOf / admit", () => {
     expect(refusal).toMatchObject({ status: 429, retryAfterSeconds: 3, headers: { "retry-after": "3" } });
     // With no recent completions, come back in a minute.
     expect(() => admit("data-quality", 10, 10, 0)).toThrow(expect.objectContaining({ retryAfterSeconds: 60 }));
+  });
+});
+
+describe("totalMatching (GET /api/tasks's total)", () => {
+  // Counters as the relay leaves them after these tasks' changes, each applied once.
+  const tasks = [
+    aTask({ agentType: "data-quality", priority: "high" }),
+    aTask({ agentType: "data-quality", priority: "low" }),
+    aTask({ agentType: "keyword-precision", priority: "high" }),
+  ];
+  const running = { ...aTask({ agentType: "keyword-precision", priority: "normal" }), status: "running" as const };
+  const byType: Record<string, Record<string, number>> = {};
+  const apply = (type: string, counters: Record<string, number>) => {
+    const row = (byType[type] ??= {});
+    for (const [name, n] of Object.entries(counters)) row[name] = (row[name] ?? 0) + n;
+  };
+  for (const task of tasks) apply(task.agentType, statsDelta(undefined, task)?.counters ?? {});
+  const queued = aTask({ agentType: "keyword-precision", priority: "normal" });
+  apply(queued.agentType, statsDelta(undefined, queued)?.counters ?? {});
+  apply(running.agentType, statsDelta(queued, running)?.counters ?? {});
+
+  it("counts what each filter matches, across types, priorities and statuses", () => {
+    expect(totalMatching(byType, {})).toBe(4);
+    expect(totalMatching(byType, { status: "queued" })).toBe(3);
+    expect(totalMatching(byType, { status: "running" })).toBe(1);
+    expect(totalMatching(byType, { agentType: "data-quality" })).toBe(2);
+    expect(totalMatching(byType, { priority: "high" })).toBe(2);
+    expect(totalMatching(byType, { agentType: "keyword-precision", status: "queued", priority: "high" })).toBe(1);
+    expect(totalMatching(byType, { status: "completed" })).toBe(0);
+  });
+
+  it("does not count a task that moved on in its old status (the control: moving it changes the totals)", () => {
+    const before = totalMatching(byType, { status: "running" });
+    const done = { ...running, status: "completed" as const };
+    const after = structuredClone(byType);
+    const row = (after[running.agentType] ??= {});
+    for (const [name, n] of Object.entries(statsDelta(running, done)?.counters ?? {})) row[name] = (row[name] ?? 0) + n;
+    expect(totalMatching(after, { status: "running" })).toBe(before - 1);
+    expect(totalMatching(after, { status: "completed" })).toBe(1);
+    expect(totalMatching(after, {})).toBe(4);
   });
 });

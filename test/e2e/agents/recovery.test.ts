@@ -154,10 +154,15 @@ describe("agent health and recovery", () => {
     expect(requeued.attempt).toBe(2);
 
     // …and the next agent finishes it.
-    startAgent(UNATTENDED_AGENT_TYPE, "e2e-patient");
-    const done = await taskUntil(task.taskId, (t) => t.status === "completed", 30_000, "the task completed");
-    expect(done).toMatchObject({ agentId: "e2e-patient", attempt: 2 });
-    const view = await fleetView(true);
-    expect(view.agents.find((a) => a.agentId === "e2e-impatient")?.status).toBe("stopped");
+    const patient = startAgent(UNATTENDED_AGENT_TYPE, "e2e-patient");
+    try {
+      const done = await taskUntil(task.taskId, (t) => t.status === "completed", 30_000, "the task completed");
+      expect(done).toMatchObject({ agentId: "e2e-patient", attempt: 2 });
+      const view = await fleetView(true);
+      expect(view.agents.find((a) => a.agentId === "e2e-impatient")?.status).toBe("stopped");
+    } finally {
+      // No agent may stay on the unattended type: later files count on nothing reading its queues.
+      await patient.stop(15_000);
+    }
   });
 });

@@ -124,7 +124,7 @@ export class ModelsStack extends Stack {
     );
     this.table.grant(follow, ...writes);
     new events.Rule(this, "PromotionOutcomes", {
-      description: "An optimization's outcome settles the model promotion it carried, if any",
+      description: "An optimization's outcome settles the model promotion it carried, when it carried one",
       eventBus: props.bus,
       eventPattern: { source: [EVENT_SOURCES.optimization], detailType: [OPTIMIZATION_COMPLETED] },
       targets: [

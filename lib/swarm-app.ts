@@ -125,6 +125,19 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     http: platform.http,
     vpc: agents.cluster.vpc,
     uploads: files,
+    taskStats: tasks.stats,
+    exportTables: {
+      tasks: tasks.table,
+      "task-stats": tasks.stats,
+      agents: agents.agentsTable,
+      detections: detection.detectionsTable,
+      "feed-items": detection.feedItemsTable,
+      locks: coordination.locksTable,
+      "coordination-events": coordination.eventsTable,
+      insights: coordination.insightsTable,
+      optimizations: optimization.optimizationsTable,
+      files: files.filesTable,
+    },
   });
   const models = new ModelsStack(app, name("models"), {
     ...common,

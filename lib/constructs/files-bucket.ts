@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
@@ -69,18 +69,17 @@ export class FilesBucket extends Construct {
    * the signer may put objects there and nowhere else.
    */
   grantSignUploads(grantee: iam.IGrantable): iam.Grant {
-    this.acknowledgeUploads(grantee, "the signer puts objects at keys it makes per file (files/<type>/<new id>)");
-    return iam.Grant.addToPrincipal({ grantee, actions: ["s3:PutObject"], resourceArns: [this.uploads()] });
+    const uploads = this.acknowledgeUploads(grantee, "the signer puts objects at keys it makes per file (files/<type>/<new id>)");
+    return iam.Grant.addToPrincipal({ grantee, actions: ["s3:PutObject"], resourceArns: [uploads] });
   }
 
   /** Reading any upload (the signer of download links; validation). */
   grantReadUploads(grantee: iam.IGrantable): iam.Grant {
-    this.acknowledgeUploads(grantee, "it reads whichever file it is asked for; every upload's key is under files/");
-    return iam.Grant.addToPrincipal({
+    const uploads = this.acknowledgeUploads(
       grantee,
-      actions: ["s3:GetObject", "s3:GetObjectVersion"],
-      resourceArns: [this.uploads()],
-    });
+      "it reads whichever file it is asked for; every upload's key is under files/",
+    );
+    return iam.Grant.addToPrincipal({ grantee, actions: ["s3:GetObject", "s3:GetObjectVersion"], resourceArns: [uploads] });
   }
 
   /**
@@ -92,12 +91,12 @@ export class FilesBucket extends Construct {
     iam.Grant.addToPrincipal({
       grantee,
       actions: ["s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
-      resourceArns: [this.uploads()],
+      resourceArns: [this.acknowledgeUploads(grantee, "it tags the version of whichever file it judged")],
     });
     iam.Grant.addToPrincipal({
       grantee,
       actions: ["s3:ListBucket"],
-      resourceArns: [this.bucket.bucketArn],
+      resourceArns: [Construct.isConstruct(grantee) ? bucketArnFor(this, this.bucket, grantee).arn : this.bucket.bucketArn],
       conditions: { StringLike: { "s3:prefix": [`${FILES_PREFIX}*`] } },
     });
   }
@@ -124,18 +123,16 @@ export class FilesBucket extends Construct {
 
   /**
    * cdk-nag flags the `files/*` pattern; keys are made per file at request time, so the prefix
-   * is the narrowest resource there is. Acknowledged on the grantee only, naming the pattern.
+   * is the narrowest resource there is. Acknowledged on the grantee only, naming the pattern;
+   * answers the pattern's ARN as the grantee's stack can use it.
    */
-  acknowledgeUploads(grantee: iam.IGrantable, why: string): void {
-    if (!Construct.isConstruct(grantee)) return;
-    const bucket = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
+  acknowledgeUploads(grantee: iam.IGrantable, why: string): string {
+    if (!Construct.isConstruct(grantee)) return this.bucket.arnForObjects(`${FILES_PREFIX}*`);
+    const { arn, named } = bucketArnFor(this, this.bucket, grantee);
     Validations.of(grantee).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/${FILES_PREFIX}*]`,
+      id: `AwsSolutions-IAM5[Resource::${named}/${FILES_PREFIX}*]`,
       reason: `Objects under files/ only: ${why}.`,
     });
-  }
-
-  private uploads(): string {
-    return this.bucket.arnForObjects(`${FILES_PREFIX}*`);
+    return `${arn}/${FILES_PREFIX}*`;
   }
 }

@@ -25,6 +25,8 @@ export interface FilesStackProps extends SwarmStackProps {
 /** How another stack's function reads valid files: the variables it gets and the grant. */
 export interface FilesAccess {
   readonly environment: Readonly<Record<string, string>>;
+  /** What validating files needs besides (with `grantValidateFiles`). */
+  readonly validationEnvironment: Readonly<Record<string, string>>;
 }
 
 /**
@@ -59,8 +61,8 @@ export class FilesStack extends Stack {
       })),
     });
     const files = FilesEnv.toEnvironment({ FILES_TABLE: this.filesTable.tableName, FILES_BUCKET: this.filesBucket.bucketName });
-    this.access = { environment: files };
     const validation = ValidationEnv.toEnvironment({ MALWARE_SCAN: scansMalware ? "guardduty" : "none" });
+    this.access = { environment: files, validationEnvironment: validation };
 
     const api = routeFunctions(this, FILE_ROUTES, {
       config,
@@ -91,10 +93,7 @@ export class FilesStack extends Stack {
       // A 50 MB JSON document parsed in memory, with room for its objects.
       memorySize: 1_024,
     });
-    for (const fn of [validate, api.validateFile]) {
-      this.filesTable.grant(fn, "GetItem", "PutItem", "UpdateItem");
-      this.filesBucket.grantValidate(fn);
-    }
+    for (const fn of [validate, api.validateFile]) this.grantValidateOne(fn);
     const failures = new FailureQueue(this, "ValidationFailures", {
       holds: "upload notifications whose validation failed in every retry",
     });
@@ -116,6 +115,18 @@ export class FilesStack extends Stack {
     new CfnOutput(this, "FilesTableName", { value: this.filesTable.tableName });
     new CfnOutput(this, "ValidateUploadFunctionName", { value: validate.functionName });
     new CfnOutput(this, "FileValidationFailuresQueueUrl", { value: failures.queueUrl });
+  }
+
+  /** Validating files again and listing them newest first (the `file-validation` job). */
+  grantValidateFiles(grantee: iam.IGrantable): void {
+    this.grantValidateOne(grantee);
+    this.filesTable.grant(grantee, "Query");
+  }
+
+  /** Validating a file named by id: its record, its object and its verdict tags. */
+  private grantValidateOne(grantee: iam.IGrantable): void {
+    this.filesTable.grant(grantee, "GetItem", "PutItem", "UpdateItem");
+    this.filesBucket.grantValidate(grantee);
   }
 
   /**

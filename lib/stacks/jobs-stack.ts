@@ -11,7 +11,9 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { JOB_INDEXES } from "#jobs/adapters/dynamodb-job-store";
 import { JOB_LOG_STREAM_PREFIX } from "#jobs/domain/job";
+import type { ExportTable } from "#jobs/domain/data-export";
 import {
+  DataExportEnvironment,
   JOB_CONTAINER,
   JobContainerEnvironment,
   JobLogGroupEnvironment,
@@ -22,7 +24,8 @@ import {
 } from "#jobs/published/job-environment";
 import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { JOB_ROUTES } from "#jobs/published/routes";
-import { SCORER_TRAINING_ARTIFACTS_PREFIX } from "#jobs/published/artifacts";
+import { DATA_EXPORT_PREFIX, SCORER_TRAINING_ARTIFACTS_PREFIX } from "#jobs/published/artifacts";
+import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
 import { ArtifactBucket } from "../constructs/artifact-bucket";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { FailureQueue } from "../constructs/failure-queue";
@@ -39,8 +42,12 @@ export interface JobsStackProps extends SwarmStackProps {
   readonly http: AuthorizedHttpApi;
   /** The network job tasks run in: its public subnets (the agents' VPC: no NAT, no inbound traffic). */
   readonly vpc: ec2.IVpc;
-  /** Where `file:<fileId>` datasets are read from: valid uploads only (the files stack). */
-  readonly uploads: Pick<FilesStack, "access" | "grantReadValidDatasets">;
+  /** Where `file:<fileId>` datasets are read from (valid uploads only), and what `file-validation` judges (the files stack). */
+  readonly uploads: Pick<FilesStack, "access" | "grantReadValidDatasets" | "grantValidateFiles">;
+  /** The task counters `metrics-analysis` reads (the tasks stack's). */
+  readonly taskStats: SwarmTable;
+  /** Every table `data-export` exports but this stack's own jobs table, by its export name. */
+  readonly exportTables: Readonly<Record<Exclude<ExportTable, "jobs">, SwarmTable>>;
 }
 
 /** Stands in for the job image on the local stage, where the local job runner runs job tasks as processes. */
@@ -78,6 +85,7 @@ export class JobsStack extends Stack {
         sortKey: { name: "createdAt", type: dynamodb.AttributeType.STRING },
       })),
     });
+    const exportTables: Readonly<Record<ExportTable, SwarmTable>> = { ...props.exportTables, jobs: this.jobsTable };
     // A model version points at an exact version; overwritten ones are kept a year for audits.
     this.artifacts = new ArtifactBucket(this, "Artifacts", { config, logPrefix: "artifacts/", keepOverwrittenDays: 365 });
 
@@ -122,6 +130,13 @@ export class JobsStack extends Stack {
           JOB_HEARTBEAT_SECONDS: config.jobHeartbeatSeconds,
         }),
         ...props.uploads.access.environment,
+        ...props.uploads.access.validationEnvironment,
+        ...TaskStatsTableEnvironment.toEnvironment({ TASK_STATS_TABLE: props.taskStats.tableName }),
+        ...DataExportEnvironment.toEnvironment({
+          EXPORT_TABLES: Object.fromEntries(
+            Object.entries(exportTables).map(([name, table]) => [name, table.tableName]),
+          ) as Record<ExportTable, string>,
+        }),
         POWERTOOLS_SERVICE_NAME: "tge-swarm-job",
         POWERTOOLS_LOG_LEVEL: config.logLevel,
       },
@@ -131,6 +146,11 @@ export class JobsStack extends Stack {
     this.jobsTable.grant(taskRole, "GetItem", "UpdateItem", "ConditionCheckItem");
     this.artifacts.grantWrite(taskRole, SCORER_TRAINING_ARTIFACTS_PREFIX);
     props.uploads.grantReadValidDatasets(taskRole);
+    // metrics-analysis reads the task counters; data-export scans whole tables; file-validation judges uploads again.
+    props.taskStats.grant(taskRole, "GetItem", "BatchGetItem");
+    for (const table of Object.values(exportTables)) table.grant(taskRole, "Scan");
+    this.artifacts.grantWrite(taskRole, DATA_EXPORT_PREFIX);
+    props.uploads.grantValidateFiles(taskRole);
 
     const stack = Stack.of(this);
     const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
@@ -258,7 +278,8 @@ export class JobsStack extends Stack {
 
     Validations.of(this.taskDefinition).acknowledge({
       id: "AwsSolutions-ECS2",
-      reason: "The variables name the jobs table, the artifacts bucket and the heartbeat interval; no secret is passed to a job.",
+      reason:
+        "The variables name tables, buckets, the heartbeat interval and whether uploads are malware-scanned; no secret is passed to a job.",
     });
     Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",

@@ -1,12 +1,20 @@
 import { DynamoDbJobStore } from "#jobs/adapters/dynamodb-job-store";
 import { JobDatasets } from "#jobs/adapters/dataset-source";
+import { DynamoDbTableScanner } from "#jobs/adapters/dynamodb-table-scanner";
 import { S3Artifacts } from "#jobs/adapters/s3-artifacts";
 import { runJob } from "#jobs/domain/run-job";
-import { JobContainerEnvironment, JobTaskEnvironment } from "#jobs/published/job-environment";
+import { dataExportRunner } from "#jobs/domain/run-data-export";
+import { fileValidationRunner } from "#jobs/domain/run-file-validation";
+import { metricsAnalysisRunner } from "#jobs/domain/run-metrics-analysis";
+import { scorerTrainingRunner } from "#jobs/domain/run-scorer-training";
+import { DataExportEnvironment, JobContainerEnvironment, JobTaskEnvironment } from "#jobs/published/job-environment";
 import { LabelledDataset } from "#detection/published/datasets";
 import { DEFAULT_KEYWORD_CONFIG } from "#detection/published/scorer";
 import { FilesEnv, validFileReader } from "#files/published/file-access";
-import { dynamoDocumentClient, s3Client } from "#shared/adapters/aws-clients";
+import { fileValidation, ValidationEnv } from "#files/published/file-validation";
+import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
+import { taskFigures } from "#tasks/published/task-figures";
+import { dynamoClient, dynamoDocumentClient, s3Client } from "#shared/adapters/aws-clients";
 import { systemClock } from "#shared/clock";
 
 /**
@@ -17,17 +25,31 @@ import { systemClock } from "#shared/clock";
 async function main(): Promise<number> {
   const env = JobContainerEnvironment.read();
   const { JOB_ID } = JobTaskEnvironment.read();
-  const store = new DynamoDbJobStore(dynamoDocumentClient(), env.JOBS_TABLE);
-  const uploads = validFileReader(dynamoDocumentClient(), s3Client(), FilesEnv.read());
+  const db = dynamoDocumentClient();
+  // Reading a 50 MB upload, or writing an export part, takes longer than the SDK's default request deadline.
+  const s3 = s3Client({ requestTimeoutMs: 30_000 });
+  const artifacts = new S3Artifacts(s3, env.ARTIFACTS_BUCKET);
+  const files = FilesEnv.read();
+  const uploads = validFileReader(db, s3, files);
   const outcome = await runJob(JOB_ID, {
-    store,
+    store: new DynamoDbJobStore(db, env.JOBS_TABLE),
     clock: systemClock,
     heartbeatSeconds: env.JOB_HEARTBEAT_SECONDS,
-    scorerTraining: {
-      // Uploaded datasets: only files validation judged valid, the bytes it judged (ADR 0019).
-      datasets: new JobDatasets(async (fileId) => LabelledDataset.parse(await uploads.readDataset(fileId))),
-      artifacts: new S3Artifacts(s3Client(), env.ARTIFACTS_BUCKET),
-      startConfig: DEFAULT_KEYWORD_CONFIG,
+    runners: {
+      "scorer-training": scorerTrainingRunner({
+        // Uploaded datasets: only files validation judged valid, the bytes it judged (ADR 0019).
+        datasets: new JobDatasets(async (fileId) => LabelledDataset.parse(await uploads.readDataset(fileId))),
+        artifacts,
+        startConfig: DEFAULT_KEYWORD_CONFIG,
+      }),
+      "metrics-analysis": metricsAnalysisRunner(taskFigures(db, TaskStatsTableEnvironment.read().TASK_STATS_TABLE)),
+      "data-export": dataExportRunner({
+        tables: DataExportEnvironment.read().EXPORT_TABLES,
+        // A page of a scan is up to 1 MB.
+        scanner: new DynamoDbTableScanner(dynamoClient({ requestTimeoutMs: 30_000 })),
+        artifacts,
+      }),
+      "file-validation": fileValidationRunner(fileValidation(db, s3, { ...files, ...ValidationEnv.read() })),
     },
     log: (line, fields) => console.log(JSON.stringify({ level: "INFO", message: line, jobId: JOB_ID, ...fields })),
   });

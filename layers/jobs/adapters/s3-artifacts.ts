@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { ArtifactStore } from "../domain/run-scorer-training";
+import type { ArtifactLocation, ArtifactStore } from "../domain/ports";
 
 /** Job outputs in the versioned artifacts bucket: each write a new version, named in the job's result. */
 export class S3Artifacts implements ArtifactStore {
@@ -8,14 +8,13 @@ export class S3Artifacts implements ArtifactStore {
     private readonly bucket: string,
   ) {}
 
-  async putJson(key: string, document: unknown): Promise<{ bucket: string; key: string; versionId?: string }> {
+  putJson(key: string, document: unknown): Promise<ArtifactLocation> {
+    return this.putText(key, `${JSON.stringify(document, null, 2)}\n`, "application/json");
+  }
+
+  async putText(key: string, body: string, contentType: string): Promise<ArtifactLocation> {
     const { VersionId } = await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: `${JSON.stringify(document, null, 2)}\n`,
-        ContentType: "application/json",
-      }),
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
     );
     return { bucket: this.bucket, key, ...(VersionId ? { versionId: VersionId } : {}) };
   }

@@ -1,7 +1,10 @@
 import * as z from "zod";
 import { JobProgressed } from "#kernel/bus/job-events";
-import { JOB_STATUSES, JobStatus, JobType } from "#kernel/job-vocabulary";
+import { JOB_STATUSES, JOB_TYPES, JobStatus, JobType } from "#kernel/job-vocabulary";
 import { FIXTURE_DATASETS } from "#detection/published/datasets";
+import { DataExportParameters, EXPORT_TABLES } from "./data-export";
+import { FileValidationParameters } from "./file-validation";
+import { MetricsAnalysisParameters } from "./metrics-analysis";
 
 /**
  * A dataset a job reads: `fixture:<name>` names a labelled feed shipped in `fixtures/feeds/`,
@@ -51,17 +54,22 @@ export const ScorerTrainingParameters = z
   .strict();
 export type ScorerTrainingParameters = z.infer<typeof ScorerTrainingParameters>;
 
-/**
- * The job types this build runs, each with its parameters. A type of the vocabulary that has no
- * runner yet is not listed, so it is refused rather than queued forever.
- */
-export const IMPLEMENTED_JOB_TYPES = ["scorer-training"] as const satisfies readonly JobType[];
-
 /** `POST /api/jobs`: a type and its parameters, checked per type. */
 export const SubmitJobRequest = z
-  .discriminatedUnion("type", [z.object({ type: z.literal("scorer-training"), parameters: ScorerTrainingParameters }).strict()], {
-    error: () => `must be one of ${IMPLEMENTED_JOB_TYPES.join(", ")}`,
-  })
+  .discriminatedUnion(
+    "type",
+    [
+      z.object({ type: z.literal("scorer-training"), parameters: ScorerTrainingParameters }).strict(),
+      z
+        .object({ type: z.literal("metrics-analysis"), parameters: MetricsAnalysisParameters.default({ windowMinutes: 60 }) })
+        .strict(),
+      z
+        .object({ type: z.literal("data-export"), parameters: DataExportParameters.default({ tables: [...EXPORT_TABLES] }) })
+        .strict(),
+      z.object({ type: z.literal("file-validation"), parameters: FileValidationParameters }).strict(),
+    ],
+    { error: () => `must be one of ${JOB_TYPES.join(", ")}` },
+  )
   .meta({ id: "SubmitJobRequest" });
 export type SubmitJobRequest = z.infer<typeof SubmitJobRequest>;
 export type JobParameters = SubmitJobRequest["parameters"];

@@ -58,3 +58,17 @@ export interface JobTasks {
   /** Which of these tasks have stopped, with ECS's reason. */
   stopped(taskArns: readonly string[]): Promise<Map<string, string>>;
 }
+
+/** Where an artifact was written: its bucket, key and (the bucket is versioned) version. */
+export interface ArtifactLocation {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+}
+
+/** Where a job writes what it produced; answers where it is. */
+export interface ArtifactStore {
+  putJson(key: string, document: unknown): Promise<ArtifactLocation>;
+  /** Writes text as it is (an export's JSON Lines part). */
+  putText(key: string, body: string, contentType: string): Promise<ArtifactLocation>;
+}

@@ -1,20 +1,30 @@
+import type { JobType } from "#kernel/job-vocabulary";
 import type { Clock } from "#shared/clock";
-import type { KeywordConfig } from "#detection/published/scorer";
-import { ScorerTrainingParameters } from "./job";
 import type { JobStore } from "./ports";
 import { JobNoLongerRunningError, ProgressReporter } from "./progress";
-import { type ArtifactStore, type DatasetSource, runScorerTraining } from "./run-scorer-training";
+
+/** What every job type's work is given besides its parameters. */
+export interface JobRunContext {
+  readonly progress: ProgressReporter;
+  readonly clock: Clock;
+  /** Waits, for pacing; a fake in tests. */
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * One job type's work: parse the stored parameters with the type's schema, do the work while
+ * reporting progress, and answer the result the job ends with (small: it is stored in the job's
+ * row and carried by `JobFinished`; bulky output goes to the artifacts bucket).
+ */
+export type JobRunner = (jobId: string, parameters: unknown, context: JobRunContext) => Promise<Record<string, unknown>>;
 
 export interface RunJobDeps {
   readonly store: JobStore;
   readonly clock: Clock;
   /** Seconds between heartbeats while the job works. */
   readonly heartbeatSeconds: number;
-  readonly scorerTraining: {
-    readonly datasets: DatasetSource;
-    readonly artifacts: ArtifactStore;
-    readonly startConfig: KeywordConfig;
-  };
+  /** The work of every job type: a type without one does not compile. */
+  readonly runners: Readonly<Record<JobType, JobRunner>>;
   readonly log: (line: string, fields?: Record<string, unknown>) => void;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -26,7 +36,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * What a job task does: read its job (it must be `running`: the dispatcher claimed it), beat
- * its heart while it works, run the type's work with progress, and end the job `succeeded`
+ * its heart while it works, run its type's runner with progress, and end the job `succeeded`
  * with the result or `failed` with the error. When the job was ended elsewhere meanwhile
  * (cancelled, failed as dead) the work stops and nothing is written: `abandoned`.
  */
@@ -44,15 +54,11 @@ export async function runJob(jobId: string, deps: RunJobDeps): Promise<RunOutcom
   }, deps.heartbeatSeconds * 1_000);
   try {
     const progress = new ProgressReporter(jobId, (p) => deps.store.report(jobId, p), deps.clock);
-    const result = await runScorerTraining(jobId, ScorerTrainingParameters.parse(job.parameters), {
-      ...deps.scorerTraining,
-      progress,
-      sleep,
-    });
+    const result = await deps.runners[job.jobType](jobId, job.parameters, { progress, clock: deps.clock, sleep });
     const ended = await deps.store.finish(jobId, "running", {
       status: "succeeded",
       at: deps.clock.now().toISOString(),
-      result: { ...result },
+      result,
     });
     deps.log(ended ? "job succeeded" : "job ended elsewhere before it could succeed", { reports: progress.sent });
     return ended ? "succeeded" : "abandoned";

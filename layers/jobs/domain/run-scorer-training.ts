@@ -1,7 +1,9 @@
 import type { ScorerTrainingResult } from "#kernel/bus/job-events";
 import type { LabelledDataset } from "#detection/published/datasets";
 import { KeywordConfig } from "#detection/published/scorer";
-import type { ScorerTrainingParameters } from "./job";
+import { ScorerTrainingParameters } from "./job";
+import type { ArtifactStore } from "./ports";
+import type { JobRunner } from "./run-job";
 import type { ProgressReporter } from "./progress";
 import { labelledItems, scorerFigures, searchScorer, stratifiedSplit } from "./scorer-training";
 import { scorerTrainingArtifactKey } from "../published/artifacts";
@@ -9,11 +11,6 @@ import { scorerTrainingArtifactKey } from "../published/artifacts";
 /** Resolves a dataset reference (`fixture:<name>`, `file:<fileId>`) to its labelled items. */
 export interface DatasetSource {
   load(ref: string): Promise<LabelledDataset>;
-}
-
-/** Where a job writes what it produced; answers where it is. */
-export interface ArtifactStore {
-  putJson(key: string, document: unknown): Promise<{ bucket: string; key: string; versionId?: string }>;
 }
 
 export interface ScorerTrainingDeps {
@@ -92,3 +89,9 @@ export async function runScorerTraining(
     candidatesTried: searched.candidatesTried,
   };
 }
+
+/** `scorer-training` as a job type's runner. */
+export const scorerTrainingRunner =
+  (deps: Pick<ScorerTrainingDeps, "datasets" | "artifacts" | "startConfig">): JobRunner =>
+  (jobId, parameters, { progress, sleep }) =>
+    runScorerTraining(jobId, ScorerTrainingParameters.parse(parameters), { ...deps, progress, sleep });

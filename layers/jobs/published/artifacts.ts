@@ -5,3 +5,5 @@
 export const SCORER_TRAINING_ARTIFACTS_PREFIX = "scorer-training/";
 
 export const scorerTrainingArtifactKey = (jobId: string) => `${SCORER_TRAINING_ARTIFACTS_PREFIX}${jobId}/detection-keywords.json`;
+
+export { DATA_EXPORT_PREFIX } from "../domain/data-export";

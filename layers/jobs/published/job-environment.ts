@@ -1,4 +1,6 @@
+import * as z from "zod";
 import { envContract, envVar } from "#shared/env-contract";
+import { ExportTable } from "../domain/data-export";
 
 /** The job task definition's one container. */
 export const JOB_CONTAINER = "job";
@@ -37,3 +39,6 @@ export const JobsTableEnvironment = envContract({ JOBS_TABLE: envVar.name() });
 
 /** Where job tasks log, for the logs link `GET /api/jobs/{id}` answers with. */
 export const JobLogGroupEnvironment = envContract({ JOB_LOG_GROUP: envVar.name() });
+
+/** The physical name of every table `data-export` may export, by its export name (the job container reads it). */
+export const DataExportEnvironment = envContract({ EXPORT_TABLES: envVar.json(z.record(ExportTable, z.string().min(1))) });

@@ -29,8 +29,12 @@ const clientConfig = (timeouts: ClientTimeouts = {}) => ({
 });
 
 export function dynamoDocumentClient(timeouts?: ClientTimeouts): DynamoDBDocumentClient {
-  const client = tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(timeouts)));
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return DynamoDBDocumentClient.from(dynamoClient(timeouts), { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** The plain client, for reading items as DynamoDB JSON (an export), where the document client would convert them. */
+export function dynamoClient(timeouts?: ClientTimeouts): DynamoDBClient {
+  return tracer.captureAWSv3Client(new DynamoDBClient(clientConfig(timeouts)));
 }
 
 export function sqsClient(timeouts?: ClientTimeouts): SQSClient {

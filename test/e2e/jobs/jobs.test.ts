@@ -1,9 +1,14 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { KeywordConfig } from "#detection/published/scorer";
+import { DataExportResult, ExportManifest } from "#jobs/domain/data-export";
+import { FileValidationResult } from "#jobs/domain/file-validation";
+import { MetricsAnalysisResult } from "#jobs/domain/metrics-analysis";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { JobProgressed, ScorerTrainingResult } from "#kernel/bus/job-events";
 import type { JobProcessRecord } from "../../../scripts/local/job-runner";
 import { type Frame, WsClient } from "../../../scripts/local/ws-client";
@@ -96,10 +101,12 @@ describe("the jobs API refuses what it must", () => {
     );
     const unknown = await api<{ error: { fields: { field: string; message: string }[] } }>("POST", "/api/jobs", {
       token: await tokenFor("operator"),
-      body: { type: "data-export", parameters: {} },
+      body: { type: "backup", parameters: {} },
     });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.fields).toEqual([{ field: "type", message: "must be one of scorer-training" }]);
+    expect(unknown.body.error.fields).toEqual([
+      { field: "type", message: "must be one of scorer-training, metrics-analysis, data-export, file-validation" },
+    ]);
   });
 });
 
@@ -259,4 +266,48 @@ describe("a scorer-training job", () => {
     const listed = await api<{ items: Job[] }>("GET", "/api/jobs?status=cancelled&limit=50");
     expect(listed.body.items.map((j) => j.jobId)).toEqual(expect.arrayContaining(jobs.map((j) => j.jobId)));
   }, 180_000);
+});
+
+describe("the other job types", () => {
+  const runToEnd = async (type: string, parameters: Record<string, unknown>) => {
+    const answer = await api<Job>("POST", "/api/jobs", { token: await tokenFor("operator"), body: { type, parameters } });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    return jobUntil(answer.body.jobId, (j) => ["succeeded", "failed", "cancelled"].includes(j.status), 90_000, `the ${type} job`);
+  };
+
+  it("metrics-analysis reports the window's figures per agent type, with recommendations", async () => {
+    const job = await runToEnd("metrics-analysis", { windowMinutes: 30 });
+    expect(job.status, job.reason).toBe("succeeded");
+    const report = MetricsAnalysisResult.parse(job.result);
+    expect(report.window.minutes).toBe(30);
+    expect(report.byAgentType.map((r) => r.agentType).sort()).toEqual([...AGENT_TYPES].sort());
+    expect(report.recommendations.length).toBeGreaterThan(0);
+  });
+
+  it("data-export writes each table's items as JSON Lines with a manifest whose checksums match", async () => {
+    const job = await runToEnd("data-export", { tables: ["jobs", "files"] });
+    expect(job.status, job.reason).toBe("succeeded");
+    const result = DataExportResult.parse(job.result);
+    const manifestObject = await s3.send(
+      new GetObjectCommand({ Bucket: result.manifest.bucket, Key: result.manifest.key, VersionId: result.manifest.versionId }),
+    );
+    const manifest = ExportManifest.parse(JSON.parse((await manifestObject.Body?.transformToString()) ?? ""));
+    const jobsTable = manifest.tables.find((t) => t.table === "jobs");
+    // This very job was running while the jobs table was read.
+    expect(jobsTable?.items).toBeGreaterThan(0);
+    for (const part of manifest.tables.flatMap((t) => t.parts)) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: part.bucket, Key: part.key, VersionId: part.versionId }));
+      const body = (await object.Body?.transformToString()) ?? "";
+      expect(createHash("sha256").update(body).digest("hex")).toBe(part.sha256);
+      expect(body.split("\n").filter(Boolean)).toHaveLength(part.items);
+    }
+  });
+
+  it("file-validation judges named files again and counts what it found", async () => {
+    const job = await runToEnd("file-validation", { fileIds: ["no-such-file"] });
+    expect(job.status, job.reason).toBe("succeeded");
+    const result = FileValidationResult.parse(job.result);
+    expect(result.counts.unknown).toBe(1);
+    expect(result.files).toEqual([{ fileId: "no-such-file", outcome: "unknown", reasons: [], reasonCount: 0 }]);
+  });
 });

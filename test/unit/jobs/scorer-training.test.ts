@@ -80,7 +80,10 @@ describe("a scorer-training run", () => {
     const parameters = ScorerTrainingParameters.parse({ datasets: ["fixture:tge-news"], candidates: 10 });
     const result = await runScorerTraining("00000000-0000-4000-8000-000000000001", parameters, {
       datasets: { load: async () => fixtureDataset("tge-news") },
-      artifacts: { putJson: async (key, document) => (written.push({ key, document }), { bucket: "b", key, versionId: "v1" }) },
+      artifacts: {
+        putJson: async (key, document) => (written.push({ key, document }), { bucket: "b", key, versionId: "v1" }),
+        putText: async () => Promise.reject(new Error("scorer-training writes JSON only")),
+      },
       progress,
       startConfig: DEFAULT_KEYWORD_CONFIG,
       sleep: async () => undefined,

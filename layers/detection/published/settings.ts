@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { distinct } from "#shared/distinct";
 import feedJson from "../../../fixtures/feeds/tge-news.json" with { type: "json" };
 import labelsJson from "../../../fixtures/feeds/tge-news.labels.json" with { type: "json" };
 import { type DetectionEvaluation, Labels } from "../domain/evaluation";
@@ -23,7 +24,7 @@ export const FeedSources = z
     feeds: z
       .array(z.object({ url: z.url({ protocol: /^https?$/ }) }).strict())
       .max(20)
-      .refine((feeds) => new Set(feeds.map((f) => f.url)).size === feeds.length, "lists a feed twice"),
+      .refine((feeds) => distinct(feeds, (f) => f.url), "lists a feed twice"),
     /** Seconds between two polls of a feed. */
     pollSeconds: z.number().int().min(1).max(3_600),
     /** Requests per minute one agent makes to one feed host at most. */

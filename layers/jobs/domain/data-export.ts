@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { distinct } from "#shared/distinct";
 
 /**
  * The tables a `data-export` job can export, by the name the job is asked for: the swarm's
@@ -30,7 +31,7 @@ export const DataExportParameters = z
     tables: z
       .array(ExportTable)
       .min(1)
-      .refine((tables) => new Set(tables).size === tables.length, "names a table twice")
+      .refine((tables) => distinct(tables), "names a table twice")
       .default([...EXPORT_TABLES]),
   })
   .strict();

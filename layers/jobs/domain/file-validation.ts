@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { distinct } from "#shared/distinct";
 import { FileType } from "#files/published/file-access";
 
 /** What `file-validation` is asked: named files, or the newest `limit` files (of one type, or of all). */
@@ -8,7 +9,7 @@ export const FileValidationParameters = z
       .array(z.string().regex(/^[\w-]{1,80}$/, "is a file id"))
       .min(1)
       .max(100)
-      .refine((ids) => new Set(ids).size === ids.length, "names a file twice")
+      .refine((ids) => distinct(ids), "names a file twice")
       .optional(),
     fileType: FileType.optional(),
     /** How many of the newest files, when no `fileIds` are given. @default 100 */

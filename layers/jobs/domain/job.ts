@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { distinct } from "#shared/distinct";
 import { JobProgressed } from "#kernel/bus/job-events";
 import { JOB_STATUSES, JOB_TYPES, JobStatus, JobType } from "#kernel/job-vocabulary";
 import { FIXTURE_DATASETS } from "#detection/published/datasets";
@@ -27,7 +28,7 @@ export const ScorerTrainingParameters = z
       .array(DatasetRef)
       .min(1)
       .max(10)
-      .refine((refs) => new Set(refs).size === refs.length, "names a dataset twice"),
+      .refine((refs) => distinct(refs), "names a dataset twice"),
     /** Fixes the split and the search: the same seed on the same data gives the same result. @default 1 */
     seed: z
       .number()

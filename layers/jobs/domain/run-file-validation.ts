@@ -1,5 +1,5 @@
 import type { FileType } from "#files/published/file-access";
-import type { FileVerdict } from "#files/published/file-validation";
+import type { FileValidation } from "#files/published/file-validation";
 import {
   FILE_OUTCOMES,
   type FileValidationResult,
@@ -10,13 +10,7 @@ import {
 import type { JobRunner } from "./run-job";
 
 /** Validation as the files context offers it. */
-export interface FileValidator {
-  revalidate(fileId: string): Promise<FileVerdict>;
-  page(query: { fileType?: FileType; limit: number; cursor?: string }): Promise<{
-    fileIds: string[];
-    nextCursor?: string;
-  }>;
-}
+export type FileValidator = FileValidation;
 
 /**
  * `file-validation` (seed 004's file processing): the named files, or the newest `limit` of a

@@ -1,15 +1,10 @@
-import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
+import { AGENT_TYPES } from "#kernel/agent-catalog";
+import type { TaskFigures } from "#tasks/published/task-figures";
 import { analyzeMetrics, type MetricsAnalysisResult, MetricsAnalysisParameters, type TypeObservation } from "./metrics-analysis";
 import type { JobRunner } from "./run-job";
 
-/** The task figures the analysis reads (the tasks context publishes them). */
-export interface TaskFiguresSource {
-  byType(): Promise<
-    Record<AgentType, { queued: number; running: number; avgQueueMs: number | undefined; avgExecutionMs: number | undefined }>
-  >;
-  /** An agent type's outcomes in the whole minutes from `from` through `to`. */
-  outcomes(agentType: AgentType, from: Date, to: Date): Promise<{ finished: number; unsuccessful: number; timedOut: number }>;
-}
+/** The task figures the analysis reads, as the tasks context publishes them. */
+export type TaskFiguresSource = TaskFigures;
 
 /**
  * `metrics-analysis`: the window is the `windowMinutes` whole minutes through the one the job

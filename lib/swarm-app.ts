@@ -126,6 +126,7 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
     vpc: agents.cluster.vpc,
     uploads: files,
     taskStats: tasks.stats,
+    settings: optimization.settings,
     exportTables: {
       tasks: tasks.table,
       "task-stats": tasks.stats,

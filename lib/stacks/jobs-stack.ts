@@ -25,6 +25,7 @@ import {
 import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { JOB_ROUTES } from "#jobs/published/routes";
 import { DATA_EXPORT_PREFIX, SCORER_TRAINING_ARTIFACTS_PREFIX } from "#jobs/published/artifacts";
+import { DETECTION_DOCUMENTS } from "#detection/published/settings";
 import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
 import { ArtifactBucket } from "../constructs/artifact-bucket";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
@@ -35,6 +36,7 @@ import { streamOutboxSource } from "../constructs/stream-outbox-source";
 import { REPO_ROOT, SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { FilesStack } from "./files-stack";
+import type { SettingsAccess } from "./optimization-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
 
 export interface JobsStackProps extends SwarmStackProps {
@@ -46,6 +48,8 @@ export interface JobsStackProps extends SwarmStackProps {
   readonly uploads: Pick<FilesStack, "access" | "grantReadValidDatasets" | "grantValidateFiles">;
   /** The task counters `metrics-analysis` reads (the tasks stack's). */
   readonly taskStats: SwarmTable;
+  /** Reading `detection-keywords`: `scorer-training` starts from the version agents run on (the optimization stack's). */
+  readonly settings: SettingsAccess;
   /** Every table `data-export` exports but this stack's own jobs table, by its export name. */
   readonly exportTables: Readonly<Record<Exclude<ExportTable, "jobs">, SwarmTable>>;
 }
@@ -132,6 +136,7 @@ export class JobsStack extends Stack {
         ...props.uploads.access.environment,
         ...props.uploads.access.validationEnvironment,
         ...TaskStatsTableEnvironment.toEnvironment({ TASK_STATS_TABLE: props.taskStats.tableName }),
+        ...props.settings.environment,
         ...DataExportEnvironment.toEnvironment({
           EXPORT_TABLES: Object.fromEntries(
             Object.entries(exportTables).map(([name, table]) => [name, table.tableName]),
@@ -146,6 +151,7 @@ export class JobsStack extends Stack {
     this.jobsTable.grant(taskRole, "GetItem", "UpdateItem", "ConditionCheckItem");
     this.artifacts.grantWrite(taskRole, SCORER_TRAINING_ARTIFACTS_PREFIX);
     props.uploads.grantReadValidDatasets(taskRole);
+    props.settings.grantRead(taskRole, [DETECTION_DOCUMENTS.keywords]);
     // metrics-analysis reads the task counters; data-export scans whole tables; file-validation judges uploads again.
     props.taskStats.grant(taskRole, "GetItem", "BatchGetItem");
     for (const table of Object.values(exportTables)) table.grant(taskRole, "Scan");

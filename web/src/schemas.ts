@@ -10,6 +10,7 @@ import type { Recommendation } from "#kernel/bus/optimization";
 import type { QueueRow } from "#kernel/bus/metrics-snapshot";
 import type { SystemAlert } from "#kernel/bus/system-alert";
 import type { TaskUpdated } from "#kernel/bus/task-updated";
+import type { JobSummary, ScorerTrainingResult } from "#kernel/bus/job-events";
 
 // What the page reads of each event and API response. Most schemas are looser than the domain's
 // own (enums are plain strings, extra fields pass) so that a server that learns a new status or
@@ -104,7 +105,18 @@ type _ProposalFits = Fits<Recommendation, z.infer<typeof Proposal>>;
  */
 export { MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
 export { OptimizationAwaitingApproval, OptimizationCompleted } from "#kernel/bus/optimization";
-export { JobFinished, JobProgressed, ScorerTrainingResult } from "#kernel/bus/job-events";
+export { JobFinished, JobProgressed } from "#kernel/bus/job-events";
+
+/**
+ * What the jobs panel shows of a finished job's result: a trained scorer's held-out F1 beside
+ * its starting config's, or the one-line summary every other job type's result carries.
+ */
+export const JobResultView = z.union([
+  z.object({ heldOut: z.object({ f1: z.number() }), baseline: z.object({ f1: z.number() }) }),
+  z.object({ summary: z.string() }),
+]);
+type _TrainingViewFits = Fits<ScorerTrainingResult, { heldOut: { f1: number }; baseline: { f1: number } }>;
+type _SummaryViewFits = Fits<JobSummary, { summary: string }>;
 
 /** A row of `GET /api/optimizations?status=pending`: what the approvals panel shows before any `optimization_pending` frame. */
 export const PendingOptimization = z.object({

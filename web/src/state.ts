@@ -9,7 +9,7 @@ import {
   type FleetSnapshot,
   JobFinished,
   JobProgressed,
-  ScorerTrainingResult,
+  JobResultView,
   MetricsSnapshot,
   OptimizationAwaitingApproval,
   OptimizationCompleted,
@@ -42,6 +42,8 @@ export interface JobRow {
   /** A scorer-training job's held-out F1 and its starting config's, once it succeeded. */
   readonly heldOutF1?: number;
   readonly baselineF1?: number;
+  /** Any other job type's one-line summary of its result. */
+  readonly summary?: string;
 }
 
 export interface AgentRow {
@@ -199,7 +201,7 @@ export function applyEvent(state: DashboardState, event: ServerEvent): Dashboard
     case "job_result":
       return read(state, JobFinished, event.data, (finished) => {
         const known = state.jobs[finished.jobId];
-        const training = ScorerTrainingResult.safeParse(finished.result);
+        const view = JobResultView.safeParse(finished.result);
         return withJob(state, {
           jobId: finished.jobId,
           jobType: finished.jobType,
@@ -209,7 +211,7 @@ export function applyEvent(state: DashboardState, event: ServerEvent): Dashboard
           step: finished.status,
           updatedAt: finished.finishedAt,
           ...(finished.reason ? { reason: finished.reason } : {}),
-          ...(training.success ? { heldOutF1: training.data.heldOut.f1, baselineF1: training.data.baseline.f1 } : {}),
+          ...(view.success ? resultFigures(view.data) : {}),
         });
       });
     case "optimization_proposed":
@@ -282,6 +284,9 @@ function upsertTask(state: DashboardState, task: TaskRow): DashboardState {
     .slice(0, LIMITS.tasks);
   return { ...state, tasks };
 }
+
+const resultFigures = (view: z.infer<typeof JobResultView>): Pick<JobRow, "heldOutF1" | "baselineF1" | "summary"> =>
+  "summary" in view ? { summary: view.summary } : { heldOutF1: view.heldOut.f1, baselineF1: view.baseline.f1 };
 
 /** Sets a job's row, keeping the newest `LIMITS.jobs` jobs. */
 function withJob(state: DashboardState, row: JobRow): DashboardState {

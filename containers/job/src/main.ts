@@ -9,7 +9,8 @@ import { metricsAnalysisRunner } from "#jobs/domain/run-metrics-analysis";
 import { scorerTrainingRunner } from "#jobs/domain/run-scorer-training";
 import { DataExportEnvironment, JobContainerEnvironment, JobTaskEnvironment } from "#jobs/published/job-environment";
 import { LabelledDataset } from "#detection/published/datasets";
-import { DEFAULT_KEYWORD_CONFIG } from "#detection/published/scorer";
+import { DETECTION_DOCUMENTS, KeywordConfig } from "#detection/published/settings";
+import { s3SettingsReader, SettingsEnvironment } from "#optimization/published/settings-reader";
 import { FilesEnv, validFileReader } from "#files/published/file-access";
 import { fileValidation, ValidationEnv } from "#files/published/file-validation";
 import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
@@ -31,6 +32,14 @@ async function main(): Promise<number> {
   const artifacts = new S3Artifacts(s3, env.ARTIFACTS_BUCKET);
   const files = FilesEnv.read();
   const uploads = validFileReader(db, s3, files);
+  // Read once, when the search starts: the version agents run on then, never a cached one.
+  const keywords = s3SettingsReader({
+    s3,
+    env: { ...SettingsEnvironment.read(), SETTINGS_MAX_AGE_SECONDS: 0 },
+    document: DETECTION_DOCUMENTS.keywords,
+    schema: KeywordConfig,
+    onProblem: (message, details) => console.error(JSON.stringify({ level: "ERROR", message, jobId: JOB_ID, ...details })),
+  });
   const outcome = await runJob(JOB_ID, {
     store: new DynamoDbJobStore(db, env.JOBS_TABLE),
     clock: systemClock,
@@ -40,7 +49,10 @@ async function main(): Promise<number> {
         // Uploaded datasets: only files validation judged valid, the bytes it judged (ADR 0019).
         datasets: new JobDatasets(async (fileId) => LabelledDataset.parse(await uploads.readDataset(fileId))),
         artifacts,
-        startConfig: DEFAULT_KEYWORD_CONFIG,
+        startConfig: async () => {
+          const current = await keywords.current();
+          return { value: current.value, settingsVersion: current.version };
+        },
       }),
       "metrics-analysis": metricsAnalysisRunner(taskFigures(db, TaskStatsTableEnvironment.read().TASK_STATS_TABLE)),
       "data-export": dataExportRunner({

@@ -1,3 +1,4 @@
+import { JobSummary } from "#kernel/bus/job-events";
 import * as z from "zod";
 import { distinct } from "#shared/distinct";
 
@@ -81,8 +82,7 @@ export const ExportManifest = z.object({
 export type ExportManifest = z.infer<typeof ExportManifest>;
 
 /** The `data-export` job's result: where the manifest is, and each table's counts (not its parts). */
-export const DataExportResult = z.object({
-  summary: z.string().min(1),
+export const DataExportResult = JobSummary.extend({
   manifest: Location,
   /** A scan reads each table as it is while it reads; the export's point in time is a span. */
   startedAt: z.iso.datetime(),

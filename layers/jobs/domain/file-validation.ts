@@ -1,3 +1,4 @@
+import { JobSummary } from "#kernel/bus/job-events";
 import * as z from "zod";
 import { distinct } from "#shared/distinct";
 import { FileType } from "#files/published/file-access";
@@ -25,8 +26,7 @@ export const FILE_OUTCOMES = ["valid", "invalid", "pending", "not-uploaded", "un
 export const MAX_LISTED_FILES = 100;
 export const MAX_LISTED_REASONS = 3;
 
-export const FileValidationResult = z.object({
-  summary: z.string().min(1),
+export const FileValidationResult = JobSummary.extend({
   checked: z.number().int().min(0),
   counts: z.record(z.enum(FILE_OUTCOMES), z.number().int().min(0)),
   /** The first `MAX_LISTED_FILES` files judged, each with its first reasons. */

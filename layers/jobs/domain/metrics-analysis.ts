@@ -1,3 +1,4 @@
+import { JobSummary } from "#kernel/bus/job-events";
 import * as z from "zod";
 import { AGENT_TYPES, AgentType } from "#kernel/agent-catalog";
 
@@ -60,8 +61,7 @@ const TypeReport = z.object({
 });
 
 /** The `metrics-analysis` job's result: the window's throughput, latency and failures, and what to do about them. */
-export const MetricsAnalysisResult = z.object({
-  summary: z.string().min(1),
+export const MetricsAnalysisResult = JobSummary.extend({
   window: z.object({ from: z.iso.datetime(), to: z.iso.datetime(), minutes: z.number().int().min(1) }),
   totals: TypeReport.omit({ agentType: true, avgQueueMs: true, avgExecutionMs: true }),
   byAgentType: z.array(TypeReport),

@@ -1,4 +1,4 @@
-import type { ScorerTrainingResult } from "#kernel/bus/job-events";
+import { type ScorerTrainingResult, trainedConfigVersion } from "#kernel/bus/job-events";
 import type { LabelledDataset } from "#detection/published/datasets";
 import { KeywordConfig } from "#detection/published/scorer";
 import { ScorerTrainingParameters } from "./job";
@@ -13,12 +13,21 @@ export interface DatasetSource {
   load(ref: string): Promise<LabelledDataset>;
 }
 
+/** A config to start from, and the S3 version of the settings document it was read from. */
+export interface StartConfig {
+  readonly value: KeywordConfig;
+  readonly settingsVersion: string;
+}
+
 export interface ScorerTrainingDeps {
   readonly datasets: DatasetSource;
   readonly artifacts: ArtifactStore;
   readonly progress: ProgressReporter;
-  /** The config the search starts from (the one agents run on). */
-  readonly startConfig: KeywordConfig;
+  /**
+   * The config the search starts from: the `detection-keywords` version agents run on now, so a
+   * job after a promotion tunes the promoted model further rather than the shipped config.
+   */
+  readonly startConfig: () => Promise<StartConfig>;
   /** Waits between reports when the job asks for pacing. */
   readonly sleep: (ms: number) => Promise<void>;
 }
@@ -46,14 +55,15 @@ export async function runScorerTraining(
       `loading datasets ${index + 1} of ${parameters.datasets.length}`,
     );
   }
+  const start = await deps.startConfig();
   const split = stratifiedSplit(labelledItems(loaded), parameters.heldOutFraction, parameters.seed);
   await progress.report(5, "splitting", {
     force: true,
-    message: `${split.training.length} items to tune on, ${split.heldOut.length} held out`,
+    message: `${split.training.length} items to tune on, ${split.heldOut.length} held out; starting from ${start.value.version}`,
   });
   await pace();
 
-  const searched = await searchScorer(deps.startConfig, split.training, {
+  const searched = await searchScorer(start.value, split.training, {
     candidates: parameters.candidates,
     seed: parameters.seed,
     onProgress: async ({ tried, of, bestF1 }) => {
@@ -67,9 +77,9 @@ export async function runScorerTraining(
 
   await progress.report(96, "measuring on held-out items", { force: true });
   await pace();
-  const tuned = KeywordConfig.parse({ ...searched.config, version: `${parameters.modelName}-${jobId}` });
+  const tuned = KeywordConfig.parse({ ...searched.config, version: trainedConfigVersion(parameters.modelName, jobId) });
   const heldOut = scorerFigures(tuned, split.heldOut);
-  const baseline = scorerFigures(deps.startConfig, split.heldOut);
+  const baseline = scorerFigures(start.value, split.heldOut);
   await progress.report(98, "writing the artifact", { force: true });
   await pace();
   const artifact = await deps.artifacts.putJson(scorerTrainingArtifactKey(jobId), tuned);
@@ -81,6 +91,7 @@ export async function runScorerTraining(
   await pace();
   return {
     modelName: parameters.modelName,
+    startedFrom: { settingsVersion: start.settingsVersion, configVersion: start.value.version },
     artifact,
     datasets: parameters.datasets,
     training: searched.training,

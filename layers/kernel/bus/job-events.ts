@@ -39,8 +39,12 @@ export type ScorerFigures = z.infer<typeof ScorerFigures>;
  */
 export const ScorerTrainingResult = z.object({
   modelName: z.string().min(1),
-  /** The model version the search started from; absent when it started from the shipped config. */
-  parentVersion: z.string().min(1).optional(),
+  /**
+   * The `detection-keywords` version the search started from (the one agents ran on when the
+   * job began): its S3 version id and the config's own `version`. The registry finds the parent
+   * model version from the latter (`trainingJobOf`).
+   */
+  startedFrom: z.object({ settingsVersion: z.string().min(1), configVersion: z.string().min(1) }),
   artifact: z.object({ bucket: z.string().min(1), key: z.string().min(1), versionId: z.string().min(1).optional() }),
   /** The datasets tuned on: `fixture:<name>` for a shipped labelled feed, `file:<fileId>` for an upload. */
   datasets: z.array(z.string().min(1)).min(1),
@@ -51,6 +55,27 @@ export const ScorerTrainingResult = z.object({
   candidatesTried: z.number().int().min(1),
 });
 export type ScorerTrainingResult = z.infer<typeof ScorerTrainingResult>;
+
+const JOB_ID_SUFFIX = /-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/**
+ * The `version` a tuned config carries: the model's name and the job that tuned it. Once
+ * promoted, it is what agents (and the next training job) run on, so the registry can tell which
+ * model version a later search started from.
+ */
+export const trainedConfigVersion = (modelName: string, jobId: string): string => `${modelName}-${jobId}`;
+
+/** The model name and job of a config `trainedConfigVersion` named; undefined for any other (the shipped config's, a hand edit's). */
+export function trainingJobOf(configVersion: string): { modelName: string; jobId: string } | undefined {
+  const match = JOB_ID_SUFFIX.exec(configVersion);
+  if (!match?.[1]) return undefined;
+  const modelName = configVersion.slice(0, match.index);
+  return modelName ? { modelName, jobId: match[1] } : undefined;
+}
+
+/** The one line every job type's result but `scorer-training`'s starts with: what the job found or did, for a person. */
+export const JobSummary = z.object({ summary: z.string().min(1).max(500) });
+export type JobSummary = z.infer<typeof JobSummary>;
 
 export const JOB_FINISHED = "JobFinished";
 

@@ -63,7 +63,10 @@ export const ModelVersion = z
     version: VersionLabel,
     /** The version's number: `version` is `v<number>`. */
     number: z.number().int().min(1),
-    /** The version the training search started from; absent when it started from the shipped config. */
+    /**
+     * The version of this model the training search started from (the promoted one agents ran on
+     * when the job began); absent when it started from a config no version of this model produced.
+     */
     parentVersion: z.string().optional(),
     jobId: z.string().min(1),
     datasets: z.array(z.string()),

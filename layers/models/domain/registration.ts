@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type JobFinished, ScorerTrainingResult } from "#kernel/bus/job-events";
+import { type JobFinished, ScorerTrainingResult, trainingJobOf } from "#kernel/bus/job-events";
 import { KeywordConfig } from "#detection/published/settings";
 import { InvalidArtifactError, InvalidTrainingResultError } from "./errors";
 import { labelOf, MODEL_DOCUMENT, type ModelVersion } from "./model-version";
@@ -38,6 +38,19 @@ export function parseArtifact(jobId: string, body: Uint8Array): unknown {
   return json;
 }
 
+/**
+ * The version of the same model whose tuned config the search started from: the config names
+ * the job that tuned it, and that job's registration names the version. None when the search
+ * started from a config no version of this model produced (the shipped one, a hand edit,
+ * another model's).
+ */
+async function parentOf(training: ScorerTrainingResult, deps: RegistryDeps): Promise<string | undefined> {
+  const origin = trainingJobOf(training.startedFrom.configVersion);
+  if (origin?.modelName !== training.modelName) return undefined;
+  const parent = await deps.store.registrationOf(origin.jobId);
+  return parent?.name === training.modelName ? parent.version : undefined;
+}
+
 export const sha256Of = (body: Uint8Array): string => createHash("sha256").update(body).digest("hex");
 
 /**
@@ -72,6 +85,7 @@ export async function registerFromJob(job: JobFinished, deps: RegistryDeps): Pro
   parseArtifact(job.jobId, body);
   const key = artifactKeyOf(training.modelName, job.jobId);
   const stored = await deps.artifacts.put(key, body);
+  const parentVersion = await parentOf(training, deps);
 
   for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt++) {
     const latest = (await deps.store.summary(training.modelName))?.versions ?? 0;
@@ -80,7 +94,7 @@ export async function registerFromJob(job: JobFinished, deps: RegistryDeps): Pro
       name: training.modelName,
       version: labelOf(latest + 1),
       number: latest + 1,
-      ...(training.parentVersion ? { parentVersion: training.parentVersion } : {}),
+      ...(parentVersion ? { parentVersion } : {}),
       jobId: job.jobId,
       datasets: training.datasets,
       heldOut: training.heldOut,

@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_KEYWORD_CONFIG, type KeywordConfig } from "#detection/published/settings";
-import type { JobFinished } from "#kernel/bus/job-events";
+import { type JobFinished, type ScorerTrainingResult, trainedConfigVersion } from "#kernel/bus/job-events";
 import type { ModelExport, ModelVersion, PromotionView } from "#models/domain/model-version";
 import { settingsKey } from "#optimization/adapters/s3-settings-bucket";
 import type { OptimizationView } from "#optimization/domain/optimization";
@@ -14,22 +14,24 @@ import { fixtureItem } from "../../support/detection";
 import { api, eventually, outputs, submitAsSystem, taskUntil, tokenFor } from "../support/api";
 
 /**
- * The model registry against the deployed local stack. There is no jobs stack on this branch, so
- * registration is tested as a contract: the test puts a training job's artifact where the stack
- * says job artifacts are (the models bucket stands in for the jobs' bucket) and publishes the
- * `JobFinished` the jobs context publishes for a succeeded `scorer-training` job.
+ * The model registry against the deployed local stack. Registration is tested as a contract:
+ * the test puts a training job's artifact where the jobs stack keeps them and publishes the
+ * `JobFinished` the jobs context publishes for a succeeded `scorer-training` job, so it can
+ * deliver one twice. The last test runs a real job, to see where its search starts.
  */
 const s3 = new S3Client({});
 const bus = new EventBridgeClient({});
 const MODEL = `e2e-scorer-${Date.now().toString(36)}`;
 const figures = (f1: number) => ({ items: 40, precision: f1, recall: f1, f1 });
 
-let jobs = 0;
-/** Puts a trained config where the job would have, and the `JobFinished` (sent `copies` times) announcing it. */
+/**
+ * Puts a trained config where the job would have (named for its model and job, as a job names
+ * it), and the `JobFinished` (sent `copies` times) announcing it.
+ */
 async function trainedJob(config: KeywordConfig, copies = 1): Promise<{ jobId: string; body: Buffer; event: JobFinished }> {
-  const jobId = `e2e-job-${Date.now()}-${++jobs}`;
+  const jobId = randomUUID();
   const key = scorerTrainingArtifactKey(jobId);
-  const body = Buffer.from(JSON.stringify(config, null, 2));
+  const body = Buffer.from(JSON.stringify({ ...config, version: trainedConfigVersion(MODEL, jobId) }, null, 2));
   const put = await s3.send(
     new PutObjectCommand({ Bucket: outputs().JobArtifactsBucketName, Key: key, Body: body, ContentType: "application/json" }),
   );
@@ -40,6 +42,7 @@ async function trainedJob(config: KeywordConfig, copies = 1): Promise<{ jobId: s
     status: "succeeded",
     result: {
       modelName: MODEL,
+      startedFrom: { settingsVersion: "e2e-unread", configVersion: DEFAULT_KEYWORD_CONFIG.version },
       artifact: { bucket: outputs().JobArtifactsBucketName, key, ...(put.VersionId ? { versionId: put.VersionId } : {}) },
       datasets: ["fixture:tge-news"],
       training: figures(0.92),
@@ -364,4 +367,38 @@ describe("promotion through the optimization pipeline", () => {
     );
     expect((await api<ModelVersion>("GET", versionPath("v1"))).body).toMatchObject({ status: "retired" });
   });
+
+  it("a training job run now starts from the promoted version agents run on, and its version names it as the parent", async () => {
+    const promotedDocument = (await keywords()).document as KeywordConfig;
+    const submitted = await api<{ jobId: string }>("POST", "/api/jobs", {
+      token: await tokenFor("operator"),
+      body: { type: "scorer-training", parameters: { datasets: ["fixture:tge-news"], candidates: 5, modelName: MODEL } },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    const job = await eventually(
+      async () =>
+        (
+          await api<{ status: string; reason?: string; result?: ScorerTrainingResult }>(
+            "GET",
+            `/api/jobs/${submitted.body.jobId}`,
+          )
+        ).body,
+      (j) => ["succeeded", "failed", "cancelled"].includes(j.status),
+      120_000,
+      "the training job",
+      500,
+    );
+    expect(job, job.reason).toMatchObject({ status: "succeeded" });
+    expect(job.result?.startedFrom.configVersion).toBe(promotedDocument.version);
+
+    const page = await eventually(
+      async () => (await api<{ items?: ModelVersion[] }>("GET", `/api/models/${MODEL}/versions?limit=10`)).body,
+      (body) => body.items?.some((v) => v.jobId === submitted.body.jobId) ?? false,
+      30_000,
+      "the job's version",
+    );
+    expect(page.items?.find((v) => v.jobId === submitted.body.jobId)?.parentVersion).toBe("v3");
+    // The control: v1..v3 came from jobs that started from the shipped config, so they have none.
+    expect(page.items?.filter((v) => v.parentVersion !== undefined).map((v) => v.jobId)).toEqual([submitted.body.jobId]);
+  }, 180_000);
 });

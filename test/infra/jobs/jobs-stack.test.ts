@@ -44,10 +44,20 @@ describe("the jobs stack", () => {
             Match.objectLike({ Name: "JOBS_TABLE" }),
             Match.objectLike({ Name: "ARTIFACTS_BUCKET" }),
             Match.objectLike({ Name: "JOB_HEARTBEAT_SECONDS", Value: "30" }),
+            // scorer-training starts from the detection-keywords version agents run on.
+            Match.objectLike({ Name: "SETTINGS_BUCKET" }),
           ]),
         }),
       ],
     });
+  });
+
+  it("lets the job task read the detection-keywords document and no other settings", () => {
+    const policies = Object.values(template.findResources("AWS::IAM::Policy")).map((p) => JSON.stringify(p));
+    const reads = policies.filter((p) => p.includes("detection-keywords"));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatch(/JobTaskTaskRole/);
+    expect(policies.filter((p) => /runtime-settings|review-thresholds/.test(p))).toEqual([]);
   });
 
   it("lets only the dispatchers start job tasks, in the jobs cluster, with the job family", () => {

@@ -49,6 +49,21 @@ describe("the page's jobs panel state", () => {
     expect(state.jobs.j1).toMatchObject({ status: "succeeded", percent: 100, heldOutF1: 0.889, baselineF1: 0.824 });
   });
 
+  it("shows another job type's one-line summary in place of figures", () => {
+    const exported = event("job_result", {
+      jobId: "j2",
+      jobType: "data-export",
+      status: "succeeded",
+      createdBy: "admin",
+      createdAt: "2026-12-02T06:00:00.000Z",
+      finishedAt: "2026-12-02T06:01:00.000Z",
+      result: { summary: "1200 items from 11 tables", manifest: { bucket: "b", key: "k" } },
+    });
+    const state = apply(initialState(), exported);
+    expect(state.jobs.j2).toMatchObject({ status: "succeeded", summary: "1200 items from 11 tables" });
+    expect(state.jobs.j2?.heldOutF1).toBeUndefined();
+  });
+
   it("counts a job frame it cannot read as unreadable", () => {
     expect(apply(initialState(), event("job_progress", { jobId: "j1" })).unreadable).toBe(1);
   });

@@ -5,7 +5,7 @@ import { ProgressReporter } from "#jobs/domain/progress";
 import { runScorerTraining } from "#jobs/domain/run-scorer-training";
 import { labelledItems, scorerFigures, searchScorer, stratifiedSplit } from "#jobs/domain/scorer-training";
 import { ScorerTrainingParameters } from "#jobs/domain/job";
-import { ScorerTrainingResult } from "#kernel/bus/job-events";
+import { ScorerTrainingResult, trainedConfigVersion, trainingJobOf } from "#kernel/bus/job-events";
 
 const items = labelledItems([
   { ref: "fixture:tge-news", dataset: fixtureDataset("tge-news") },
@@ -85,13 +85,24 @@ describe("a scorer-training run", () => {
         putText: async () => Promise.reject(new Error("scorer-training writes JSON only")),
       },
       progress,
-      startConfig: DEFAULT_KEYWORD_CONFIG,
+      startConfig: async () => ({ value: DEFAULT_KEYWORD_CONFIG, settingsVersion: "s3-v7" }),
       sleep: async () => undefined,
     });
     expect(ScorerTrainingResult.parse(result)).toEqual(result);
     expect(result.heldOut.items + result.training.items).toBe(fixtureDataset("tge-news").feed.items.length);
     expect(reports.map((r) => r.sequence)).toEqual(reports.map((_, i) => i));
     expect(reports.at(-1)?.percent).toBe(100);
+    expect(result.startedFrom).toEqual({ settingsVersion: "s3-v7", configVersion: DEFAULT_KEYWORD_CONFIG.version });
     expect(KeywordConfig.parse(written[0]?.document).version).toBe("keyword-scorer-00000000-0000-4000-8000-000000000001");
+  });
+});
+
+describe("a tuned config's version", () => {
+  it("names its model and job, read back whatever hyphens the model's name has; other versions name none", () => {
+    const jobId = "0f8e2a4c-1b3d-4e5f-8a9b-0c1d2e3f4a5b";
+    expect(trainingJobOf(trainedConfigVersion("keyword-scorer-eu", jobId))).toEqual({ modelName: "keyword-scorer-eu", jobId });
+    expect(trainingJobOf(DEFAULT_KEYWORD_CONFIG.version)).toBeUndefined();
+    expect(trainingJobOf(`-${jobId}`)).toBeUndefined();
+    expect(trainingJobOf(`keyword-scorer-${jobId}x`)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_KEYWORD_CONFIG } from "#detection/published/settings";
-import type { JobFinished } from "#kernel/bus/job-events";
+import { type JobFinished, trainedConfigVersion } from "#kernel/bus/job-events";
 import {
   InvalidArtifactError,
   InvalidTrainingResultError,
@@ -27,8 +27,10 @@ let document: FixedDocument;
 let jobs = 0;
 
 /** A succeeded scorer-training job whose artifact (a keyword config) is in the jobs' bucket. */
-function trainedJob(options: { model?: string; artifact?: unknown; result?: Record<string, unknown> } = {}): JobFinished {
-  const jobId = `job-${++jobs}`;
+function trainedJob(
+  options: { model?: string; artifact?: unknown; result?: Record<string, unknown>; startedFrom?: string } = {},
+): JobFinished {
+  const jobId = `00000000-0000-4000-8000-${String(++jobs).padStart(12, "0")}`;
   const source = artifacts.putSource(
     "jobs-bucket",
     `jobs/${jobId}/artifact.json`,
@@ -40,6 +42,7 @@ function trainedJob(options: { model?: string; artifact?: unknown; result?: Reco
     status: "succeeded",
     result: options.result ?? {
       modelName: options.model ?? "keyword-scorer",
+      startedFrom: { settingsVersion: "s3-v1", configVersion: options.startedFrom ?? DEFAULT_KEYWORD_CONFIG.version },
       artifact: source,
       datasets: ["fixture:tge-labelled"],
       training: figures(0.9),
@@ -93,6 +96,30 @@ describe("registration", () => {
       artifact: { key: artifactKeyOf("keyword-scorer", first.jobId), versionId: "ver-1", sha256: sha256Of(source) },
     });
     expect(await store.summary("keyword-scorer")).toMatchObject({ versions: 2, latestVersion: "v2" });
+  });
+
+  it("names the version a search started from as its parent, and none for a config no version of the model tuned", async () => {
+    // GIVEN v1 trained from the shipped config, and v2 trained from v1's tuned config (as agents run on it once promoted)
+    const first = trainedJob();
+    await registerFromJob(first, deps());
+    const other = trainedJob({ model: "other-scorer" });
+    await registerFromJob(other, deps());
+
+    // WHEN later jobs start from v1's config, another model's config, and an unknown job's
+    await registerFromJob(trainedJob({ startedFrom: trainedConfigVersion("keyword-scorer", first.jobId) }), deps());
+    await registerFromJob(trainedJob({ startedFrom: trainedConfigVersion("other-scorer", other.jobId) }), deps());
+    await registerFromJob(
+      trainedJob({ startedFrom: trainedConfigVersion("keyword-scorer", "00000000-0000-4000-8000-999999999999") }),
+      deps(),
+    );
+
+    // THEN only the first of them has a parent, v1; v1 itself (from the shipped config) has none
+    const parents = await Promise.all(
+      ["v1", "v2", "v3", "v4"].map(
+        async (version) => (await versionOf({ name: "keyword-scorer", version }, deps())).parentVersion,
+      ),
+    );
+    expect(parents).toEqual([undefined, "v1", undefined, undefined]);
   });
 
   it("registers nothing for a redelivered event: same version, no second copy", async () => {

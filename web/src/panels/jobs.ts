@@ -31,6 +31,7 @@ function finishedJob(job: JobRow) {
           job.baselineF1 !== undefined ? ` (was ${job.baselineF1.toFixed(3)})` : "",
         )
       : null,
+    job.summary ? h("p", { class: "figures" }, job.summary) : null,
     job.reason ? h("p", { class: "detail" }, job.reason) : null,
     h("small", {}, `finished ${formatTime(job.updatedAt)}`),
   );

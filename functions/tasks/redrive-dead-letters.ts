@@ -5,8 +5,8 @@ import { TASK_ROUTES } from "#tasks/published/routes";
 import { retryPolicy, taskStore } from "./wiring";
 
 /** POST /api/tasks/dead-letters/redrive — re-queues the chosen dead-lettered tasks with fresh retries. */
-export const handler = httpRoute(TASK_ROUTES.redriveDeadLetters, async ({ body }) => {
-  const results = await redriveTasks([...new Set(body.taskIds)], {
+export const handler = httpRoute(TASK_ROUTES.redriveDeadLetters, async ({ body, caller }) => {
+  const results = await redriveTasks([...new Set(body.taskIds)], caller, {
     store: taskStore(),
     clock: systemClock,
     policy: retryPolicy(),

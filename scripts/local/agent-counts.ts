@@ -3,11 +3,11 @@ import type { LocalOutputs } from "./outputs";
 import { localToken } from "./users";
 
 /**
- * Sizes agent types through the API (`PUT /api/agent-types/{type}/scale`), as an operator
- * would; the fleet runner then starts or stops agent processes to match.
+ * Sizes agent types through the API (`PUT /api/agent-types/{type}/scale`), as an admin (a
+ * count of 0 is an admin's call); the fleet runner then starts or stops agent processes to match.
  */
 export async function setAgentCounts(outputs: LocalOutputs, counts: Partial<Record<AgentType, number>>): Promise<void> {
-  const token = await localToken(outputs, "operator");
+  const token = await localToken(outputs, "admin");
   for (const [agentType, replicas] of Object.entries(counts)) {
     const response = await fetch(`${outputs.HttpApiUrl}/api/agent-types/${agentType}/scale`, {
       method: "PUT",

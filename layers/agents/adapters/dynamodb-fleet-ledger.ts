@@ -14,6 +14,7 @@ const StoredScaling = z.object({
   lastScaleInAt: z.string().optional(),
   manualDesired: z.number().int().optional(),
   manualUntil: z.string().optional(),
+  manualBy: z.string().optional(),
   lastDecision: z.object({ at: z.string(), desired: z.number().int(), reasons: z.array(z.string()) }).optional(),
 });
 

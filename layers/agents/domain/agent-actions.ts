@@ -62,7 +62,7 @@ export async function agentAction(
       // Stop this task first, then shrink the service, so the scheduler does not pick another one to stop.
       const service = action === "stop" ? await deps.fleet.service(agent.agentType) : undefined;
       await deps.fleet.stopTask(agent.taskArn, by);
-      if (service) await setDesiredManually(agent.agentType, Math.max(0, service.desired - 1), deps);
+      if (service) await setDesiredManually(agent.agentType, Math.max(0, service.desired - 1), caller, deps);
       await deps.registry.setStatus(agentId, "stopping", by, deps.now);
       return {
         agentId,
@@ -75,7 +75,7 @@ export async function agentAction(
     case "start": {
       if (running) throw new ConflictError("AgentAlreadyRunning", `agent ${agentId} is ${agent.status}`);
       const service = await deps.fleet.service(agent.agentType);
-      await setDesiredManually(agent.agentType, Math.min(deps.maxAgentsPerType, service.desired + 1), deps);
+      await setDesiredManually(agent.agentType, Math.min(deps.maxAgentsPerType, service.desired + 1), caller, deps);
       return { agentId, agentType: agent.agentType, action, outcome: `a new ${agent.agentType} agent starts in its place` };
     }
   }
@@ -95,6 +95,8 @@ export const ScaleResult = z
     desired: z.number().int(),
     /** When the scaler takes over again. */
     autoscalingResumesAt: z.iso.datetime(),
+    /** Who set the size: kept on the type's scaling record until the scaler takes over. */
+    requestedBy: z.string(),
   })
   .meta({ id: "ScaleResult" });
 
@@ -104,22 +106,32 @@ export const DeployResult = z
     desired: z.number().int(),
     outcome: z.string(),
     autoscalingResumesAt: z.iso.datetime().optional(),
+    /** Who asked for the deployment. */
+    requestedBy: z.string(),
   })
   .meta({ id: "DeployResult" });
 
-/** `PUT /api/agent-types/{type}/scale`: set the size now and hold it against the scaler for a while. */
+/**
+ * `PUT /api/agent-types/{type}/scale`: set the size now and hold it against the scaler for a
+ * while. Zero stops every agent of the type and holds it there, so it is an admin's call,
+ * refused before anything is read.
+ */
 export async function scaleAgentType(
   agentType: AgentType,
   replicas: number,
+  caller: Caller,
   deps: ActionDeps,
 ): Promise<z.infer<typeof ScaleResult>> {
+  if (replicas === 0 && !caller.roles.includes("admin")) {
+    throw new ForbiddenError(`scaling ${agentType} to 0 stops all its agents: only admins may`);
+  }
   if (replicas > deps.maxAgentsPerType) {
     throw new RequestValidationError([
       { field: "replicas", message: `must be at most ${deps.maxAgentsPerType} (maxAgentsPerType)` },
     ]);
   }
-  const until = await setDesiredManually(agentType, replicas, deps);
-  return { agentType, desired: replicas, autoscalingResumesAt: until };
+  const until = await setDesiredManually(agentType, replicas, caller, deps);
+  return { agentType, desired: replicas, autoscalingResumesAt: until, requestedBy: caller.username };
 }
 
 /**
@@ -127,13 +139,13 @@ export async function scaleAgentType(
  * the row before this write has its own write refused and sizes again from this one, and one
  * whose write landed first made its ECS call before this one's.
  */
-async function setDesiredManually(agentType: AgentType, desired: number, deps: ActionDeps): Promise<string> {
+async function setDesiredManually(agentType: AgentType, desired: number, caller: Caller, deps: ActionDeps): Promise<string> {
   const until = new Date(deps.now.getTime() + MANUAL_SCALE_MINUTES * 60_000).toISOString();
   await retryOnConflict(async () => {
     const read = await deps.ledger.scaling(agentType);
     await deps.ledger.saveScaling(
       agentType,
-      planLedgerWrite(read, { ...read.value, manualDesired: desired, manualUntil: until }),
+      planLedgerWrite(read, { ...read.value, manualDesired: desired, manualUntil: until, manualBy: caller.username }),
     );
   });
   await deps.fleet.setDesired(agentType, desired);
@@ -141,13 +153,21 @@ async function setDesiredManually(agentType: AgentType, desired: number, deps: A
 }
 
 /**
- * `POST /api/agent-types/{type}/deploy`: a new deployment replaces every agent of the type. A
- * type scaled to zero has nothing to replace, so it is started at one agent.
+ * `POST /api/agent-types/{type}/deploy` (admins: the route table): a new deployment replaces
+ * every agent of the type. A type scaled to zero has nothing to replace, so it is started at one
+ * agent.
  */
-export async function deployAgentType(agentType: AgentType, deps: ActionDeps): Promise<z.infer<typeof DeployResult>> {
+export async function deployAgentType(
+  agentType: AgentType,
+  caller: Caller,
+  deps: ActionDeps,
+): Promise<z.infer<typeof DeployResult>> {
   const service = await deps.fleet.service(agentType);
   await deps.fleet.redeploy(agentType);
-  if (service.desired > 0) return { agentType, desired: service.desired, outcome: "every agent is replaced by a new one" };
-  const autoscalingResumesAt = await setDesiredManually(agentType, 1, deps);
-  return { agentType, desired: 1, outcome: "the type was at zero: one agent starts", autoscalingResumesAt };
+  const requestedBy = caller.username;
+  if (service.desired > 0) {
+    return { agentType, desired: service.desired, outcome: "every agent is replaced by a new one", requestedBy };
+  }
+  const autoscalingResumesAt = await setDesiredManually(agentType, 1, caller, deps);
+  return { agentType, desired: 1, outcome: "the type was at zero: one agent starts", autoscalingResumesAt, requestedBy };
 }

@@ -60,5 +60,7 @@ export interface ScalingRecord {
   /** Set by `PUT /api/agent-types/{type}/scale`; the scaler keeps to it until `manualUntil`. */
   readonly manualDesired?: number;
   readonly manualUntil?: string;
+  /** Who set the manual size. */
+  readonly manualBy?: string;
   readonly lastDecision?: { readonly at: string; readonly desired: number; readonly reasons: readonly string[] };
 }

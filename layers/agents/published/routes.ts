@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { AgentType } from "#kernel/agent-catalog";
-import { ACTOR_ROLES, READER_ROLES } from "#shared/identity";
+import { ACTOR_ROLES, ADMIN_ROLES, READER_ROLES } from "#shared/identity";
 import type { RouteTable } from "#shared/routes";
 import { Agent } from "../domain/agent";
 import { AgentAction, AgentActionResult, DeployResult, ScaleRequest, ScaleResult } from "../domain/agent-actions";
@@ -74,9 +74,10 @@ export const AGENT_ROUTES = {
     method: "POST",
     path: "/api/agent-types/{type}/deploy",
     entry: "agents/deploy-agent-type",
-    roles: ACTOR_ROLES,
+    roles: ADMIN_ROLES,
     summary: "Replace every agent of a type with a new deployment",
-    description: "A rolling deployment behind the ECS deployment circuit breaker. A type at zero agents is started at one.",
+    description:
+      "Admins only: it restarts every agent of the type. A rolling deployment behind the ECS deployment circuit breaker. A type at zero agents is started at one. The answer names who asked (`requestedBy`).",
     params: AgentTypeParams,
     responses: { 202: { description: "Accepted", schema: DeployResult } },
     errors: [400],
@@ -88,7 +89,7 @@ export const AGENT_ROUTES = {
     roles: ACTOR_ROLES,
     summary: "Set how many agents of a type run",
     description:
-      "At most `maxAgentsPerType`. The size holds against the scaler for 30 minutes (`autoscalingResumesAt`), then the type is sized by its load again.",
+      "At most `maxAgentsPerType`; 0 (every agent of the type stopped) is for admins only, an operator's answers 403. The size holds against the scaler for 30 minutes (`autoscalingResumesAt`), then the type is sized by its load again; the type's scaling record keeps who set it (`requestedBy` in the answer).",
     params: AgentTypeParams,
     body: ScaleRequest,
     responses: { 202: { description: "Accepted", schema: ScaleResult } },

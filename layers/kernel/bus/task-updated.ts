@@ -25,6 +25,8 @@ export const TaskUpdated = z.object({
   /** When a retry may start (a queued attempt after a failure). */
   availableAt: z.string().optional(),
   submittedBy: z.string(),
+  /** Who asked for this change, when a person did: the canceller of a cancel, the redriver of a redrive. */
+  actor: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Milliseconds from queued to started, once started. */

@@ -2,11 +2,12 @@ import * as z from "zod";
 import { AgentType } from "#kernel/agent-catalog";
 import type { Clock } from "#shared/clock";
 import { entityTags, PreconditionFailedError } from "#shared/conditional-requests";
-import { ConflictError, NotFoundError } from "#shared/errors";
+import { ConflictError, ForbiddenError, NotFoundError } from "#shared/errors";
 import type { Caller } from "#shared/identity";
 import type { TaskFilter, TaskQuery, TaskStore } from "./ports";
 import { FINISHED_STATUSES, type Task, taskEtag, versionOfEtag } from "./task";
 import { IllegalTransitionError, planTransition, type RetryPolicy } from "./task-state-machine";
+import { requireActOnTask, requireFilterCancel } from "./task-access";
 import { Priority } from "#kernel/task-vocabulary";
 
 export interface CancelDeps {
@@ -25,9 +26,11 @@ export class TaskNotCancellableError extends ConflictError {
 
 /**
  * Cancels a task. A queued task will never start (its claim is refused); a running one is
- * aborted by its agent at the next heartbeat, and its late result refused.
+ * aborted by its agent at the next heartbeat, and its late result refused. Only its submitter or
+ * an admin may: the submitter is read first, and never changes, so the conditional write that
+ * follows cannot cancel a task the check did not see.
  *
- * @throws NotFoundError, TaskNotCancellableError
+ * @throws NotFoundError, ForbiddenError, TaskNotCancellableError
  */
 export async function cancelTask(
   taskId: string,
@@ -37,6 +40,9 @@ export async function cancelTask(
   ifMatch?: string,
 ): Promise<Task> {
   const expected = expectedVersion(ifMatch, taskId);
+  const current = await deps.store.get(taskId);
+  if (!current) throw new NotFoundError("task", taskId);
+  requireActOnTask(caller, current, "cancel");
   const plan = planTransition(
     { kind: "cancel", by: caller.username, ...(reason ? { reason } : {}) },
     { now: deps.clock.now(), policy: deps.policy },
@@ -79,7 +85,7 @@ export const CancelTaskRequest = z
   .strict()
   .meta({ id: "CancelTaskRequest" });
 
-export const CancelOutcome = z.enum(["cancelled", "not_cancellable", "not_found"]);
+export const CancelOutcome = z.enum(["cancelled", "not_cancellable", "not_found", "forbidden"]);
 export type CancelOutcome = z.infer<typeof CancelOutcome>;
 
 /** The most tasks one bulk cancel touches; `more` says whether matching tasks remain. */
@@ -119,13 +125,15 @@ export const BulkCancelResponse = z
 
 /**
  * Cancels every queued or running task that matches `filter` (or the listed ids), up to
- * `limit`, and reports what happened to each.
+ * `limit`, and reports what happened to each. A filter is an admin's (it reaches anyone's
+ * tasks); by id, an operator's own tasks are cancelled and anyone else's answer `forbidden`.
  */
 export async function cancelTasks(
   selection: { filter?: TaskFilter; taskIds?: readonly string[]; reason?: string; limit: number },
   caller: Caller,
   deps: CancelDeps & { query: TaskQuery },
 ): Promise<{ results: { taskId: string; outcome: CancelOutcome; status?: string }[]; more: boolean }> {
+  if (selection.filter) requireFilterCancel(caller);
   const cancelOne = async (taskId: string) => {
     try {
       const task = await cancelTask(taskId, caller, selection.reason, deps);
@@ -133,6 +141,7 @@ export async function cancelTasks(
     } catch (error) {
       if (error instanceof NotFoundError) return { taskId, outcome: "not_found" as const };
       if (error instanceof TaskNotCancellableError) return { taskId, outcome: "not_cancellable" as const };
+      if (error instanceof ForbiddenError) return { taskId, outcome: "forbidden" as const };
       throw error;
     }
   };

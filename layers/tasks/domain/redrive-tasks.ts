@@ -1,5 +1,7 @@
 import * as z from "zod";
 import type { Clock } from "#shared/clock";
+import type { Caller } from "#shared/identity";
+import { mayActOnTask } from "./task-access";
 import type { TaskStore } from "./ports";
 import { IllegalTransitionError, planTransition, type RetryPolicy } from "./task-state-machine";
 
@@ -9,7 +11,7 @@ export const RedriveRequest = z
   .strict()
   .meta({ id: "RedriveRequest" });
 
-export const RedriveOutcome = z.enum(["redriven", "not_dead_lettered", "not_found"]);
+export const RedriveOutcome = z.enum(["redriven", "not_dead_lettered", "not_found", "forbidden"]);
 export type RedriveOutcome = z.infer<typeof RedriveOutcome>;
 
 export const RedriveResponse = z
@@ -21,10 +23,12 @@ export const RedriveResponse = z
 
 /**
  * Puts dead-lettered tasks back on their queues as a new attempt with a fresh budget of
- * retries, and reports what happened to each.
+ * retries, recording who asked, and reports what happened to each. A task someone else
+ * submitted answers `forbidden` unless the caller is an admin.
  */
 export async function redriveTasks(
   taskIds: readonly string[],
+  caller: Caller,
   deps: { store: TaskStore; clock: Clock; policy: RetryPolicy },
 ): Promise<{ taskId: string; outcome: RedriveOutcome; attempt?: number }[]> {
   const results: { taskId: string; outcome: RedriveOutcome; attempt?: number }[] = [];
@@ -34,13 +38,17 @@ export async function redriveTasks(
       results.push({ taskId, outcome: "not_found" });
       continue;
     }
+    if (!mayActOnTask(caller, task)) {
+      results.push({ taskId, outcome: "forbidden" });
+      continue;
+    }
     if (task.status !== "dead_lettered") {
       results.push({ taskId, outcome: "not_dead_lettered" });
       continue;
     }
     try {
       const plan = planTransition(
-        { kind: "redrive", attempt: task.attempt, maxRetries: task.maxRetries },
+        { kind: "redrive", attempt: task.attempt, maxRetries: task.maxRetries, by: caller.username },
         { now: deps.clock.now(), policy: deps.policy },
       );
       const redriven = await deps.store.apply(taskId, plan);

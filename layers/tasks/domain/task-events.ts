@@ -6,11 +6,19 @@ import type { WorkMessage } from "./work-message";
 
 const elapsed = (from?: string, to?: string) => (from && to ? Math.max(0, Date.parse(to) - Date.parse(from)) : undefined);
 
+/** The person whose action made this change, when one did. */
+function actorOf(previous: Task | undefined, current: Task): string | undefined {
+  if (current.status === "cancelled") return current.cancelledBy;
+  if (previous?.status === "dead_lettered" && current.status === "queued") return current.redrivenBy;
+  return undefined;
+}
+
 /** The event a change to a task announces, or nothing when its status did not change. */
 export function taskUpdatedEvent(previous: Task | undefined, current: Task): DomainEvent<TaskUpdated> | undefined {
   if (previous && previous.status === current.status && previous.attempt === current.attempt) return undefined;
   const queueTimeMs = elapsed(current.queuedAt, current.startedAt);
   const executionTimeMs = elapsed(current.startedAt, current.finishedAt);
+  const actor = actorOf(previous, current);
   return {
     source: EVENT_SOURCES.tasks,
     detailType: TASK_UPDATED,
@@ -27,6 +35,7 @@ export function taskUpdatedEvent(previous: Task | undefined, current: Task): Dom
       submittedBy: current.submittedBy,
       createdAt: current.createdAt,
       updatedAt: current.updatedAt,
+      ...(actor ? { actor } : {}),
       ...(current.capability ? { capability: current.capability } : {}),
       ...(current.agentId ? { agentId: current.agentId } : {}),
       ...(current.error ? { error: current.error } : {}),

@@ -41,7 +41,7 @@ export type TaskEvent =
   | { kind: "cancel"; by: string; reason?: string }
   | { kind: "expire"; attempt: number }
   | { kind: "dead_letter"; attempt: number; error: TaskError }
-  | { kind: "redrive"; attempt: number; maxRetries: number };
+  | { kind: "redrive"; attempt: number; maxRetries: number; by: string };
 
 /** How failed attempts are retried, and how long a queued attempt may wait. */
 export interface RetryPolicy {
@@ -240,7 +240,13 @@ export function planTransition(event: TaskEvent, ctx: TransitionContext): Transi
         kind: event.kind,
         from,
         expect: { attempt: event.attempt },
-        set: { ...queuedFor(attempt, 0, ctx), updatedAt: at, attemptsAllowed: attempt + event.maxRetries },
+        set: {
+          ...queuedFor(attempt, 0, ctx),
+          updatedAt: at,
+          attemptsAllowed: attempt + event.maxRetries,
+          redrivenBy: event.by,
+          redrivenAt: at,
+        },
         remove: ["finishedAt", ...RUN_FIELDS],
       };
     }

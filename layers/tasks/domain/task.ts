@@ -132,6 +132,9 @@ export const Task = z.object({
   /** The most recent failure; kept after a retry succeeds. */
   error: TaskError.optional(),
   cancelledBy: z.string().optional(),
+  /** Who last put the task back on its queue from the dead letters, and when. */
+  redrivenBy: z.string().optional(),
+  redrivenAt: z.iso.datetime().optional(),
   cancelReason: z.string().max(500).optional(),
 });
 export type Task = z.infer<typeof Task>;

@@ -6,6 +6,7 @@ import { QueueViewResponse } from "../domain/queue-view";
 import { RedriveRequest, RedriveResponse } from "../domain/redrive-tasks";
 import { SubmitBatchEnvelope, SubmitBatchRequest, SubmitBatchResponse } from "../domain/submit-batch";
 import { SubmitTaskRequest, TaskView } from "../domain/task";
+import { ReadableTaskView } from "../domain/task-access";
 import { DeadLetterListQuery, TaskListPage, TaskListQuery, TaskPage } from "../domain/task-list";
 import { TaskStatusView } from "../domain/task-stats";
 
@@ -89,6 +90,8 @@ export const TASK_ROUTES = {
     entry: "tasks/redrive-dead-letters",
     roles: ACTOR_ROLES,
     summary: "Re-queue chosen dead-lettered tasks with fresh retries",
+    description:
+      "An operator redrives the tasks they submitted (another user's answer `forbidden`); an admin redrives any. The task records who redrove it (`redrivenBy`, `redrivenAt`) and its `TaskUpdated` event names them (`actor`).",
     body: RedriveRequest,
     responses: { 200: { description: "A result per task", schema: RedriveResponse } },
     errors: [400],
@@ -100,6 +103,8 @@ export const TASK_ROUTES = {
     entry: "tasks/cancel-tasks",
     roles: ACTOR_ROLES,
     summary: "Cancel queued and running tasks by filter or by id",
+    description:
+      "By filter: admins only (a filter reaches anyone's tasks; an operator's answers 403 before any task is read). By id: an operator's own tasks are cancelled and another user's answer `forbidden`; an admin cancels any.",
     body: BulkCancelRequest,
     responses: { 200: { description: "A result per task", schema: BulkCancelResponse } },
     errors: [400],
@@ -110,8 +115,10 @@ export const TASK_ROUTES = {
     entry: "tasks/get-task",
     roles: READER_ROLES,
     summary: "A task, with its status, result or error",
+    description:
+      "A viewer sees the payload and result of a task only if they submitted it; otherwise both are left out and `withheld` names them. Operators and admins see every task whole.",
     params: TaskIdParams,
-    responses: { 200: { description: "The task", schema: TaskView } },
+    responses: { 200: { description: "The task", schema: ReadableTaskView } },
     errors: [404],
   },
   cancelTask: {
@@ -121,7 +128,7 @@ export const TASK_ROUTES = {
     roles: ACTOR_ROLES,
     summary: "Cancel a task",
     description:
-      "A queued task never starts; a running one is aborted at its agent's next heartbeat and its late result refused; a finished one answers 409.",
+      "A queued task never starts; a running one is aborted at its agent's next heartbeat and its late result refused; a finished one answers 409. Operators cancel the tasks they submitted; another user's task answers 403 unless the caller is an admin. The canceller is recorded on the task (`cancelledBy`) and in its `TaskUpdated` event (`actor`).",
     params: TaskIdParams,
     body: CancelTaskRequest,
     optionalBody: true,

@@ -172,13 +172,23 @@ describe("agent fleet API", () => {
     expect((await api("GET", "/api/agents/no-such-agent")).status).toBe(404);
   });
 
-  it("redeploys a type: every agent is replaced by a new one", async () => {
+  it("redeploys a type for an admin (an operator's redeploy and scale to 0 are 403): every agent is replaced by a new one", async () => {
     const [before] = await fleetSettles("scraping-efficiency", 1);
-    const deployed = await api<{ desired: number }>("POST", "/api/agent-types/scraping-efficiency/deploy", {
-      token: await tokenFor("operator"),
+    const operator = await tokenFor("operator");
+    expect((await api("POST", "/api/agent-types/scraping-efficiency/deploy", { token: operator })).status).toBe(403);
+    const toZero = await api<{ error: { message: string } }>("PUT", "/api/agent-types/scraping-efficiency/scale", {
+      token: operator,
+      body: { replicas: 0 },
+    });
+    expect(toZero.status).toBe(403);
+    expect(toZero.body.error.message).toContain("only admins");
+    expect((await fleetSettles("scraping-efficiency", 1))[0]?.agentId).toBe(before?.agentId);
+
+    const deployed = await api<{ desired: number; requestedBy: string }>("POST", "/api/agent-types/scraping-efficiency/deploy", {
+      token: await tokenFor("admin"),
     });
     expect(deployed.status).toBe(202);
-    expect(deployed.body.desired).toBe(1);
+    expect(deployed.body).toMatchObject({ desired: 1, requestedBy: "admin" });
     const [after] = await eventually(
       () => fleetSettles("scraping-efficiency", 1),
       (agents) => agents[0]?.agentId !== before?.agentId,

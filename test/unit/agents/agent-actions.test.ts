@@ -10,7 +10,7 @@ import {
 } from "#agents/domain/agent-actions";
 import { scaleFleet } from "#agents/domain/scale-fleet";
 import { BulkAgentActionRequest, bulkAgentAction } from "#agents/domain/bulk-agent-actions";
-import { ConflictError, NotFoundError, RequestValidationError } from "#shared/errors";
+import { ConflictError, ForbiddenError, NotFoundError, RequestValidationError } from "#shared/errors";
 import type { Caller } from "#shared/identity";
 import { countKey } from "#tasks/domain/task-stats";
 import { anAgent } from "../../support/agents";
@@ -145,12 +145,25 @@ describe("scaleAgentType", () => {
   it("sets the size and holds it against the scaler for 30 minutes", async () => {
     const { fleet, ledger, deps } = setUp();
 
-    const result = await scaleAgentType("data-quality", 4, deps);
+    const result = await scaleAgentType("data-quality", 4, caller, deps);
 
     const until = minutesLater(30).toISOString();
-    expect(result).toEqual({ agentType: "data-quality", desired: 4, autoscalingResumesAt: until });
+    expect(result).toEqual({ agentType: "data-quality", desired: 4, autoscalingResumesAt: until, requestedBy: "alice" });
     expect(fleet.desiredOf("data-quality")).toBe(4);
-    expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 4, manualUntil: until });
+    expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 4, manualUntil: until, manualBy: "alice" });
+  });
+
+  it("refuses an operator's scale to 0 with a 403 before anything is read; an operator's 1 and an admin's 0 go through", async () => {
+    const { fleet, ledger, deps } = setUp();
+
+    await expect(scaleAgentType("data-quality", 0, operator, deps)).rejects.toBeInstanceOf(ForbiddenError);
+    // Refused before the size check too: 0 is never "too many", and a 403 comes before any 400.
+    expect(fleet.changeCalls).toBe(0);
+    expect(ledger.scalings.size).toBe(0);
+
+    await expect(scaleAgentType("data-quality", 1, operator, deps)).resolves.toMatchObject({ desired: 1, requestedBy: "olga" });
+    await expect(scaleAgentType("data-quality", 0, caller, deps)).resolves.toMatchObject({ desired: 0, requestedBy: "alice" });
+    expect(ledger.scalingOf("data-quality")).toMatchObject({ manualDesired: 0, manualBy: "alice" });
   });
 
   it("keeps what the scaler remembered when recording the override", async () => {
@@ -166,7 +179,7 @@ describe("scaleAgentType", () => {
     };
     ledger.seedScaling("data-quality", { samples: [sample], lastScaleInAt: "2026-11-23T09:00:00.000Z" });
 
-    await scaleAgentType("data-quality", 2, deps);
+    await scaleAgentType("data-quality", 2, caller, deps);
 
     expect(ledger.scalingOf("data-quality")).toMatchObject({
       samples: [sample],
@@ -178,13 +191,13 @@ describe("scaleAgentType", () => {
   it("refuses more than maxAgentsPerType with a 400 naming replicas, changing nothing", async () => {
     const { fleet, ledger, deps } = setUp();
 
-    const error = await scaleAgentType("data-quality", 6, deps).catch((e: unknown) => e);
+    const error = await scaleAgentType("data-quality", 6, caller, deps).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(RequestValidationError);
     expect(error).toMatchObject({ status: 400, fields: [{ field: "replicas", message: expect.stringContaining("at most 5") }] });
     expect(fleet.changeCalls).toBe(0);
     expect(ledger.scalings.size).toBe(0);
-    await expect(scaleAgentType("data-quality", 5, deps)).resolves.toMatchObject({ desired: 5 });
+    await expect(scaleAgentType("data-quality", 5, caller, deps)).resolves.toMatchObject({ desired: 5 });
   });
 
   it("is kept by the scaler for 30 minutes despite a backlog, then the scaler takes over", async () => {
@@ -200,7 +213,7 @@ describe("scaleAgentType", () => {
         concurrency: () => 3,
         now: at,
       });
-    await scaleAgentType("data-quality", 1, deps);
+    await scaleAgentType("data-quality", 1, caller, deps);
 
     await scale(minutesLater(29));
     expect(fleet.desiredOf("data-quality")).toBe(1);
@@ -226,7 +239,7 @@ describe("scaleAgentType", () => {
       ledger.interruptAfterNextRead("SCALING#data-quality", async () => {
         await scaler();
       });
-      await scaleAgentType("data-quality", 3, { registry, fleet, ledger, now, maxAgentsPerType: 5 });
+      await scaleAgentType("data-quality", 3, caller, { registry, fleet, ledger, now, maxAgentsPerType: 5 });
       return { fleet, ledger };
     }
 
@@ -250,9 +263,14 @@ describe("deployAgentType", () => {
   it("replaces every agent of a running type without changing its size", async () => {
     const { fleet, ledger, deps } = setUp([], 3);
 
-    const result = await deployAgentType("data-quality", deps);
+    const result = await deployAgentType("data-quality", caller, deps);
 
-    expect(result).toEqual({ agentType: "data-quality", desired: 3, outcome: "every agent is replaced by a new one" });
+    expect(result).toEqual({
+      agentType: "data-quality",
+      desired: 3,
+      outcome: "every agent is replaced by a new one",
+      requestedBy: "alice",
+    });
     expect(fleet.redeployed).toEqual(["data-quality"]);
     expect(fleet.desiredChanges).toEqual([]);
     expect(ledger.scalings.size).toBe(0);
@@ -261,7 +279,7 @@ describe("deployAgentType", () => {
   it("starts one agent of a type at zero, and holds that against the scaler", async () => {
     const { fleet, ledger, deps } = setUp([], 0);
 
-    const result = await deployAgentType("data-quality", deps);
+    const result = await deployAgentType("data-quality", caller, deps);
 
     const until = minutesLater(30).toISOString();
     expect(result).toEqual({
@@ -269,6 +287,7 @@ describe("deployAgentType", () => {
       desired: 1,
       outcome: "the type was at zero: one agent starts",
       autoscalingResumesAt: until,
+      requestedBy: "alice",
     });
     expect(fleet.redeployed).toEqual(["data-quality"]);
     expect(fleet.desiredOf("data-quality")).toBe(1);

@@ -216,7 +216,7 @@ describe("scaleFleet", () => {
       const { fleet, run } = setUp({ counters: { "data-quality": { [countKey("high", "queued")]: 100 } }, ledger });
       const api: ActionDeps = { registry: new InMemoryAgentRegistry(), fleet, ledger, now: minute(0), maxAgentsPerType: 5 };
       ledger.interruptAfterNextRead("SCALING#data-quality", async () => {
-        await scaleAgentType("data-quality", 2, api);
+        await scaleAgentType("data-quality", 2, { sub: "u-1", username: "alice", roles: ["operator"] }, api);
       });
       await run(minute(0));
       return { fleet, ledger };

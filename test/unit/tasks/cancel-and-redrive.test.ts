@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NotFoundError } from "#shared/errors";
+import { ForbiddenError, NotFoundError } from "#shared/errors";
 import type { Caller } from "#shared/identity";
 import { cancelTask, cancelTasks, TaskNotCancellableError } from "#tasks/domain/cancel-tasks";
 import { queueView } from "#tasks/domain/queue-view";
@@ -9,7 +9,11 @@ import { PreconditionFailedError } from "#shared/conditional-requests";
 import { InMemoryTaskQuery, InMemoryTaskStore } from "../../support/in-memory-task-store";
 import { aTask, POLICY } from "../../support/tasks";
 
-const caller: Caller = { sub: "s", username: "alice", roles: ["operator"] };
+/** An operator who submitted the tasks `aTask` makes (their `submittedBy` is this `sub`). */
+const caller: Caller = { sub: "user-1", username: "alice", roles: ["operator"] };
+const operator = caller;
+const otherOperator: Caller = { sub: "user-2", username: "bob", roles: ["operator"] };
+const admin: Caller = { sub: "user-3", username: "root", roles: ["admin"] };
 const clock = { now: () => new Date("2026-11-23T10:00:00.000Z") };
 
 function storeWith(...tasks: Task[]) {
@@ -70,7 +74,7 @@ describe("cancelTasks", () => {
       aTask({ taskId: "c", agentType: "keyword-precision" }),
       aTask({ taskId: "d", agentType: "data-quality", status: "completed", finishedAt: "x", result: {}, agentId: "a" }),
     );
-    const { results, more } = await cancelTasks({ filter: { agentType: "data-quality" }, limit: 100 }, caller, deps);
+    const { results, more } = await cancelTasks({ filter: { agentType: "data-quality" }, limit: 100 }, admin, deps);
     expect(results.map((r) => r.taskId).sort()).toEqual(["a", "b"]);
     expect(more).toBe(false);
     expect((await deps.store.get("c"))?.status).toBe("queued");
@@ -79,7 +83,7 @@ describe("cancelTasks", () => {
 
   it("stops at the limit and says more remain", async () => {
     const deps = storeWith(...["a", "b", "c"].map((taskId) => aTask({ taskId })));
-    const { results, more } = await cancelTasks({ filter: { status: "queued" }, limit: 2 }, caller, deps);
+    const { results, more } = await cancelTasks({ filter: { status: "queued" }, limit: 2 }, admin, deps);
     expect(results).toHaveLength(2);
     expect(more).toBe(true);
   });
@@ -98,6 +102,48 @@ describe("cancelTasks", () => {
   });
 });
 
+describe("who may cancel and redrive a task", () => {
+  it("refuses another operator's cancel of a task they did not submit, leaving it queued; its submitter and an admin may", async () => {
+    const deps = storeWith(aTask({ taskId: "mine" }), aTask({ taskId: "also-mine" }));
+    await expect(cancelTask("mine", otherOperator, undefined, deps)).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await deps.store.get("mine"))?.status).toBe("queued");
+    // The controls: the same call by the submitter and by an admin succeeds.
+    expect(await cancelTask("mine", operator, undefined, deps)).toMatchObject({ status: "cancelled", cancelledBy: "alice" });
+    expect(await cancelTask("also-mine", admin, undefined, deps)).toMatchObject({ status: "cancelled", cancelledBy: "root" });
+  });
+
+  it("keeps cancelling by filter for admins, before a task is read; by id, others' tasks answer forbidden", async () => {
+    const deps = storeWith(aTask({ taskId: "a" }), aTask({ taskId: "b", submittedBy: "user-2" }));
+    await expect(cancelTasks({ filter: { status: "queued" }, limit: 100 }, operator, deps)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect([...deps.store.tasks.values()].map((t) => t.status)).toEqual(["queued", "queued"]);
+    const { results } = await cancelTasks({ taskIds: ["a", "b"], limit: 100 }, operator, deps);
+    expect(results).toEqual([
+      { taskId: "a", outcome: "cancelled", status: "cancelled" },
+      { taskId: "b", outcome: "forbidden" },
+    ]);
+    expect((await deps.store.get("b"))?.status).toBe("queued");
+  });
+
+  it("redrives only the submitter's dead letters for an operator, anyone's for an admin, recording who", async () => {
+    const dead = (taskId: string) =>
+      aTask({
+        taskId,
+        status: "dead_lettered",
+        attempt: 1,
+        attemptsAllowed: 1,
+        finishedAt: "x",
+        error: { message: "e", retryable: true },
+      });
+    const deps = storeWith(dead("d1"), dead("d2"));
+    expect(await redriveTasks(["d1"], otherOperator, deps)).toEqual([{ taskId: "d1", outcome: "forbidden" }]);
+    expect((await deps.store.get("d1"))?.status).toBe("dead_lettered");
+    expect(await redriveTasks(["d1"], admin, deps)).toEqual([{ taskId: "d1", outcome: "redriven", attempt: 2 }]);
+    expect(await deps.store.get("d1")).toMatchObject({ status: "queued", redrivenBy: "root" });
+  });
+});
+
 describe("redriveTasks", () => {
   it("re-queues dead-lettered tasks and reports the rest", async () => {
     const deps = storeWith(
@@ -111,12 +157,17 @@ describe("redriveTasks", () => {
       }),
       aTask({ taskId: "live" }),
     );
-    expect(await redriveTasks(["dead", "live", "ghost"], deps)).toEqual([
+    expect(await redriveTasks(["dead", "live", "ghost"], operator, deps)).toEqual([
       { taskId: "dead", outcome: "redriven", attempt: 5 },
       { taskId: "live", outcome: "not_dead_lettered" },
       { taskId: "ghost", outcome: "not_found" },
     ]);
-    expect(await deps.store.get("dead")).toMatchObject({ status: "queued", attempt: 5, attemptsAllowed: 8 });
+    expect(await deps.store.get("dead")).toMatchObject({
+      status: "queued",
+      attempt: 5,
+      attemptsAllowed: 8,
+      redrivenBy: operator.username,
+    });
   });
 });
 

@@ -18,7 +18,12 @@ const event: fc.Arbitrary<TaskEvent> = fc.oneof(
   fc.record({ kind: fc.constant("cancel" as const), by: fc.constant("alice") }),
   fc.record({ kind: fc.constant("expire" as const), attempt }),
   fc.record({ kind: fc.constant("dead_letter" as const), attempt, error }),
-  fc.record({ kind: fc.constant("redrive" as const), attempt, maxRetries: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({
+    kind: fc.constant("redrive" as const),
+    attempt,
+    maxRetries: fc.integer({ min: 0, max: 3 }),
+    by: fc.constant("operator"),
+  }),
 );
 /** Events arrive at increasing times, as they would. */
 const timeline = fc.array(fc.tuple(event, fc.integer({ min: 0, max: 120 }), fc.double({ min: 0, max: 0.999, noNaN: true })), {

@@ -140,7 +140,7 @@ describe("cancel, expire, dead-letter, redrive", () => {
 
   it("redrives a dead-lettered task as a new attempt with a fresh budget of retries", () => {
     const dead = apply(aTask(), { kind: "dead_letter", attempt: 1, error: failure(false) });
-    const redriven = apply(dead, { kind: "redrive", attempt: 1, maxRetries: 3 });
+    const redriven = apply(dead, { kind: "redrive", attempt: 1, maxRetries: 3, by: "admin" });
     expect(redriven).toMatchObject({ status: "queued", attempt: 2, attemptsAllowed: 5, availableAt: NOW });
     expect(redriven.finishedAt).toBeUndefined();
   });

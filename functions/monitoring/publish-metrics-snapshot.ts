@@ -4,8 +4,9 @@ import { publisher, snapshotSources } from "./wiring";
 
 /**
  * Every minute (and on demand): task counts and timings, every queue's depth and the fleet's
- * agents by status, put on the bus as one `MetricsSnapshot` event for the dashboard. The event
- * is also the answer, so whoever invoked it can see what was published.
+ * agents by status, put on the bus as one `MetricsSnapshot` event for the dashboard (and for
+ * `record-metrics-point`, which keeps it for `GET /api/metrics/system`). The event is also the
+ * answer, so whoever invoked it can see what was published.
  */
 export const handler = instrumented(
   async () => {

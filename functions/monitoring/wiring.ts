@@ -1,8 +1,10 @@
 import { fleetFigures } from "#agents/published/fleet-figures";
+import { connectionCount } from "#realtime/published/connection-count";
 import type { SnapshotSources } from "#monitoring/domain/metrics-snapshot";
 import { dynamoDocumentClient, eventBridgeClient, sqsClient } from "#shared/adapters/aws-clients";
 import { EventBridgePublisher, EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
-import { SnapshotSourcesEnvironment } from "#monitoring/adapters/function-environments";
+import { MetricsHistoryEnvironment, SnapshotSourcesEnvironment } from "#monitoring/adapters/function-environments";
+import { DynamoDbMetricsHistory } from "#monitoring/adapters/dynamodb-metrics-history";
 import { taskViews } from "#tasks/published/task-figures";
 import { once } from "#shared/once";
 
@@ -25,5 +27,11 @@ export const snapshotSources = once((): SnapshotSources => {
       queueUrls: env.WORK_QUEUE_URLS,
     }),
     fleet: fleetFigures(db, env.AGENTS_TABLE),
+    connections: connectionCount(db, env.CONNECTIONS_TABLE),
   };
 });
+
+/** The minute's points, kept by the snapshot and read by `GET /api/metrics/system`. */
+export const metricsHistory = once(
+  () => new DynamoDbMetricsHistory(dynamoDocumentClient(), MetricsHistoryEnvironment.read().METRICS_HISTORY_TABLE),
+);

@@ -1,5 +1,6 @@
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -12,13 +13,20 @@ import type { Construct } from "constructs";
 import { AGENT_INDEXES } from "#agents/adapters/dynamodb-agent-registry";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { deadLetterAlarmName } from "#monitoring/domain/alarm-alerts";
-import { HealthProbesEnvironment, SnapshotSourcesEnvironment } from "#monitoring/adapters/function-environments";
+import {
+  HealthProbesEnvironment,
+  MetricsHistoryEnvironment,
+  SnapshotSourcesEnvironment,
+} from "#monitoring/adapters/function-environments";
+import { CONNECTIONS_COUNT_INDEX } from "#realtime/published/connection-count";
 import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
+import { METRICS_SNAPSHOT } from "#kernel/bus/metrics-snapshot";
 import type { QueueUrls } from "#tasks/published/queue-urls";
 import { TASK_INDEXES } from "#tasks/adapters/task-table-layout";
 import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import type { PriorityQueues } from "../constructs/priority-queues";
-import type { SwarmTable } from "../constructs/swarm-table";
+import { SwarmTable } from "../constructs/swarm-table";
 import { FailureQueue } from "../constructs/failure-queue";
 import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
 import { alarmTopicName } from "../constructs/failure-alarms";
@@ -49,6 +57,8 @@ export class MonitoringStack extends Stack {
   /** Where every alarm here notifies, on ALARM and on OK. */
   readonly alarmTopic: sns.Topic;
   readonly deadLetterAlarms: Readonly<Record<AgentType, Readonly<Record<Priority, cloudwatch.Alarm>>>>;
+  /** The minute's metrics points (`GET /api/metrics/system`). */
+  readonly metricsHistory: SwarmTable;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
@@ -57,16 +67,29 @@ export class MonitoringStack extends Stack {
     const workQueueUrls = Object.fromEntries(AGENT_TYPES.map((type) => [type, props.workQueues[type].urls])) as QueueUrls;
     const bus = EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName });
 
+    // The minute's points behind GET /api/metrics/system: one partition sorted by time, dropped by TTL after 25 hours.
+    this.metricsHistory = new SwarmTable(this, "MetricsHistory", {
+      config,
+      partitionKey: { name: "series", type: dynamodb.AttributeType.STRING },
+      sortKey: { name: "at", type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: "expiresAt",
+    });
+    const history = MetricsHistoryEnvironment.toEnvironment({ METRICS_HISTORY_TABLE: this.metricsHistory.tableName });
+
     const api = routeFunctions(this, MONITORING_ROUTES, {
       config,
       context: "monitoring",
-      environment: HealthProbesEnvironment.toEnvironment({
-        TASKS_TABLE: props.tasksTable.tableName,
-        CONNECTIONS_TABLE: props.connectionsTable.tableName,
-        EVENT_BUS_NAME: props.bus.eventBusName,
-        WORK_QUEUE_URLS: workQueueUrls,
-      }),
+      environmentOf: {
+        getHealth: HealthProbesEnvironment.toEnvironment({
+          TASKS_TABLE: props.tasksTable.tableName,
+          CONNECTIONS_TABLE: props.connectionsTable.tableName,
+          EVENT_BUS_NAME: props.bus.eventBusName,
+          WORK_QUEUE_URLS: workQueueUrls,
+        }),
+        getSystemMetrics: history,
+      },
     });
+    this.metricsHistory.grant(api.getSystemMetrics, "Query");
     const health = api.getHealth;
     props.tasksTable.grant(health, "DescribeTable");
     props.connectionsTable.grant(health, "DescribeTable");
@@ -89,6 +112,7 @@ export class MonitoringStack extends Stack {
           AGENTS_TABLE: props.agentsTable.tableName,
           // Dead-letter queues are found through each work queue's redrive policy: both URL sets would not fit in 4 KB.
           WORK_QUEUE_URLS: workQueueUrls,
+          CONNECTIONS_TABLE: props.connectionsTable.tableName,
         }),
         ...bus,
       },
@@ -103,6 +127,7 @@ export class MonitoringStack extends Stack {
       });
     queryIndex(props.tasksTable, TASK_INDEXES.queued.name);
     queryIndex(props.agentsTable, AGENT_INDEXES.byType);
+    queryIndex(props.connectionsTable, CONNECTIONS_COUNT_INDEX);
     // One statement for all forty queues: forty of them (as grantReadAttributes writes them) push the role's
     // inline policy past its size limit, into overflow policies.
     iam.Grant.addToPrincipal({
@@ -127,6 +152,31 @@ export class MonitoringStack extends Stack {
           }),
           retryAttempts: 0,
           maxEventAge: Duration.minutes(5),
+        }),
+      ],
+    });
+
+    // ── Each snapshot on the bus kept as the minute's point (GET /api/metrics/system) ──
+    const record = new SwarmFunction(this, "RecordMetricsPoint", {
+      entry: "monitoring/record-metrics-point.ts",
+      description: "MetricsSnapshot: keep the minute's point for GET /api/metrics/system",
+      context: "monitoring",
+      config,
+      environment: history,
+    });
+    this.metricsHistory.grant(record, "PutItem");
+    new events.Rule(this, "MetricsSnapshotsToHistory", {
+      description: "Each metrics snapshot is kept as a point of the system metrics history",
+      eventBus: props.bus,
+      eventPattern: { source: [EVENT_SOURCES.monitoring], detailType: [METRICS_SNAPSHOT] },
+      // A point lost is a gap in a chart, not lost work; still kept and alarmed, never dropped unseen.
+      targets: [
+        guardedLambdaTarget(record, {
+          failures: new FailureQueue(this, "MetricsPointFailures", {
+            holds: "metrics snapshots that could not be kept as points",
+          }),
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(10),
         }),
       ],
     });

@@ -58,7 +58,7 @@ describe("metrics snapshot", () => {
     });
   });
 
-  it("reads only (counters, the queued and by-type indexes, queue attributes) and writes nothing but PutEvents (and its failures)", () => {
+  it("reads only (counters, the queued, by-type and connections' by-sk indexes, queue attributes) and writes nothing but PutEvents (and its failures)", () => {
     const statements = statementsOf("PublishMetricsSnapshot");
     expect([...actionsOf(statements)].sort()).toEqual([
       "dynamodb:BatchGetItem",
@@ -73,9 +73,31 @@ describe("metrics snapshot", () => {
     ]);
     // Query reaches the two indexes it reads, never a table or another index.
     const queried = JSON.stringify(grantsOf(statements, "dynamodb:Query").map((s) => s.Resource));
-    expect(queried.match(/\/index\/[a-z-]+/g)?.sort()).toEqual(["/index/by-type", "/index/queued"]);
+    expect(queried.match(/\/index\/[a-z-]+/g)?.sort()).toEqual(["/index/by-sk", "/index/by-type", "/index/queued"]);
     // PutEvents on the swarm bus only.
     expect(JSON.stringify(grantsOf(statements, "events:PutEvents").map((s) => s.Resource))).toMatch(/SwarmBus/);
+  });
+
+  it("keeps each snapshot on the bus as a point: a recorder that may only PutItem on the metrics history, whose rows expire", () => {
+    const statements = statementsOf("RecordMetricsPoint");
+    const dynamo = [...actionsOf(statements)].filter((action) => action.startsWith("dynamodb:"));
+    expect(dynamo).toEqual(["dynamodb:PutItem"]);
+    expect(JSON.stringify(grantsOf(statements, "dynamodb:PutItem").map((s) => s.Resource))).toMatch(/MetricsHistory/);
+    monitoring.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      KeySchema: [
+        { AttributeName: "series", KeyType: "HASH" },
+        { AttributeName: "at", KeyType: "RANGE" },
+      ],
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+    });
+    monitoring.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: { source: ["tge-swarm.monitoring"], "detail-type": ["MetricsSnapshot"] },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue() })],
+    });
+    // The system view reads the history with Query and nothing else (its other grants are the per-user request budget's).
+    const view = statementsOf("GetSystemMetrics");
+    const onHistory = view.filter((statement) => JSON.stringify(statement.Resource).includes("MetricsHistory"));
+    expect(onHistory.flatMap((statement) => [statement.Action].flat())).toEqual(["dynamodb:Query"]);
   });
 
   it("may read the attributes of every work queue and of its dead-letter queue", () => {

@@ -1,5 +1,14 @@
 import type { ServerEvent } from "#realtime/published/protocol";
 import { DECIDER_ROLES, type Decision, decisionPath } from "#optimization/published/decisions";
+import {
+  METRICS_WINDOWS,
+  type MetricsWindow,
+  pointOf,
+  type SystemPoint,
+  SystemMetricsView,
+  systemMetricsView,
+} from "#monitoring/published/system-metrics";
+import { MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
 import { getJson, postJson, SessionExpiredError } from "./api";
 import { isExpired, type Session } from "./auth";
 import type { DashboardConfig } from "./config";
@@ -11,6 +20,7 @@ import { renderConnection } from "./panels/connection";
 import { renderCoordination } from "./panels/coordination";
 import { renderDetections } from "./panels/detections";
 import { renderJobs } from "./panels/jobs";
+import { SystemCharts } from "./panels/system-charts";
 import { renderOptimizations } from "./panels/optimizations";
 import { renderQueues } from "./panels/queues";
 import { renderTasks } from "./panels/tasks";
@@ -51,11 +61,14 @@ export interface DashboardElements {
   readonly detections: HTMLElement;
   readonly coordination: HTMLElement;
   readonly jobs: HTMLElement;
+  readonly metrics: HTMLElement;
   readonly notices: HTMLElement;
 }
 
 /** Queue figures older than this are fetched again when no `metrics` event has brought newer ones. */
 const QUEUE_REFRESH_MS = 30_000;
+/** The system charts follow each `metrics` event (a minute apart); without events, they are fetched this often. */
+const SYSTEM_METRICS_REFRESH_MS = 60_000;
 
 /**
  * Runs the panels for one signed-in session: snapshots from the HTTP API, then live events.
@@ -208,10 +221,50 @@ export function startDashboard(
     );
   }
 
+  let metricsWindow: MetricsWindow = "1h";
+  let metricsLoadedAt = 0;
+  // The minute-resolution windows' points, so a `metrics` frame is charted at once (the history keeps it a moment later).
+  let minutePoints: SystemPoint[] | undefined;
+  const loadSystemMetrics = () => {
+    metricsLoadedAt = Date.now();
+    getJson(config, token, `/api/metrics/system?window=${metricsWindow}`, SystemMetricsView).then(
+      (view) => {
+        if (stopped || view.window !== metricsWindow) return;
+        minutePoints = view.resolutionSeconds === 60 ? view.series : undefined;
+        charts.show(view);
+      },
+      (error: unknown) => {
+        if (error instanceof SessionExpiredError) return expire();
+        charts.fail(`Could not load the system metrics: ${error instanceof Error ? error.message : String(error)}.`);
+      },
+    );
+  };
+  const chartSnapshot = (data: unknown) => {
+    const snapshot = MetricsSnapshot.safeParse(data);
+    if (!snapshot.success || !minutePoints) return loadSystemMetrics();
+    const point = pointOf(snapshot.data);
+    minutePoints = [...minutePoints.filter((known) => known.at !== point.at), point];
+    metricsLoadedAt = Date.now();
+    // The window ends at the newer of this clock and the snapshot's, so a browser clock behind the server's keeps the point.
+    charts.show(systemMetricsView(minutePoints, metricsWindow, new Date(Math.max(Date.now(), Date.parse(point.at)))));
+  };
+  const charts = new SystemCharts(
+    elements.metrics,
+    Object.keys(METRICS_WINDOWS),
+    (window) => {
+      metricsWindow = window as MetricsWindow;
+      loadSystemMetrics();
+    },
+    metricsWindow,
+  );
+
   const live = new LiveConnection({
     url: config.webSocketUrl,
     token: () => (isExpired(session) ? undefined : session.accessToken),
-    onEvent: (event: ServerEvent) => update(applyEvent(state, event)),
+    onEvent: (event: ServerEvent) => {
+      update(applyEvent(state, event));
+      if (event.type === "metrics") chartSnapshot(event.data);
+    },
     onStatus: (status, detail) => {
       renderConnection(elements.connection, status, detail);
       if (status === "stopped" && detail === "session expired") expire();
@@ -227,11 +280,16 @@ export function startDashboard(
     const asOf = state.queues.asOf ? Date.parse(state.queues.asOf) : 0;
     if (live.currentStatus === "live" && Date.now() - asOf > QUEUE_REFRESH_MS) void loadQueues();
   }, QUEUE_REFRESH_MS / 3);
+  const metricsTimer = setInterval(() => {
+    if (Date.now() - metricsLoadedAt >= SYSTEM_METRICS_REFRESH_MS) loadSystemMetrics();
+  }, SYSTEM_METRICS_REFRESH_MS / 4);
   const expiryTimer = setTimeout(expire, Math.max(0, session.expiresAt - Date.now()));
 
   function stop() {
     stopped = true;
     clearInterval(queueTimer);
+    clearInterval(metricsTimer);
+    charts.destroy();
     clearTimeout(expiryTimer);
     if (frame !== undefined) cancelAnimationFrame(frame);
     live.stop();
@@ -240,6 +298,7 @@ export function startDashboard(
   render();
   // The snapshots load whether or not the WebSocket comes up, so the page shows something either way.
   loadSnapshots();
+  loadSystemMetrics();
   live.start();
   return stop;
 }

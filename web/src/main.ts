@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     detections: required("panel-detections", HTMLElement),
     coordination: required("panel-coordination", HTMLElement),
     jobs: required("panel-jobs", HTMLElement),
+    metrics: required("panel-metrics", HTMLElement),
     notices: required("notices", HTMLElement),
   };
 

@@ -55,5 +55,14 @@ export const MetricsSnapshot = z.object({
   queues: z.array(QueueRow),
   /** One row per agent type × live status (25), zero counts included, so a chart's series never come and go. */
   agents: z.array(z.object({ agentType: AgentType, status: AgentStatus, count: z.number().int().min(0) })),
+  /** How much of the fleet is at work: live agents (healthy or degraded), those running a task, and their task slots. */
+  utilization: z.object({
+    liveAgents: z.number().int().min(0),
+    busyAgents: z.number().int().min(0),
+    slots: z.number().int().min(0),
+    slotsInUse: z.number().int().min(0),
+  }),
+  /** Open WebSocket connections (dashboards and clients). */
+  connections: z.number().int().min(0),
 });
 export type MetricsSnapshot = z.infer<typeof MetricsSnapshot>;

@@ -3,6 +3,10 @@ import { ConnectionsTableEnvironment } from "#realtime/published/connections-env
 import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { WorkQueuesEnvironment } from "#tasks/published/queue-urls";
 import { TasksTableEnvironment, TasksTablesEnvironment } from "#tasks/published/tables-environment";
+import { envContract, envVar } from "#shared/env-contract";
+
+/** The table the snapshot's points are kept in, and `GET /api/metrics/system` reads. */
+export const MetricsHistoryEnvironment = envContract({ METRICS_HISTORY_TABLE: envVar.name() });
 
 /**
  * What the monitoring functions read, composed of the contracts the owning contexts publish (the
@@ -17,6 +21,9 @@ export const HealthProbesEnvironment = TasksTableEnvironment.and(ConnectionsTabl
 
 /**
  * What the metrics snapshot reads: the task views (both tasks tables, the work queues; the
- * dead-letter queues are found through each work queue's redrive policy) and the fleet.
+ * dead-letter queues are found through each work queue's redrive policy), the fleet and the
+ * WebSocket connections.
  */
-export const SnapshotSourcesEnvironment = TasksTablesEnvironment.and(AgentsTableEnvironment).and(WorkQueuesEnvironment);
+export const SnapshotSourcesEnvironment = TasksTablesEnvironment.and(AgentsTableEnvironment)
+  .and(WorkQueuesEnvironment)
+  .and(ConnectionsTableEnvironment);

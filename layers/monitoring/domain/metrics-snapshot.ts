@@ -1,4 +1,4 @@
-import { countAgents, type FleetFigures } from "#agents/published/fleet-figures";
+import { countAgents, type FleetFigures, isLive } from "#agents/published/fleet-figures";
 import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { AGENT_STATUSES } from "#kernel/bus/agent-status-changed";
 import { type DomainEvent, EVENT_SOURCES } from "#kernel/bus/domain-event";
@@ -12,6 +12,8 @@ export const SNAPSHOT_AGENT_STATUSES = AGENT_STATUSES.filter((status) => status 
 export interface SnapshotSources {
   readonly tasks: TaskViews;
   readonly fleet: FleetFigures;
+  /** Open WebSocket connections. */
+  readonly connections: () => Promise<number>;
 }
 
 /**
@@ -23,12 +25,14 @@ export interface SnapshotSources {
  * await publisher.publish([metricsSnapshotEvent(snapshot)]);
  */
 export async function takeMetricsSnapshot(sources: SnapshotSources, now: Date): Promise<MetricsSnapshot> {
-  const [status, queues, agents] = await Promise.all([
+  const [status, queues, agents, connections] = await Promise.all([
     sources.tasks.status(now),
     sources.tasks.queues(now),
     sources.fleet.agents(),
+    sources.connections(),
   ]);
   const byType = countAgents(agents);
+  const live = agents.filter(isLive);
   // Parsed rather than trusted: a figure that drifts from the schema fails here, not on the page.
   return MetricsSnapshot.parse({
     at: now.toISOString(),
@@ -43,6 +47,13 @@ export async function takeMetricsSnapshot(sources: SnapshotSources, now: Date): 
     agents: AGENT_TYPES.flatMap((agentType) =>
       SNAPSHOT_AGENT_STATUSES.map((status) => ({ agentType, status, count: byType[agentType][status] })),
     ),
+    utilization: {
+      liveAgents: live.length,
+      busyAgents: live.filter((agent) => agent.workload.currentTasks > 0).length,
+      slots: live.reduce((sum, agent) => sum + agent.workload.maxConcurrentTasks, 0),
+      slotsInUse: live.reduce((sum, agent) => sum + Math.min(agent.workload.currentTasks, agent.workload.maxConcurrentTasks), 0),
+    },
+    connections,
   });
 }
 

@@ -201,6 +201,31 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       .sort((a, b) => a.joinedAt.localeCompare(b.joinedAt) || a.connectionId.localeCompare(b.connectionId));
   }
 
+  /**
+   * Open connections: a count of the index's META rows, leaving out rows past their expiry
+   * that DynamoDB's TTL has not deleted yet (it may take days).
+   */
+  async count(): Promise<number> {
+    let count = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_SK_INDEX,
+          KeyConditionExpression: "sk = :meta",
+          FilterExpression: "expiresAt > :now",
+          ExpressionAttributeValues: { ":meta": "META", ":now": Math.floor(this.now().getTime() / 1000) },
+          Select: "COUNT",
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
+  }
+
   async rooms(): Promise<RoomName[]> {
     const items = await this.queryAll({
       TableName: this.tableName,

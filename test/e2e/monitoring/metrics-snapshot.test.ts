@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Frame, WsClient } from "../../../scripts/local/ws-client";
-import { cancelAllOf, eventually, outputs, submit, tokenFor } from "../support/api";
+import { api, cancelAllOf, eventually, outputs, submit, tokenFor } from "../support/api";
 import { invokeFunction } from "../support/fleet";
 import { ATTENDED_AGENT_TYPES, UNATTENDED_AGENT_TYPE } from "../support/global-setup";
 import { MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
+import { pointOf, SystemMetricsView } from "#monitoring/domain/system-metrics";
 
 const QUEUED = 3;
 const PRIORITY = "low";
@@ -100,6 +101,40 @@ describe("metrics snapshot", () => {
     } finally {
       other.close();
     }
+  });
+
+  it("is kept as a point that GET /api/metrics/system serves, for a viewer, with the fleet's utilization and the open connections", async () => {
+    const snapshot = await snapshotNow();
+    // The client above is connected, and every attended type runs an agent.
+    expect(snapshot.connections).toBeGreaterThanOrEqual(1);
+    expect(snapshot.utilization.liveAgents).toBeGreaterThanOrEqual(ATTENDED_AGENT_TYPES.length);
+    expect(snapshot.utilization.slots).toBeGreaterThanOrEqual(snapshot.utilization.liveAgents);
+
+    // The point is kept by the recorder the bus delivers the snapshot to: it is there within seconds.
+    const viewer = await tokenFor("viewer");
+    const answer = await eventually(
+      () => api<SystemMetricsView>("GET", "/api/metrics/system?window=5m", { token: viewer }),
+      (r) => r.status !== 200 || r.body.series.some((point) => point.at === snapshot.at),
+      15_000,
+      "the snapshot's point in the 5 minute view",
+    );
+    expect(answer.status).toBe(200);
+    const view = SystemMetricsView.parse(answer.body);
+    expect(view).toMatchObject({ window: "5m", resolutionSeconds: 60 });
+    expect(view.series.find((point) => point.at === snapshot.at)).toEqual(pointOf(snapshot));
+    expect(view.summary.minutes).toBe(view.series.length);
+    expect(view.summary.connections.max).toBeGreaterThanOrEqual(1);
+    // The default window is the hour, and a day folds into five-minute points.
+    expect((await api<SystemMetricsView>("GET", "/api/metrics/system", { token: viewer })).body.window).toBe("1h");
+    expect(
+      (await api<SystemMetricsView>("GET", "/api/metrics/system?window=24h", { token: viewer })).body.resolutionSeconds,
+    ).toBe(300);
+
+    // Controls: a window it does not know is a 400 naming it; no token is a 401.
+    const bad = await api<{ error: { fields: { field: string }[] } }>("GET", "/api/metrics/system?window=7d", { token: viewer });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain("window");
+    expect((await api("GET", "/api/metrics/system", { token: null })).status).toBe(401);
   });
 
   it("arrives every minute without being asked (the schedule runs on the emulator too)", { timeout: 80_000 }, async () => {

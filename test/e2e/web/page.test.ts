@@ -6,6 +6,7 @@ import { type WebServer, startWebServer } from "../../../scripts/local/web-serve
 import { LOCAL_DIR } from "../../../scripts/local/paths";
 import { LOCAL_USERS } from "../../../scripts/local/users";
 import { api, outputs, submit, taskUntil, tokenFor } from "../support/api";
+import { invokeFunction } from "../support/fleet";
 
 const SCREENSHOT = path.join(LOCAL_DIR, "screenshots", "dashboard.png");
 
@@ -96,6 +97,28 @@ describe("the dashboard page, in a browser", () => {
     await page.locator('#panel-agents tr[data-agent-type="data-quality"]').waitFor({ timeout: 10_000 });
     await expect.poll(() => page.locator("#panel-queues tr[data-priority]").count(), { timeout: 10_000 }).toBe(4);
     expect(await page.locator("#notices").isVisible()).toBe(false);
+  });
+
+  it("charts the system metrics: four charts of the window's points, a summary, and a window picker", async () => {
+    // WHEN a snapshot is taken (its point is kept, and its metrics frame tells the page to fetch the view again)
+    await invokeFunction(outputs().MetricsSnapshotFunctionName);
+    const panel = page.locator("#panel-metrics");
+    // THEN the hour's view holds at least that point, drawn on four canvases, with its summary
+    await expect.poll(async () => Number((await panel.getAttribute("data-points")) ?? 0), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await panel.getAttribute("data-window")).toBe("1h");
+    expect(await panel.locator("figure.chart canvas").count()).toBe(4);
+    expect(await panel.locator("figure.chart figcaption").allTextContents()).toEqual([
+      "Throughput (tasks/min)",
+      "Queue depth by priority (messages)",
+      "Task latency (ms)",
+      "Agents by status (agents)",
+    ]);
+    expect(await panel.locator(".system-summary dt").count()).toBe(7);
+    // …and the picker fetches another window
+    await panel.locator('button[data-window="5m"]').click();
+    await expect.poll(() => panel.getAttribute("data-window"), { timeout: 10_000 }).toBe("5m");
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await panel.screenshot({ path: path.join(path.dirname(SCREENSHOT), "system-metrics.png"), timeout: 10_000 });
   });
 
   it("shows a submitted task in recent tasks, through to its final status", async () => {

@@ -54,7 +54,19 @@ async function someSwarm(): Promise<{ sources: SnapshotSources; taskStats: InMem
   };
   const registry = new InMemoryAgentRegistry([
     anAgent({ agentId: "dq-1", status: "healthy" }),
-    anAgent({ agentId: "dq-2", status: "degraded" }),
+    anAgent({
+      agentId: "dq-2",
+      status: "degraded",
+      workload: {
+        currentTasks: 2,
+        maxConcurrentTasks: 3,
+        cpuPercent: 50,
+        memoryPercent: 40,
+        errorRate: 0,
+        tasksCompleted: 9,
+        tasksFailed: 0,
+      },
+    }),
     anAgent({ agentId: "ar-1", agentType: "api-reliability", status: "healthy" }),
     anAgent({ agentId: "dq-0", status: "stopped" }),
   ]);
@@ -64,6 +76,7 @@ async function someSwarm(): Promise<{ sources: SnapshotSources; taskStats: InMem
     sources: {
       tasks: inMemoryTaskViews({ stats: taskStats, query: new InMemoryTaskQuery(store), inspector }),
       fleet: { agents: () => registry.list({ includeStopped: false }) },
+      connections: async () => 7,
     },
   };
 }
@@ -126,6 +139,13 @@ describe("takeMetricsSnapshot", () => {
     expect(snapshot.agents.reduce((sum, a) => sum + a.count, 0)).toBe(3);
   });
 
+  it("says how much of the live fleet is at work and how many WebSocket connections are open", async () => {
+    const snapshot = await takeMetricsSnapshot((await someSwarm()).sources, now);
+    // Three live agents of three slots each; one of them runs two tasks. The stopped agent counts for nothing.
+    expect(snapshot.utilization).toEqual({ liveAgents: 3, busyAgents: 1, slots: 9, slotsInUse: 2 });
+    expect(snapshot.connections).toBe(7);
+  });
+
   it("is what the schema the dashboard relies on says, and is published as one MetricsSnapshot event", async () => {
     const snapshot = await takeMetricsSnapshot((await someSwarm()).sources, now);
 
@@ -148,6 +168,7 @@ describe("takeMetricsSnapshot", () => {
           inspector: { depth: async () => ({ visible: 0, inFlight: 0, delayed: 0, deadLetters: 0 }) },
         }),
         fleet: { agents: async () => [] },
+        connections: async () => 0,
       },
       now,
     );

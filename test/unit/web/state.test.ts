@@ -57,6 +57,8 @@ const snapshot = (at: string, queues: QueueRow[]): MetricsSnapshot => {
     },
     queues,
     agents: AGENT_TYPES.map((agentType) => ({ agentType, status: "healthy", count: 1 })),
+    utilization: { liveAgents: AGENT_TYPES.length, busyAgents: 0, slots: 3 * AGENT_TYPES.length, slotsInUse: 0 },
+    connections: 1,
   });
 };
 

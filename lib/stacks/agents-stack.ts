@@ -28,6 +28,8 @@ import { EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { TaskStatsTableEnvironment } from "#tasks/published/tables-environment";
 import type { SettingsAccess } from "./optimization-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
+import { grantPublish } from "../constructs/grant-publish";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
 
 export interface AgentsStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -218,7 +220,7 @@ export class AgentsStack extends Stack {
     ecsRead(monitor);
     ecsScale(monitor);
     ecsStopTask(monitor);
-    props.bus.grantPutEventsTo(monitor);
+    grantPublish(props.bus, monitor, EVENT_SOURCES.agents);
 
     const scaler = fn(
       "ScaleFleet",
@@ -288,7 +290,7 @@ export class AgentsStack extends Stack {
       eventBus,
       Duration.seconds(30),
     );
-    props.bus.grantPutEventsTo(relay);
+    grantPublish(props.bus, relay, EVENT_SOURCES.agents);
     const relayFailures = new FailureQueue(this, "AgentRelayFailures", {
       holds: "pointers to agents-stream records the relay could not process in 10 retries",
     });

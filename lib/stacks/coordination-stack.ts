@@ -20,6 +20,8 @@ import { guardedLambdaTarget } from "../constructs/guarded-lambda-target";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
+import { grantPublish } from "../constructs/grant-publish";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
 
 export interface CoordinationStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -144,7 +146,7 @@ export class CoordinationStack extends Stack {
       "coordination_events stream: put each recorded event on the bus as CoordinationEvent",
       EventBusEnvironment.toEnvironment({ EVENT_BUS_NAME: props.bus.eventBusName }),
     );
-    props.bus.grantPutEventsTo(publish);
+    grantPublish(props.bus, publish, EVENT_SOURCES.coordination);
     publish.addEventSource(streamSource(this.eventsTable));
 
     const reaper = fn(

@@ -11,6 +11,8 @@ import type { AuthorizedHttpApi } from "../constructs/authorized-http-api";
 import { routeFunctions } from "../constructs/route-functions";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
+import { grantPublish } from "../constructs/grant-publish";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
 
 export interface DetectionStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -75,7 +77,7 @@ export class DetectionStack extends Stack {
         },
         grant: (role) => {
           this.detectionsTable.grant(role, "Query", "PutItem", "UpdateItem");
-          props.bus.grantPutEventsTo(role);
+          grantPublish(props.bus, role, EVENT_SOURCES.detection);
         },
       },
     };

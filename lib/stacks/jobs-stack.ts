@@ -38,6 +38,8 @@ import { SwarmTable } from "../constructs/swarm-table";
 import type { FilesStack } from "./files-stack";
 import type { SettingsAccess } from "./optimization-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
+import { grantPublish } from "../constructs/grant-publish";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
 
 export interface JobsStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -231,7 +233,7 @@ export class JobsStack extends Stack {
       60,
     );
     dispatcher(relay);
-    props.bus.grantPutEventsTo(relay);
+    grantPublish(props.bus, relay, EVENT_SOURCES.jobs);
     relay.addEventSource(
       streamOutboxSource(this.jobsTable, {
         failures: new FailureQueue(this, "JobRelayFailures", {

@@ -19,6 +19,7 @@ import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SettingsAccess } from "./optimization-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
+import { grantPublish } from "../constructs/grant-publish";
 
 export interface ModelsStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -81,7 +82,7 @@ export class ModelsStack extends Stack {
     this.table.grant(api.promoteModelVersion, ...writes);
     this.artifacts.grantRead(api.promoteModelVersion, MODELS_PREFIX);
     props.settings.grantRead(api.promoteModelVersion, [DETECTION_DOCUMENTS.keywords]);
-    props.bus.grantPutEventsTo(api.promoteModelVersion);
+    grantPublish(props.bus, api.promoteModelVersion, EVENT_SOURCES.models);
     props.http.addRoutes(this, MODEL_ROUTES, api);
 
     const register = fn(

@@ -35,6 +35,7 @@ import type { SwarmStackProps } from "./swarm-stack-props";
 import { PRIORITIES, type Priority } from "#kernel/task-vocabulary";
 import { MONITORING_ROUTES } from "#monitoring/published/routes";
 import { routeFunctions } from "../constructs/route-functions";
+import { grantPublish } from "../constructs/grant-publish";
 
 export interface MonitoringStackProps extends SwarmStackProps {
   readonly http: AuthorizedHttpApi;
@@ -140,7 +141,7 @@ export class MonitoringStack extends Stack {
         ]),
       ),
     });
-    props.bus.grantPutEventsTo(snapshot);
+    grantPublish(props.bus, snapshot, EVENT_SOURCES.monitoring);
     new events.Rule(this, "MetricsSnapshotSchedule", {
       description: "Publishes the swarm's metrics snapshot for the dashboard",
       schedule: events.Schedule.rate(Duration.minutes(1)),
@@ -241,7 +242,7 @@ export class MonitoringStack extends Stack {
       config,
       environment: bus,
     });
-    props.bus.grantPutEventsTo(relay);
+    grantPublish(props.bus, relay, EVENT_SOURCES.monitoring);
     relay.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
@@ -279,6 +280,7 @@ export class MonitoringStack extends Stack {
     ) as Record<AgentType, Record<Priority, cloudwatch.Alarm>>;
 
     new CfnOutput(this, "MetricsSnapshotFunctionName", { value: snapshot.functionName });
+    new CfnOutput(this, "MetricsHistoryTableName", { value: this.metricsHistory.tableName });
     new CfnOutput(this, "AlarmRelayFunctionName", { value: relay.functionName });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarmTopic.topicArn });
     new CfnOutput(this, "AlarmRelayFailuresQueueUrl", { value: relayFailures.queueUrl });

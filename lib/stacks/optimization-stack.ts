@@ -39,6 +39,7 @@ import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { CoordinationStack } from "./coordination-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
+import { grantPublish } from "../constructs/grant-publish";
 
 export interface OptimizationStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -302,7 +303,7 @@ export class OptimizationStack extends Stack {
       "Optimizations stream: announce pending approvals and outcomes",
       bus,
     );
-    props.bus.grantPutEventsTo(relay);
+    grantPublish(props.bus, relay, EVENT_SOURCES.optimization);
     const relayFailures = new FailureQueue(this, "OptimizationRelayFailures", {
       holds: "pointers to optimizations-stream records the relay could not process in 10 retries",
     });
@@ -330,7 +331,7 @@ export class OptimizationStack extends Stack {
         EVENT_BUS_NAME: props.bus.eventBusName,
         REVIEW_TARGET_LATENCY_SECONDS: config.targetLatencySeconds,
       }),
-      grant: (role) => props.bus.grantPutEventsTo(role),
+      grant: (role) => grantPublish(props.bus, role, EVENT_SOURCES.optimization),
       readsFleet: true,
     };
     this.specialists = { "api-reliability": reviewer, "performance-optimizer": reviewer };

@@ -27,6 +27,8 @@ import { FailureQueue } from "../constructs/failure-queue";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
+import { grantPublish } from "../constructs/grant-publish";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
 
 export interface RealtimeStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -230,7 +232,7 @@ export class RealtimeStack extends Stack {
     eventsTable.grant(api.getEventHistory, "Query");
     this.connectionsTable.grant(api.getStatistics, "Query");
     eventsTable.grant(api.getStatistics, "BatchGetItem");
-    props.bus.grantPutEventsTo(api.broadcastMessage);
+    grantPublish(props.bus, api.broadcastMessage, EVENT_SOURCES.realtime);
     props.http.addRoutes(this, REALTIME_ROUTES, api);
 
     new CfnOutput(this, "WebSocketUrl", { value: this.webSocketStage.url });

@@ -28,6 +28,8 @@ import { routeFunctions } from "../constructs/route-functions";
 import { SwarmFunction } from "../constructs/swarm-function";
 import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
+import { grantPublish } from "../constructs/grant-publish";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
 
 export interface TasksStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -180,7 +182,7 @@ export class TasksStack extends Stack {
     );
     for (const type of AGENT_TYPES) this.workQueues[type].grantSend(relay);
     timers.queue.grantSendMessages(relay);
-    props.bus.grantPutEventsTo(relay);
+    grantPublish(props.bus, relay, EVENT_SOURCES.tasks);
     // A delta is one transaction: the version's marker (Put, if absent) and the ADDs (Update).
     this.stats.grant(relay, "PutItem", "UpdateItem");
     const relayFailures = new FailureQueue(this, "RelayFailures", {
@@ -231,7 +233,7 @@ export class TasksStack extends Stack {
     this.stats.grant(sweeper, "GetItem", "PutItem");
     for (const type of AGENT_TYPES) this.workQueues[type].grantSend(sweeper);
     timers.queue.grantSendMessages(sweeper);
-    props.bus.grantPutEventsTo(sweeper);
+    grantPublish(props.bus, sweeper, EVENT_SOURCES.tasks);
     const sweepFailures = new FailureQueue(this, "SweepFailures", { holds: "sweeper runs that failed or were never delivered" });
     new events.Rule(this, "SweeperSchedule", {
       description: "Runs the stranded-task sweeper",

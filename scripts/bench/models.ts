@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { DEFAULT_KEYWORD_CONFIG } from "#detection/published/settings";
-import type { JobFinished } from "#kernel/bus/job-events";
+import { type JobFinished, ScorerTrainingResult } from "#kernel/bus/job-events";
 import { scorerTrainingArtifactKey } from "#jobs/published/artifacts";
 import { eventually } from "../local/eventually";
 import type { LocalOutputs } from "../local/outputs";
@@ -35,12 +35,14 @@ export async function modelsBenchmark(outputs: LocalOutputs, options: { reads: n
   );
   const figures = { items: 40, precision: 0.9, recall: 0.9, f1: 0.9 };
   const now = new Date().toISOString();
+  // Parsed as the registry will parse it, so a change to the contract fails here and not as a timeout.
   const job: JobFinished = {
     jobId,
     jobType: "scorer-training",
     status: "succeeded",
     result: {
       modelName: name,
+      startedFrom: { settingsVersion: "bench", configVersion: DEFAULT_KEYWORD_CONFIG.version },
       artifact: { bucket: outputs.JobArtifactsBucketName, key },
       datasets: ["fixture:tge-news"],
       training: figures,
@@ -52,6 +54,7 @@ export async function modelsBenchmark(outputs: LocalOutputs, options: { reads: n
     createdAt: now,
     finishedAt: now,
   };
+  ScorerTrainingResult.parse(job.result);
   const registeredAt = performance.now();
   await bus.send(
     new PutEventsCommand({

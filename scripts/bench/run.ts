@@ -20,6 +20,7 @@ import { fanoutBenchmark } from "./fanout";
 import { initTimeBenchmark } from "./init-time";
 import { modelsBenchmark } from "./models";
 import { jobsBenchmark } from "./jobs";
+import { metricsBenchmark } from "./metrics";
 import { optimizationBenchmark } from "./optimization";
 import { orchestrationBenchmark } from "./orchestration";
 import { spineBenchmark } from "./spine";
@@ -58,6 +59,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   models: { deployed: true, run: ({ outputs }) => modelsBenchmark(outputs, { reads: 200, warmup: 20 }) },
   jobs: { deployed: true, run: ({ outputs }) => jobsBenchmark(outputs, { jobs: 10, candidates: 40, baselineEvents: 20 }) },
+  metrics: { deployed: true, run: ({ outputs }) => metricsBenchmark(outputs, { rounds: 20, reads: 30 }) },
   coordination: {
     deployed: false,
     run: () => coordinationBenchmark({ rounds: 200, contenders: 20, seconds: 10, inFlight: 32 }),

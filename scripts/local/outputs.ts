@@ -50,6 +50,7 @@ export const LocalOutputs = z.object({
   MetricsReviewFunctionName: z.string(),
   RecordAgentTaskStateFunctionName: z.string(),
   MetricsSnapshotFunctionName: z.string(),
+  MetricsHistoryTableName: z.string(),
   AlarmRelayFunctionName: z.string(),
   AlarmTopicArn: z.string(),
   AlarmRelayFailuresQueueUrl: z.url(),

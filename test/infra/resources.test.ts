@@ -1,5 +1,7 @@
 import { Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import * as events from "aws-cdk-lib/aws-events";
+import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { CfnQueue } from "aws-cdk-lib/aws-sqs";
@@ -235,6 +237,35 @@ describe("event bus", () => {
     Template.fromStack(stacks.platform).hasResourceProperties("AWS::Events::Archive", {
       EventPattern: { source: [{ prefix: "tge-swarm." }] },
     });
+  });
+
+  /** Every PutEvents statement of a template, as "policy: its events:source values" ("any" without the condition). */
+  const putEventsSources = (template: Template): string[] =>
+    Object.entries(template.findResources("AWS::IAM::Policy") as Resources).flatMap(([id, policy]) =>
+      (
+        policy.Properties?.PolicyDocument as {
+          Statement: { Action: unknown; Condition?: Record<string, Record<string, unknown>> }[];
+        }
+      ).Statement.filter((statement) => [statement.Action].flat().includes("events:PutEvents")).map(
+        (statement) => `${id}: ${[statement.Condition?.StringEquals?.["events:source"] ?? "any"].flat().join(",")}`,
+      ),
+    );
+
+  it("lets every publisher put entries of its own source only (events:source), never any source", () => {
+    const grants = templates.flatMap(putEventsSources);
+    expect(grants.length).toBeGreaterThanOrEqual(13);
+    expect(grants.filter((grant) => !/: tge-swarm\.[a-z]+$/.test(grant))).toEqual([]);
+    const sourceOf = (prefix: RegExp) => grants.filter((grant) => prefix.test(grant)).map((grant) => grant.split(": ")[1]);
+    // The agents that publish speak for their contexts only: data-quality detections, the reviewers recommendations.
+    expect(sourceOf(/^dataqualityagentsTaskTaskRole/)).toEqual(["tge-swarm.detection"]);
+    expect(sourceOf(/^apireliabilityagentsTaskTaskRole/)).toEqual(["tge-swarm.optimization"]);
+    expect(sourceOf(/^BroadcastMessage/)).toEqual(["tge-swarm.realtime"]);
+    expect(sourceOf(/^PublishMetricsSnapshot/)).toEqual(["tge-swarm.monitoring"]);
+    // The control: CDK's own grant, which this check exists to keep out, is flagged.
+    const planted = new Stack();
+    const bus = new events.EventBus(planted, "Bus");
+    bus.grantPutEventsTo(new iam.Role(planted, "Role", { assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com") }));
+    expect(putEventsSources(Template.fromStack(planted))).toEqual([expect.stringMatching(/: any$/)]);
   });
 
   it("routes dashboard events to the broadcaster with retries and a dead-letter queue", () => {

@@ -223,15 +223,27 @@ export function startDashboard(
 
   let metricsWindow: MetricsWindow = "1h";
   let metricsLoadedAt = 0;
-  // The minute-resolution windows' points, so a `metrics` frame is charted at once (the history keeps it a moment later).
-  let minutePoints: SystemPoint[] | undefined;
+  // Points the `metrics` frames brought (the last hour's): charted at once, and merged into each
+  // minute-resolution view fetched, since the history keeps a snapshot a moment after its frame.
+  let framed: SystemPoint[] = [];
+  // The minute-resolution series on the charts now, which a new frame's point is added to.
+  let shownSeries: readonly SystemPoint[] = [];
+  const showMerged = (series: readonly SystemPoint[], newest?: string) => {
+    const known = new Set(series.map((point) => point.at));
+    const merged = [...series, ...framed.filter((point) => !known.has(point.at))];
+    // The window ends at the newer of this clock and the newest snapshot's, so a browser clock behind the server's keeps it.
+    const now = new Date(Math.max(Date.now(), newest ? Date.parse(newest) : 0));
+    const view = systemMetricsView(merged, metricsWindow, now);
+    shownSeries = view.series;
+    charts.show(view);
+  };
   const loadSystemMetrics = () => {
     metricsLoadedAt = Date.now();
     getJson(config, token, `/api/metrics/system?window=${metricsWindow}`, SystemMetricsView).then(
       (view) => {
         if (stopped || view.window !== metricsWindow) return;
-        minutePoints = view.resolutionSeconds === 60 ? view.series : undefined;
-        charts.show(view);
+        if (view.resolutionSeconds === 60) showMerged(view.series, framed.at(-1)?.at);
+        else charts.show(view);
       },
       (error: unknown) => {
         if (error instanceof SessionExpiredError) return expire();
@@ -241,12 +253,14 @@ export function startDashboard(
   };
   const chartSnapshot = (data: unknown) => {
     const snapshot = MetricsSnapshot.safeParse(data);
-    if (!snapshot.success || !minutePoints) return loadSystemMetrics();
+    if (!snapshot.success) return loadSystemMetrics();
     const point = pointOf(snapshot.data);
-    minutePoints = [...minutePoints.filter((known) => known.at !== point.at), point];
+    const hourAgo = new Date(Date.parse(point.at) - 60 * 60_000).toISOString();
+    framed = [...framed.filter((known) => known.at !== point.at && known.at > hourAgo), point];
+    // A day's view is folded by the server: fetch it again rather than mix a raw point into it.
+    if (METRICS_WINDOWS[metricsWindow].resolutionSeconds !== 60) return loadSystemMetrics();
     metricsLoadedAt = Date.now();
-    // The window ends at the newer of this clock and the snapshot's, so a browser clock behind the server's keeps the point.
-    charts.show(systemMetricsView(minutePoints, metricsWindow, new Date(Math.max(Date.now(), Date.parse(point.at)))));
+    showMerged(shownSeries, point.at);
   };
   const charts = new SystemCharts(
     elements.metrics,

@@ -117,6 +117,8 @@ describe("the dashboard page, in a browser", () => {
     // …and the picker fetches another window
     await panel.locator('button[data-window="5m"]').click();
     await expect.poll(() => panel.getAttribute("data-window"), { timeout: 10_000 }).toBe("5m");
+    // …which holds the snapshot too: kept in the history, or merged in from its frame if the history is a moment behind.
+    expect(Number(await panel.getAttribute("data-points"))).toBeGreaterThan(0);
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await panel.screenshot({ path: path.join(path.dirname(SCREENSHOT), "system-metrics.png"), timeout: 10_000 });
   });

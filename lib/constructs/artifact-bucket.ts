@@ -4,6 +4,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct, type IConstruct } from "constructs";
 import type { StageConfig } from "../config/stage-config";
 import { bucketArnFor } from "./bucket-arn-for";
+import { acknowledgeGrant } from "./acknowledge-grant";
 
 export interface ArtifactBucketProps {
   readonly config: StageConfig;
@@ -70,7 +71,7 @@ export class ArtifactBucket extends Construct {
   /** Artifacts are keyed by what produced them, so a grant can name their prefix but not each object. */
   private grant(grantee: iam.IGrantable & IConstruct, prefix: string, verb: string, actions: string[]): iam.Grant {
     const { arn, named } = bucketArnFor(this, this.bucket, grantee);
-    Validations.of(grantee).acknowledge({
+    acknowledgeGrant(grantee, {
       id: `AwsSolutions-IAM5[Resource::${named}/${prefix}*]`,
       reason: `It ${verb}s artifacts under ${prefix} of ${this.node.path}, each keyed by the job that produced it, so no exact key is known when granting; the grant names that prefix's objects only.`,
     });

@@ -6,6 +6,7 @@ import type { FileType } from "#files/domain/files";
 import { FILES_PREFIX, fileTypePattern, VALIDATION_TAG } from "#files/domain/layout";
 import type { StageConfig } from "../config/stage-config";
 import { bucketArnFor } from "./bucket-arn-for";
+import { acknowledgeGrant } from "./acknowledge-grant";
 
 export interface FilesBucketProps {
   readonly config: StageConfig;
@@ -108,7 +109,7 @@ export class FilesBucket extends Construct {
     if (Construct.isConstruct(grantee)) {
       const { arn, named } = bucketArnFor(this, this.bucket, grantee);
       bucketArn = arn;
-      Validations.of(grantee).acknowledge({
+      acknowledgeGrant(grantee, {
         id: `AwsSolutions-IAM5[Resource::${named}/${pattern}]`,
         reason: `Objects of type ${fileType} under files/ only, and only while validation's tag says valid (a condition of the grant).`,
       });
@@ -129,7 +130,7 @@ export class FilesBucket extends Construct {
   acknowledgeUploads(grantee: iam.IGrantable, why: string): string {
     if (!Construct.isConstruct(grantee)) return this.bucket.arnForObjects(`${FILES_PREFIX}*`);
     const { arn, named } = bucketArnFor(this, this.bucket, grantee);
-    Validations.of(grantee).acknowledge({
+    acknowledgeGrant(grantee, {
       id: `AwsSolutions-IAM5[Resource::${named}/${FILES_PREFIX}*]`,
       reason: `Objects under files/ only: ${why}.`,
     });

@@ -30,6 +30,7 @@ import type { SettingsAccess } from "./optimization-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
 import { grantPublish } from "../constructs/grant-publish";
 import { EVENT_SOURCES } from "#kernel/bus/domain-event";
+import { acknowledgeGrant } from "../constructs/acknowledge-grant";
 
 export interface AgentsStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -180,6 +181,11 @@ export class AgentsStack extends Stack {
         resourceArns: ["*"],
         conditions: { ArnEquals: { "ecs:cluster": this.cluster.clusterArn } },
       });
+      acknowledgeGrant(grantee, {
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason:
+          "ecs:ListTasks has no resource-level permission (only the ecs:cluster condition, set to the agents' cluster); X-Ray's PutTraceSegments and PutTelemetryRecords have none either.",
+      });
     };
     const ecsScale = (grantee: iam.IGrantable) =>
       iam.Grant.addToPrincipal({
@@ -310,7 +316,7 @@ export class AgentsStack extends Stack {
 
     const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
     for (const f of [api.agentAction, api.bulkAgentAction, monitor]) {
-      Validations.of(f).acknowledge({
+      acknowledgeGrant(f, {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${account}:task/${clusterName}/*]`,
         reason: "Restarts stop whichever task runs an agent; task ids are not known in advance, the cluster bounds them.",
       });

@@ -40,6 +40,7 @@ import type { SettingsAccess } from "./optimization-stack";
 import type { SwarmStackProps } from "./swarm-stack-props";
 import { grantPublish } from "../constructs/grant-publish";
 import { EVENT_SOURCES } from "#kernel/bus/domain-event";
+import { acknowledgeGrant } from "../constructs/acknowledge-grant";
 
 export interface JobsStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -294,13 +295,13 @@ export class JobsStack extends Stack {
       reason: "ecr:GetAuthorizationToken, which pulls the job image, supports no resource-level permissions.",
     });
     for (const f of [relay, sweep, api.cancelJob]) {
-      Validations.of(f).acknowledge({
+      acknowledgeGrant(f, {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${account}:task/${clusterName}/*]`,
         reason: "Job tasks are stopped and described by ARN; task ids are not known in advance, the jobs cluster bounds them.",
       });
     }
     for (const f of [relay, sweep]) {
-      Validations.of(f).acknowledge({
+      acknowledgeGrant(f, {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${stack.region}:${account}:task-definition/${family}:*]`,
         reason:
           "RunTask names the job family's newest revision; the revision changes with each deploy. Limited to the jobs cluster.",

@@ -29,6 +29,7 @@ import { SwarmTable } from "../constructs/swarm-table";
 import type { SwarmStackProps } from "./swarm-stack-props";
 import { grantPublish } from "../constructs/grant-publish";
 import { EVENT_SOURCES } from "#kernel/bus/domain-event";
+import { acknowledgeGrant } from "../constructs/acknowledge-grant";
 
 export interface RealtimeStackProps extends SwarmStackProps {
   readonly bus: events.IEventBus;
@@ -250,7 +251,7 @@ export class RealtimeStack extends Stack {
     const account = Token.isUnresolved(this.account) ? "<AWS::AccountId>" : this.account;
     const callbackArn = `Resource::arn:<AWS::Partition>:execute-api:${config.region}:${account}:<${this.getLogicalId(this.webSocketApi.node.defaultChild as apigw.CfnApi)}>/${config.stage}/*/@connections/*`;
     for (const fn of [message, disconnect, broadcaster, batchBroadcaster]) {
-      Validations.of(fn).acknowledge({
+      acknowledgeGrant(fn, {
         id: `AwsSolutions-IAM5[${callbackArn}]`,
         reason: "execute-api:ManageConnections must cover every connection id of this one API stage.",
       });

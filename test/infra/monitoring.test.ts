@@ -64,6 +64,9 @@ describe("metrics snapshot", () => {
       "dynamodb:BatchGetItem",
       "dynamodb:Query",
       "events:PutEvents",
+      // Its own log group only (test/infra/resources.test.ts).
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
       "sqs:GetQueueAttributes",
       "sqs:GetQueueUrl",
       // A failed run goes to its failure queue (ADR 0017).
@@ -214,6 +217,8 @@ describe("dead-letter alarms", () => {
     const statements = statementsOf("RelayAlarm");
     expect([...actionsOf(statements)].sort()).toEqual([
       "events:PutEvents",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
       "sqs:GetQueueAttributes",
       "sqs:GetQueueUrl",
       "sqs:SendMessage",

@@ -204,6 +204,27 @@ describe("data at rest", () => {
   });
 });
 
+/**
+ * Actions granted on "*" besides X-Ray's tracing writes, each because its service has no
+ * resource-level permission for it (the acknowledgement at each grant says so).
+ */
+const STAR_ACTIONS = Object.keys({
+  "cloudfront:CreateInvalidation": "CDK's BucketDeployment (web stack), to invalidate the page on deploy",
+  "cloudfront:GetInvalidation": "the same",
+  "ecr:GetAuthorizationToken": "task execution roles, to pull images",
+  "ecs:ListTasks": "the fleet functions, conditioned on ecs:cluster = the agents' cluster",
+  "logs:CreateLogDelivery": "Step Functions' log delivery (the optimization pipeline)",
+  "logs:DeleteLogDelivery": "the same",
+  "logs:DescribeLogGroups": "the same",
+  "logs:DescribeResourcePolicies": "the same",
+  "logs:GetLogDelivery": "the same",
+  "logs:ListLogDeliveries": "the same",
+  "logs:PutResourcePolicy": "the same",
+  "logs:UpdateLogDelivery": "the same",
+  "xray:GetSamplingRules": "Step Functions' tracing",
+  "xray:GetSamplingTargets": "the same",
+}).sort();
+
 describe("functions", () => {
   it("run on the newest Node.js runtime, traced, each with a log group that expires", () => {
     // CDK's own BucketDeployment handler (web stack) runs on Python during deploys only; CDK sets its runtime.
@@ -215,6 +236,40 @@ describe("functions", () => {
       expect(props.LoggingConfig, id).toMatchObject({ LogGroup: expect.anything() });
     }
     for (const [id, props] of all("AWS::Logs::LogGroup")) expect(props.RetentionInDays, id).toBeGreaterThan(0);
+  });
+
+  it("may write logs to their own log group only: no AWSLambdaBasicExecutionRole, no log action on another group", () => {
+    const functions = all("AWS::Lambda::Function").filter(([id]) => !id.startsWith("CustomCDKBucketDeployment"));
+    const roles = new Map(all("AWS::IAM::Role"));
+    const policies = all("AWS::IAM::Policy");
+    for (const [id, props] of functions) {
+      const roleId = arnOf(props.Role);
+      const logGroupId = (props.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref;
+      expect(roleId, id).toBeDefined();
+      expect(JSON.stringify(roles.get(roleId ?? "")?.ManagedPolicyArns ?? []), id).not.toContain("AWSLambdaBasicExecutionRole");
+      const logStatements = policies
+        .filter(([, policy]) => JSON.stringify(policy.Roles).includes(`"${roleId}"`))
+        .flatMap(([, policy]) => (policy.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement)
+        .filter((statement) => [statement.Action].flat().some((action) => String(action).startsWith("logs:")));
+      expect(logStatements.length, id).toBeGreaterThan(0);
+      for (const statement of logStatements) expect(arnOf(statement.Resource), id).toBe(logGroupId);
+    }
+  });
+
+  it("have '*' resources only where the service takes no other (what each role's IAM5 acknowledgement says)", () => {
+    // Action → why it needs "*": the acknowledgements at these roles say the same.
+    const starOnly = new Set(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
+    const found = new Map<string, Set<string>>();
+    for (const [, policy] of all("AWS::IAM::Policy")) {
+      for (const statement of (policy.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement) {
+        if (![statement.Resource].flat().includes("*")) continue;
+        for (const action of [statement.Action].flat().map(String)) {
+          if (starOnly.has(action)) continue;
+          found.set(action, (found.get(action) ?? new Set()).add(JSON.stringify(policy.Roles)));
+        }
+      }
+    }
+    expect([...found.keys()].sort()).toEqual(STAR_ACTIONS);
   });
 
   it("the relay reads the tasks stream in order, reporting partial failures, with a failure destination", () => {

@@ -7,6 +7,8 @@ export const Session = z.object({
   accessToken: z.string().min(1),
   /** Epoch milliseconds after which the token is refused. */
   expiresAt: z.number(),
+  /** Cognito's refresh token: the page gets a new access token with it before this one expires. */
+  refreshToken: z.string().min(1).optional(),
 });
 export type Session = z.infer<typeof Session>;
 
@@ -24,7 +26,12 @@ export class SignInError extends Error {
 
 const AuthResponse = z.object({
   AuthenticationResult: z
-    .object({ AccessToken: z.string().min(1), ExpiresIn: z.number().int().positive(), TokenType: z.string().optional() })
+    .object({
+      AccessToken: z.string().min(1),
+      ExpiresIn: z.number().int().positive(),
+      TokenType: z.string().optional(),
+      RefreshToken: z.string().min(1).optional(),
+    })
     .optional(),
   ChallengeName: z.string().optional(),
   Session: z.string().optional(),
@@ -135,11 +142,55 @@ export async function answerMfa(
   return toSession(challenge.username, response.AuthenticationResult, startedAt);
 }
 
-const toSession = (username: string, result: { AccessToken: string; ExpiresIn: number }, startedAt: number): Session => ({
+const toSession = (
+  username: string,
+  result: { AccessToken: string; ExpiresIn: number; RefreshToken?: string | undefined },
+  startedAt: number,
+): Session => ({
   username,
   accessToken: result.AccessToken,
   expiresAt: startedAt + result.ExpiresIn * 1_000,
+  ...(result.RefreshToken ? { refreshToken: result.RefreshToken } : {}),
 });
+
+/** How long before its expiry a token is renewed: early enough to retry a failed renewal a few times. */
+const RENEW_LEAD_MS = 5 * 60_000;
+
+/** When to renew a session's token: five minutes before it expires, or halfway through a shorter life. */
+export function renewAt(session: Session, now: number = Date.now()): number {
+  const left = session.expiresAt - now;
+  return now + Math.max(0, left > 2 * RENEW_LEAD_MS ? left - RENEW_LEAD_MS : left / 2);
+}
+
+/**
+ * A new access token for the session, from its refresh token (Cognito's REFRESH_TOKEN_AUTH),
+ * so a signed-in page is not sent back to the sign-in form every hour. Cognito answers no new
+ * refresh token, so the session keeps its own (valid for the app client's refresh validity).
+ *
+ * @example
+ * const renewed = await refreshSession(config, session);
+ */
+export async function refreshSession(config: DashboardConfig, session: Session, options: SignInOptions = {}): Promise<Session> {
+  if (!session.refreshToken) throw new SignInError("This session has no refresh token; sign in again.", "no_refresh_token");
+  const startedAt = (options.now ?? Date.now)();
+  const response = await cognito(
+    config,
+    "InitiateAuth",
+    {
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      ClientId: config.userPoolClientId,
+      AuthParameters: { REFRESH_TOKEN: session.refreshToken },
+    },
+    MESSAGES,
+    options,
+  );
+  if (!response.AuthenticationResult) throw new SignInError("Cognito renewed nothing; sign in again.", "invalid_response");
+  return toSession(
+    session.username,
+    { ...response.AuthenticationResult, RefreshToken: response.AuthenticationResult.RefreshToken ?? session.refreshToken },
+    startedAt,
+  );
+}
 
 /** One call to Cognito's JSON API; any refusal becomes a `SignInError` worded from `messages`. */
 async function cognito(

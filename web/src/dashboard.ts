@@ -10,7 +10,7 @@ import {
 } from "#monitoring/published/system-metrics";
 import { MetricsSnapshot } from "#kernel/bus/metrics-snapshot";
 import { getJson, postJson, SessionExpiredError } from "./api";
-import { isExpired, type Session } from "./auth";
+import { isExpired, refreshSession, renewAt, type Session } from "./auth";
 import type { DashboardConfig } from "./config";
 import { LiveConnection } from "./live-connection";
 import { renderAgents } from "./panels/agents";
@@ -76,10 +76,12 @@ const SYSTEM_METRICS_REFRESH_MS = 60_000;
  */
 export function startDashboard(
   config: DashboardConfig,
-  session: Session,
+  signedIn: Session,
   elements: DashboardElements,
   onSessionExpired: () => void,
+  onSessionRenewed: (session: Session) => void = () => undefined,
 ): () => void {
+  let session = signedIn;
   let state: DashboardState = initialState();
   let frame: number | undefined;
   let stopped = false;
@@ -128,11 +130,10 @@ export function startDashboard(
         update(state);
       },
     );
-  const token = session.accessToken;
   const loadQueues = () =>
     load(
       "queues",
-      () => getJson(config, token, "/api/tasks/queue", QueueSnapshot),
+      () => getJson(config, session.accessToken, "/api/tasks/queue", QueueSnapshot),
       (q) => applyQueueSnapshot(state, q),
     );
   // Events carry changes; these snapshots carry what happened before the page opened (or while
@@ -140,23 +141,23 @@ export function startDashboard(
   const loadSnapshots = () => {
     void load(
       "agents",
-      () => getJson(config, token, "/api/agents/status", FleetSnapshot),
+      () => getJson(config, session.accessToken, "/api/agents/status", FleetSnapshot),
       (f) => applyFleetSnapshot(state, f),
     );
     void loadQueues();
     void load(
       "tasks",
-      () => getJson(config, token, "/api/tasks?limit=25", TaskPage),
+      () => getJson(config, session.accessToken, "/api/tasks?limit=25", TaskPage),
       (p) => applyTaskPage(state, p.items),
     );
     void load(
       "detections",
-      () => getJson(config, token, "/api/detections?limit=20", DetectionPage),
+      () => getJson(config, session.accessToken, "/api/detections?limit=20", DetectionPage),
       (p) => applyDetections(state, p.items),
     );
     void load(
       "locks",
-      () => getJson(config, token, "/api/coordination/locks", LockList),
+      () => getJson(config, session.accessToken, "/api/coordination/locks", LockList),
       (l) =>
         applyLockList(
           state,
@@ -165,7 +166,7 @@ export function startDashboard(
     );
     void load(
       "conflicts",
-      () => getJson(config, token, "/api/coordination/conflicts?limit=20", CoordinationEventPage),
+      () => getJson(config, session.accessToken, "/api/coordination/conflicts?limit=20", CoordinationEventPage),
       (p) => applyConflicts(state, p.events),
     );
     void loadPending();
@@ -173,7 +174,7 @@ export function startDashboard(
     for (const topic of ["alerts", "optimizations", "jobs"] as const) {
       void load(
         topic,
-        () => getJson(config, token, `/api/websocket/event-history?topic=${topic}&limit=20`, EventHistory),
+        () => getJson(config, session.accessToken, `/api/websocket/event-history?topic=${topic}&limit=20`, EventHistory),
         (h) => h.events.reduce(applyEvent, state),
       );
     }
@@ -182,7 +183,7 @@ export function startDashboard(
   const loadPending = () =>
     load(
       "approvals",
-      () => getJson(config, token, "/api/optimizations?status=pending&limit=50", PendingOptimizationPage),
+      () => getJson(config, session.accessToken, "/api/optimizations?status=pending&limit=50", PendingOptimizationPage),
       (p) =>
         applyPendingApprovals(
           state,
@@ -202,7 +203,7 @@ export function startDashboard(
     if (deciding.has(recommendationId)) return;
     deciding.add(recommendationId);
     update(state);
-    postJson(config, token, decisionPath(decision, recommendationId), {}, DecidedOptimization).then(
+    postJson(config, session.accessToken, decisionPath(decision, recommendationId), {}, DecidedOptimization).then(
       (decided) => {
         deciding.delete(recommendationId);
         notices.set("decision", `${decided.decision ?? decision} ${recommendationId}: the pipeline goes on.`);
@@ -239,7 +240,7 @@ export function startDashboard(
   };
   const loadSystemMetrics = () => {
     metricsLoadedAt = Date.now();
-    getJson(config, token, `/api/metrics/system?window=${metricsWindow}`, SystemMetricsView).then(
+    getJson(config, session.accessToken, `/api/metrics/system?window=${metricsWindow}`, SystemMetricsView).then(
       (view) => {
         if (stopped || view.window !== metricsWindow) return;
         if (view.resolutionSeconds === 60) showMerged(view.series, framed.at(-1)?.at);
@@ -297,7 +298,42 @@ export function startDashboard(
   const metricsTimer = setInterval(() => {
     if (Date.now() - metricsLoadedAt >= SYSTEM_METRICS_REFRESH_MS) loadSystemMetrics();
   }, SYSTEM_METRICS_REFRESH_MS / 4);
-  const expiryTimer = setTimeout(expire, Math.max(0, session.expiresAt - Date.now()));
+  // The token is renewed before it expires; if renewal keeps failing, the session ends when the token does.
+  let expiryTimer = setTimeout(expire, Math.max(0, session.expiresAt - Date.now()));
+  let renewalTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleRenewal = (at: number) => {
+    if (stopped || !session.refreshToken) return;
+    renewalTimer = setTimeout(
+      () => {
+        refreshSession(config, session).then(
+          (renewed) => {
+            if (stopped) return;
+            session = renewed;
+            notices.delete("session");
+            clearTimeout(expiryTimer);
+            clearTimeout(renewalTimer);
+            expiryTimer = setTimeout(expire, Math.max(0, session.expiresAt - Date.now()));
+            onSessionRenewed(renewed);
+            // The server ends a connection when the token it opened with expires: open one with the new token now.
+            live.reconnectNow("token renewed");
+            scheduleRenewal(renewAt(renewed));
+          },
+          (error: unknown) => {
+            if (stopped) return;
+            notices.set(
+              "session",
+              `Could not renew your session (${error instanceof Error ? error.message : String(error)}); retrying.`,
+            );
+            update(state);
+            // Until the token expires: then the expiry timer signs the page out.
+            if (Date.now() + 30_000 < session.expiresAt) scheduleRenewal(Date.now() + 30_000);
+          },
+        );
+      },
+      Math.max(0, at - Date.now()),
+    );
+  };
+  scheduleRenewal(renewAt(session));
 
   function stop() {
     stopped = true;
@@ -305,6 +341,7 @@ export function startDashboard(
     clearInterval(metricsTimer);
     charts.destroy();
     clearTimeout(expiryTimer);
+    clearTimeout(renewalTimer);
     if (frame !== undefined) cancelAnimationFrame(frame);
     live.stop();
   }

@@ -72,7 +72,13 @@ async function main(): Promise<void> {
     dashboard.hidden = false;
     signOut.hidden = false;
     user.textContent = session.username;
-    stopDashboard = startDashboard(config, session, elements, () => showSignIn("Your session has expired; sign in again."));
+    stopDashboard = startDashboard(
+      config,
+      session,
+      elements,
+      () => showSignIn("Your session has expired; sign in again."),
+      (renewed) => sessions.save(renewed),
+    );
   };
 
   // Set between a password Cognito accepted and the authenticator code it still wants.

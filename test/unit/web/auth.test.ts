@@ -1,5 +1,14 @@
 import { describe, expect, it, vi } from "vitest";
-import { answerMfa, isExpired, type Session, sessionStore, SignInError, signIn } from "../../../web/src/auth";
+import {
+  answerMfa,
+  isExpired,
+  refreshSession,
+  renewAt,
+  type Session,
+  sessionStore,
+  SignInError,
+  signIn,
+} from "../../../web/src/auth";
 import { ConfigUnavailableError, type DashboardConfig, loadConfig } from "../../../web/src/config";
 
 const config: DashboardConfig = {
@@ -115,6 +124,50 @@ describe("signIn", () => {
       throw new TypeError("Failed to fetch");
     });
     await expect(signIn(config, "viewer", "pw", { fetch })).rejects.toMatchObject({ code: "network" });
+  });
+});
+
+describe("renewing a session", () => {
+  const signedIn: Session = { username: "viewer", accessToken: "old", expiresAt: 3_601_000, refreshToken: "refresh-1" };
+
+  it("keeps the refresh token of a sign-in, and renews with REFRESH_TOKEN_AUTH, keeping it when Cognito sends none", async () => {
+    const signInFetch = vi.fn(async () =>
+      json(200, { AuthenticationResult: { AccessToken: "old", ExpiresIn: 3600, RefreshToken: "refresh-1" } }),
+    );
+    expect(await signIn(config, "viewer", "pw", { fetch: signInFetch, now: () => 1_000 })).toEqual({
+      kind: "signed_in",
+      session: signedIn,
+    });
+
+    const fetch = vi.fn(async () => json(200, { AuthenticationResult: { AccessToken: "new", ExpiresIn: 3600 } }));
+    const renewed = await refreshSession(config, signedIn, { fetch, now: () => 3_300_000 });
+    const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(JSON.parse(String(init.body))).toEqual({
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      ClientId: "client-1",
+      AuthParameters: { REFRESH_TOKEN: "refresh-1" },
+    });
+    expect(renewed).toEqual({
+      username: "viewer",
+      accessToken: "new",
+      expiresAt: 3_300_000 + 3_600_000,
+      refreshToken: "refresh-1",
+    });
+  });
+
+  it("refuses a revoked refresh token with Cognito's words, and a session without one before calling anything", async () => {
+    const revoked = vi.fn(async () => json(400, { __type: "NotAuthorizedException", message: "Refresh Token has been revoked" }));
+    await expect(refreshSession(config, signedIn, { fetch: revoked })).rejects.toMatchObject({ code: "NotAuthorizedException" });
+    const never = vi.fn();
+    const { refreshToken: _none, ...withoutRefresh } = signedIn;
+    await expect(refreshSession(config, withoutRefresh, { fetch: never })).rejects.toBeInstanceOf(SignInError);
+    expect(never).not.toHaveBeenCalled();
+  });
+
+  it("renews five minutes before expiry, or halfway through a short life", () => {
+    expect(renewAt(signedIn, 1_000)).toBe(3_601_000 - 5 * 60_000);
+    expect(renewAt({ ...signedIn, expiresAt: 1_000 + 6 * 60_000 }, 1_000)).toBe(1_000 + 3 * 60_000);
+    expect(renewAt({ ...signedIn, expiresAt: 500 }, 1_000)).toBe(1_000);
   });
 });
 

@@ -13,6 +13,7 @@ import { useEmulator } from "../local/aws-env";
 import { freePort, startEmulator } from "../local/emulator";
 import { type LocalEnvironment, startLocalEnvironment } from "../local/environment";
 import { LOCAL_DIR, REPO_ROOT, VENV_DIR } from "../local/paths";
+import { apiBenchmark } from "./api";
 import { conditionalRequestsBenchmark } from "./conditional";
 import { coordinationBenchmark } from "./coordination";
 import { detectionBenchmark } from "./detection";
@@ -60,6 +61,7 @@ const SCENARIOS: Record<string, Scenario> = {
   models: { deployed: true, run: ({ outputs }) => modelsBenchmark(outputs, { reads: 200, warmup: 20 }) },
   jobs: { deployed: true, run: ({ outputs }) => jobsBenchmark(outputs, { jobs: 10, candidates: 40, baselineEvents: 20 }) },
   metrics: { deployed: true, run: ({ outputs }) => metricsBenchmark(outputs, { rounds: 20, reads: 30 }) },
+  api: { deployed: true, run: ({ outputs }) => apiBenchmark(outputs, { seconds: 20, concurrency: 16, users: 8 }) },
   coordination: {
     deployed: false,
     run: () => coordinationBenchmark({ rounds: 200, contenders: 20, seconds: 10, inFlight: 32 }),

@@ -26,37 +26,67 @@ const cognito = (outputs: LocalOutputs) =>
     requestHandler: { requestTimeout: 5_000 },
   });
 
-/** Creates the seeded users if they are missing; safe to run on every start. */
-export async function seedLocalUsers(outputs: LocalOutputs): Promise<void> {
+/** A user with a permanent password in one group: created if missing, password and group set either way. */
+export async function ensureUser(
+  outputs: LocalOutputs,
+  user: { readonly username: string; readonly password: string; readonly group: Role },
+): Promise<void> {
   const client = cognito(outputs);
   try {
-    for (const role of Role.options) {
-      const { username, password } = LOCAL_USERS[role];
-      try {
-        await client.send(
-          new AdminCreateUserCommand({
-            UserPoolId: outputs.UserPoolId,
-            Username: username,
-            MessageAction: "SUPPRESS",
-            UserAttributes: [
-              { Name: "email", Value: `${username}@tge-swarm.local` },
-              { Name: "email_verified", Value: "true" },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof UsernameExistsException)) throw error;
-      }
+    try {
       await client.send(
-        new AdminSetUserPasswordCommand({
+        new AdminCreateUserCommand({
           UserPoolId: outputs.UserPoolId,
-          Username: username,
-          Password: password,
-          Permanent: true,
+          Username: user.username,
+          MessageAction: "SUPPRESS",
+          UserAttributes: [
+            { Name: "email", Value: `${user.username}@tge-swarm.local` },
+            { Name: "email_verified", Value: "true" },
+          ],
         }),
       );
-      await client.send(new AdminAddUserToGroupCommand({ UserPoolId: outputs.UserPoolId, Username: username, GroupName: role }));
+    } catch (error) {
+      if (!(error instanceof UsernameExistsException)) throw error;
     }
+    await client.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: outputs.UserPoolId,
+        Username: user.username,
+        Password: user.password,
+        Permanent: true,
+      }),
+    );
+    await client.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: outputs.UserPoolId, Username: user.username, GroupName: user.group }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Creates the seeded users if they are missing; safe to run on every start. */
+export async function seedLocalUsers(outputs: LocalOutputs): Promise<void> {
+  for (const role of Role.options) await ensureUser(outputs, { ...LOCAL_USERS[role], group: role });
+}
+
+/** A token for any local user, by username and password: its access token, or its ID token. */
+export async function tokenOf(
+  outputs: LocalOutputs,
+  user: { readonly username: string; readonly password: string },
+  use: "access" | "id" = "access",
+): Promise<string> {
+  const client = cognito(outputs);
+  try {
+    const response = await client.send(
+      new InitiateAuthCommand({
+        ClientId: outputs.UserPoolClientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+      }),
+    );
+    const token = use === "access" ? response.AuthenticationResult?.AccessToken : response.AuthenticationResult?.IdToken;
+    if (!token) throw new Error(`Cognito returned no ${use} token for ${user.username}`);
+    return token;
   } finally {
     client.destroy();
   }
@@ -66,21 +96,5 @@ export async function seedLocalUsers(outputs: LocalOutputs): Promise<void> {
  * A token for a seeded user: its access token, as the dashboard and the API expect it, or its
  * ID token (which the API refuses; the e2e tests prove it).
  */
-export async function localToken(outputs: LocalOutputs, role: Role, use: "access" | "id" = "access"): Promise<string> {
-  const client = cognito(outputs);
-  try {
-    const { username, password } = LOCAL_USERS[role];
-    const response = await client.send(
-      new InitiateAuthCommand({
-        ClientId: outputs.UserPoolClientId,
-        AuthFlow: "USER_PASSWORD_AUTH",
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    );
-    const token = use === "access" ? response.AuthenticationResult?.AccessToken : response.AuthenticationResult?.IdToken;
-    if (!token) throw new Error(`Cognito returned no ${use} token for ${username}`);
-    return token;
-  } finally {
-    client.destroy();
-  }
-}
+export const localToken = (outputs: LocalOutputs, role: Role, use: "access" | "id" = "access"): Promise<string> =>
+  tokenOf(outputs, LOCAL_USERS[role], use);

@@ -1,5 +1,5 @@
 import { type App, Tags, Validations } from "aws-cdk-lib";
-import { AwsSolutionsChecks } from "cdk-nag";
+import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
 import type { StageConfig } from "./config/stage-config";
 import { FailureAlarms } from "./constructs/failure-alarms";
 import { AgentsStack } from "./stacks/agents-stack";
@@ -210,7 +210,7 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
 
   Tags.of(app).add("project", "tge-swarm");
   Tags.of(app).add("stage", config.stage);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new ServerlessChecks(app, { verbose: true }));
   return {
     auth,
     platform,

@@ -94,6 +94,11 @@ export class SwarmFunction extends NodejsFunction {
           "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
     });
+    Validations.of(this).acknowledge({
+      id: "Serverless-LambdaDLQ",
+      reason:
+        "No failure is dropped for want of a function DLQ: API routes answer their caller; stream and queue mappings keep failed batches on their on-failure destination or the queue's DLQ; every asynchronous invocation has an EventInvokeConfig on-failure destination (test/infra/reliability.test.ts checks each).",
+    });
     // On the role, whose policy holds the statement (it is its own construct, beside the function).
     Validations.of(role).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",

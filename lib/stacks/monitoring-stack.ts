@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -8,7 +8,6 @@ import * as kms from "aws-cdk-lib/aws-kms";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, LambdaSubscription, UrlSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
-import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { AGENT_INDEXES } from "#agents/adapters/dynamodb-agent-registry";
 import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
@@ -226,14 +225,8 @@ export class MonitoringStack extends Stack {
     );
 
     // What the relay could not take (unreadable, or the bus refused it after retries), kept for two weeks.
-    const relayFailures = new sqs.Queue(this, "AlarmRelayFailures", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(relayFailures).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is itself the failure destination of the alarm relay and of its SNS subscription.",
+    const relayFailures = new FailureQueue(this, "AlarmRelayFailures", {
+      holds: "alarm notifications the relay or its SNS subscription could not deliver",
     });
     const relay = new SwarmFunction(this, "RelayAlarm", {
       entry: "monitoring/relay-alarm.ts",
@@ -250,9 +243,13 @@ export class MonitoringStack extends Stack {
     });
     this.alarmTopic.addSubscription(new LambdaSubscription(relay, { deadLetterQueue: relayFailures }));
     // The stage's people and tools: each alarm's ALARM and OK, by email or to a webhook (ADR 0017).
-    for (const address of config.alarmEmails) this.alarmTopic.addSubscription(new EmailSubscription(address));
+    // A notification SNS could not deliver after its retries is kept with the relay's, not dropped.
+    for (const address of config.alarmEmails)
+      this.alarmTopic.addSubscription(new EmailSubscription(address, { deadLetterQueue: relayFailures }));
     for (const url of config.alarmWebhooks)
-      this.alarmTopic.addSubscription(new UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+      this.alarmTopic.addSubscription(
+        new UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS, deadLetterQueue: relayFailures }),
+      );
 
     const notify = new SnsAction(this.alarmTopic);
     this.deadLetterAlarms = Object.fromEntries(

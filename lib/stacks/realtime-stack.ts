@@ -189,6 +189,11 @@ export class RealtimeStack extends Stack {
       maxReceiveCount: 5,
       retentionPeriod: Duration.hours(1),
     });
+    Validations.of(batchBroadcaster).acknowledge({
+      id: "Serverless-LambdaEventSourceMappingDestination",
+      reason:
+        "An SQS event source takes no on-failure destination: a message that fails maxReceiveCount times moves to the queue's own dead-letter queue, whose depth is alarmed.",
+    });
     batchBroadcaster.addEventSource(
       new SqsEventSource(broadcastQueue.queue, {
         // On AWS up to 100 events wait at most a second; the emulator takes at most 10, at once.

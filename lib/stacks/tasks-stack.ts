@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -206,6 +206,11 @@ export class TasksStack extends Stack {
     this.table.grant(checker, "GetItem", "UpdateItem");
     timers.queue.grantSendMessages(checker);
     checker.addEventSource(new SqsEventSource(timers.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    Validations.of(checker).acknowledge({
+      id: "Serverless-LambdaEventSourceMappingDestination",
+      reason:
+        "An SQS event source takes no on-failure destination: a message that fails maxReceiveCount times moves to the queue's own dead-letter queue, whose depth is alarmed.",
+    });
 
     // The sweeper (ADR 0017): the backstop for a relay that ran out of retries and timers that were lost.
     const sweeper = new SwarmFunction(this, "SweepStrandedTasks", {

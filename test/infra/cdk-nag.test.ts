@@ -3,7 +3,7 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
 import { acknowledgements, synthesize } from "./support/synth";
 
-describe("cdk-nag AwsSolutions and CloudFormation template validation", () => {
+describe("cdk-nag AwsSolutions and Serverless packs, and CloudFormation template validation", () => {
   for (const stage of ["local", "dev", "prod"] as const) {
     it(`finds nothing unacknowledged in the ${stage} stage`, () => {
       expect(synthesize(stage, { validateTemplates: true }).violations).toEqual([]);
@@ -19,12 +19,13 @@ describe("cdk-nag AwsSolutions and CloudFormation template validation", () => {
     expect(violations.some((violation) => violation.includes("MisspeltQueue"))).toBe(true);
   });
 
-  it("does report a finding (so the check above can fail)", () => {
+  it("does report a finding of either pack (so the check above can fail)", () => {
     const { violations } = synthesize("dev", { extend: (stacks) => new sqs.Queue(stacks.tasks, "UnguardedQueue") });
     expect(violations).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^AwsSolutions-SQS3 at .*UnguardedQueue/),
         expect.stringMatching(/^AwsSolutions-SQS4 at .*UnguardedQueue/),
+        expect.stringMatching(/^Serverless-SQSRedrivePolicy at .*UnguardedQueue/),
       ]),
     );
   });

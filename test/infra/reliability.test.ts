@@ -150,14 +150,24 @@ describe("events are not dropped without a trace (ADR 0017)", () => {
           handler: "index.handler",
           code: lambda.Code.fromInline("export const handler = async () => {};"),
         });
-        Validations.of(fn).acknowledge({
-          id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-          reason: "planted by the test",
-        });
-        new events.Rule(s.tasks, "PlantedRule", {
+        Validations.of(fn).acknowledge(
+          {
+            id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            reason: "planted by the test",
+          },
+          ...[
+            "Serverless-LambdaDLQ",
+            "Serverless-LambdaTracing",
+            "Serverless-LambdaDefaultMemorySize",
+            "Serverless-LambdaAsyncFailureDestination",
+            "Serverless-LambdaDefaultTimeout",
+          ].map((id) => ({ id, reason: "planted by the test" })),
+        );
+        const rule = new events.Rule(s.tasks, "PlantedRule", {
           schedule: events.Schedule.rate(Duration.minutes(5)),
           targets: [new targets.LambdaFunction(fn)],
         });
+        Validations.of(rule).acknowledge({ id: "Serverless-EventBusDLQ", reason: "planted by the test" });
       },
     }).stacks;
 
@@ -199,7 +209,10 @@ describe("events are not dropped without a trace (ADR 0017)", () => {
           encryption: sqs.QueueEncryption.SQS_MANAGED,
           enforceSSL: true,
         });
-        Validations.of(queue).acknowledge({ id: "AwsSolutions-SQS3", reason: "planted by the test" });
+        Validations.of(queue).acknowledge(
+          { id: "AwsSolutions-SQS3", reason: "planted by the test" },
+          { id: "Serverless-SQSRedrivePolicy", reason: "planted by the test" },
+        );
       },
     }).stacks;
 

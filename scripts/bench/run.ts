@@ -24,11 +24,14 @@ import { jobsBenchmark } from "./jobs";
 import { metricsBenchmark } from "./metrics";
 import { optimizationBenchmark } from "./optimization";
 import { orchestrationBenchmark } from "./orchestration";
+import { restartBenchmark } from "./restart";
 import { spineBenchmark } from "./spine";
 
 type Scenario =
   | { deployed: true; requestLog?: boolean; run: (environment: LocalEnvironment) => Promise<unknown> }
-  | { deployed: false; run: () => Promise<unknown> };
+  | { deployed: false; run: () => Promise<unknown> }
+  /** Starts and stops its own environments (the restart scenario). */
+  | { deployed: "by-itself"; run: () => Promise<unknown> };
 
 const SCENARIOS: Record<string, Scenario> = {
   spine: { deployed: true, run: ({ outputs }) => spineBenchmark(outputs, { tasks: 20 }) },
@@ -61,6 +64,7 @@ const SCENARIOS: Record<string, Scenario> = {
   models: { deployed: true, run: ({ outputs }) => modelsBenchmark(outputs, { reads: 200, warmup: 20 }) },
   jobs: { deployed: true, run: ({ outputs }) => jobsBenchmark(outputs, { jobs: 10, candidates: 40, baselineEvents: 20 }) },
   metrics: { deployed: true, run: ({ outputs }) => metricsBenchmark(outputs, { rounds: 20, reads: 30 }) },
+  restart: { deployed: "by-itself", run: () => restartBenchmark({ tasks: 200, sleepMs: 1_500 }) },
   api: { deployed: true, run: ({ outputs }) => apiBenchmark(outputs, { seconds: 20, concurrency: 16, users: 8 }) },
   coordination: {
     deployed: false,
@@ -85,6 +89,10 @@ async function runScenario(): Promise<unknown> {
   delete process.env.AWS_ENDPOINT_URL;
   // Benchmarks size the fleet themselves; no schedule may change it mid-run.
   Object.assign(process.env, { TGE_AUTO_SCALING: "false", TGE_AUTO_RECOVERY: "false", TGE_METRICS_REVIEW_MINUTES: "0" });
+  if (scenario?.deployed === "by-itself") {
+    log(`running ${name}…`);
+    return scenario.run();
+  }
   const port = await freePort();
   if (scenario?.deployed) {
     const environment = await startLocalEnvironment({

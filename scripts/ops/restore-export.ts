@@ -92,7 +92,7 @@ export async function restoreExport(options: {
         return item.data.Item;
       });
       items += parsed.length;
-      await mapWithConcurrency(parsed, PUTS_IN_FLIGHT, async (item) => {
+      const settled = await mapWithConcurrency(parsed, PUTS_IN_FLIGHT, async (item) => {
         try {
           await options.dynamo.send(
             new PutItemCommand({
@@ -108,6 +108,10 @@ export async function restoreExport(options: {
           kept++;
         }
       });
+      const failed = settled.filter((result) => result.status === "rejected");
+      if (failed.length > 0) {
+        throw new Error(`${part.key}: ${failed.length} items could not be put back`, { cause: failed[0]?.reason });
+      }
     }
     if (items !== exported.items)
       throw new Error(`${exported.table}: restored ${items} items, the manifest says ${exported.items}`);

@@ -152,6 +152,7 @@ describe("the OpenAPI document is the contract", () => {
       "GET /api/files/{fileId}/download": { path: "/api/files/no-such/download" },
       "POST /api/files/{fileId}/validate": { path: "/api/files/no-such/validate", role: "operator" },
       "GET /api/health": { path: "/api/health" },
+      "GET /api/metrics/system": { path: "/api/metrics/system?window=5m" },
       "GET /api/openapi.json": { path: "/api/openapi.json" },
     };
     // Every route of the tables is called: a new route needs a call here.

@@ -51,6 +51,8 @@ export class AuthorizedHttpApi extends Construct {
         allowOrigins: props.corsOrigins ?? ["*"],
         allowHeaders: ["authorization", "content-type"],
         allowMethods: [apigw.CorsHttpMethod.ANY],
+        // What a browser client reads from the answers: the wait of a 429, versions, the next page, a new resource.
+        exposeHeaders: ["retry-after", "etag", "link", "location"],
       },
     });
     const accessLogs = new logs.LogGroup(this, "AccessLogs", {

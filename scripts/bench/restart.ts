@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import * as path from "node:path";
-import type { AgentType } from "#kernel/agent-catalog";
+import { AGENT_TYPES, type AgentType } from "#kernel/agent-catalog";
 import { mapWithConcurrency } from "#shared/concurrency";
 import { setAgentCounts } from "../local/agent-counts";
 import { freePort } from "../local/emulator";
@@ -64,8 +64,9 @@ export async function restartBenchmark(options: { tasks: number; sleepMs: number
   try {
     const first = await start();
     environment = first.environment;
-    await setAgentCounts(environment.outputs, Object.fromEntries(TYPES.map((type) => [type, 1])));
-    await environment.fleet.settled(TYPES.length, 60_000);
+    // One agent per type, as every benchmark runs (the types whose minimum is above 0 would start one anyway).
+    await setAgentCounts(environment.outputs, Object.fromEntries(AGENT_TYPES.map((type) => [type, 1])));
+    await environment.fleet.settled(AGENT_TYPES.length, 60_000);
     let token = await localToken(environment.outputs, "admin");
     const ids: string[] = [];
     for (let i = 0; i < options.tasks; i += 100) {
@@ -104,7 +105,7 @@ export async function restartBenchmark(options: { tasks: number; sleepMs: number
     const second = await start();
     environment = second.environment;
     if (environment.origin.kind !== "restored") throw new Error(`the second start was ${environment.origin.kind}, not restored`);
-    await setAgentCounts(environment.outputs, Object.fromEntries(TYPES.map((type) => [type, 1])));
+    await setAgentCounts(environment.outputs, Object.fromEntries(AGENT_TYPES.map((type) => [type, 1])));
     token = await localToken(environment.outputs, "admin");
     const restarted = Date.now();
     const outputs = environment.outputs;
@@ -121,7 +122,7 @@ export async function restartBenchmark(options: { tasks: number; sleepMs: number
     return {
       tasks: ids.length,
       sleepMs: options.sleepMs,
-      agents: TYPES.length,
+      agents: AGENT_TYPES.length,
       atStop: countBy(atStop),
       stopSeconds: stopped.seconds,
       firstStartSeconds: first.seconds,

@@ -49,15 +49,23 @@ export async function restartBenchmark(options: { tasks: number; sleepMs: number
     });
     return { environment, seconds: (Date.now() - started) / 1_000 };
   };
-  const call = async <T>(outputs: LocalOutputs, token: string, method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${outputs.HttpApiUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(20_000),
-    });
-    if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}`);
-    return (await response.json()) as T;
+  /** One API call; a 429 (reading 200 tasks again and again spends one user's read budget) is waited out, as a client does. */
+  const call = async <T>(outputs: LocalOutputs, token: string, method: string, route: string, body?: unknown): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      const response = await fetch(`${outputs.HttpApiUrl}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      if (response.status === 429 && attempt < 10) {
+        await response.arrayBuffer();
+        await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get("retry-after") ?? "1") * 1_000));
+        continue;
+      }
+      if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}`);
+      return (await response.json()) as T;
+    }
   };
 
   let environment: LocalEnvironment | undefined;
@@ -114,7 +122,7 @@ export async function restartBenchmark(options: { tasks: number; sleepMs: number
       (tasks) => tasks.every((task) => FINAL.has(task.status)),
       15 * 60_000,
       `all ${ids.length} tasks final after the restart`,
-      2_000,
+      5_000,
     );
     const untilAllFinalSeconds = (Date.now() - restarted) / 1_000;
     const countBy = (tasks: readonly TaskState[]) =>

@@ -1,25 +1,17 @@
 import { createHash } from "node:crypto";
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   DescribeTableCommand,
   type DynamoDBClient,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import * as z from "zod";
-import { ExportManifest, type ExportTable } from "#jobs/domain/data-export";
+import { ExportLine, ExportManifest, type ExportTable } from "#jobs/domain/data-export";
+import { fromExportedItem } from "#jobs/adapters/dynamodb-json";
 import { mapWithConcurrency } from "#shared/concurrency";
 
 /** How many items are put at once: enough to restore a few thousand a second, few enough not to be throttled locally. */
 const PUTS_IN_FLIGHT = 16;
-
-const Line = z.object({
-  Item: z.record(
-    z.string(),
-    z.custom<AttributeValue>((value) => typeof value === "object" && value !== null),
-  ),
-});
 
 export interface RestoredTable {
   readonly table: ExportTable;
@@ -87,9 +79,9 @@ export async function restoreExport(options: {
         .filter((line) => line.length > 0);
       if (lines.length !== part.items) throw new Error(`${part.key}: ${lines.length} items, the manifest says ${part.items}`);
       const parsed = lines.map((line, index) => {
-        const item = Line.safeParse(JSON.parse(line));
+        const item = ExportLine.safeParse(JSON.parse(line));
         if (!item.success) throw new Error(`${part.key} line ${index + 1}: not {"Item": <DynamoDB JSON>}`);
-        return item.data.Item;
+        return fromExportedItem(item.data.Item);
       });
       items += parsed.length;
       const settled = await mapWithConcurrency(parsed, PUTS_IN_FLIGHT, async (item) => {

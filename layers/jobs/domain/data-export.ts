@@ -44,6 +44,36 @@ export const exportPartKey = (jobId: string, table: ExportTable, part: number) =
   `${DATA_EXPORT_PREFIX}${jobId}/${table}/part-${String(part).padStart(5, "0")}.jsonl`;
 export const exportManifestKey = (jobId: string) => `${DATA_EXPORT_PREFIX}${jobId}/manifest.json`;
 
+/** One attribute in DynamoDB JSON as an export line holds it: binaries in base64, as DynamoDB's own export writes them. */
+export type ExportedValue =
+  | { S: string }
+  | { N: string }
+  | { B: string }
+  | { BOOL: boolean }
+  | { NULL: true }
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] }
+  | { L: ExportedValue[] }
+  | { M: { [name: string]: ExportedValue } };
+export const ExportedValue: z.ZodType<ExportedValue> = z.lazy(() =>
+  z.union([
+    z.object({ S: z.string() }).strict(),
+    z.object({ N: z.string() }).strict(),
+    z.object({ B: z.base64() }).strict(),
+    z.object({ BOOL: z.boolean() }).strict(),
+    z.object({ NULL: z.literal(true) }).strict(),
+    z.object({ SS: z.array(z.string()) }).strict(),
+    z.object({ NS: z.array(z.string()) }).strict(),
+    z.object({ BS: z.array(z.base64()) }).strict(),
+    z.object({ L: z.array(ExportedValue) }).strict(),
+    z.object({ M: z.record(z.string(), ExportedValue) }).strict(),
+  ]),
+);
+/** One line of a part: `{"Item": <the item in DynamoDB JSON>}`. */
+export const ExportLine = z.object({ Item: z.record(z.string(), ExportedValue) }).strict();
+export type ExportLine = z.infer<typeof ExportLine>;
+
 /** Items per part: a part is held in memory before it is written. */
 export const ITEMS_PER_PART = 5_000;
 

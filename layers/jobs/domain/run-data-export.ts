@@ -3,6 +3,8 @@ import {
   DataExportParameters,
   type DataExportResult,
   type ExportedTable,
+  type ExportedValue,
+  type ExportLine,
   type ExportManifest,
   type ExportTable,
   exportManifestKey,
@@ -14,7 +16,7 @@ import type { JobRunner } from "./run-job";
 
 /** Reads a table whole, a page at a time, each item in DynamoDB JSON (attribute-value maps, as exported). */
 export interface TableScanner {
-  pages(tableName: string): AsyncIterable<readonly Record<string, unknown>[]>;
+  pages(tableName: string): AsyncIterable<readonly Record<string, ExportedValue>[]>;
 }
 
 export interface DataExportDeps {
@@ -59,7 +61,7 @@ export const dataExportRunner =
       let items = 0;
       for await (const page of deps.scanner.pages(tableName)) {
         for (const item of page) {
-          lines.push(JSON.stringify({ Item: item }));
+          lines.push(JSON.stringify({ Item: item } satisfies ExportLine));
           items++;
           if (lines.length >= perPart) await flush();
         }

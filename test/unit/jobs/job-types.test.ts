@@ -1,7 +1,16 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { AGENT_TYPES } from "#kernel/agent-catalog";
-import { DataExportResult, EXPORT_TABLES, type ExportTable, ExportManifest } from "#jobs/domain/data-export";
+import {
+  DataExportResult,
+  EXPORT_TABLES,
+  type ExportTable,
+  type ExportedValue,
+  ExportLine,
+  ExportManifest,
+} from "#jobs/domain/data-export";
+import { fromExportedItem, toExportedItem } from "#jobs/adapters/dynamodb-json";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { SubmitJobRequest } from "#jobs/domain/job";
 import { analyzeMetrics, MetricsAnalysisResult, type TypeObservation } from "#jobs/domain/metrics-analysis";
 import { ProgressReporter } from "#jobs/domain/progress";
@@ -98,12 +107,28 @@ describe("data export", () => {
   };
   const items = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: { S: `item-${i}` } }));
 
+  it("writes binaries as base64 and reads every attribute type back as the SDK holds it (JSON.stringify alone would not: the control)", () => {
+    const item: Record<string, AttributeValue> = {
+      pk: { S: "k" },
+      n: { N: "1.5" },
+      blob: { B: new Uint8Array([0, 1, 254]) },
+      blobs: { BS: [new Uint8Array([7])] },
+      flags: { L: [{ BOOL: true }, { NULL: true }] },
+      nested: { M: { tags: { SS: ["a"] }, sizes: { NS: ["1"] } } },
+    };
+    const line = JSON.stringify({ Item: toExportedItem(item) });
+    const back = fromExportedItem(ExportLine.parse(JSON.parse(line)).Item);
+    expect(back).toEqual({ ...item, blob: { B: Buffer.from([0, 1, 254]) }, blobs: { BS: [Buffer.from([7])] } });
+    // The control: the SDK's Uint8Array through JSON.stringify is an object of indexes, no export line at all.
+    expect(ExportLine.safeParse(JSON.parse(JSON.stringify({ Item: item }))).success).toBe(false);
+  });
+
   it("writes every item once, in bounded parts whose checksums the manifest records, and the manifest last", async () => {
     const { objects, artifacts } = store();
-    const pages = { "physical-tasks": [items(4), items(3)], "physical-jobs": [[]] } as Record<
-      string,
-      Record<string, unknown>[][]
-    >;
+    const pages: Record<string, Record<string, ExportedValue>[][]> = {
+      "physical-tasks": [items(4), items(3)],
+      "physical-jobs": [[]],
+    };
     const scanner = {
       async *pages(name: string) {
         for (const page of pages[name] ?? []) yield page;
@@ -123,9 +148,9 @@ describe("data export", () => {
       expect(body.split("\n").filter(Boolean)).toHaveLength(part.items);
     }
     const lines = (manifest.tables[0]?.parts ?? []).flatMap((p) => (objects.get(p.key) ?? "").split("\n").filter(Boolean));
-    expect(lines.map((l) => (JSON.parse(l) as { Item: { pk: { S: string } } }).Item.pk.S)).toEqual([
-      ...items(4).map((i) => i.pk.S),
-      ...items(3).map((i) => i.pk.S),
+    expect(lines.map((l) => ExportLine.parse(JSON.parse(l)).Item.pk)).toEqual([
+      ...items(4).map((i) => i.pk),
+      ...items(3).map((i) => i.pk),
     ]);
   });
 

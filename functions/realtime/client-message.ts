@@ -1,4 +1,4 @@
-import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
+import type { APIGatewayProxyWebsocketEventV2, Context } from "aws-lambda";
 import { dynamoDocumentClient } from "#shared/adapters/aws-clients";
 import { instrumented } from "#shared/instrumented";
 import { logger } from "#shared/powertools";
@@ -15,11 +15,15 @@ const deps = {
   rateLimit: { capacity: env.RATE_LIMIT_BURST, refillPerSecond: env.RATE_LIMIT_PER_SECOND },
 };
 
+/** Time kept back from the function's timeout to tell a client `timeout` rather than leave it unanswered. */
+const ANSWER_MARGIN_MS = 1_000;
+
 /** $default — every client frame; replies (including `error` frames) go back over @connections. */
 export const handler = instrumented(
-  async (event: APIGatewayProxyWebsocketEventV2) => {
+  async (event: APIGatewayProxyWebsocketEventV2, context: Context) => {
     const { connectionId } = event.requestContext;
-    const reply = await handleClientMessage(connectionId, event.body, deps);
+    const withinMs = context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS;
+    const reply = await handleClientMessage(connectionId, event.body, deps, { withinMs });
     if (reply?.type === "error") logger.info("client message refused", { connectionId, error: reply.data });
     return { statusCode: 200 };
   },

@@ -1,3 +1,4 @@
+import { TimeoutError, withTimeout } from "#shared/concurrency";
 import type { BucketLimits } from "#shared/token-bucket";
 import { sendFrame } from "./broadcast";
 import { type RateLimiter, TooFarBackError } from "./ports";
@@ -21,6 +22,14 @@ export interface ClientMessageDeps extends PublishDeps {
   readonly rateLimit: BucketLimits;
 }
 
+export interface AnswerOptions {
+  /**
+   * How long answering may take. Past it the client is told `timeout` instead of hearing
+   * nothing (the `$default` function passes its remaining time less a margin to send that).
+   */
+  readonly withinMs?: number;
+}
+
 /**
  * Handles one frame from a client and answers it on the same connection: subscription and
  * room changes are acknowledged with the resulting state, `ping` with `pong`, `replay` with
@@ -28,12 +37,15 @@ export interface ClientMessageDeps extends PublishDeps {
  * connection is not in with an `error` frame that says what is wrong. The connection stays up,
  * except once the token it was opened with has expired: every frame after that is answered with
  * `token_expired` and the connection is closed (the client reconnects with a fresh token).
+ * No frame goes unanswered: one that cannot be answered in time gets `timeout`, and one that
+ * fails on our side gets `internal_error` before the failure is thrown on.
  * A `room_message` has no reply of its own: the sender receives it as a member of the room.
  */
 export async function handleClientMessage(
   connectionId: string,
   raw: string | undefined,
   deps: ClientMessageDeps,
+  options: AnswerOptions = {},
 ): Promise<ControlFrame | undefined> {
   const now = deps.clock.now();
   const connection = await connectionOf(connectionId, deps);
@@ -54,23 +66,41 @@ export async function handleClientMessage(
   } else {
     const parsed = parseClientMessage(raw);
     try {
-      reply = parsed.ok ? await answer(connectionId, parsed.message, deps) : errorFrame(parsed.error, now);
+      if (!parsed.ok) reply = errorFrame(parsed.error, now);
+      else {
+        const answering = answer(connectionId, parsed.message, deps);
+        reply = await (options.withinMs === undefined
+          ? answering
+          : withTimeout(answering, options.withinMs, parsed.message.type));
+      }
     } catch (error) {
-      reply = errorFrame(refusal(error), now);
+      const known = refusal(error);
+      if (!known) {
+        const failed = {
+          code: "internal_error",
+          message: "the server failed to answer this frame; it is logged, send it again",
+        } as const;
+        await sendFrame(deps.gateway, connectionId, errorFrame(failed, now), now);
+        throw error;
+      }
+      reply = errorFrame(known, now);
     }
   }
   if (reply) await sendFrame(deps.gateway, connectionId, reply, now);
   return reply;
 }
 
-/** The error frame for a request the client can fix; anything else is ours and is thrown. */
-function refusal(error: unknown): ErrorFrameData {
+/** The error frame for a request the client can fix or retry; undefined for a failure of ours. */
+function refusal(error: unknown): ErrorFrameData | undefined {
   const because = (field: string, message: string) => ({ message, fields: [{ field, message }] });
   if (error instanceof NotARoomMemberError) return { code: "not_a_member", ...because("room", error.message) };
   if (error instanceof RoomForbiddenError) return { code: "forbidden", ...because("room", error.message) };
   if (error instanceof RoomLimitError) return { code: "room_limit", ...because("room", error.message) };
   if (error instanceof TooFarBackError) return { code: "invalid_field", ...because("sinceTime", error.message) };
-  throw error;
+  // The work goes on and may still take effect; join, leave and subscribe can be sent again safely.
+  if (error instanceof TimeoutError)
+    return { code: "timeout", message: `${error.message}; it may still take effect, send it again` };
+  return undefined;
 }
 
 async function answer(connectionId: string, message: ClientMessage, deps: ClientMessageDeps): Promise<ControlFrame | undefined> {

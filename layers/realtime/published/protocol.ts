@@ -206,7 +206,9 @@ export type ErrorCode =
   /** The room's rule (room-rules.ts) does not let this connection's roles join or post. */
   | "forbidden"
   /** The connection is in as many rooms as `CONNECTION_LIMITS.roomsPerConnection` allows. */
-  | "room_limit";
+  | "room_limit"
+  /** The frame could not be answered in the handler's time; it may still take effect, and may be sent again. */
+  | "timeout";
 
 export interface ErrorFrameData {
   readonly code: ErrorCode;

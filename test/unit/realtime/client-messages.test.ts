@@ -213,4 +213,50 @@ describe("handleClientMessage", () => {
       expect((await send("c2", { type: "ping" }, deps))?.type).toBe("pong");
     });
   });
+
+  describe("no frame goes unanswered", () => {
+    /** A store whose room reads take `ms`, standing for a room too large to answer in time. */
+    const slowRooms = (deps: ClientMessageDeps, ms: number): ClientMessageDeps => {
+      const members = deps.connections.members.bind(deps.connections);
+      const connections = Object.assign(Object.create(deps.connections) as typeof deps.connections, {
+        members: async (room: Parameters<typeof members>[0]) => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          return members(room);
+        },
+      });
+      return { ...deps, connections };
+    };
+
+    it("answers timeout when the answer outlives the time it is given", async () => {
+      const { gateway, deps } = setUp();
+      const reply = await handleClientMessage("c1", JSON.stringify({ type: "join_room", room: "lobby" }), slowRooms(deps, 200), {
+        withinMs: 20,
+      });
+      expect(reply?.data).toMatchObject({ code: "timeout" });
+      expect(gateway.sentTo("c1")).toEqual([reply]);
+    });
+
+    it("answers joined when the same slow join has the time (the control)", async () => {
+      const { deps } = setUp();
+      const reply = await handleClientMessage("c1", JSON.stringify({ type: "join_room", room: "lobby" }), slowRooms(deps, 20), {
+        withinMs: 2_000,
+      });
+      expect(reply?.type).toBe("joined");
+    });
+
+    it("answers internal_error for a failure of ours, then throws it on", async () => {
+      const { gateway, deps } = setUp();
+      const broken = new Error("the table is gone");
+      const failing = {
+        ...deps,
+        connections: Object.assign(Object.create(deps.connections) as typeof deps.connections, {
+          subscribe: () => Promise.reject(broken),
+        }),
+      };
+      await expect(send("c1", { type: "subscribe", subscriptions: ["tasks"] }, failing)).rejects.toBe(broken);
+      expect(gateway.sentTo("c1")).toEqual([
+        expect.objectContaining({ type: "error", data: expect.objectContaining({ code: "internal_error" }) }),
+      ]);
+    });
+  });
 });

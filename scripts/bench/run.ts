@@ -25,6 +25,7 @@ import { metricsBenchmark } from "./metrics";
 import { optimizationBenchmark } from "./optimization";
 import { orchestrationBenchmark } from "./orchestration";
 import { restartBenchmark } from "./restart";
+import { roomsBenchmark } from "./rooms";
 import { spineBenchmark } from "./spine";
 
 type Scenario =
@@ -65,6 +66,7 @@ const SCENARIOS: Record<string, Scenario> = {
   jobs: { deployed: true, run: ({ outputs }) => jobsBenchmark(outputs, { jobs: 10, candidates: 40, baselineEvents: 20 }) },
   metrics: { deployed: true, run: ({ outputs }) => metricsBenchmark(outputs, { rounds: 20, reads: 30 }) },
   restart: { deployed: "by-itself", run: () => restartBenchmark({ tasks: 200, sleepMs: 1_500 }) },
+  rooms: { deployed: true, run: ({ outputs }) => roomsBenchmark(outputs, { members: 500, inFlight: 25, messages: 5 }) },
   api: { deployed: true, run: ({ outputs }) => apiBenchmark(outputs, { seconds: 20, concurrency: 16, users: 8 }) },
   coordination: {
     deployed: false,

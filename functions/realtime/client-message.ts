@@ -23,7 +23,8 @@ export const handler = instrumented(
   async (event: APIGatewayProxyWebsocketEventV2, context: Context) => {
     const { connectionId } = event.requestContext;
     const withinMs = context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS;
-    const reply = await handleClientMessage(connectionId, event.body, deps, { withinMs });
+    const onLateFailure = (error: unknown) => logger.error("a frame answered timeout failed later", { connectionId, error });
+    const reply = await handleClientMessage(connectionId, event.body, deps, { withinMs, onLateFailure });
     if (reply?.type === "error") logger.info("client message refused", { connectionId, error: reply.data });
     return { statusCode: 200 };
   },

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { LocalOutputs } from "../local/outputs";
 import { localToken } from "../local/users";
-import { WsClient } from "../local/ws-client";
-import { mapWithConcurrency } from "#shared/concurrency";
+import { type Frame, WsClient } from "../local/ws-client";
 import { summarize } from "./stats";
+import { msToLastArrival, rawPoster } from "./ws-arrivals";
 
 /**
  * AWS list prices (us-east-1, 2026) the cost estimate uses: API Gateway WebSocket messages,
@@ -64,24 +63,13 @@ export async function fanoutBenchmark(outputs: LocalOutputs, options: { connecti
       if (round > 0) broadcastRounds.push({ lastDeliveryMs: last - started, invokeMs, delivered: summary.delivered });
     }
 
-    const management = new ApiGatewayManagementApiClient({
-      endpoint: outputs.WebSocketUrl.replace(/^ws/, "http"),
-      region: outputs.region,
-    });
+    const post = rawPoster(outputs);
     /** Posts the frame to every connection from here, `inFlight` at a time; answers ms to the last arrival. */
-    const postAll = async (prefix: string, inFlight: number) => {
+    const postAll = (prefix: string, inFlight: number) => {
       const title = `${prefix}-${randomUUID()}`;
-      const frame = JSON.stringify({ type: "system_alert", seq: 0, timestamp: new Date().toISOString(), data: { title } });
-      const arrivals = clients.map((client) =>
-        client.waitFor((f) => f.type === "system_alert" && f.data.title === title, 120_000, title).then(() => performance.now()),
-      );
-      const started = performance.now();
-      const posted = await mapWithConcurrency(ids, inFlight, (id) =>
-        management.send(new PostToConnectionCommand({ ConnectionId: id, Data: frame })),
-      );
-      const failure = posted.find((result) => result.status === "rejected");
-      if (failure) throw new Error(`a baseline post failed: ${String(failure.reason)}`);
-      return Math.max(...(await Promise.all(arrivals))) - started;
+      const frame = { type: "system_alert", seq: 0, timestamp: new Date().toISOString(), data: { title } };
+      const arrived = (f: Frame) => f.type === "system_alert" && f.data.title === title;
+      return msToLastArrival(clients, arrived, title, () => post(ids, frame, inFlight), 120_000);
     };
     const baselineRounds: number[] = [];
     const parallelRounds: number[] = [];

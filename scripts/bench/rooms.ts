@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
-import { mapWithConcurrency } from "#shared/concurrency";
 import { joinAll, openCrowd } from "../local/crowd";
 import type { LocalOutputs } from "../local/outputs";
 import type { Frame } from "../local/ws-client";
 import { summarize } from "./stats";
+import { msToLastArrival, rawPoster } from "./ws-arrivals";
 
 /**
  * One room of `members` connections: the time for all of them to join (sent `inFlight` at a
@@ -42,44 +41,25 @@ export async function roomsBenchmark(outputs: LocalOutputs, options: { members: 
 
     const sender = clients[0];
     if (!sender) throw new Error("no members");
+    const messageTo = (text: string) => (f: Frame) => f.type === "room_message" && f.data.message === text;
     const messageRounds: number[] = [];
+    // Round 0 of each warms what it measures; it is not counted.
     for (let round = 0; round <= options.messages; round++) {
       const text = `hello-${round}-${randomUUID()}`;
-      const arrivals = clients.map((client) =>
-        client.waitFor((f) => f.type === "room_message" && f.data.message === text, 60_000, text).then(() => performance.now()),
+      const ms = await msToLastArrival(clients, messageTo(text), text, () =>
+        sender.send({ type: "room_message", room, message: text }),
       );
-      const started = performance.now();
-      sender.send({ type: "room_message", room, message: text });
-      const last = Math.max(...(await Promise.all(arrivals)));
-      // Round 0 warms the function; it is not counted.
-      if (round > 0) messageRounds.push(last - started);
+      if (round > 0) messageRounds.push(ms);
     }
 
     const ids = await Promise.all(clients.map((client) => client.connectionId()));
-    const management = new ApiGatewayManagementApiClient({
-      endpoint: outputs.WebSocketUrl.replace(/^ws/, "http"),
-      region: outputs.region,
-    });
+    const post = rawPoster(outputs);
     const rawRounds: number[] = [];
     for (let round = 0; round <= options.messages; round++) {
       const text = `raw-${round}-${randomUUID()}`;
-      const frame = JSON.stringify({
-        type: "room_message",
-        seq: 0,
-        timestamp: new Date().toISOString(),
-        data: { room, message: text },
-      });
-      const arrivals = clients.map((client) =>
-        client.waitFor((f) => f.type === "room_message" && f.data.message === text, 60_000, text).then(() => performance.now()),
-      );
-      const started = performance.now();
-      const posted = await mapWithConcurrency(ids, 50, (id) =>
-        management.send(new PostToConnectionCommand({ ConnectionId: id, Data: frame })),
-      );
-      const failure = posted.find((result) => result.status === "rejected");
-      if (failure) throw new Error(`a baseline post failed: ${String(failure.reason)}`);
-      const last = Math.max(...(await Promise.all(arrivals)));
-      if (round > 0) rawRounds.push(last - started);
+      const frame = { type: "room_message", seq: 0, timestamp: new Date().toISOString(), data: { room, message: text } };
+      const ms = await msToLastArrival(clients, messageTo(text), text, () => post(ids, frame, 50));
+      if (round > 0) rawRounds.push(ms);
     }
     const message = summarize(messageRounds);
     const raw = summarize(rawRounds);

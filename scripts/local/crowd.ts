@@ -1,12 +1,16 @@
-// Many dashboard connections at once, for the rooms benchmark and the 500-member e2e test.
+// Many dashboard connections at once, for the rooms benchmark.
 import { mapWithConcurrency } from "#shared/concurrency";
 import type { Role } from "#shared/identity";
+import { loadStageConfig } from "../../lib/config/stage-config";
 import type { LocalOutputs } from "./outputs";
 import { ensureUser, tokenOf } from "./users";
 import { type Frame, WsClient } from "./ws-client";
 
-/** Connections one crowd user opens: under the local stage's `wsConnectionsPerUser`. */
-const CONNECTIONS_PER_USER = 150;
+/**
+ * Connections one crowd user opens: three quarters of what the local stage lets one user hold,
+ * so rows of connections a previous run closed a moment ago cannot push it over the limit.
+ */
+const connectionsPerUser = () => Math.floor((loadStageConfig("local", process.env).wsConnectionsPerUser * 3) / 4);
 /** Handshakes in flight at once: the emulator runs a bounded number of `$connect` instances. */
 const HANDSHAKES_IN_FLIGHT = 25;
 
@@ -15,7 +19,8 @@ const HANDSHAKES_IN_FLIGHT = 25;
  * goes past its connection limit. Closes what it opened if any handshake fails.
  */
 export async function openCrowd(outputs: LocalOutputs, size: number, role: Role = "viewer"): Promise<WsClient[]> {
-  const users = Array.from({ length: Math.ceil(size / CONNECTIONS_PER_USER) }, (_, i) => ({
+  const perUser = connectionsPerUser();
+  const users = Array.from({ length: Math.ceil(size / perUser) }, (_, i) => ({
     username: `crowd-${role}-${i + 1}`,
     password: "Local-Crowd-Passw0rd!",
     group: role,
@@ -26,7 +31,7 @@ export async function openCrowd(outputs: LocalOutputs, size: number, role: Role 
     tokens.push(await tokenOf(outputs, user));
   }
   const opened = await mapWithConcurrency(
-    Array.from({ length: size }, (_, i) => tokens[Math.floor(i / CONNECTIONS_PER_USER)] as string),
+    Array.from({ length: size }, (_, i) => tokens[Math.floor(i / perUser)] as string),
     HANDSHAKES_IN_FLIGHT,
     (token) => WsClient.connect(outputs.WebSocketUrl, token, 30_000),
   );

@@ -28,6 +28,8 @@ export interface AnswerOptions {
    * nothing (the `$default` function passes its remaining time less a margin to send that).
    */
   readonly withinMs?: number;
+  /** Told of a failure that comes after the client was answered `timeout`, so it is not lost. */
+  readonly onLateFailure?: (error: unknown) => void;
 }
 
 /**
@@ -65,29 +67,37 @@ export async function handleClientMessage(
     reply = errorFrame({ code: "rate_limited", message: `too many messages; retry after ${retryAfter} s`, retryAfter }, now);
   } else {
     const parsed = parseClientMessage(raw);
-    try {
-      if (!parsed.ok) reply = errorFrame(parsed.error, now);
-      else {
-        const answering = answer(connectionId, parsed.message, deps);
-        reply = await (options.withinMs === undefined
-          ? answering
-          : withTimeout(answering, options.withinMs, parsed.message.type));
-      }
-    } catch (error) {
-      const known = refusal(error);
-      if (!known) {
-        const failed = {
-          code: "internal_error",
-          message: "the server failed to answer this frame; it is logged, send it again",
-        } as const;
-        await sendFrame(deps.gateway, connectionId, errorFrame(failed, now), now);
-        throw error;
-      }
-      reply = errorFrame(known, now);
-    }
+    reply = parsed.ok ? await answerInTime(connectionId, parsed.message, deps, options) : errorFrame(parsed.error, now);
   }
   if (reply) await sendFrame(deps.gateway, connectionId, reply, now);
   return reply;
+}
+
+/**
+ * The answer, within `options.withinMs` if given: a refusal the client can act on (or `timeout`)
+ * becomes an error frame; a failure of ours is told as `internal_error` and thrown on.
+ */
+async function answerInTime(
+  connectionId: string,
+  message: ClientMessage,
+  deps: ClientMessageDeps,
+  options: AnswerOptions,
+): Promise<ControlFrame | undefined> {
+  const answering = answer(connectionId, message, deps);
+  try {
+    return await (options.withinMs === undefined ? answering : withTimeout(answering, options.withinMs, message.type));
+  } catch (error) {
+    if (error instanceof TimeoutError) answering.catch((late: unknown) => options.onLateFailure?.(late));
+    const now = deps.clock.now();
+    const known = refusal(error);
+    if (known) return errorFrame(known, now);
+    const failed = {
+      code: "internal_error",
+      message: "the server failed to answer this frame; it is logged, send it again",
+    } as const;
+    await sendFrame(deps.gateway, connectionId, errorFrame(failed, now), now);
+    throw error;
+  }
 }
 
 /** The error frame for a request the client can fix or retry; undefined for a failure of ours. */

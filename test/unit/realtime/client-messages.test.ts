@@ -244,6 +244,25 @@ describe("handleClientMessage", () => {
       expect(reply?.type).toBe("joined");
     });
 
+    it("tells onLateFailure of a failure that comes after the timeout answer", async () => {
+      const { deps } = setUp();
+      const broken = new Error("the table is gone");
+      const late = {
+        ...deps,
+        connections: Object.assign(Object.create(deps.connections) as typeof deps.connections, {
+          subscribe: () => new Promise((_, reject) => setTimeout(() => reject(broken), 50)),
+        }),
+      };
+      const failures: unknown[] = [];
+      const reply = await handleClientMessage("c1", JSON.stringify({ type: "subscribe", subscriptions: ["tasks"] }), late, {
+        withinMs: 10,
+        onLateFailure: (error) => failures.push(error),
+      });
+      expect(reply?.data).toMatchObject({ code: "timeout" });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(failures).toEqual([broken]);
+    });
+
     it("answers internal_error for a failure of ours, then throws it on", async () => {
       const { gateway, deps } = setUp();
       const broken = new Error("the table is gone");

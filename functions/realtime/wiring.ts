@@ -4,10 +4,17 @@ import { DynamoDbConnectionStore } from "#realtime/adapters/dynamodb-connection-
 import { DynamoDbDeliveryStats } from "#realtime/adapters/dynamodb-delivery-stats";
 import { DynamoDbEventHistory } from "#realtime/adapters/dynamodb-event-history";
 import { DynamoDbSequence } from "#realtime/adapters/dynamodb-sequence";
-import { CallbackEnvironment, EventHistoryEnvironment, EventsTableEnvironment } from "#realtime/adapters/function-environments";
+import { DynamoDbPendingPresence } from "#realtime/adapters/dynamodb-pending-presence";
+import {
+  CallbackEnvironment,
+  EventHistoryEnvironment,
+  EventsTableEnvironment,
+  PresenceQueueEnvironment,
+} from "#realtime/adapters/function-environments";
+import { SqsPresenceScheduler } from "#realtime/adapters/sqs-presence-scheduler";
 import { ConnectionsTableEnvironment } from "#realtime/published/connections-environment";
 import type { PublishDeps } from "#realtime/domain/publishing";
-import { clientConfig, dynamoDocumentClient, eventBridgeClient } from "#shared/adapters/aws-clients";
+import { clientConfig, dynamoDocumentClient, eventBridgeClient, sqsClient } from "#shared/adapters/aws-clients";
 import { EventBridgePublisher, EventBusEnvironment } from "#shared/adapters/eventbridge-publisher";
 import { systemClock } from "#shared/clock";
 import { once } from "#shared/once";
@@ -56,5 +63,9 @@ export const publishDeps = once((): PublishDeps => {
     stats: deliveryStats(),
     clock: systemClock,
     concurrency: BROADCAST_CONCURRENCY,
+    presence: {
+      pending: new DynamoDbPendingPresence(db(), ConnectionsTableEnvironment.read().CONNECTIONS_TABLE),
+      scheduler: new SqsPresenceScheduler(sqsClient(), PresenceQueueEnvironment.read().PRESENCE_QUEUE_URL),
+    },
   };
 });

@@ -14,6 +14,7 @@ import {
   EventHistoryEnvironment,
   EventsTableEnvironment,
   IdempotencyTableEnvironment,
+  PresenceQueueEnvironment,
   RateLimitEnvironment,
 } from "#realtime/adapters/function-environments";
 import { ConnectionsTableEnvironment } from "#realtime/published/connections-environment";
@@ -178,8 +179,9 @@ export class RealtimeStack extends Stack {
       broadcasting,
     );
     for (const fn of [broadcaster, batchBroadcaster]) {
-      // A connection found gone is removed (DeleteItem, BatchWriteItem) and its rooms told (Query).
-      this.connectionsTable.grant(fn, "DeleteItem", "Query", "BatchWriteItem");
+      // A connection found gone is removed (DeleteItem, BatchWriteItem) and its rooms told
+      // (Query; PutItem keeps a large room's change for its summary).
+      this.connectionsTable.grant(fn, "DeleteItem", "Query", "BatchWriteItem", "PutItem");
       eventsTable.grant(fn, "UpdateItem", "PutItem");
       idempotencyTable.grant(fn, "GetItem", "PutItem", "UpdateItem", "DeleteItem");
       this.webSocketStage.grantManagementApiAccess(fn);
@@ -241,6 +243,36 @@ export class RealtimeStack extends Stack {
     grantPublish(props.bus, api.broadcastMessage, EVENT_SOURCES.realtime);
     props.http.addRoutes(this, REALTIME_ROUTES, api);
 
+    // Large rooms' presence summaries (ADR 0022): a change schedules its room's next summary as
+    // a message delayed by the interval; a summary that fails comes back, then goes to the DLQ.
+    const presenceQueue = new GuardedQueue(this, "PresenceQueue", {
+      consumerTimeout: Duration.seconds(10),
+      maxReceiveCount: 5,
+      retentionPeriod: Duration.hours(1),
+    });
+    const summarizer = handler(
+      "SummarizePresence",
+      "summarize-presence.ts",
+      "Presence queue → one presence summary to every member of a large room",
+      broadcasting,
+    );
+    Validations.of(summarizer).acknowledge({
+      id: "Serverless-LambdaEventSourceMappingDestination",
+      reason:
+        "An SQS event source takes no on-failure destination: a summary that fails maxReceiveCount times moves to the presence queue's own dead-letter queue, whose depth is alarmed.",
+    });
+    summarizer.addEventSource(new SqsEventSource(presenceQueue.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    this.webSocketStage.grantManagementApiAccess(summarizer);
+    eventsTable.grant(summarizer, "UpdateItem", "PutItem");
+    // Reads the waiting changes and the members (Query), clears the mark and the announced
+    // changes (DeleteItem, BatchWriteItem); a member found gone is dropped on the way (PutItem).
+    this.connectionsTable.grant(summarizer, "Query", "DeleteItem", "BatchWriteItem", "PutItem");
+    const presence = PresenceQueueEnvironment.toEnvironment({ PRESENCE_QUEUE_URL: presenceQueue.queue.queueUrl });
+    for (const fn of [message, disconnect, broadcaster, batchBroadcaster, summarizer]) {
+      for (const [key, value] of Object.entries(presence)) fn.addEnvironment(key, value);
+      presenceQueue.queue.grantSendMessages(fn);
+    }
+
     new CfnOutput(this, "WebSocketUrl", { value: this.webSocketStage.url });
     new CfnOutput(this, "WebSocketApiId", { value: this.webSocketApi.apiId });
     new CfnOutput(this, "WebSocketStageName", { value: this.webSocketStage.stageName });
@@ -255,7 +287,7 @@ export class RealtimeStack extends Stack {
     });
     const account = Token.isUnresolved(this.account) ? "<AWS::AccountId>" : this.account;
     const callbackArn = `Resource::arn:<AWS::Partition>:execute-api:${config.region}:${account}:<${this.getLogicalId(this.webSocketApi.node.defaultChild as apigw.CfnApi)}>/${config.stage}/*/@connections/*`;
-    for (const fn of [message, disconnect, broadcaster, batchBroadcaster]) {
+    for (const fn of [message, disconnect, broadcaster, batchBroadcaster, summarizer]) {
       acknowledgeGrant(fn, {
         id: `AwsSolutions-IAM5[${callbackArn}]`,
         reason: "execute-api:ManageConnections must cover every connection id of this one API stage.",

@@ -121,10 +121,9 @@ export class FakeDynamoTable {
     // Like DynamoDB, a page cut short by Limit carries a LastEvaluatedKey even if nothing follows.
     const last = page.at(-1);
     const limited = input.Limit !== undefined && page.length === input.Limit && last;
-    return {
-      Items: page.map((item) => structuredClone(item)),
-      ...(limited ? { LastEvaluatedKey: { pk: last.pk, sk: last.sk } } : {}),
-    };
+    const next = limited ? { LastEvaluatedKey: { pk: last.pk, sk: last.sk } } : {};
+    if (input.Select === "COUNT") return { Count: page.length, ...next };
+    return { Items: page.map((item) => structuredClone(item)), Count: page.length, ...next };
   }
 
   /**

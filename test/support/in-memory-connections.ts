@@ -8,10 +8,21 @@ import type {
   EventHistory,
   HistoryStart,
   MinuteDeliveries,
+  PendingChange,
+  PendingPresence,
+  PresenceScheduler,
   RateLimiter,
+  RoomMembership,
   SequenceSource,
 } from "#realtime/domain/ports";
-import { type RoomMember, type ServerEvent, type Stream, streamKey, type Topic } from "#realtime/published/protocol";
+import {
+  type PresenceChange,
+  type RoomMember,
+  type ServerEvent,
+  type Stream,
+  streamKey,
+  type Topic,
+} from "#realtime/published/protocol";
 import type { PublishDeps } from "#realtime/domain/publishing";
 import type { Clock } from "#shared/clock";
 import { type BucketLimits, type BucketState, take } from "#shared/token-bucket";
@@ -28,11 +39,16 @@ export class InMemoryConnectionStore implements ConnectionStore {
   async get(connectionId: string) {
     return this.connections.get(connectionId);
   }
-  async remove(connectionId: string) {
+  async remove(connectionId: string): Promise<RoomMembership[] | undefined> {
     const existed = this.connections.delete(connectionId);
     this.topics.delete(connectionId);
-    for (const members of this.roomMembers.values()) members.delete(connectionId);
-    return existed;
+    const memberships: RoomMembership[] = [];
+    for (const [room, members] of this.roomMembers) {
+      const member = members.get(connectionId);
+      if (member) memberships.push({ room, member });
+      members.delete(connectionId);
+    }
+    return existed ? memberships : undefined;
   }
   async subscribe(connectionId: string, topics: readonly Topic[]) {
     const set = this.topics.get(connectionId) ?? new Set<Topic>();
@@ -56,13 +72,18 @@ export class InMemoryConnectionStore implements ConnectionStore {
     return true;
   }
   async leave(room: RoomName, connectionId: string) {
-    return this.roomMembers.get(room)?.delete(connectionId) ?? false;
+    const member = this.roomMembers.get(room)?.get(connectionId);
+    this.roomMembers.get(room)?.delete(connectionId);
+    return member;
   }
   async roomsOf(connectionId: string) {
     return [...this.roomMembers.entries()].filter(([, members]) => members.has(connectionId)).map(([room]) => room);
   }
-  async members(room: RoomName) {
-    return [...(this.roomMembers.get(room)?.values() ?? [])];
+  async members(room: RoomName, options: { readonly limit?: number } = {}) {
+    return [...(this.roomMembers.get(room)?.values() ?? [])].slice(0, options.limit);
+  }
+  async memberCount(room: RoomName) {
+    return this.roomMembers.get(room)?.size ?? 0;
   }
   async rooms() {
     return [...this.roomMembers.keys()];
@@ -190,15 +211,55 @@ export class InMemoryDeliveryStats implements DeliveryStats {
   }
 }
 
+/** Large rooms' waiting presence, in memory, with the same due-mark rules as the table. */
+export class InMemoryPendingPresence implements PendingPresence {
+  readonly changes = new Map<RoomName, Map<string, PresenceChange>>();
+  readonly due = new Map<RoomName, number>();
+  constructor(private readonly clock: Clock) {}
+
+  async add(room: RoomName, change: PresenceChange, staleAfterSeconds: number) {
+    const changes = this.changes.get(room) ?? new Map<string, PresenceChange>();
+    this.changes.set(room, changes);
+    changes.set(`${change.at}#${change.member.connectionId}#${change.action}`, change);
+    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    const markedAt = this.due.get(room);
+    if (markedAt !== undefined && markedAt >= nowSeconds - staleAfterSeconds) return false;
+    this.due.set(room, nowSeconds);
+    return true;
+  }
+  async clearDue(room: RoomName) {
+    this.due.delete(room);
+  }
+  async waiting(room: RoomName, limit: number): Promise<PendingChange[]> {
+    return [...(this.changes.get(room) ?? [])]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .slice(0, limit)
+      .map(([key, change]) => ({ key, change }));
+  }
+  async settle(room: RoomName, keys: readonly string[]) {
+    for (const key of keys) this.changes.get(room)?.delete(key);
+  }
+}
+
+/** Records the summaries asked for, in order. */
+export class RecordingPresenceScheduler implements PresenceScheduler {
+  readonly scheduled: { room: RoomName; delaySeconds: number }[] = [];
+  async schedule(room: RoomName, delaySeconds: number) {
+    this.scheduled.push({ room, delaySeconds });
+  }
+}
+
 /** Everything publishing needs, in memory; each fake keeps its own type so tests can look inside. */
 export function inMemoryPublishDeps(overrides: { gateway?: RecordingGateway; clock?: ManualClock; concurrency?: number } = {}) {
+  const clock = overrides.clock ?? new ManualClock();
   return {
     connections: new InMemoryConnectionStore(),
     gateway: overrides.gateway ?? new RecordingGateway(),
     sequence: new CountingSequence(),
     history: new InMemoryEventHistory(),
     stats: new InMemoryDeliveryStats(),
-    clock: overrides.clock ?? new ManualClock(),
+    clock,
     concurrency: overrides.concurrency ?? 4,
+    presence: { pending: new InMemoryPendingPresence(clock), scheduler: new RecordingPresenceScheduler() },
   } satisfies PublishDeps;
 }

@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
-  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -10,9 +9,10 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { Role } from "#shared/identity";
 import { decodeCursor, encodeCursor } from "#shared/adapters/page-cursor";
-import type { Connection, ConnectionPage, ConnectionStore } from "../domain/ports";
+import type { Connection, ConnectionPage, ConnectionStore, RoomMembership } from "../domain/ports";
 import { type RoomMember, Topic } from "../published/protocol";
 import { RoomName } from "#kernel/bus/room-message";
+import { batchWriteAll } from "./batch-write";
 
 /**
  * One table, adjacency-list style:
@@ -24,6 +24,7 @@ import { RoomName } from "#kernel/bus/room-message";
  *   CONN#<id>     BUCKET        its rate-limit bucket (DynamoDbRateLimiter)
  *   ROOMS         LISTING#<r>   a room anyone joined lately, for listing rooms
  *   USER#<sub>    CONN#<id>     one of a user's open connections, to count them (limits)
+ *   PRESENCE#<r>  DUE, CHANGE#… a large room's presence waiting for its summary (DynamoDbPendingPresence)
  *
  * The `by-sk` index inverts the keys, so "who is subscribed to tasks" is a Query on
  * sk = TOPIC#tasks, "who is in lobby" one on sk = ROOM#lobby and "all connections" one on
@@ -40,7 +41,6 @@ const topicKey = (topic: Topic) => `TOPIC#${topic}`;
 const roomKey = (room: RoomName) => `ROOM#${room}`;
 const userKey = (sub: string) => `USER#${sub}`;
 const ROOMS_PK = "ROOMS";
-const BATCH_SIZE = 25;
 
 export class DynamoDbConnectionStore implements ConnectionStore {
   constructor(
@@ -81,22 +81,23 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     return items.filter((item) => Number(item.expiresAt) > nowSeconds).length;
   }
 
-  async remove(connectionId: string): Promise<boolean> {
+  async remove(connectionId: string): Promise<RoomMembership[] | undefined> {
     // Deleting META first decides who removed it: only that caller sees the old row.
     const { Attributes } = await this.db.send(
       new DeleteCommand({ TableName: this.tableName, Key: { pk: connKey(connectionId), sk: "META" }, ReturnValues: "ALL_OLD" }),
     );
-    const keys = (
-      await this.queryAll({
-        TableName: this.tableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": connKey(connectionId) },
-        ProjectionExpression: "pk, sk",
-      })
-    ).map((item) => ({ pk: item.pk, sk: item.sk }));
+    const rows = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": connKey(connectionId) },
+    });
     const owner = typeof Attributes?.sub === "string" ? [{ pk: userKey(Attributes.sub), sk: connKey(connectionId) }] : [];
+    const keys = rows.map((row) => ({ pk: row.pk, sk: row.sk }));
     await this.batchWrite([...keys, ...owner].map((Key) => ({ DeleteRequest: { Key } })));
-    return Attributes !== undefined;
+    if (Attributes === undefined) return undefined;
+    return rows
+      .filter((row) => String(row.sk).startsWith("ROOM#"))
+      .map((row) => ({ room: RoomName.parse(row.room), member: toMember(row) }));
   }
 
   async subscribe(connectionId: string, topics: readonly Topic[]): Promise<void> {
@@ -163,7 +164,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     }
   }
 
-  async leave(room: RoomName, connectionId: string): Promise<boolean> {
+  async leave(room: RoomName, connectionId: string): Promise<RoomMember | undefined> {
     const { Attributes } = await this.db.send(
       new DeleteCommand({
         TableName: this.tableName,
@@ -171,7 +172,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         ReturnValues: "ALL_OLD",
       }),
     );
-    return Attributes !== undefined;
+    return Attributes ? toMember(Attributes) : undefined;
   }
 
   async roomsOf(connectionId: string): Promise<RoomName[]> {
@@ -184,21 +185,40 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     return items.map((item) => RoomName.parse(item.room));
   }
 
-  async members(room: RoomName): Promise<RoomMember[]> {
-    const items = await this.queryAll({
+  async members(room: RoomName, options: { readonly limit?: number } = {}): Promise<RoomMember[]> {
+    const query = {
       TableName: this.tableName,
       IndexName: BY_SK_INDEX,
       KeyConditionExpression: "sk = :sk",
       ExpressionAttributeValues: { ":sk": roomKey(room) },
-    });
+    };
+    const items =
+      options.limit === undefined
+        ? await this.queryAll(query)
+        : ((await this.db.send(new QueryCommand({ ...query, Limit: options.limit }))).Items ?? []);
     return items
-      .map((item) => ({
-        connectionId: String(item.connectionId),
-        sub: String(item.sub),
-        username: String(item.username),
-        joinedAt: String(item.joinedAt),
-      }))
+      .map(toMember)
       .sort((a, b) => a.joinedAt.localeCompare(b.joinedAt) || a.connectionId.localeCompare(b.connectionId));
+  }
+
+  async memberCount(room: RoomName): Promise<number> {
+    let count = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_SK_INDEX,
+          KeyConditionExpression: "sk = :sk",
+          ExpressionAttributeValues: { ":sk": roomKey(room) },
+          Select: "COUNT",
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
   }
 
   /**
@@ -273,19 +293,17 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     return items;
   }
 
-  /** BatchWrite in chunks of 25, resubmitting unprocessed items until none remain (bounded). */
   private async batchWrite(requests: Record<string, unknown>[]): Promise<void> {
-    for (let i = 0; i < requests.length; i += BATCH_SIZE) {
-      let pending = requests.slice(i, i + BATCH_SIZE);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round === 5) throw new Error(`DynamoDB left ${pending.length} write(s) unprocessed after 5 rounds`);
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** round));
-        const { UnprocessedItems } = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-      }
-    }
+    await batchWriteAll(this.db, this.tableName, requests);
   }
 }
+
+const toMember = (item: Record<string, unknown>): RoomMember => ({
+  connectionId: String(item.connectionId),
+  sub: String(item.sub),
+  username: String(item.username),
+  joinedAt: String(item.joinedAt),
+});
 
 const toConnection = (item: Record<string, unknown>): Connection => ({
   connectionId: String(item.connectionId),

@@ -126,10 +126,8 @@ async function answer(connectionId: string, message: ClientMessage, deps: Client
     case "unsubscribe":
       await deps.connections.unsubscribe(connectionId, unique(message.subscriptions));
       return frame("unsubscribed", { subscriptions: await sortedTopics(connectionId, deps) });
-    case "join_room": {
-      const members = await joinRoom(await connectionOf(connectionId, deps), message.room, deps);
-      return frame("joined", { room: message.room, members });
-    }
+    case "join_room":
+      return frame("joined", await joinRoom(await connectionOf(connectionId, deps), message.room, deps));
     case "leave_room":
       await leaveRoom(connectionId, message.room, deps);
       return frame("left", { room: message.room });

@@ -1,6 +1,6 @@
 import type { Role } from "#shared/identity";
 import type { BucketLimits, TakeResult } from "#shared/token-bucket";
-import type { RoomMember, ServerEvent, Stream, Topic } from "../published/protocol";
+import type { PresenceChange, RoomMember, ServerEvent, Stream, Topic } from "../published/protocol";
 import type { RoomName } from "#kernel/bus/room-message";
 
 /** A live WebSocket connection and who opened it. */
@@ -14,6 +14,12 @@ export interface Connection {
   readonly tokenExpiresAt: string;
 }
 
+/** One room a connection was in, and as whom. */
+export interface RoomMembership {
+  readonly room: RoomName;
+  readonly member: RoomMember;
+}
+
 export interface ConnectionPage {
   readonly connections: Connection[];
   readonly cursor?: string;
@@ -24,10 +30,10 @@ export interface ConnectionStore {
   put(connection: Connection): Promise<void>;
   get(connectionId: string): Promise<Connection | undefined>;
   /**
-   * Removes the connection, its subscriptions and its room memberships; answers false when
-   * it was already gone (someone else removed it first).
+   * Removes the connection, its subscriptions and its room memberships; answers the rooms it
+   * was in, or undefined when it was already gone (someone else removed it first).
    */
-  remove(connectionId: string): Promise<boolean>;
+  remove(connectionId: string): Promise<RoomMembership[] | undefined>;
   subscribe(connectionId: string, topics: readonly Topic[]): Promise<void>;
   unsubscribe(connectionId: string, topics: readonly Topic[]): Promise<void>;
   topicsOf(connectionId: string): Promise<Topic[]>;
@@ -35,17 +41,52 @@ export interface ConnectionStore {
   subscribers(topic: Topic): Promise<string[]>;
   /** Adds the member to the room; answers false when that connection was already in it. */
   join(room: RoomName, member: RoomMember): Promise<boolean>;
-  /** Answers false when the connection was not in the room. */
-  leave(room: RoomName, connectionId: string): Promise<boolean>;
+  /** Answers who left, or undefined when the connection was not in the room. */
+  leave(room: RoomName, connectionId: string): Promise<RoomMember | undefined>;
   roomsOf(connectionId: string): Promise<RoomName[]>;
-  /** Members of `room`, found through the index (never a scan), in join order. */
-  members(room: RoomName): Promise<RoomMember[]>;
+  /**
+   * Members of `room`, found through the index (never a scan), in join order; with a `limit`,
+   * the first that many the index holds (in no promised order), then in join order.
+   */
+  members(room: RoomName, options?: { readonly limit?: number }): Promise<RoomMember[]>;
+  /** How many are in `room`, counted by the index without reading them out. */
+  memberCount(room: RoomName): Promise<number>;
   /** Rooms anyone has joined within their retention, found through the index. */
   rooms(): Promise<RoomName[]>;
   /** A page of open connections, in connection id order. */
   list(page: { limit: number; cursor?: string }): Promise<ConnectionPage>;
   /** How many connections `sub` has open (through a per-user index, never a scan). */
   countOf(sub: string): Promise<number>;
+}
+
+/**
+ * The presence changes of large rooms waiting for their room's next summary, and whether that
+ * summary is due (ADR 0022). A change is kept before the summary is marked due, and a summary
+ * clears the mark before it reads, so no change is left without a summary to come.
+ */
+export interface PendingPresence {
+  /**
+   * Keeps the change and marks the room's summary due; answers true when this call marked it
+   * (the caller then schedules it). A mark older than `staleAfterSeconds` counts as none, so a
+   * schedule that was lost cannot silence the room for good.
+   */
+  add(room: RoomName, change: PresenceChange, staleAfterSeconds: number): Promise<boolean>;
+  /** Clears the room's due mark: any change after this marks, and schedules, the next summary. */
+  clearDue(room: RoomName): Promise<void>;
+  /** Up to `limit` of the room's waiting changes, oldest first, each with the key `settle` takes. */
+  waiting(room: RoomName, limit: number): Promise<PendingChange[]>;
+  /** Forgets changes once a summary has announced them. */
+  settle(room: RoomName, keys: readonly string[]): Promise<void>;
+}
+
+export interface PendingChange {
+  readonly key: string;
+  readonly change: PresenceChange;
+}
+
+/** Asks for a room's presence summary `delaySeconds` from now (a delayed queue message). */
+export interface PresenceScheduler {
+  schedule(room: RoomName, delaySeconds: number): Promise<void>;
 }
 
 export type DeliveryOutcome = "delivered" | "gone";

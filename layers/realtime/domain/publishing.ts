@@ -1,7 +1,9 @@
 import type { Clock } from "#shared/clock";
 import { type BroadcastDeps, type BroadcastReport, broadcast } from "./broadcast";
-import type { DeliveryStats, EventHistory, SequenceSource } from "./ports";
-import type { PresenceData, RoomMember, ServerEvent, ServerEventType } from "../published/protocol";
+import type { RoomName } from "#kernel/bus/room-message";
+import type { DeliveryStats, EventHistory, PendingPresence, PresenceScheduler, SequenceSource } from "./ports";
+import type { PresenceChange, PresenceChangeData, RoomMember, ServerEvent, ServerEventType } from "../published/protocol";
+import { PRESENCE_POLICY } from "../published/room-rules";
 import { recordEvent } from "./record-event";
 
 /** Everything publishing needs: recording (seq + history) and delivery. */
@@ -10,6 +12,8 @@ export interface PublishDeps extends Omit<BroadcastDeps, "onGone"> {
   readonly history: EventHistory;
   readonly clock: Clock;
   readonly stats: DeliveryStats;
+  /** Where large rooms' presence waits for its summary (ADR 0022). */
+  readonly presence: { readonly pending: PendingPresence; readonly scheduler: PresenceScheduler };
 }
 
 /**
@@ -41,18 +45,37 @@ export async function deliver(event: ServerEvent, deps: PublishDeps, recipients?
 export const idsOf = (members: readonly RoomMember[]) => members.map((member) => member.connectionId);
 
 /**
+ * Tells a room of a change in who is in it. Up to `PRESENCE_POLICY.perChangeUpTo` members each
+ * gets it now, with the member list; a larger room's change waits for the room's next summary,
+ * which the first change since the last one schedules. `membersNow` is the room's complete
+ * member list when the caller has just read it, so it is not read twice.
+ */
+export async function announcePresence(
+  room: RoomName,
+  change: PresenceChange,
+  deps: PublishDeps,
+  membersNow?: readonly RoomMember[],
+): Promise<void> {
+  const members = membersNow ?? (await deps.connections.members(room, { limit: PRESENCE_POLICY.perChangeUpTo + 1 }));
+  if (members.length <= PRESENCE_POLICY.perChangeUpTo) {
+    const data: PresenceChangeData = { room, action: change.action, member: change.member, members };
+    await publish("presence", data, deps, idsOf(members));
+    return;
+  }
+  // A due mark older than a few intervals belongs to a schedule that never arrived.
+  const staleAfterSeconds = PRESENCE_POLICY.summaryDelaySeconds * 30;
+  if (await deps.presence.pending.add(room, change, staleAfterSeconds)) {
+    await deps.presence.scheduler.schedule(room, PRESENCE_POLICY.summaryDelaySeconds);
+  }
+}
+
+/**
  * Forgets a connection and tells each of its rooms: `left` for a clean close, `dropped` for a
  * connection that vanished. Only the caller that actually removed it announces, so a drop
  * found by two broadcasts at once is announced once.
  */
 export async function dropConnection(connectionId: string, action: "left" | "dropped", deps: PublishDeps): Promise<void> {
-  const rooms = await deps.connections.roomsOf(connectionId);
-  const before = await Promise.all(rooms.map(async (room) => ({ room, members: await deps.connections.members(room) })));
-  if (!(await deps.connections.remove(connectionId))) return;
-  for (const { room, members } of before) {
-    const member = members.find((m) => m.connectionId === connectionId);
-    if (!member) continue;
-    const rest = members.filter((m) => m.connectionId !== connectionId);
-    await publish<PresenceData>("presence", { room, action, member, members: rest }, deps, idsOf(rest));
-  }
+  const memberships = await deps.connections.remove(connectionId);
+  const at = deps.clock.now().toISOString();
+  for (const { room, member } of memberships ?? []) await announcePresence(room, { action, member, at }, deps);
 }

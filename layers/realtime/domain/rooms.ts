@@ -1,8 +1,8 @@
 import type { RoomName } from "#kernel/bus/room-message";
 import type { Connection } from "./ports";
-import type { PresenceData, RoomMember, RoomMessageData, ServerEvent } from "../published/protocol";
-import { CONNECTION_LIMITS, mayJoin, mayPost, ruleOf } from "../published/room-rules";
-import { idsOf, type PublishDeps, publish } from "./publishing";
+import type { JoinedData, RoomMember, RoomMessageData, ServerEvent } from "../published/protocol";
+import { CONNECTION_LIMITS, mayJoin, mayPost, PRESENCE_POLICY, ruleOf } from "../published/room-rules";
+import { announcePresence, idsOf, type PublishDeps, publish } from "./publishing";
 
 export class NotARoomMemberError extends Error {
   constructor(readonly room: RoomName) {
@@ -32,11 +32,12 @@ export class RoomLimitError extends Error {
 }
 
 /**
- * Joins a room and tells its members; answers who is in it now. Joining twice is a no-op.
+ * Joins a room and tells its members; answers who is in it now (at most
+ * `PRESENCE_POLICY.membersListed` of them) and how many. Joining twice is a no-op.
  * @throws RoomForbiddenError when the room's rule does not admit the connection's roles
  * @throws RoomLimitError past `CONNECTION_LIMITS.roomsPerConnection`
  */
-export async function joinRoom(connection: Connection, room: RoomName, deps: PublishDeps): Promise<RoomMember[]> {
+export async function joinRoom(connection: Connection, room: RoomName, deps: PublishDeps): Promise<JoinedData> {
   if (!mayJoin(connection.roles, room)) throw new RoomForbiddenError(room, "join");
   const joined = await deps.connections.roomsOf(connection.connectionId);
   if (!joined.includes(room) && joined.length >= CONNECTION_LIMITS.roomsPerConnection) {
@@ -49,18 +50,18 @@ export async function joinRoom(connection: Connection, room: RoomName, deps: Pub
     joinedAt: deps.clock.now().toISOString(),
   };
   const added = await deps.connections.join(room, member);
-  const members = await deps.connections.members(room);
-  if (added) await publish<PresenceData>("presence", { room, action: "joined", member, members }, deps, idsOf(members));
-  return members;
+  const members = await deps.connections.members(room, { limit: PRESENCE_POLICY.membersListed });
+  const complete = members.length < PRESENCE_POLICY.membersListed;
+  const memberCount = complete ? members.length : await deps.connections.memberCount(room);
+  if (added) await announcePresence(room, { action: "joined", member, at: member.joinedAt }, deps, complete ? members : undefined);
+  return { room, members, memberCount };
 }
 
 /** Leaves a room and tells the members left behind. @throws NotARoomMemberError */
 export async function leaveRoom(connectionId: string, room: RoomName, deps: PublishDeps): Promise<void> {
-  const members = await deps.connections.members(room);
-  const member = members.find((m) => m.connectionId === connectionId);
-  if (!member || !(await deps.connections.leave(room, connectionId))) throw new NotARoomMemberError(room);
-  const rest = members.filter((m) => m.connectionId !== connectionId);
-  await publish<PresenceData>("presence", { room, action: "left", member, members: rest }, deps, idsOf(rest));
+  const member = await deps.connections.leave(room, connectionId);
+  if (!member) throw new NotARoomMemberError(room);
+  await announcePresence(room, { action: "left", member, at: deps.clock.now().toISOString() }, deps);
 }
 
 /** Sends a message to everyone in a room, the sender included. @throws NotARoomMemberError @throws RoomForbiddenError */

@@ -122,12 +122,47 @@ export interface RoomMember {
 /** `data` of a `room_message` event: the bus's `RoomMessage` detail. */
 export type RoomMessageData = RoomMessage;
 
-/** `data` of a `presence` event: `dropped` is a connection that went away without leaving. */
-export interface PresenceData {
+/** A change of a room's membership: `dropped` is a connection that went away without leaving. */
+export type PresenceAction = "joined" | "left" | "dropped";
+export interface PresenceChange {
+  readonly action: PresenceAction;
+  readonly member: RoomMember;
+  /** When it happened. */
+  readonly at: string;
+}
+
+/**
+ * `data` of a `presence` event in a room of up to `PRESENCE_POLICY.perChangeUpTo` members:
+ * one change, as it happens, with everyone in the room now.
+ */
+export interface PresenceChangeData {
   readonly room: RoomName;
-  readonly action: "joined" | "left" | "dropped";
+  readonly action: PresenceAction;
   readonly member: RoomMember;
   readonly members: readonly RoomMember[];
+}
+
+/**
+ * `data` of a `presence` event in a larger room: the changes since the last summary, gathered
+ * for `PRESENCE_POLICY.summaryDelaySeconds`, counted, the newest of them named, and how many
+ * are in the room now (ADR 0022).
+ */
+export interface PresenceSummaryData {
+  readonly room: RoomName;
+  readonly action: "summary";
+  readonly memberCount: number;
+  readonly counts: Readonly<Record<PresenceAction, number>>;
+  /** The newest `PRESENCE_POLICY.changesNamed` of the changes counted, oldest first. */
+  readonly changes: readonly PresenceChange[];
+}
+
+export type PresenceData = PresenceChangeData | PresenceSummaryData;
+
+/** `data` of the `joined` answer: who is in the room (at most `PRESENCE_POLICY.membersListed`) and how many. */
+export interface JoinedData {
+  readonly room: RoomName;
+  readonly members: readonly RoomMember[];
+  readonly memberCount: number;
 }
 
 /**

@@ -37,3 +37,20 @@ export const CONNECTION_LIMITS = {
   /** Rooms one connection is in at once (`room_limit`). */
   roomsPerConnection: 10,
 } as const;
+
+/**
+ * How presence is announced (ADR 0022). In a room of up to `perChangeUpTo` members each join,
+ * leave and drop goes to every member as it happens, with the member list. Above that, one
+ * change per member per member would make filling a room of n cost n² frames, so changes are
+ * gathered and every member gets one `summary` `summaryDelaySeconds` after the first of them.
+ */
+export const PRESENCE_POLICY = {
+  perChangeUpTo: 50,
+  summaryDelaySeconds: 1,
+  /** The newest changes a summary names; it counts all of them. */
+  changesNamed: 50,
+  /** Changes one summary reads; any more are left for the next one, due at once. */
+  changesPerSummary: 1_000,
+  /** Members a `joined` answer lists; its `memberCount` counts all. */
+  membersListed: 100,
+} as const;

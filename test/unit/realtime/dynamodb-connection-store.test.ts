@@ -54,7 +54,7 @@ describe("DynamoDbConnectionStore", () => {
   });
 
   describe("remove", () => {
-    it("removes the connection with its subscriptions, rooms and bucket, and answers true", async () => {
+    it("removes the connection with its subscriptions, rooms and bucket, and answers the rooms it was in", async () => {
       // GIVEN
       await store.put(aConnection("c1"));
       await store.subscribe("c1", ["tasks", "alerts"]);
@@ -63,37 +63,37 @@ describe("DynamoDbConnectionStore", () => {
       // WHEN
       const removed = await store.remove("c1");
       // THEN
-      expect(removed).toBe(true);
+      expect(removed).toEqual([{ room: "lobby", member: member("c1") }]);
       expect(rowsOf("c1")).toEqual([]);
       expect(await store.subscribers("tasks")).toEqual([]);
       expect(await store.members("lobby")).toEqual([]);
     });
 
-    it("answers false when META was already gone, and still clears what was left", async () => {
+    it("answers undefined when META was already gone, and still clears what was left", async () => {
       // GIVEN someone else deleted META first; a subscription written late is still there
       await store.subscribe("c1", ["tasks"]);
       // WHEN
       const removed = await store.remove("c1");
       // THEN
-      expect(removed).toBe(false);
+      expect(removed).toBeUndefined();
       expect(rowsOf("c1")).toEqual([]);
     });
 
-    it("answers false from a canned DeleteCommand with no old row", async () => {
+    it("answers undefined from a canned DeleteCommand with no old row", async () => {
       mock.on(DeleteCommand).resolves({});
       mock.on(QueryCommand).resolves({ Items: [] });
-      expect(await store.remove("c1")).toBe(false);
+      expect(await store.remove("c1")).toBeUndefined();
       expect(mock.commandCalls(DeleteCommand)[0]?.args[0].input).toMatchObject({
         Key: { pk: "CONN#c1", sk: "META" },
         ReturnValues: "ALL_OLD",
       });
     });
 
-    it("answers true to exactly one of two removes racing for the same connection", async () => {
+    it("answers the rooms to exactly one of two removes racing for the same connection", async () => {
       await store.put(aConnection("c1"));
       await store.join("lobby", member("c1"));
       const answers = await Promise.all([store.remove("c1"), store.remove("c1")]);
-      expect(answers.sort()).toEqual([false, true]);
+      expect(answers.filter((answer) => answer !== undefined)).toEqual([[{ room: "lobby", member: member("c1") }]]);
     });
   });
 
@@ -115,11 +115,21 @@ describe("DynamoDbConnectionStore", () => {
     expect(await store.roomsOf("c1")).toEqual(["lobby"]);
   });
 
-  it("answers false to leaving a room it is not in", async () => {
+  it("answers who left, and undefined to leaving a room it is not in", async () => {
     await store.join("lobby", member("c1"));
-    expect(await store.leave("ops", "c1")).toBe(false);
-    expect(await store.leave("lobby", "c1")).toBe(true);
-    expect(await store.leave("lobby", "c1")).toBe(false);
+    expect(await store.leave("ops", "c1")).toBeUndefined();
+    expect(await store.leave("lobby", "c1")).toEqual(member("c1"));
+    expect(await store.leave("lobby", "c1")).toBeUndefined();
+  });
+
+  it("counts a room's members without reading them, and lists at most a limit of them", async () => {
+    for (const id of ["c1", "c2", "c3"]) await store.join("lobby", member(id));
+    expect(await store.memberCount("lobby")).toBe(3);
+    expect(await store.members("lobby", { limit: 2 })).toHaveLength(2);
+    expect(mock.commandCalls(QueryCommand).find((call) => call.args[0].input.Select === "COUNT")?.args[0].input).toMatchObject({
+      IndexName: "by-sk",
+      KeyConditionExpression: "sk = :sk",
+    });
   });
 
   it("expires connection rows with the connection, and lists a room until its listing expires", async () => {

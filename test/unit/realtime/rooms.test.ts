@@ -1,16 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { Connection } from "#realtime/domain/ports";
-import type { PresenceData, RoomMessageData, ServerEvent } from "#realtime/published/protocol";
+import type { PresenceChangeData, PresenceData, PresenceSummaryData, RoomMessageData, ServerEvent } from "#realtime/published/protocol";
 import { dropConnection, publish } from "#realtime/domain/publishing";
 import { joinRoom, leaveRoom, NotARoomMemberError, sendRoomMessage } from "#realtime/domain/rooms";
-import { aConnection, inMemoryPublishDeps, RecordingGateway } from "../../support/in-memory-connections";
+import { summarizePresence } from "#realtime/domain/presence-summary";
+import { PRESENCE_POLICY } from "#realtime/published/room-rules";
+import { aConnection, inMemoryPublishDeps, ManualClock, RecordingGateway } from "../../support/in-memory-connections";
 
 type Deps = ReturnType<typeof inMemoryPublishDeps>;
 
 const presenceSentTo = (deps: Deps, connectionId: string) =>
-  (deps.gateway.sentTo(connectionId) as ServerEvent<PresenceData>[]).filter((frame) => frame.type === "presence");
+  (deps.gateway.sentTo(connectionId) as ServerEvent<PresenceChangeData>[]).filter((frame) => frame.type === "presence");
 const presenceIn = (deps: Deps, room: string) =>
-  (deps.history.streams.get(`ROOM#${room}`) ?? []).filter((event) => event.type === "presence") as ServerEvent<PresenceData>[];
+  (deps.history.streams.get(`ROOM#${room}`) ?? []).filter((event) => event.type === "presence") as ServerEvent<PresenceChangeData>[];
 const ids = (members: readonly { connectionId: string }[]) => members.map((member) => member.connectionId);
 
 /** Opens connections, each by its id, and answers them by id. */
@@ -30,9 +32,10 @@ describe("joinRoom", () => {
     const { alice, bob } = await connected(deps, "alice", "bob");
     await joinRoom(alice, "lobby", deps);
     // WHEN
-    const members = await joinRoom(bob, "lobby", deps);
+    const { members, memberCount } = await joinRoom(bob, "lobby", deps);
     // THEN
     expect(ids(members)).toEqual(["alice", "bob"]);
+    expect(memberCount).toBe(2);
     const told = presenceSentTo(deps, "alice").at(-1);
     expect(told).toMatchObject({
       type: "presence",
@@ -50,7 +53,7 @@ describe("joinRoom", () => {
     const deps = inMemoryPublishDeps();
     const { alice } = await connected(deps, "alice");
     await joinRoom(alice, "lobby", deps);
-    const members = await joinRoom(alice, "lobby", deps);
+    const { members } = await joinRoom(alice, "lobby", deps);
     expect(ids(members)).toEqual(["alice"]);
     expect(presenceSentTo(deps, "alice")).toHaveLength(1);
     expect(presenceIn(deps, "lobby")).toHaveLength(1);
@@ -206,5 +209,146 @@ describe("publish", () => {
     expect(deps.gateway.sentTo("alice")).toContainEqual(event);
     expect(presenceSentTo(deps, "alice").at(-1)?.data).toMatchObject({ action: "dropped", member: { connectionId: "bob" } });
     expect(await deps.connections.get("bob")).toBeUndefined();
+  });
+});
+
+/** A room already holding `count` members (written straight to the store: no presence). */
+async function roomOf(deps: Deps, room: string, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `m${String(i).padStart(3, "0")}`);
+  for (const id of ids) {
+    await deps.connections.put(aConnection(id));
+    await deps.connections.join(room, { connectionId: id, sub: `sub-${id}`, username: `user-${id}`, joinedAt: "2026-11-23T09:30:00.000Z" });
+  }
+  return ids;
+}
+const summariesSentTo = (deps: Deps, connectionId: string) =>
+  (deps.gateway.sentTo(connectionId) as ServerEvent<PresenceData>[]).filter(
+    (frame): frame is ServerEvent<PresenceSummaryData> => frame.type === "presence" && frame.data.action === "summary",
+  );
+
+describe("presence in a large room", () => {
+  const large = PRESENCE_POLICY.perChangeUpTo;
+
+  it("keeps a join past the per-change size for one scheduled summary instead of telling every member", async () => {
+    // GIVEN a room at the size up to which changes go out one by one
+    const deps = inMemoryPublishDeps();
+    const members = await roomOf(deps, "hall", large);
+    const { alice, bob } = await connected(deps, "alice", "bob");
+    // WHEN two more join
+    await joinRoom(alice, "hall", deps);
+    await joinRoom(bob, "hall", deps);
+    // THEN nobody was sent presence yet, and one summary is scheduled for both
+    expect([...members, "alice", "bob"].flatMap((id) => presenceSentTo(deps, id))).toEqual([]);
+    expect(deps.presence.scheduler.scheduled).toEqual([{ room: "hall", delaySeconds: PRESENCE_POLICY.summaryDelaySeconds }]);
+    expect((await deps.presence.pending.waiting("hall", 10)).map(({ change }) => [change.action, change.member.connectionId])).toEqual([
+      ["joined", "alice"],
+      ["joined", "bob"],
+    ]);
+  });
+
+  it("control: one member fewer, the join goes to every member at once and nothing is scheduled", async () => {
+    const deps = inMemoryPublishDeps();
+    const members = await roomOf(deps, "hall", large - 1);
+    const { alice } = await connected(deps, "alice");
+    await joinRoom(alice, "hall", deps);
+    expect(presenceSentTo(deps, members[0] ?? "")).toHaveLength(1);
+    expect(deps.presence.scheduler.scheduled).toEqual([]);
+  });
+
+  it("answers a join with a bounded member list and the count of all", async () => {
+    const deps = inMemoryPublishDeps();
+    await roomOf(deps, "hall", PRESENCE_POLICY.membersListed + 20);
+    const { alice } = await connected(deps, "alice");
+    const joined = await joinRoom(alice, "hall", deps);
+    expect(joined.members).toHaveLength(PRESENCE_POLICY.membersListed);
+    expect(joined.memberCount).toBe(PRESENCE_POLICY.membersListed + 21);
+  });
+
+  it("sends every member one summary with the counts, the newest changes named, and the size now; then forgets them", async () => {
+    // GIVEN 60 joins and a leave waiting
+    const clock = new ManualClock();
+    const deps = inMemoryPublishDeps({ clock });
+    const members = await roomOf(deps, "hall", large);
+    const joiners = Object.values(await connected(deps, ...Array.from({ length: 60 }, (_, i) => `j${String(i).padStart(2, "0")}`)));
+    for (const joiner of joiners) {
+      clock.advance(10);
+      await joinRoom(joiner, "hall", deps);
+    }
+    await leaveRoom(members[0] ?? "", "hall", deps);
+    // WHEN the summary comes due
+    const { announced } = await summarizePresence("hall", deps);
+    // THEN
+    expect(announced).toBe(61);
+    const summary = summariesSentTo(deps, "j59");
+    expect(summary).toHaveLength(1);
+    expect(summary[0]?.data).toMatchObject({ room: "hall", memberCount: large + 60 - 1, counts: { joined: 60, left: 1, dropped: 0 } });
+    expect(summary[0]?.data.changes).toHaveLength(PRESENCE_POLICY.changesNamed);
+    expect(summary[0]?.data.changes.at(-1)).toMatchObject({ action: "left", member: { connectionId: members[0] } });
+    expect(summariesSentTo(deps, members[1] ?? "")).toEqual(summary);
+    expect(summariesSentTo(deps, members[0] ?? "")).toEqual([]);
+    expect(await deps.presence.pending.waiting("hall", 100)).toEqual([]);
+  });
+
+  it("sends nothing when its message is delivered twice", async () => {
+    const deps = inMemoryPublishDeps();
+    await roomOf(deps, "hall", large);
+    const { alice } = await connected(deps, "alice");
+    await joinRoom(alice, "hall", deps);
+    await summarizePresence("hall", deps);
+    expect(await summarizePresence("hall", deps)).toEqual({ announced: 0 });
+    expect(summariesSentTo(deps, "alice")).toHaveLength(1);
+  });
+
+  it("keeps the changes of a summary that failed on the way, for the message's next delivery", async () => {
+    // GIVEN the summary's recording fails
+    const deps = inMemoryPublishDeps();
+    await roomOf(deps, "hall", large);
+    const { alice } = await connected(deps, "alice");
+    await joinRoom(alice, "hall", deps);
+    const next = deps.sequence.next.bind(deps.sequence);
+    deps.sequence.next = async () => {
+      throw new Error("throttled");
+    };
+    await expect(summarizePresence("hall", deps)).rejects.toThrow("throttled");
+    // WHEN the message comes back
+    deps.sequence.next = next;
+    const { announced } = await summarizePresence("hall", deps);
+    // THEN the join is announced after all
+    expect(announced).toBe(1);
+    expect(summariesSentTo(deps, "alice")[0]?.data.changes).toMatchObject([{ action: "joined", member: { connectionId: "alice" } }]);
+  });
+
+  it("schedules the next summary for a change that comes once a summary has started", async () => {
+    const deps = inMemoryPublishDeps();
+    await roomOf(deps, "hall", large);
+    const { alice, bob } = await connected(deps, "alice", "bob");
+    await joinRoom(alice, "hall", deps);
+    await summarizePresence("hall", deps);
+    await joinRoom(bob, "hall", deps);
+    expect(deps.presence.scheduler.scheduled).toHaveLength(2);
+  });
+
+  it("schedules again when the due summary's message was lost, once its mark is stale", async () => {
+    // GIVEN a summary marked due whose message never came
+    const clock = new ManualClock();
+    const deps = inMemoryPublishDeps({ clock });
+    await roomOf(deps, "hall", large);
+    const { alice, bob, carol } = await connected(deps, "alice", "bob", "carol");
+    await joinRoom(alice, "hall", deps);
+    // WHEN a change comes soon after, and another much later
+    clock.advance(5_000);
+    await joinRoom(bob, "hall", deps);
+    clock.advance(60_000);
+    await joinRoom(carol, "hall", deps);
+    // THEN only the late one schedules another
+    expect(deps.presence.scheduler.scheduled).toHaveLength(2);
+  });
+
+  it("announces a member dropped from a large room in its summary", async () => {
+    const deps = inMemoryPublishDeps();
+    // (50 are left behind: more than the per-change size would have told at once)
+    const members = await roomOf(deps, "hall", large + 2);
+    await dropConnection(members[3] ?? "", "dropped", deps);
+    expect((await deps.presence.pending.waiting("hall", 10)).map(({ change }) => change.action)).toEqual(["dropped"]);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Connection } from "#realtime/domain/ports";
-import type { PresenceChangeData, PresenceData, PresenceSummaryData, RoomMessageData, ServerEvent } from "#realtime/published/protocol";
+import type {
+  PresenceChangeData,
+  PresenceData,
+  PresenceSummaryData,
+  RoomMessageData,
+  ServerEvent,
+} from "#realtime/published/protocol";
 import { dropConnection, publish } from "#realtime/domain/publishing";
 import { joinRoom, leaveRoom, NotARoomMemberError, sendRoomMessage } from "#realtime/domain/rooms";
 import { summarizePresence } from "#realtime/domain/presence-summary";
@@ -12,7 +18,9 @@ type Deps = ReturnType<typeof inMemoryPublishDeps>;
 const presenceSentTo = (deps: Deps, connectionId: string) =>
   (deps.gateway.sentTo(connectionId) as ServerEvent<PresenceChangeData>[]).filter((frame) => frame.type === "presence");
 const presenceIn = (deps: Deps, room: string) =>
-  (deps.history.streams.get(`ROOM#${room}`) ?? []).filter((event) => event.type === "presence") as ServerEvent<PresenceChangeData>[];
+  (deps.history.streams.get(`ROOM#${room}`) ?? []).filter(
+    (event) => event.type === "presence",
+  ) as ServerEvent<PresenceChangeData>[];
 const ids = (members: readonly { connectionId: string }[]) => members.map((member) => member.connectionId);
 
 /** Opens connections, each by its id, and answers them by id. */
@@ -217,7 +225,12 @@ async function roomOf(deps: Deps, room: string, count: number): Promise<string[]
   const ids = Array.from({ length: count }, (_, i) => `m${String(i).padStart(3, "0")}`);
   for (const id of ids) {
     await deps.connections.put(aConnection(id));
-    await deps.connections.join(room, { connectionId: id, sub: `sub-${id}`, username: `user-${id}`, joinedAt: "2026-11-23T09:30:00.000Z" });
+    await deps.connections.join(room, {
+      connectionId: id,
+      sub: `sub-${id}`,
+      username: `user-${id}`,
+      joinedAt: "2026-11-23T09:30:00.000Z",
+    });
   }
   return ids;
 }
@@ -240,7 +253,9 @@ describe("presence in a large room", () => {
     // THEN nobody was sent presence yet, and one summary is scheduled for both
     expect([...members, "alice", "bob"].flatMap((id) => presenceSentTo(deps, id))).toEqual([]);
     expect(deps.presence.scheduler.scheduled).toEqual([{ room: "hall", delaySeconds: PRESENCE_POLICY.summaryDelaySeconds }]);
-    expect((await deps.presence.pending.waiting("hall", 10)).map(({ change }) => [change.action, change.member.connectionId])).toEqual([
+    expect(
+      (await deps.presence.pending.waiting("hall", 10)).map(({ change }) => [change.action, change.member.connectionId]),
+    ).toEqual([
       ["joined", "alice"],
       ["joined", "bob"],
     ]);
@@ -269,7 +284,9 @@ describe("presence in a large room", () => {
     const clock = new ManualClock();
     const deps = inMemoryPublishDeps({ clock });
     const members = await roomOf(deps, "hall", large);
-    const joiners = Object.values(await connected(deps, ...Array.from({ length: 60 }, (_, i) => `j${String(i).padStart(2, "0")}`)));
+    const joiners = Object.values(
+      await connected(deps, ...Array.from({ length: 60 }, (_, i) => `j${String(i).padStart(2, "0")}`)),
+    );
     for (const joiner of joiners) {
       clock.advance(10);
       await joinRoom(joiner, "hall", deps);
@@ -281,7 +298,11 @@ describe("presence in a large room", () => {
     expect(announced).toBe(61);
     const summary = summariesSentTo(deps, "j59");
     expect(summary).toHaveLength(1);
-    expect(summary[0]?.data).toMatchObject({ room: "hall", memberCount: large + 60 - 1, counts: { joined: 60, left: 1, dropped: 0 } });
+    expect(summary[0]?.data).toMatchObject({
+      room: "hall",
+      memberCount: large + 60 - 1,
+      counts: { joined: 60, left: 1, dropped: 0 },
+    });
     expect(summary[0]?.data.changes).toHaveLength(PRESENCE_POLICY.changesNamed);
     expect(summary[0]?.data.changes.at(-1)).toMatchObject({ action: "left", member: { connectionId: members[0] } });
     expect(summariesSentTo(deps, members[1] ?? "")).toEqual(summary);
@@ -315,7 +336,9 @@ describe("presence in a large room", () => {
     const { announced } = await summarizePresence("hall", deps);
     // THEN the join is announced after all
     expect(announced).toBe(1);
-    expect(summariesSentTo(deps, "alice")[0]?.data.changes).toMatchObject([{ action: "joined", member: { connectionId: "alice" } }]);
+    expect(summariesSentTo(deps, "alice")[0]?.data.changes).toMatchObject([
+      { action: "joined", member: { connectionId: "alice" } },
+    ]);
   });
 
   it("schedules the next summary for a change that comes once a summary has started", async () => {

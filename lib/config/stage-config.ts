@@ -6,6 +6,9 @@ export const STAGES = ["local", "dev", "prod"] as const;
 export const StageName = z.enum(STAGES);
 export type StageName = z.infer<typeof StageName>;
 
+/** CloudFront takes its web ACLs from this region only. */
+export const WEB_ACL_REGION = "us-east-1";
+
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 
 /**
@@ -118,6 +121,12 @@ export const StageConfig = z
     wsRateLimitBurst: z.number().int().min(1).max(1_000),
     /** WebSocket connections one user may hold open at once; the next handshake is refused (`connection_limit`). */
     wsConnectionsPerUser: z.number().int().min(1).max(1_000),
+    /**
+     * Requests one client address may send through CloudFront in any 5 minutes before AWS WAF
+     * answers 429 (a rate-based rule in front of the page and the HTTP API, ADR 0023); 0: no web
+     * ACL, and the page calls the HTTP API's own endpoint. AWS WAF's smallest limit is 10.
+     */
+    wafRateLimit: z.union([z.literal(0), z.number().int().min(10).max(2_000_000_000)]),
 
     // Reliability (issue 14, ADR 0017)
     /** Run the stranded-task sweeper every minute (off: it only runs when invoked). */
@@ -143,7 +152,11 @@ export const StageConfig = z
     /** Seconds between a job's heartbeats; three missed ones and it is failed as dead. */
     jobHeartbeatSeconds: seconds(1, 300),
   })
-  .strict();
+  .strict()
+  .refine((config) => config.wafRateLimit === 0 || config.region === WEB_ACL_REGION, {
+    path: ["wafRateLimit"],
+    message: `needs region ${WEB_ACL_REGION}, where CloudFront's web ACLs live; set it to 0 to deploy elsewhere without one`,
+  });
 export type StageConfig = z.infer<typeof StageConfig>;
 
 /** Heartbeats an agent may miss before its claim lapses and the task is timed out. */
@@ -193,6 +206,7 @@ const common = {
   wsRateLimitPerSecond: 10,
   wsRateLimitBurst: 20,
   wsConnectionsPerUser: 10,
+  wafRateLimit: 0,
   autoSweep: true,
   strandedAfterSeconds: 300,
   sweepMaxTasks: 200,
@@ -249,6 +263,9 @@ export const STAGE_DEFAULTS: Readonly<Record<StageName, StageConfig>> = {
     maxAgentsPerType: 20,
     // Diagnostics run arbitrary sleeps and failures on the real fleet: an admin turns them on for an investigation.
     diagnosticTasks: false,
+    // About 7 requests a second from one address, sustained: well above a dashboard's polling and an operator's
+    // scripts, and the per-user budgets in our code still apply beneath it.
+    wafRateLimit: 2_000,
   },
 };
 

@@ -1,13 +1,33 @@
-import { CfnOutput, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import { CfnOutput, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
 import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
+import * as wafv2 from "aws-cdk-lib/aws-wafv2";
 import type { Construct } from "constructs";
 import { buildDashboardForDeploy } from "../../web/build";
 import type { DashboardConfig } from "../../web/src/config";
 import type { SwarmStackProps } from "./swarm-stack-props";
+
+/** The window `wafRateLimit` counts requests in. */
+const RATE_WINDOW_SECONDS = 300;
+
+/**
+ * `/api/*` passed through to the HTTP API uncached, with every viewer header but `Host` (API
+ * Gateway routes by its own host name; `Authorization` goes through because nothing is cached).
+ */
+function httpApiBehavior(httpApiUrl: string): cloudfront.BehaviorOptions {
+  // `https://<id>.execute-api.<region>.amazonaws.com` → its host name
+  const host = Fn.select(2, Fn.split("/", httpApiUrl));
+  return {
+    origin: new origins.HttpOrigin(host, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY }),
+    viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+    allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+    cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+    originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+  };
+}
 
 export interface WebStackProps extends SwarmStackProps {
   /** The HTTP API's base URL, e.g. `https://<id>.execute-api.<region>.amazonaws.com`. */
@@ -23,6 +43,10 @@ export interface WebStackProps extends SwarmStackProps {
  * (Origin Access Control), served over HTTPS only, with the page built from `web/` at
  * synth time and its `config.json` written from this stage's API, WebSocket and app client.
  * Access logs of both the bucket and the distribution go to a logs bucket.
+ *
+ * With a `wafRateLimit` (prod), the distribution also carries the HTTP API at `/api/*` and an
+ * AWS WAF web ACL guards both: a rate-based rule per client address and AWS's managed rules for
+ * known bad inputs and addresses (ADR 0023). WAF attaches to CloudFront, not to HTTP APIs.
  */
 export class WebStack extends Stack {
   readonly siteBucket: s3.Bucket;
@@ -32,6 +56,8 @@ export class WebStack extends Stack {
   readonly dashboardUrl: string;
   /** What the page reads from `/config.json`. */
   readonly pageConfig: DashboardConfig;
+  /** The web ACL in front of the distribution; absent when the stage's `wafRateLimit` is 0. */
+  readonly webAcl?: wafv2.CfnWebACL;
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
@@ -67,6 +93,7 @@ export class WebStack extends Stack {
         'function handler(event) { var r = event.request; if (r.uri === "/docs" || r.uri === "/docs/") r.uri = "/docs/index.html"; return r; }',
       ),
     });
+    this.webAcl = config.wafRateLimit > 0 ? this.rateLimitedWebAcl(config.stage, config.wafRateLimit) : undefined;
     this.distribution = new cloudfront.Distribution(this, "Distribution", {
       comment: `TGE Swarm dashboard (${config.stage})`,
       defaultRootObject: "index.html",
@@ -79,6 +106,9 @@ export class WebStack extends Stack {
         compress: true,
         functionAssociations: [{ function: folderIndexes, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
       },
+      ...(this.webAcl
+        ? { webAclId: this.webAcl.attrArn, additionalBehaviors: { "/api/*": httpApiBehavior(props.httpApiUrl) } }
+        : {}),
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,
@@ -88,7 +118,8 @@ export class WebStack extends Stack {
     this.dashboardUrl = `https://${this.distribution.distributionDomainName}/`;
 
     this.pageConfig = {
-      httpApiUrl: props.httpApiUrl,
+      // Behind the web ACL the page calls the API through its own origin, so WAF sees every call.
+      httpApiUrl: this.webAcl ? `https://${this.distribution.distributionDomainName}` : props.httpApiUrl,
       webSocketUrl: props.webSocketUrl,
       userPoolClientId: props.userPoolClientId,
       cognitoEndpoint: `https://cognito-idp.${config.region}.amazonaws.com/`,
@@ -118,12 +149,7 @@ export class WebStack extends Stack {
       {
         id: "AwsSolutions-CFR1",
         reason:
-          "The page is static and public by nature (HTML, one script, one stylesheet, config.json); operators sign in from anywhere, and all data sits behind Cognito-authorized APIs.",
-      },
-      {
-        id: "AwsSolutions-CFR2",
-        reason:
-          "The distribution serves only static files with GET and HEAD; the APIs that hold data have their own JWT authorizers and throttling, so a WAF here would guard nothing of value.",
+          "The page is public by nature (HTML, one script, one stylesheet, config.json) and operators sign in from anywhere; all data sits behind Cognito-authorized APIs.",
       },
       {
         id: "AwsSolutions-CFR4",
@@ -131,7 +157,67 @@ export class WebStack extends Stack {
           "The distribution uses the default *.cloudfront.net certificate, whose minimum protocol CloudFront fixes; a stage with its own domain and ACM certificate sets TLSv1.2_2021.",
       },
     );
+    if (!this.webAcl)
+      Validations.of(this.distribution).acknowledge({
+        id: "AwsSolutions-CFR2",
+        reason:
+          "This stage sets wafRateLimit 0: the distribution serves only the static page with GET and HEAD, and the APIs that hold data answer on their own endpoints with JWT authorizers and per-user budgets.",
+      });
     this.acknowledgeDeploymentHandler(deployment, config.region);
+  }
+
+  /**
+   * A web ACL for CloudFront: blocks a client address past `limit` requests in 5 minutes with the
+   * API's own 429 and a `Retry-After`, then AWS's managed rules for known bad inputs (Log4Shell
+   * and the like) and for addresses AWS's threat intelligence reports. The common rule set is left
+   * out: its 8 KB body limit would refuse task payloads the API accepts (up to `maxTaskPayloadBytes`).
+   */
+  private rateLimitedWebAcl(stage: string, limit: number): wafv2.CfnWebACL {
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      metricName: `tge-swarm-${stage}-${metricName}`,
+      sampledRequestsEnabled: true,
+    });
+    const managed = (priority: number, name: string, metricName: string): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: "AWS", name } },
+      visibilityConfig: visibility(metricName),
+    });
+    return new wafv2.CfnWebACL(this, "WebAcl", {
+      scope: "CLOUDFRONT",
+      description: `TGE Swarm ${stage}: per-address rate limit and AWS managed rules in front of the page and the HTTP API`,
+      defaultAction: { allow: {} },
+      customResponseBodies: {
+        TooManyRequests: {
+          contentType: "APPLICATION_JSON",
+          content: JSON.stringify({
+            error: { code: "TooManyRequests", message: "Too many requests from this address; retry later." },
+          }),
+        },
+      },
+      rules: [
+        {
+          name: "RequestsPerAddress",
+          priority: 0,
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: "TooManyRequests",
+                responseHeaders: [{ name: "Retry-After", value: String(RATE_WINDOW_SECONDS) }],
+              },
+            },
+          },
+          statement: { rateBasedStatement: { limit, aggregateKeyType: "IP", evaluationWindowSec: RATE_WINDOW_SECONDS } },
+          visibilityConfig: visibility("requests-per-address"),
+        },
+        managed(1, "AWSManagedRulesKnownBadInputsRuleSet", "known-bad-inputs"),
+        managed(2, "AWSManagedRulesAmazonIpReputationList", "ip-reputation"),
+      ],
+      visibilityConfig: visibility("web"),
+    });
   }
 
   /**

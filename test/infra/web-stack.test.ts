@@ -148,3 +148,92 @@ describe("web stack: the dashboard page on S3 and CloudFront", () => {
     expect(app.node.tryFindChild("tge-swarm-local-web")).toBeUndefined();
   });
 });
+
+describe("web stack in prod: AWS WAF in front of the page and the HTTP API", () => {
+  let prod: WebStack;
+  let prodTemplate: Template;
+  beforeAll(() => {
+    const built = synthesize("prod").stacks.web;
+    if (!built) throw new Error("the prod stage has no web stack");
+    prod = built;
+    prodTemplate = Template.fromStack(prod);
+  });
+
+  it("has no web ACL in dev, whose wafRateLimit is 0 (so the checks below can fail)", () => {
+    template.resourceCountIs("AWS::WAFv2::WebACL", 0);
+    expect(web.webAcl).toBeUndefined();
+    const [distribution] = Object.values(template.findResources("AWS::CloudFront::Distribution") as Resources);
+    expect((distribution?.Properties?.DistributionConfig as { WebACLId?: unknown }).WebACLId).toBeUndefined();
+  });
+
+  it("blocks a client address past prod's wafRateLimit in 5 minutes with 429 and Retry-After, then AWS's managed rules", () => {
+    prodTemplate.resourceCountIs("AWS::WAFv2::WebACL", 1);
+    prodTemplate.hasResourceProperties("AWS::WAFv2::WebACL", {
+      Scope: "CLOUDFRONT",
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Priority: 0,
+          Statement: { RateBasedStatement: { Limit: 2_000, AggregateKeyType: "IP", EvaluationWindowSec: 300 } },
+          Action: {
+            Block: {
+              CustomResponse: Match.objectLike({
+                ResponseCode: 429,
+                ResponseHeaders: [{ Name: "Retry-After", Value: "300" }],
+              }),
+            },
+          },
+        }),
+        Match.objectLike({
+          Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesKnownBadInputsRuleSet" } },
+          OverrideAction: { None: {} },
+        }),
+        Match.objectLike({
+          Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesAmazonIpReputationList" } },
+          OverrideAction: { None: {} },
+        }),
+      ],
+      VisibilityConfig: Match.objectLike({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true }),
+    });
+  });
+
+  it("attaches the web ACL and carries /api/* to the HTTP API uncached, with the caller's token, over HTTPS only", () => {
+    const [distribution] = Object.values(prodTemplate.findResources("AWS::CloudFront::Distribution") as Resources);
+    const config = distribution?.Properties?.DistributionConfig as {
+      WebACLId: unknown;
+      CacheBehaviors: Record<string, unknown>[];
+      Origins: { Id: string; DomainName: unknown; CustomOriginConfig?: { OriginProtocolPolicy: string } }[];
+    };
+    expect(config.WebACLId).toEqual({ "Fn::GetAtt": [prod.getLogicalId(prod.webAcl as never), "Arn"] });
+    expect(config.CacheBehaviors).toEqual([
+      expect.objectContaining({
+        PathPattern: "/api/*",
+        ViewerProtocolPolicy: "https-only",
+        AllowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
+        // AWS's managed CachingDisabled and AllViewerExceptHostHeader policies.
+        CachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+        OriginRequestPolicyId: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+      }),
+    ]);
+    const apiOrigin = config.Origins.find((origin) => origin.Id === config.CacheBehaviors[0]?.TargetOriginId);
+    expect(apiOrigin?.CustomOriginConfig?.OriginProtocolPolicy).toBe("https-only");
+    expect(JSON.stringify(apiOrigin?.DomainName)).toMatch(/tge-swarm-prod-platform:.*ApiEndpoint/);
+  });
+
+  it("points the page at the API through the distribution, so no call of its own bypasses the web ACL", () => {
+    expect(prod.resolve(prod.pageConfig.httpApiUrl)).toEqual({
+      "Fn::Join": [
+        "",
+        ["https://", { "Fn::GetAtt": [prod.getLogicalId(prod.distribution.node.defaultChild as never), "DomainName"] }],
+      ],
+    });
+  });
+
+  it("refuses a web ACL outside us-east-1, where CloudFront takes them from, naming the key", () => {
+    expect(() => loadStageConfig("prod", { TGE_REGION: "eu-west-1" })).toThrow(
+      /wafRateLimit \(TGE_WAF_RATE_LIMIT\): needs region us-east-1/,
+    );
+    expect(loadStageConfig("prod", { TGE_REGION: "eu-west-1", TGE_WAF_RATE_LIMIT: "0" }).wafRateLimit).toBe(0);
+    expect(() => loadStageConfig("prod", { TGE_WAF_RATE_LIMIT: "5" })).toThrow(/TGE_WAF_RATE_LIMIT/);
+  });
+});

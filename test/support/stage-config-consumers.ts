@@ -64,6 +64,7 @@ export const CONSUMERS: Readonly<Record<Consumed, readonly ConfigPlace[]>> = {
   wsRateLimitPerSecond: [{ env: "RATE_LIMIT_PER_SECOND" }],
   wsRateLimitBurst: [{ env: "RATE_LIMIT_BURST" }],
   wsConnectionsPerUser: [{ env: "CONNECTIONS_PER_USER" }],
+  wafRateLimit: [{ resources: "AWS::WAFv2::WebACL" }, { resources: "AWS::CloudFront::Distribution" }],
   syncInterval: [{ env: "SYNC_INTERVAL_SECONDS" }],
   resourceLockTimeout: [{ env: "RESOURCE_LOCK_TIMEOUT_SECONDS" }],
   autoApplyLowRisk: [{ env: "AUTO_APPLY_LOW_RISK" }],

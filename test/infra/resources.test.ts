@@ -7,6 +7,8 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { CfnQueue } from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AGENT_TYPE_SPECS, AGENT_TYPES } from "#kernel/agent-catalog";
+import { PUBLISHED_DETAIL_TYPES } from "#kernel/bus/catalog";
+import { EVENT_SOURCES } from "#kernel/bus/domain-event";
 import { loadStageConfig } from "../../lib/config/stage-config";
 import { VISIBILITY_TO_CONSUMER_TIMEOUT } from "../../lib/constructs/priority-queues";
 import { LOCAL_AGENT_IMAGE } from "../../lib/stacks/agents-stack";
@@ -324,6 +326,28 @@ describe("event bus", () => {
     const bus = new events.EventBus(planted, "Bus");
     bus.grantPutEventsTo(new iam.Role(planted, "Role", { assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com") }));
     expect(putEventsSources(Template.fromStack(planted))).toEqual([expect.stringMatching(/: any$/)]);
+  });
+
+  it("lets every publisher put only the detail types its source announces (events:detail-type)", () => {
+    const statements = templates.flatMap((template) =>
+      Object.values(template.findResources("AWS::IAM::Policy") as Resources).flatMap((policy) =>
+        (
+          policy.Properties?.PolicyDocument as {
+            Statement: { Action: unknown; Condition?: { StringEquals?: Record<string, unknown> } }[];
+          }
+        ).Statement.filter((statement) => [statement.Action].flat().includes("events:PutEvents")),
+      ),
+    );
+    expect(statements.length).toBeGreaterThanOrEqual(13);
+    for (const statement of statements) {
+      const source = statement.Condition?.StringEquals?.["events:source"] as keyof typeof PUBLISHED_DETAIL_TYPES;
+      expect(statement.Condition?.StringEquals?.["events:detail-type"], source).toEqual([...PUBLISHED_DETAIL_TYPES[source]]);
+    }
+    // The agents that only detect cannot put what the dashboard shows as an alert.
+    const detection = statements.filter((s) => s.Condition?.StringEquals?.["events:source"] === EVENT_SOURCES.detection);
+    expect(detection.length).toBeGreaterThan(0);
+    for (const statement of detection)
+      expect(statement.Condition?.StringEquals?.["events:detail-type"]).not.toContain("SystemAlert");
   });
 
   it("routes dashboard events to the broadcaster with retries and a dead-letter queue", () => {

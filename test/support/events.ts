@@ -1,6 +1,11 @@
+import { mayPublish } from "#kernel/bus/catalog";
 import type { DomainEvent, EventPublisher } from "#kernel/bus/domain-event";
+import { UnpublishableEventError } from "#shared/adapters/eventbridge-publisher";
 
-/** Keeps what was published; `failNext(n)` makes the next n calls throw, publishing nothing. */
+/**
+ * Keeps what was published; `failNext(n)` makes the next n calls throw, publishing nothing. Like
+ * the real publisher (and IAM), it refuses an event its source does not announce.
+ */
 export class RecordingPublisher implements EventPublisher {
   readonly events: DomainEvent[] = [];
   /** Calls made, including refused ones. */
@@ -14,6 +19,8 @@ export class RecordingPublisher implements EventPublisher {
 
   async publish(events: readonly DomainEvent[]): Promise<void> {
     this.calls++;
+    const refused = events.find((e) => !mayPublish(e.source, e.detailType));
+    if (refused) throw new UnpublishableEventError(refused);
     if (this.failures > 0) {
       this.failures--;
       throw new Error("the bus refused the events");

@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import { AGENT_STATUS_CHANGED, AgentStatusChanged } from "./agent-status-changed";
+import { EVENT_SOURCES, type EventSource } from "./domain-event";
 import { COORDINATION_EVENT, CoordinationEvent } from "./coordination-event";
 import { JOB_FINISHED, JOB_PROGRESSED, JobFinished, JobProgressed } from "./job-events";
 import { METRICS_SNAPSHOT, MetricsSnapshot } from "./metrics-snapshot";
@@ -10,6 +11,7 @@ import {
   OptimizationAwaitingApproval,
   OptimizationCompleted,
   Recommendation,
+  SETTINGS_CHANGE_PROPOSED,
 } from "./optimization";
 import { ROOM_MESSAGE, RoomMessage } from "./room-message";
 import { SYSTEM_ALERT, SystemAlert } from "./system-alert";
@@ -36,3 +38,26 @@ export const BUS_EVENTS = {
 } as const satisfies Record<string, z.ZodType>;
 export type BusDetailType = keyof typeof BUS_EVENTS;
 export type BusDetail<T extends BusDetailType> = z.infer<(typeof BUS_EVENTS)[T]>;
+
+/**
+ * The detail types each source puts on the bus, and no others. The CDK conditions every
+ * publisher's PutEvents on its source and these types (`events:source`, `events:detail-type`),
+ * and the publisher refuses any other pair before calling, so a gap here fails locally too.
+ */
+export const PUBLISHED_DETAIL_TYPES = {
+  [EVENT_SOURCES.tasks]: [TASK_UPDATED, SYSTEM_ALERT],
+  [EVENT_SOURCES.agents]: [AGENT_STATUS_CHANGED, SYSTEM_ALERT],
+  [EVENT_SOURCES.detection]: [TGE_DETECTED],
+  [EVENT_SOURCES.coordination]: [COORDINATION_EVENT],
+  [EVENT_SOURCES.optimization]: [OPTIMIZATION_RECOMMENDED, OPTIMIZATION_AWAITING_APPROVAL, OPTIMIZATION_COMPLETED],
+  [EVENT_SOURCES.monitoring]: [METRICS_SNAPSHOT, SYSTEM_ALERT],
+  [EVENT_SOURCES.realtime]: [ROOM_MESSAGE, SYSTEM_ALERT],
+  [EVENT_SOURCES.jobs]: [JOB_PROGRESSED, JOB_FINISHED],
+  [EVENT_SOURCES.models]: [SETTINGS_CHANGE_PROPOSED],
+  // S3 announces uploads (source aws.s3); the files context itself publishes nothing.
+  [EVENT_SOURCES.files]: [],
+} as const satisfies Record<EventSource, readonly (BusDetailType | typeof SETTINGS_CHANGE_PROPOSED)[]>;
+
+/** Whether `source` may put `detailType` on the bus (the same rule IAM applies on AWS). */
+export const mayPublish = (source: EventSource, detailType: string): boolean =>
+  (PUBLISHED_DETAIL_TYPES[source] as readonly string[]).includes(detailType);

@@ -1,4 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { mayPublish } from "#kernel/bus/catalog";
 import type { DomainEvent, EventPublisher } from "#kernel/bus/domain-event";
 import { envContract, envVar } from "../env-contract";
 import { chunksOf, EntryRefusedError, MAX_BATCH_ENTRIES } from "./batch-entries";
@@ -14,6 +15,21 @@ export class EventsNotPublishedError extends Error {
     );
     this.name = "EventsNotPublishedError";
   }
+}
+
+/**
+ * Raised for an event whose source does not announce its detail type (PUBLISHED_DETAIL_TYPES):
+ * IAM would refuse the entry on AWS, so it is refused here, before the call, on every stage.
+ */
+export class UnpublishableEventError extends Error {
+  constructor(readonly event: Pick<DomainEvent, "source" | "detailType">) {
+    super(`${event.source} does not publish ${event.detailType} (PUBLISHED_DETAIL_TYPES in layers/kernel/bus/catalog.ts)`);
+    this.name = "UnpublishableEventError";
+  }
+}
+
+function assertPublishable(event: DomainEvent): void {
+  if (!mayPublish(event.source, event.detailType)) throw new UnpublishableEventError(event);
 }
 
 /** PutEvents takes at most ten entries per call. */
@@ -34,6 +50,7 @@ export class EventBridgePublisher implements EventPublisher {
   ) {}
 
   async publish(events: readonly DomainEvent[]): Promise<void> {
+    events.forEach(assertPublishable);
     for (let i = 0; i < events.length; i += MAX_ENTRIES) {
       const batch = events.slice(i, i + MAX_ENTRIES);
       const entries = batch.map((event) => entryOf(this.busName, event));
@@ -56,8 +73,12 @@ export class EventBridgePublisher implements EventPublisher {
   async publishEach(
     entries: readonly { readonly id: string; readonly item: DomainEvent }[],
   ): Promise<{ id: string; cause: unknown }[]> {
+    const refused = entries
+      .filter(({ item }) => !mayPublish(item.source, item.detailType))
+      .map(({ id, item }) => ({ id, cause: new UnpublishableEventError(item) }));
+    const publishable = entries.filter(({ item }) => mayPublish(item.source, item.detailType));
     const failures = await Promise.all(
-      chunksOf(entries).map(async (chunk) => {
+      chunksOf(publishable).map(async (chunk) => {
         try {
           const response = await this.client.send(
             new PutEventsCommand({ Entries: chunk.map(({ item }) => entryOf(this.busName, item)) }),
@@ -75,6 +96,6 @@ export class EventBridgePublisher implements EventPublisher {
         }
       }),
     );
-    return failures.flat();
+    return [...refused, ...failures.flat()];
   }
 }

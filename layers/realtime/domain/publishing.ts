@@ -3,7 +3,7 @@ import { type BroadcastDeps, type BroadcastReport, broadcast } from "./broadcast
 import type { RoomName } from "#kernel/bus/room-message";
 import type { DeliveryStats, EventHistory, PendingPresence, PresenceScheduler, SequenceSource } from "./ports";
 import type { PresenceChange, PresenceChangeData, RoomMember, ServerEvent, ServerEventType } from "../published/protocol";
-import { PRESENCE_POLICY } from "../published/room-rules";
+import { PRESENCE_POLICY, summaryDelayFor } from "../published/room-rules";
 import { recordEvent } from "./record-event";
 
 /** Everything publishing needs: recording (seq + history) and delivery. */
@@ -47,25 +47,28 @@ export const idsOf = (members: readonly RoomMember[]) => members.map((member) =>
 /**
  * Tells a room of a change in who is in it. Up to `PRESENCE_POLICY.perChangeUpTo` members each
  * gets it now, with the member list; a larger room's change waits for the room's next summary,
- * which the first change since the last one schedules. `membersNow` is the room's complete
- * member list when the caller has just read it, so it is not read twice.
+ * which the first change since the last one schedules, `summaryDelayFor` the room's size later.
+ * `known` is what the caller has just read (the complete member list, or the member count), so
+ * it is not read twice.
  */
 export async function announcePresence(
   room: RoomName,
   change: PresenceChange,
   deps: PublishDeps,
-  membersNow?: readonly RoomMember[],
+  known: { readonly membersNow?: readonly RoomMember[]; readonly memberCount?: number } = {},
 ): Promise<void> {
-  const members = membersNow ?? (await deps.connections.members(room, { limit: PRESENCE_POLICY.perChangeUpTo + 1 }));
+  const members = known.membersNow ?? (await deps.connections.members(room, { limit: PRESENCE_POLICY.perChangeUpTo + 1 }));
   if (members.length <= PRESENCE_POLICY.perChangeUpTo) {
     const data: PresenceChangeData = { room, action: change.action, member: change.member, members };
     await publish("presence", data, deps, idsOf(members));
     return;
   }
-  // A due mark older than a few intervals belongs to a schedule that never arrived.
-  const staleAfterSeconds = PRESENCE_POLICY.summaryDelaySeconds * 30;
+  // A due mark older than a few of the longest intervals belongs to a schedule that never arrived.
+  const staleAfterSeconds = PRESENCE_POLICY.maxSummaryDelaySeconds * 3;
   if (await deps.presence.pending.add(room, change, staleAfterSeconds)) {
-    await deps.presence.scheduler.schedule(room, PRESENCE_POLICY.summaryDelaySeconds);
+    // Once per interval, so the count is read at most once a summary.
+    const memberCount = known.memberCount ?? (await deps.connections.memberCount(room));
+    await deps.presence.scheduler.schedule(room, summaryDelayFor(memberCount));
   }
 }
 

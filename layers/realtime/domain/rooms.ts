@@ -54,7 +54,10 @@ export async function joinRoom(connection: Connection, room: RoomName, deps: Pub
   const complete = members.length < PRESENCE_POLICY.membersListed;
   const memberCount = complete ? members.length : await deps.connections.memberCount(room);
   if (added)
-    await announcePresence(room, { action: "joined", member, at: member.joinedAt }, deps, complete ? members : undefined);
+    await announcePresence(room, { action: "joined", member, at: member.joinedAt }, deps, {
+      ...(complete ? { membersNow: members } : {}),
+      memberCount,
+    });
   return { room, members, memberCount };
 }
 

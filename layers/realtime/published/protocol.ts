@@ -144,7 +144,7 @@ export interface PresenceChangeData {
 
 /**
  * `data` of a `presence` event in a larger room: the changes since the last summary, gathered
- * for `PRESENCE_POLICY.summaryDelaySeconds`, counted, the newest of them named, and how many
+ * for `summaryDelayFor(members)` (a second per `PRESENCE_POLICY.summaryPostsPerSecond` members), counted, the newest of them named, and how many
  * are in the room now (ADR 0022).
  */
 export interface PresenceSummaryData {

@@ -42,11 +42,18 @@ export const CONNECTION_LIMITS = {
  * How presence is announced (ADR 0022). In a room of up to `perChangeUpTo` members each join,
  * leave and drop goes to every member as it happens, with the member list. Above that, one
  * change per member per member would make filling a room of n cost n² frames, so changes are
- * gathered and every member gets one `summary` `summaryDelaySeconds` after the first of them.
+ * gathered and every member gets one `summary` after the first of them, a `summaryDelayFor` the
+ * room's size later: a summary costs a frame per member, so a larger room hears less often and
+ * no room's presence posts more than about `summaryPostsPerSecond` frames a second.
  */
 export const PRESENCE_POLICY = {
   perChangeUpTo: 50,
+  /** The shortest wait between a room's first change and its summary. */
   summaryDelaySeconds: 1,
+  /** Frames a second a room's summaries may cost (members ÷ interval), up to the longest wait. */
+  summaryPostsPerSecond: 50,
+  /** The longest wait; a room past `summaryPostsPerSecond` × this many members posts faster. */
+  maxSummaryDelaySeconds: 60,
   /** The newest changes a summary names; it counts all of them. */
   changesNamed: 50,
   /** Changes one summary reads; any more are left for the next one, due at once. */
@@ -54,3 +61,10 @@ export const PRESENCE_POLICY = {
   /** Members a `joined` answer lists; its `memberCount` counts all. */
   membersListed: 100,
 } as const;
+
+/** Seconds a room of `memberCount` members gathers changes before its summary goes out. */
+export const summaryDelayFor = (memberCount: number): number =>
+  Math.min(
+    PRESENCE_POLICY.maxSummaryDelaySeconds,
+    Math.max(PRESENCE_POLICY.summaryDelaySeconds, Math.ceil(memberCount / PRESENCE_POLICY.summaryPostsPerSecond)),
+  );

@@ -10,7 +10,7 @@ import type {
 import { dropConnection, publish } from "#realtime/domain/publishing";
 import { joinRoom, leaveRoom, NotARoomMemberError, sendRoomMessage } from "#realtime/domain/rooms";
 import { summarizePresence } from "#realtime/domain/presence-summary";
-import { PRESENCE_POLICY } from "#realtime/published/room-rules";
+import { PRESENCE_POLICY, summaryDelayFor } from "#realtime/published/room-rules";
 import { aConnection, inMemoryPublishDeps, ManualClock, RecordingGateway } from "../../support/in-memory-connections";
 
 type Deps = ReturnType<typeof inMemoryPublishDeps>;
@@ -252,13 +252,35 @@ describe("presence in a large room", () => {
     await joinRoom(bob, "hall", deps);
     // THEN nobody was sent presence yet, and one summary is scheduled for both
     expect([...members, "alice", "bob"].flatMap((id) => presenceSentTo(deps, id))).toEqual([]);
-    expect(deps.presence.scheduler.scheduled).toEqual([{ room: "hall", delaySeconds: PRESENCE_POLICY.summaryDelaySeconds }]);
+    expect(deps.presence.scheduler.scheduled).toEqual([{ room: "hall", delaySeconds: summaryDelayFor(large + 1) }]);
     expect(
       (await deps.presence.pending.waiting("hall", 10)).map(({ change }) => [change.action, change.member.connectionId]),
     ).toEqual([
       ["joined", "alice"],
       ["joined", "bob"],
     ]);
+  });
+
+  it("waits longer before a larger room's summary, so a room's presence costs about the same frames a second", async () => {
+    // GIVEN a room of 300, and a second of 51
+    const deps = inMemoryPublishDeps();
+    await roomOf(deps, "big", 300);
+    await roomOf(deps, "small", large + 1);
+    const { alice, bob } = await connected(deps, "alice", "bob");
+    // WHEN one joins each; then, after the big room's summary, one leaves it (a leave knows no count: it is read)
+    await joinRoom(alice, "big", deps);
+    await joinRoom(bob, "small", deps);
+    await summarizePresence("big", deps);
+    await leaveRoom("m000", "big", deps);
+    // THEN each summary waits a second per summaryPostsPerSecond members, at least the shortest wait
+    const per = PRESENCE_POLICY.summaryPostsPerSecond;
+    expect(deps.presence.scheduler.scheduled).toEqual([
+      { room: "big", delaySeconds: Math.ceil(301 / per) },
+      { room: "small", delaySeconds: Math.max(PRESENCE_POLICY.summaryDelaySeconds, Math.ceil((large + 2) / per)) },
+      { room: "big", delaySeconds: Math.ceil(300 / per) },
+    ]);
+    expect(summaryDelayFor(0)).toBe(PRESENCE_POLICY.summaryDelaySeconds);
+    expect(summaryDelayFor(1_000_000)).toBe(PRESENCE_POLICY.maxSummaryDelaySeconds);
   });
 
   it("control: one member fewer, the join goes to every member at once and nothing is scheduled", async () => {
@@ -358,10 +380,11 @@ describe("presence in a large room", () => {
     await roomOf(deps, "hall", large);
     const { alice, bob, carol } = await connected(deps, "alice", "bob", "carol");
     await joinRoom(alice, "hall", deps);
-    // WHEN a change comes soon after, and another much later
-    clock.advance(5_000);
+    // WHEN a change comes within a few of the longest intervals, and another after them
+    const longest = PRESENCE_POLICY.maxSummaryDelaySeconds * 1000;
+    clock.advance(longest);
     await joinRoom(bob, "hall", deps);
-    clock.advance(60_000);
+    clock.advance(3 * longest);
     await joinRoom(carol, "hall", deps);
     // THEN only the late one schedules another
     expect(deps.presence.scheduler.scheduled).toHaveLength(2);

@@ -158,6 +158,7 @@ export function buildSwarm(app: App, config: StageConfig): SwarmStacks {
           description: "TGE Swarm live dashboard page",
           httpApiUrl: platform.http.api.apiEndpoint,
           webSocketUrl: realtime.webSocketStage.url,
+          userPoolId: auth.userPool.userPoolId,
           userPoolClientId: auth.userPoolClient.userPoolClientId,
         });
 

@@ -47,7 +47,8 @@ export class AuthStack extends Stack {
     this.userPoolClient = this.userPool.addClient("WebClient", {
       userPoolClientName: "tge-swarm-web",
       generateSecret: false,
-      authFlows: { userSrp: true, userPassword: true },
+      // The page signs in with SRP, so the password never leaves it; only local scripts and CI send it (USER_PASSWORD_AUTH).
+      authFlows: { userSrp: true, userPassword: config.stage === "local" },
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),

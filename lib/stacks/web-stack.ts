@@ -34,7 +34,8 @@ export interface WebStackProps extends SwarmStackProps {
   readonly httpApiUrl: string;
   /** The WebSocket stage URL, e.g. `wss://<id>.execute-api.<region>.amazonaws.com/<stage>`. */
   readonly webSocketUrl: string;
-  /** The Cognito app client the page signs users in with. */
+  /** The Cognito user pool and app client the page signs users in with. */
+  readonly userPoolId: string;
   readonly userPoolClientId: string;
 }
 
@@ -121,6 +122,7 @@ export class WebStack extends Stack {
       // Behind the web ACL the page calls the API through its own origin, so WAF sees every call.
       httpApiUrl: this.webAcl ? `https://${this.distribution.distributionDomainName}` : props.httpApiUrl,
       webSocketUrl: props.webSocketUrl,
+      userPoolId: props.userPoolId,
       userPoolClientId: props.userPoolClientId,
       cognitoEndpoint: `https://cognito-idp.${config.region}.amazonaws.com/`,
       region: config.region,

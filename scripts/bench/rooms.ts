@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { joinAll, openCrowd } from "../local/crowd";
 import type { LocalOutputs } from "../local/outputs";
 import type { Frame } from "../local/ws-client";
+import { summaryDelayFor } from "#realtime/published/room-rules";
 import { summarize } from "./stats";
 import { msToLastArrival, rawPoster } from "./ws-arrivals";
 
@@ -36,7 +37,7 @@ export async function roomsBenchmark(outputs: LocalOutputs, options: { members: 
     // A room some members never joined cannot be measured for delivery to all of them.
     if (refused.length + unanswered > 0) return { ...joinFigures, meetsTargets: false };
     // Presence settles after the last join: the last coalesced frame comes one interval later.
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await new Promise((resolve) => setTimeout(resolve, (summaryDelayFor(options.members) + 3) * 1000));
     const presenceFrames = clients.map((client) => client.frames.filter((f) => isPresenceIn(f, room)).length);
 
     const sender = clients[0];
@@ -52,7 +53,11 @@ export async function roomsBenchmark(outputs: LocalOutputs, options: { members: 
       if (round > 0) messageRounds.push(ms);
     }
 
-    const ids = await Promise.all(clients.map((client) => client.connectionId()));
+    // Asked as the joins were sent, so the asking does not time out in its own queue.
+    const ids: string[] = [];
+    for (let i = 0; i < clients.length; i += options.inFlight) {
+      ids.push(...(await Promise.all(clients.slice(i, i + options.inFlight).map((client) => client.connectionId()))));
+    }
     const post = rawPoster(outputs);
     const rawRounds: number[] = [];
     for (let round = 0; round <= options.messages; round++) {

@@ -45,6 +45,7 @@ export function localDashboardConfig(outputs: LocalOutputs, apiOrigin: string = 
   return {
     httpApiUrl: apiOrigin,
     webSocketUrl: outputs.WebSocketUrl,
+    userPoolId: outputs.UserPoolId,
     userPoolClientId: outputs.UserPoolClientId,
     cognitoEndpoint: `${outputs.endpoint.replace(/\/$/, "")}/`,
     region: outputs.region,

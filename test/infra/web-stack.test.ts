@@ -86,7 +86,7 @@ describe("web stack: the dashboard page on S3 and CloudFront", () => {
     for (const behavior of behaviors ?? []) expect(behavior.ViewerProtocolPolicy).not.toBe("allow-all");
   });
 
-  it("deploys the built page and a config.json naming this stage's API, WebSocket, app client and Cognito", () => {
+  it("deploys the built page and a config.json naming this stage's API, WebSocket, user pool, app client and Cognito", () => {
     template.hasResourceProperties("Custom::CDKBucketDeployment", {
       DestinationBucketName: { Ref: web.getLogicalId(web.siteBucket.node.defaultChild as never) },
       Prune: true,
@@ -95,6 +95,7 @@ describe("web stack: the dashboard page on S3 and CloudFront", () => {
     expect(web.resolve(web.pageConfig)).toEqual({
       httpApiUrl: { "Fn::ImportValue": expect.stringMatching(/^tge-swarm-dev-platform:.*ApiEndpoint/) },
       webSocketUrl: expect.anything(),
+      userPoolId: { "Fn::ImportValue": expect.stringMatching(/^tge-swarm-dev-auth:.*Users/) },
       userPoolClientId: { "Fn::ImportValue": expect.stringMatching(/^tge-swarm-dev-auth:.*WebClient/) },
       cognitoEndpoint: "https://cognito-idp.us-east-1.amazonaws.com/",
       region: "us-east-1",

@@ -1,3 +1,4 @@
+import { createSrpSession, signSrpSession, wrapAuthChallenge, wrapInitiateAuth } from "cognito-srp-helper";
 import * as z from "zod";
 import type { DashboardConfig } from "./config";
 
@@ -34,6 +35,7 @@ const AuthResponse = z.object({
     })
     .optional(),
   ChallengeName: z.string().optional(),
+  ChallengeParameters: z.record(z.string(), z.string()).optional(),
   Session: z.string().optional(),
 });
 const CognitoError = z.object({ __type: z.string().optional(), message: z.string().optional() });
@@ -71,10 +73,13 @@ export interface MfaChallenge {
 export type SignInResult = { readonly kind: "signed_in"; readonly session: Session } | ({ readonly kind: "mfa" } & MfaChallenge);
 
 /**
- * Signs in with Cognito's USER_PASSWORD_AUTH flow, straight against the Cognito endpoint (the
- * same call the SDK makes), so the page needs no SDK. A user with an authenticator app gets an
- * `mfa` result to answer with `answerMfa`; a wrong password, any other challenge (a new
- * password, MFA setup, SMS) and an unreachable endpoint are refused with a `SignInError`.
+ * Signs in with Cognito's USER_SRP_AUTH flow (Secure Remote Password), straight against the
+ * Cognito endpoint (the calls the SDK makes), so the password never leaves the page: the page
+ * sends SRP's public value A, Cognito answers the PASSWORD_VERIFIER challenge, and the page
+ * answers with a proof derived from the password (`cognito-srp-helper` does the arithmetic). A
+ * user with an authenticator app gets an `mfa` result to answer with `answerMfa`; a wrong
+ * password, any other challenge (a new password, MFA setup, SMS) and an unreachable endpoint are
+ * refused with a `SignInError`.
  *
  * @example
  * const result = await signIn(config, "viewer", "…"); // → { kind: "signed_in", session: { username: "viewer", accessToken: "eyJ…", … } }
@@ -86,21 +91,41 @@ export async function signIn(
   options: SignInOptions = {},
 ): Promise<SignInResult> {
   const startedAt = (options.now ?? Date.now)();
-  const response = await cognito(
+  const srp = createSrpSession(username, password, config.userPoolId, false);
+  const challenge = await cognito(
     config,
     "InitiateAuth",
-    {
-      AuthFlow: "USER_PASSWORD_AUTH",
+    wrapInitiateAuth(srp, {
+      AuthFlow: "USER_SRP_AUTH",
       ClientId: config.userPoolClientId,
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    },
+      AuthParameters: { USERNAME: username },
+    }),
+    MESSAGES,
+    options,
+  );
+  const userId = challenge.ChallengeParameters?.USER_ID_FOR_SRP;
+  if (challenge.ChallengeName !== "PASSWORD_VERIFIER" || !challenge.ChallengeParameters || !userId) {
+    throw new SignInError(
+      `Cognito did not offer the password check this page signs in with (${challenge.ChallengeName ?? "no challenge"}).`,
+      "invalid_response",
+    );
+  }
+  const response = await cognito(
+    config,
+    "RespondToAuthChallenge",
+    wrapAuthChallenge(signSrpSession(srp, { ChallengeParameters: challenge.ChallengeParameters }), {
+      ChallengeName: "PASSWORD_VERIFIER",
+      ClientId: config.userPoolClientId,
+      ...(challenge.Session ? { Session: challenge.Session } : {}),
+      ChallengeResponses: { USERNAME: userId },
+    }),
     MESSAGES,
     options,
   );
   if (response.AuthenticationResult)
     return { kind: "signed_in", session: toSession(username, response.AuthenticationResult, startedAt) };
   if (response.ChallengeName === "SOFTWARE_TOKEN_MFA" && response.Session) {
-    return { kind: "mfa", username, cognitoSession: response.Session };
+    return { kind: "mfa", username: userId, cognitoSession: response.Session };
   }
   throw new SignInError(
     `This account must complete a sign-in challenge (${response.ChallengeName ?? "unknown"}) that this page does not offer; finish it with the AWS CLI or ask an administrator.`,
@@ -196,7 +221,7 @@ export async function refreshSession(config: DashboardConfig, session: Session, 
 async function cognito(
   config: DashboardConfig,
   operation: "InitiateAuth" | "RespondToAuthChallenge",
-  body: Record<string, unknown>,
+  body: object,
   messages: Readonly<Record<string, string>>,
   options: SignInOptions,
 ): Promise<z.infer<typeof AuthResponse>> {

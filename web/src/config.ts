@@ -8,6 +8,8 @@ import * as z from "zod";
 export const DashboardConfig = z.object({
   httpApiUrl: z.url({ protocol: /^https?$/ }),
   webSocketUrl: z.url({ protocol: /^wss?$/ }),
+  /** `<region>_<id>`: SRP sign-in derives the password verifier from the pool's id. */
+  userPoolId: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_\w+$/, "must be a Cognito user pool id such as us-east-1_AbC123"),
   userPoolClientId: z.string().min(1),
   /** Where InitiateAuth is POSTed: `https://cognito-idp.<region>.amazonaws.com/` on AWS, the emulator locally. */
   cognitoEndpoint: z.url({ protocol: /^https?$/ }),

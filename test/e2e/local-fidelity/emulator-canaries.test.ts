@@ -18,7 +18,10 @@ import { loadStageConfig } from "../../../lib/config/stage-config";
 import { UNSUPPORTED_RESOURCE_TYPES } from "../../../scripts/local/emulator-compat";
 import { zip } from "../../../scripts/local/zip";
 import { WsClient } from "../../../scripts/local/ws-client";
-import { eventually, outputs, tokenFor } from "../support/api";
+import { localDashboardConfig } from "../../../scripts/local/web-server";
+import { LOCAL_USERS } from "../../../scripts/local/users";
+import { signIn } from "../../../web/src/auth";
+import { api, eventually, outputs, tokenFor } from "../support/api";
 import { E2E_OVERRIDES } from "../support/global-setup";
 import { PRIORITIES } from "#kernel/task-vocabulary";
 
@@ -104,6 +107,16 @@ describe("local fidelity canaries", () => {
     verifier.cacheJwks(jwks);
     const claims = await verifier.verify(await tokenFor("viewer"));
     expect(claims).toMatchObject({ iss: issuer, client_id: UserPoolClientId, token_use: "access" });
+  });
+
+  it("Cognito checks a USER_SRP_AUTH proof as AWS does (the page signs in with SRP): the right password signs in, a wrong one is refused", async () => {
+    const config = localDashboardConfig(outputs());
+    const { username, password } = LOCAL_USERS.viewer;
+    const signedIn = await signIn(config, username, password);
+    if (signedIn.kind !== "signed_in") throw new Error("the seeded viewer has no MFA");
+    expect((await api("GET", "/api/tasks/status", { token: signedIn.session.accessToken })).status).toBe(200);
+    // The control: a proof from another password is refused, so the emulator does verify it.
+    await expect(signIn(config, username, `${password}-not`)).rejects.toMatchObject({ code: "NotAuthorizedException" });
   });
 
   it("queues created by CloudFormation keep their RedrivePolicy (broken in MiniStack 1.4.21)", async () => {

@@ -6,6 +6,7 @@ import type { DashboardConfig } from "../../../web/src/config";
 const config: DashboardConfig = {
   httpApiUrl: "https://api.example/",
   webSocketUrl: "wss://ws.example/prod",
+  userPoolId: "eu-west-1_Pool1",
   userPoolClientId: "client-1",
   cognitoEndpoint: "https://cognito-idp.eu-west-1.amazonaws.com/",
   region: "eu-west-1",

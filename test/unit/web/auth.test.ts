@@ -14,6 +14,7 @@ import { ConfigUnavailableError, type DashboardConfig, loadConfig } from "../../
 const config: DashboardConfig = {
   httpApiUrl: "https://api.example",
   webSocketUrl: "wss://ws.example/prod",
+  userPoolId: "eu-west-1_Pool1",
   userPoolClientId: "client-1",
   cognitoEndpoint: "https://cognito-idp.eu-west-1.amazonaws.com/",
   region: "eu-west-1",
@@ -22,15 +23,31 @@ const config: DashboardConfig = {
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/x-amz-json-1.1", ...headers } });
 
+/** Cognito's answer to USER_SRP_AUTH: its public value B, the user's salt and a secret block to sign. */
+const passwordVerifier = (userId: string) =>
+  json(200, {
+    ChallengeName: "PASSWORD_VERIFIER",
+    ChallengeParameters: {
+      USER_ID_FOR_SRP: userId,
+      SALT: "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+      SRP_B: "5".repeat(64),
+      SECRET_BLOCK: "c2VjcmV0LWJsb2Nr",
+    },
+  });
+
+const bodyOf = (fetch: { mock: { calls: unknown[][] } }, call: number) =>
+  JSON.parse(String((fetch.mock.calls[call] as [string, RequestInit])[1].body)) as Record<string, unknown>;
+
 describe("signIn", () => {
-  it("calls Cognito's InitiateAuth with USER_PASSWORD_AUTH and keeps the access token", async () => {
-    // GIVEN Cognito accepts the password
-    const fetch = vi.fn(async () =>
-      json(200, { AuthenticationResult: { AccessToken: "access", IdToken: "id", ExpiresIn: 3600 } }),
-    );
+  it("signs in with USER_SRP_AUTH: sends SRP's A, answers PASSWORD_VERIFIER with a proof, never the password", async () => {
+    // GIVEN Cognito challenges for the password proof, then accepts it
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(passwordVerifier("viewer"))
+      .mockResolvedValueOnce(json(200, { AuthenticationResult: { AccessToken: "access", IdToken: "id", ExpiresIn: 3600 } }));
     // WHEN the user signs in
-    const result = await signIn(config, "viewer", "pw", { fetch, now: () => 1_000 });
-    // THEN the request is the one the SDK would make…
+    const result = await signIn(config, "viewer", "pw-never-sent", { fetch, now: () => 1_000 });
+    // THEN the requests are the ones the SDK would make…
     expect(fetch).toHaveBeenCalledWith(
       "https://cognito-idp.eu-west-1.amazonaws.com/",
       expect.objectContaining({
@@ -41,12 +58,28 @@ describe("signIn", () => {
         },
       }),
     );
-    const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
-    expect(JSON.parse(String(init.body))).toEqual({
-      AuthFlow: "USER_PASSWORD_AUTH",
+    expect(bodyOf(fetch, 0)).toEqual({
+      AuthFlow: "USER_SRP_AUTH",
       ClientId: "client-1",
-      AuthParameters: { USERNAME: "viewer", PASSWORD: "pw" },
+      AuthParameters: { USERNAME: "viewer", SRP_A: expect.stringMatching(/^[0-9a-f]{256,}$/) },
     });
+    const [, answer] = fetch.mock.calls[1] as [string, RequestInit];
+    expect((answer.headers as Record<string, string>)["X-Amz-Target"]).toBe(
+      "AWSCognitoIdentityProviderService.RespondToAuthChallenge",
+    );
+    expect(bodyOf(fetch, 1)).toEqual({
+      ChallengeName: "PASSWORD_VERIFIER",
+      ClientId: "client-1",
+      ChallengeResponses: {
+        USERNAME: "viewer",
+        PASSWORD_CLAIM_SECRET_BLOCK: "c2VjcmV0LWJsb2Nr",
+        PASSWORD_CLAIM_SIGNATURE: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
+        TIMESTAMP: expect.stringMatching(/^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{1,2} \d{2}:\d{2}:\d{2} UTC \d{4}$/),
+        SRP_A: expect.any(String),
+      },
+    });
+    // The password itself is in no request.
+    for (const call of fetch.mock.calls) expect(String((call as [string, RequestInit])[1].body)).not.toContain("pw-never-sent");
     // …and the session holds the access token (what the API and $connect accept) and its expiry
     expect(result).toEqual({
       kind: "signed_in",
@@ -74,6 +107,7 @@ describe("signIn", () => {
     // GIVEN a user with an authenticator app (prod requires MFA)
     const fetch = vi
       .fn()
+      .mockResolvedValueOnce(passwordVerifier("admin"))
       .mockResolvedValueOnce(
         json(200, { ChallengeName: "SOFTWARE_TOKEN_MFA", Session: "cognito-session", ChallengeParameters: {} }),
       )
@@ -88,11 +122,7 @@ describe("signIn", () => {
       now: () => 0,
     });
     expect(session).toEqual({ username: "admin", accessToken: "access", expiresAt: 3_600_000 });
-    const [, init] = fetch.mock.calls[1] as [string, RequestInit];
-    expect((init.headers as Record<string, string>)["X-Amz-Target"]).toBe(
-      "AWSCognitoIdentityProviderService.RespondToAuthChallenge",
-    );
-    expect(JSON.parse(String(init.body))).toEqual({
+    expect(bodyOf(fetch, 2)).toEqual({
       ChallengeName: "SOFTWARE_TOKEN_MFA",
       ClientId: "client-1",
       Session: "cognito-session",
@@ -111,8 +141,24 @@ describe("signIn", () => {
     });
   });
 
+  it("says a wrong password is wrong when Cognito refuses the proof", async () => {
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(passwordVerifier("viewer"))
+      .mockResolvedValueOnce(json(400, { __type: "NotAuthorizedException", message: "Incorrect username or password." }));
+    await expect(signIn(config, "viewer", "bad", { fetch })).rejects.toThrow("Incorrect username or password.");
+  });
+
+  it("refuses an answer to InitiateAuth that is not the password check", async () => {
+    const fetch = vi.fn(async () => json(200, { AuthenticationResult: { AccessToken: "a", ExpiresIn: 3600 } }));
+    await expect(signIn(config, "viewer", "pw", { fetch })).rejects.toMatchObject({ code: "invalid_response" });
+  });
+
   it("refuses a challenge it cannot complete (a new password, MFA setup), naming it", async () => {
-    const fetch = vi.fn(async () => json(200, { ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s" }));
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(passwordVerifier("admin"))
+      .mockResolvedValueOnce(json(200, { ChallengeName: "NEW_PASSWORD_REQUIRED", Session: "s" }));
     await expect(signIn(config, "admin", "pw", { fetch })).rejects.toMatchObject({
       code: "challenge",
       message: expect.stringContaining("NEW_PASSWORD_REQUIRED"),
@@ -131,9 +177,12 @@ describe("renewing a session", () => {
   const signedIn: Session = { username: "viewer", accessToken: "old", expiresAt: 3_601_000, refreshToken: "refresh-1" };
 
   it("keeps the refresh token of a sign-in, and renews with REFRESH_TOKEN_AUTH, keeping it when Cognito sends none", async () => {
-    const signInFetch = vi.fn(async () =>
-      json(200, { AuthenticationResult: { AccessToken: "old", ExpiresIn: 3600, RefreshToken: "refresh-1" } }),
-    );
+    const signInFetch = vi
+      .fn()
+      .mockResolvedValueOnce(passwordVerifier("viewer"))
+      .mockResolvedValueOnce(
+        json(200, { AuthenticationResult: { AccessToken: "old", ExpiresIn: 3600, RefreshToken: "refresh-1" } }),
+      );
     expect(await signIn(config, "viewer", "pw", { fetch: signInFetch, now: () => 1_000 })).toEqual({
       kind: "signed_in",
       session: signedIn,

@@ -3,20 +3,33 @@ import { joinAll, openCrowd } from "../local/crowd";
 import type { LocalOutputs } from "../local/outputs";
 import type { Frame } from "../local/ws-client";
 import { summaryDelayFor } from "#realtime/published/room-rules";
+import { mapWithConcurrency } from "#shared/concurrency";
 import { summarize } from "./stats";
 import { msToLastArrival, rawPoster } from "./ws-arrivals";
 
 /**
  * One room of `members` connections: the time for all of them to join (sent `inFlight` at a
- * time, each waiting for its answer), then one room message from the first member to the last
- * member's arrival, beside the same frame posted to every member from here with
- * PostToConnection at the broadcaster's 50 in flight, on the same emulator in the same run.
+ * time, each waiting for its answer), beside the same number of `ping` frames at the same
+ * concurrency (what any answered frame costs through `$default` on this emulator); then one room
+ * message from the first member to the last member's arrival, beside the same frame posted to
+ * every member from here with PostToConnection at the broadcaster's 50 in flight, on the same
+ * emulator in the same run.
  */
 export async function roomsBenchmark(outputs: LocalOutputs, options: { members: number; inFlight: number; messages: number }) {
   const openStarted = performance.now();
   const clients = await openCrowd(outputs, options.members);
   const openMs = performance.now() - openStarted;
   try {
+    // The raw baseline of the joins, which also gives the connection ids the raw posts need.
+    const pingStarted = performance.now();
+    const pings = await mapWithConcurrency(clients, options.inFlight, async (client) => {
+      const started = performance.now();
+      const id = await client.connectionId();
+      return { id, ms: performance.now() - started };
+    });
+    const pingMs = performance.now() - pingStarted;
+    const ids = pings.flatMap((ping) => (ping.status === "fulfilled" ? [ping.value.id] : []));
+
     const room = `bench-${randomUUID().slice(0, 8)}`;
     const joinStarted = performance.now();
     const joins = await joinAll(clients, room, options.inFlight);
@@ -29,6 +42,10 @@ export async function roomsBenchmark(outputs: LocalOutputs, options: { members: 
       openMs: Math.round(openMs),
       allJoinedMs: Math.round(joinMs),
       joinAnswerMs: summarize(joins.map((join) => join.ms)),
+      allPingedMs: Math.round(pingMs),
+      pingAnswerMs: summarize(pings.flatMap((ping) => (ping.status === "fulfilled" ? [ping.value.ms] : []))),
+      unansweredPings: clients.length - ids.length,
+      joinsOverPings: Math.round((joinMs / pingMs) * 100) / 100,
       unanswered,
       refused: refused.length,
       firstRefusals: refused.slice(0, 3),
@@ -53,11 +70,6 @@ export async function roomsBenchmark(outputs: LocalOutputs, options: { members: 
       if (round > 0) messageRounds.push(ms);
     }
 
-    // Asked as the joins were sent, so the asking does not time out in its own queue.
-    const ids: string[] = [];
-    for (let i = 0; i < clients.length; i += options.inFlight) {
-      ids.push(...(await Promise.all(clients.slice(i, i + options.inFlight).map((client) => client.connectionId()))));
-    }
     const post = rawPoster(outputs);
     const rawRounds: number[] = [];
     for (let round = 0; round <= options.messages; round++) {

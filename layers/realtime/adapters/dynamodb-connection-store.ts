@@ -1,11 +1,11 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { Role } from "#shared/identity";
 import { decodeCursor, encodeCursor } from "#shared/adapters/page-cursor";
@@ -135,31 +135,42 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     return items.map((item) => String(item.connectionId));
   }
 
+  /**
+   * The membership and the room's listing in one transaction (one call on a join's path): a
+   * connection already in the room cancels both, and its listing stays as its first join left it.
+   */
   async join(room: RoomName, member: RoomMember): Promise<boolean> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        // Prefixed so no room name can land in the index partition of another kind of row ("META").
-        Item: {
-          pk: ROOMS_PK,
-          sk: `LISTING#${room}`,
-          room,
-          lastJoinedAt: member.joinedAt,
-          expiresAt: this.expiresAt(ROOM_LISTING_TTL_SECONDS),
-        },
-      }),
-    );
     try {
       await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: connKey(member.connectionId), sk: roomKey(room), room, ...member, expiresAt: this.expiresAt() },
-          ConditionExpression: "attribute_not_exists(pk)",
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk: connKey(member.connectionId), sk: roomKey(room), room, ...member, expiresAt: this.expiresAt() },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                // Prefixed so no room name can land in the index partition of another kind of row ("META").
+                Item: {
+                  pk: ROOMS_PK,
+                  sk: `LISTING#${room}`,
+                  room,
+                  lastJoinedAt: member.joinedAt,
+                  expiresAt: this.expiresAt(ROOM_LISTING_TTL_SECONDS),
+                },
+              },
+            },
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed")
+        return false;
       throw error;
     }
   }

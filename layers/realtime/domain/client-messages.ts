@@ -1,7 +1,7 @@
 import { TimeoutError, withTimeout } from "#shared/concurrency";
 import type { BucketLimits } from "#shared/token-bucket";
 import { sendFrame } from "./broadcast";
-import { type RateLimiter, TooFarBackError } from "./ports";
+import { type Connection, type RateLimiter, TooFarBackError } from "./ports";
 import {
   type ClientMessage,
   type ControlFrame,
@@ -67,7 +67,7 @@ export async function handleClientMessage(
     reply = errorFrame({ code: "rate_limited", message: `too many messages; retry after ${retryAfter} s`, retryAfter }, now);
   } else {
     const parsed = parseClientMessage(raw);
-    reply = parsed.ok ? await answerInTime(connectionId, parsed.message, deps, options) : errorFrame(parsed.error, now);
+    reply = parsed.ok ? await answerInTime(connection, parsed.message, deps, options) : errorFrame(parsed.error, now);
   }
   if (reply) await sendFrame(deps.gateway, connectionId, reply, now);
   return reply;
@@ -78,12 +78,13 @@ export async function handleClientMessage(
  * becomes an error frame; a failure of ours is told as `internal_error` and thrown on.
  */
 async function answerInTime(
-  connectionId: string,
+  connection: Connection,
   message: ClientMessage,
   deps: ClientMessageDeps,
   options: AnswerOptions,
 ): Promise<ControlFrame | undefined> {
-  const answering = answer(connectionId, message, deps);
+  const { connectionId } = connection;
+  const answering = answer(connection, message, deps);
   try {
     return await (options.withinMs === undefined ? answering : withTimeout(answering, options.withinMs, message.type));
   } catch (error) {
@@ -113,7 +114,13 @@ function refusal(error: unknown): ErrorFrameData | undefined {
   return undefined;
 }
 
-async function answer(connectionId: string, message: ClientMessage, deps: ClientMessageDeps): Promise<ControlFrame | undefined> {
+/** The answer to one frame of `connection`, the record this frame was checked against (not read again). */
+async function answer(
+  connection: Connection,
+  message: ClientMessage,
+  deps: ClientMessageDeps,
+): Promise<ControlFrame | undefined> {
+  const { connectionId } = connection;
   const frame = (type: ControlFrameType, data: unknown): ControlFrame => ({
     type,
     timestamp: deps.clock.now().toISOString(),
@@ -127,12 +134,12 @@ async function answer(connectionId: string, message: ClientMessage, deps: Client
       await deps.connections.unsubscribe(connectionId, unique(message.subscriptions));
       return frame("unsubscribed", { subscriptions: await sortedTopics(connectionId, deps) });
     case "join_room":
-      return frame("joined", await joinRoom(await connectionOf(connectionId, deps), message.room, deps));
+      return frame("joined", await joinRoom(connection, message.room, deps));
     case "leave_room":
       await leaveRoom(connectionId, message.room, deps);
       return frame("left", { room: message.room });
     case "room_message":
-      await sendRoomMessage(await connectionOf(connectionId, deps), message.room, message.message, deps);
+      await sendRoomMessage(connection, message.room, message.message, deps);
       return undefined;
     case "replay":
       // The replay frames are the answer; they are sent as they are read.

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type ClientMessageDeps, handleClientMessage } from "#realtime/domain/client-messages";
 import { TooFarBackError } from "#realtime/domain/ports";
 import type { ClientMessage, ControlFrame, ErrorFrameData } from "#realtime/published/protocol";
@@ -51,6 +51,14 @@ describe("handleClientMessage", () => {
     const pong = { type: "pong", timestamp: "2026-11-23T10:00:00.000Z", data: { connectionId: "c1", id: "p1" } };
     expect(gateway.sentTo("c1")).toEqual([pong]);
     expect(reply).toEqual(pong);
+  });
+
+  it("reads the connection's record once per frame: a join and a room message use the one the frame was checked against", async () => {
+    const { connections, deps } = setUp();
+    const get = vi.spyOn(connections, "get");
+    await send("c1", { type: "join_room", room: "lobby" }, deps);
+    await send("c1", { type: "room_message", room: "lobby", message: "hi" }, deps);
+    expect(get).toHaveBeenCalledTimes(2);
   });
 
   it("answers a bad frame with an error frame and changes nothing", async () => {

@@ -7,7 +7,7 @@ export const StageName = z.enum(STAGES);
 export type StageName = z.infer<typeof StageName>;
 
 /** CloudFront takes its web ACLs from this region only. */
-export const WEB_ACL_REGION = "us-east-1";
+const WEB_ACL_REGION = "us-east-1";
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
 

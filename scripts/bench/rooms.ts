@@ -28,7 +28,8 @@ export async function roomsBenchmark(outputs: LocalOutputs, options: { members: 
       return { id, ms: performance.now() - started };
     });
     const pingMs = performance.now() - pingStarted;
-    const ids = pings.flatMap((ping) => (ping.status === "fulfilled" ? [ping.value.id] : []));
+    const answered = pings.flatMap((ping) => (ping.status === "fulfilled" ? [ping.value] : []));
+    const ids = answered.map((ping) => ping.id);
 
     const room = `bench-${randomUUID().slice(0, 8)}`;
     const joinStarted = performance.now();
@@ -43,7 +44,7 @@ export async function roomsBenchmark(outputs: LocalOutputs, options: { members: 
       allJoinedMs: Math.round(joinMs),
       joinAnswerMs: summarize(joins.map((join) => join.ms)),
       allPingedMs: Math.round(pingMs),
-      pingAnswerMs: summarize(pings.flatMap((ping) => (ping.status === "fulfilled" ? [ping.value.ms] : []))),
+      pingAnswerMs: summarize(answered.map((ping) => ping.ms)),
       unansweredPings: clients.length - ids.length,
       joinsOverPings: Math.round((joinMs / pingMs) * 100) / 100,
       unanswered,

@@ -1,6 +1,5 @@
-import { mayPublish } from "#kernel/bus/catalog";
 import type { DomainEvent, EventPublisher } from "#kernel/bus/domain-event";
-import { UnpublishableEventError } from "#shared/adapters/eventbridge-publisher";
+import { assertPublishable } from "#shared/adapters/eventbridge-publisher";
 
 /**
  * Keeps what was published; `failNext(n)` makes the next n calls throw, publishing nothing. Like
@@ -19,8 +18,7 @@ export class RecordingPublisher implements EventPublisher {
 
   async publish(events: readonly DomainEvent[]): Promise<void> {
     this.calls++;
-    const refused = events.find((e) => !mayPublish(e.source, e.detailType));
-    if (refused) throw new UnpublishableEventError(refused);
+    events.forEach(assertPublishable);
     if (this.failures > 0) {
       this.failures--;
       throw new Error("the bus refused the events");

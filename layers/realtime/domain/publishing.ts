@@ -44,21 +44,27 @@ export async function deliver(event: ServerEvent, deps: PublishDeps, recipients?
 /** The connection ids of a room's members, as recipients of an event. */
 export const idsOf = (members: readonly RoomMember[]) => members.map((member) => member.connectionId);
 
+/** What a caller has just read of a room: its first members (all of them in a small room) and how many there are. */
+export interface RoomNow {
+  readonly members: readonly RoomMember[];
+  readonly memberCount: number;
+}
+
 /**
  * Tells a room of a change in who is in it. Up to `PRESENCE_POLICY.perChangeUpTo` members each
  * gets it now, with the member list; a larger room's change waits for the room's next summary,
  * which the first change since the last one schedules, `summaryDelayFor` the room's size later.
- * `known` is what the caller has just read (the complete member list, or the member count), so
- * it is not read twice.
+ * `roomNow` is what the caller has just read, so the room is not read again.
  */
 export async function announcePresence(
   room: RoomName,
   change: PresenceChange,
   deps: PublishDeps,
-  known: { readonly membersNow?: readonly RoomMember[]; readonly memberCount?: number } = {},
+  roomNow?: RoomNow,
 ): Promise<void> {
-  const members = known.membersNow ?? (await deps.connections.members(room, { limit: PRESENCE_POLICY.perChangeUpTo + 1 }));
-  if (members.length <= PRESENCE_POLICY.perChangeUpTo) {
+  // Read one past the per-change size: that many is enough to tell the regimes apart.
+  const members = roomNow?.members ?? (await deps.connections.members(room, { limit: PRESENCE_POLICY.perChangeUpTo + 1 }));
+  if ((roomNow?.memberCount ?? members.length) <= PRESENCE_POLICY.perChangeUpTo) {
     const data: PresenceChangeData = { room, action: change.action, member: change.member, members };
     await publish("presence", data, deps, idsOf(members));
     return;
@@ -67,7 +73,7 @@ export async function announcePresence(
   const staleAfterSeconds = PRESENCE_POLICY.maxSummaryDelaySeconds * 3;
   if (await deps.presence.pending.add(room, change, staleAfterSeconds)) {
     // Once per interval, so the count is read at most once a summary.
-    const memberCount = known.memberCount ?? (await deps.connections.memberCount(room));
+    const memberCount = roomNow?.memberCount ?? (await deps.connections.memberCount(room));
     await deps.presence.scheduler.schedule(room, summaryDelayFor(memberCount));
   }
 }

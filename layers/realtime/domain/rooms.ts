@@ -53,11 +53,7 @@ export async function joinRoom(connection: Connection, room: RoomName, deps: Pub
   const members = await deps.connections.members(room, { limit: PRESENCE_POLICY.membersListed });
   const complete = members.length < PRESENCE_POLICY.membersListed;
   const memberCount = complete ? members.length : await deps.connections.memberCount(room);
-  if (added)
-    await announcePresence(room, { action: "joined", member, at: member.joinedAt }, deps, {
-      ...(complete ? { membersNow: members } : {}),
-      memberCount,
-    });
+  if (added) await announcePresence(room, { action: "joined", member, at: member.joinedAt }, deps, { members, memberCount });
   return { room, members, memberCount };
 }
 

@@ -28,7 +28,8 @@ export class UnpublishableEventError extends Error {
   }
 }
 
-function assertPublishable(event: DomainEvent): void {
+/** @throws UnpublishableEventError unless the event's source announces its detail type */
+export function assertPublishable(event: DomainEvent): void {
   if (!mayPublish(event.source, event.detailType)) throw new UnpublishableEventError(event);
 }
 
@@ -73,10 +74,12 @@ export class EventBridgePublisher implements EventPublisher {
   async publishEach(
     entries: readonly { readonly id: string; readonly item: DomainEvent }[],
   ): Promise<{ id: string; cause: unknown }[]> {
-    const refused = entries
-      .filter(({ item }) => !mayPublish(item.source, item.detailType))
-      .map(({ id, item }) => ({ id, cause: new UnpublishableEventError(item) }));
-    const publishable = entries.filter(({ item }) => mayPublish(item.source, item.detailType));
+    const refused: { id: string; cause: unknown }[] = [];
+    const publishable: { readonly id: string; readonly item: DomainEvent }[] = [];
+    for (const entry of entries) {
+      if (mayPublish(entry.item.source, entry.item.detailType)) publishable.push(entry);
+      else refused.push({ id: entry.id, cause: new UnpublishableEventError(entry.item) });
+    }
     const failures = await Promise.all(
       chunksOf(publishable).map(async (chunk) => {
         try {

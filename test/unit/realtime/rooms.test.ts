@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Connection } from "#realtime/domain/ports";
 import type {
   PresenceChangeData,
@@ -296,7 +296,10 @@ describe("presence in a large room", () => {
     const deps = inMemoryPublishDeps();
     await roomOf(deps, "hall", PRESENCE_POLICY.membersListed + 20);
     const { alice } = await connected(deps, "alice");
+    const reads = vi.spyOn(deps.connections, "members");
     const joined = await joinRoom(alice, "hall", deps);
+    // The list read for the answer also decides the presence regime: the room is not read again.
+    expect(reads).toHaveBeenCalledTimes(1);
     expect(joined.members).toHaveLength(PRESENCE_POLICY.membersListed);
     expect(joined.memberCount).toBe(PRESENCE_POLICY.membersListed + 21);
   });

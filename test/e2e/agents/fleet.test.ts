@@ -46,7 +46,12 @@ describe("agent fleet API", () => {
     expect(type).toMatchObject({ desired: 3, running: 3 });
 
     // WHEN it is scaled back to one, two agents stop (draining first) and are shown as stopped
-    await api("PUT", "/api/agent-types/keyword-precision/scale", { token: await tokenFor("operator"), body: { replicas: 1 } });
+    const down = await api("PUT", "/api/agent-types/keyword-precision/scale", {
+      token: await tokenFor("operator"),
+      body: { replicas: 1 },
+    });
+    // Its answer was unchecked: one run waited 45 s for one agent with `desired` still 3, and could not say why.
+    expect(down.status, JSON.stringify(down.body)).toBe(202);
     const [left] = await fleetSettles("keyword-precision", 1);
     const retired = three.filter((a) => a.agentId !== left?.agentId).map((a) => a.agentId);
     expect(retired).toHaveLength(2);

@@ -3,6 +3,7 @@ import { ApiGatewayConnectionGateway } from "#realtime/adapters/apigw-connection
 import { DynamoDbConnectionStore } from "#realtime/adapters/dynamodb-connection-store";
 import { DynamoDbDeliveryStats } from "#realtime/adapters/dynamodb-delivery-stats";
 import { DynamoDbEventHistory } from "#realtime/adapters/dynamodb-event-history";
+import { DynamoDbEventLedger } from "#realtime/adapters/dynamodb-event-ledger";
 import { DynamoDbSequence } from "#realtime/adapters/dynamodb-sequence";
 import { DynamoDbPendingPresence } from "#realtime/adapters/dynamodb-pending-presence";
 import {
@@ -46,6 +47,12 @@ export const connectionGateway = once(
 export const eventHistory = once(() => {
   const env = EventHistoryEnvironment.read();
   return new DynamoDbEventHistory(db(), env.EVENTS_TABLE, env.EVENT_RETENTION_SECONDS);
+});
+
+/** Which bus events the broadcasters have recorded (ADR 0024). */
+export const eventLedger = once(() => {
+  const env = EventHistoryEnvironment.read();
+  return new DynamoDbEventLedger(db(), env.EVENTS_TABLE, env.EVENT_RETENTION_SECONDS);
 });
 
 export const publisher = once(() => new EventBridgePublisher(eventBridgeClient(), EventBusEnvironment.read().EVENT_BUS_NAME));

@@ -13,7 +13,6 @@ import {
   ConnectEnvironment,
   EventHistoryEnvironment,
   EventsTableEnvironment,
-  IdempotencyTableEnvironment,
   PresenceQueueEnvironment,
   RateLimitEnvironment,
 } from "#realtime/adapters/function-environments";
@@ -72,11 +71,6 @@ export class RealtimeStack extends Stack {
       partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING },
       sortKey: { name: "sk", type: dynamodb.AttributeType.NUMBER },
       timeToLiveAttribute: "expiresAt",
-    });
-    const idempotencyTable = new SwarmTable(this, "Idempotency", {
-      config,
-      partitionKey: { name: "id", type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: "expiration",
     });
 
     const connections = ConnectionsTableEnvironment.toEnvironment({ CONNECTIONS_TABLE: this.connectionsTable.tableName });
@@ -159,11 +153,7 @@ export class RealtimeStack extends Stack {
     }
     this.connectionsTable.grant(connect, "BatchWriteItem", "Query");
 
-    const broadcasting = {
-      ...callback,
-      ...IdempotencyTableEnvironment.toEnvironment({ IDEMPOTENCY_TABLE: idempotencyTable.tableName }),
-      ...publishing,
-    };
+    const broadcasting = { ...callback, ...publishing };
     // One event per invocation: direct invokes (the fan-out benchmark, operators' tests).
     const broadcaster = handler(
       "BroadcastEvent",
@@ -182,8 +172,9 @@ export class RealtimeStack extends Stack {
       // A connection found gone is removed (DeleteItem, BatchWriteItem) and its rooms told
       // (Query; PutItem keeps a large room's change for its summary).
       this.connectionsTable.grant(fn, "DeleteItem", "Query", "BatchWriteItem", "PutItem");
-      eventsTable.grant(fn, "UpdateItem", "PutItem");
-      idempotencyTable.grant(fn, "GetItem", "PutItem", "UpdateItem", "DeleteItem");
+      // The seq (UpdateItem), and each event's marker and history row, read by id and written
+      // together in one transaction (BatchGetItem, PutItem; ADR 0024).
+      eventsTable.grant(fn, "UpdateItem", "PutItem", "BatchGetItem");
       this.webSocketStage.grantManagementApiAccess(fn);
     }
     const broadcastQueue = new GuardedQueue(this, "BroadcastQueue", {

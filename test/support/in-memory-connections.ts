@@ -6,6 +6,8 @@ import type {
   DeliveryOutcome,
   DeliveryStats,
   EventHistory,
+  EventLedger,
+  EventToRecord,
   HistoryStart,
   MinuteDeliveries,
   PendingChange,
@@ -127,9 +129,49 @@ export class RecordingGateway implements ConnectionGateway {
 }
 
 export class CountingSequence implements SequenceSource {
+  /** Calls made, each one write of the sequence row on DynamoDB. */
+  calls = 0;
   constructor(private value = 0) {}
   async next() {
-    return ++this.value;
+    return this.reserve(1);
+  }
+  async reserve(count: number) {
+    this.calls++;
+    const first = this.value + 1;
+    this.value += count;
+    return first;
+  }
+}
+
+/**
+ * Markers and history together, as one transaction writes them. `recordFirst` stands for a
+ * delivery that records an event between this one's `find` and `record`.
+ */
+export class InMemoryEventLedger implements EventLedger {
+  readonly markers = new Map<string, ServerEvent>();
+  readonly calls: ("find" | "record")[] = [];
+  recordFirst?: EventToRecord;
+  constructor(readonly history: InMemoryEventHistory) {}
+  async find(eventIds: readonly string[]) {
+    this.calls.push("find");
+    return new Map(eventIds.flatMap((id) => (this.markers.has(id) ? [[id, this.markers.get(id) as ServerEvent] as const] : [])));
+  }
+  async record(entries: readonly EventToRecord[]) {
+    this.calls.push("record");
+    if (this.recordFirst) {
+      await this.write(this.recordFirst);
+      this.recordFirst = undefined;
+    }
+    const taken = new Set<string>();
+    for (const entry of entries) {
+      if (this.markers.has(entry.eventId)) taken.add(entry.eventId);
+      else await this.write(entry);
+    }
+    return taken;
+  }
+  private async write({ eventId, stream, event }: EventToRecord) {
+    this.markers.set(eventId, event);
+    await this.history.append(stream, event);
   }
 }
 

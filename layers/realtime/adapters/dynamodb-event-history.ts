@@ -18,17 +18,7 @@ export class DynamoDbEventHistory implements EventHistory {
   ) {}
 
   async append(stream: Stream, event: ServerEvent): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: streamKey(stream),
-          sk: event.seq,
-          ...event,
-          expiresAt: Math.floor(Date.parse(event.timestamp) / 1000) + this.retentionSeconds,
-        },
-      }),
-    );
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: historyItem(stream, event, this.retentionSeconds) }));
   }
 
   async read(stream: Stream, start: HistoryStart, limit: number): Promise<ServerEvent[]> {
@@ -81,7 +71,16 @@ export class DynamoDbEventHistory implements EventHistory {
   }
 }
 
-const toEvent = (item: Record<string, unknown>): ServerEvent => ({
+/** An event's row in its stream's history, expiring `retentionSeconds` after its timestamp. */
+export const historyItem = (stream: Stream, event: ServerEvent, retentionSeconds: number) => ({
+  pk: streamKey(stream),
+  sk: event.seq,
+  ...event,
+  expiresAt: Math.floor(Date.parse(event.timestamp) / 1000) + retentionSeconds,
+});
+
+/** A stored event (a history row or a marker's copy) as the server event it is. */
+export const toEvent = (item: Record<string, unknown>): ServerEvent => ({
   type: ServerEventType.parse(item.type),
   seq: Number(item.seq),
   timestamp: String(item.timestamp),

@@ -32,8 +32,5 @@ export const RateLimitEnvironment = envContract({
   RATE_LIMIT_BURST: envVar.int({ min: 1 }),
 });
 
-/** Where the broadcasters remember which bus events they recorded. */
-export const IdempotencyTableEnvironment = envContract({ IDEMPOTENCY_TABLE: envVar.name() });
-
 /** The queue large rooms' presence summaries are scheduled on (ADR 0022). */
 export const PresenceQueueEnvironment = envContract({ PRESENCE_QUEUE_URL: envVar.url() });

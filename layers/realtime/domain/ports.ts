@@ -102,6 +102,30 @@ export interface ConnectionGateway {
 /** Hands out event sequence numbers, strictly increasing across all broadcasters. */
 export interface SequenceSource {
   next(): Promise<number>;
+  /** Takes `count` consecutive numbers at once (one write, however many) and answers the first. */
+  reserve(count: number): Promise<number>;
+}
+
+/** A bus event given its place in a stream, with the id of the bus event it came from. */
+export interface EventToRecord {
+  readonly eventId: string;
+  readonly stream: Stream;
+  readonly event: ServerEvent;
+}
+
+/**
+ * Which bus events have been recorded, and the writes that record them. An event's history
+ * entry and its marker (keyed by the bus event's id) are written together, so an event is
+ * recorded whole or not at all, and a second delivery finds the first one's `seq`.
+ */
+export interface EventLedger {
+  /** The recorded events among these bus event ids; ids not recorded are absent. */
+  find(eventIds: readonly string[]): Promise<Map<string, ServerEvent>>;
+  /**
+   * Records every entry with its marker. Answers the ids another delivery recorded first:
+   * nothing of those entries is written.
+   */
+  record(entries: readonly EventToRecord[]): Promise<Set<string>>;
 }
 
 /** Where a replay or a history read starts: after a `seq`, or at an instant. */

@@ -8,6 +8,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { mapWithConcurrency } from "#shared/concurrency";
+import { chunksOf } from "#shared/adapters/batch-entries";
+import { MAX_BATCH } from "#tasks/domain/submit-batch";
 import type { LocalOutputs } from "../local/outputs";
 import { localToken } from "../local/users";
 import { WsClient } from "../local/ws-client";
@@ -128,7 +130,17 @@ async function rawSqsBurst(
  */
 export async function orchestrationBenchmark(
   outputs: LocalOutputs,
-  options: { tasks: number; concurrency: number; agentConcurrency: number; emulatorLog: string },
+  options: {
+    tasks: number;
+    concurrency: number;
+    agentConcurrency: number;
+    emulatorLog: string;
+    /**
+     * How the burst is submitted: one `POST /api/tasks` per task, or `POST /api/tasks/batch`
+     * with 100 a request (the pipeline's own rate, with the API's per-request cost taken out).
+     */
+    submit: "single" | "batch";
+  },
 ) {
   // Admin: the benchmark submits diagnostics tasks, which only admins may.
   const token = await localToken(outputs, "admin");
@@ -158,19 +170,44 @@ export async function orchestrationBenchmark(
       const response = await fetch(`${outputs.HttpApiUrl}/api/tasks`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({
-          type: "diagnostics.echo",
-          agentType: AGENT_TYPES[i % AGENT_TYPES.length],
-          priority: PRIORITIES[i % PRIORITIES.length],
-          payload: { i },
-          idempotencyKey: `bench-${run}-${i}`,
-        }),
+        body: JSON.stringify(taskRequest(i)),
         // Generous: the machine is shared, and a submit that is slow is measured, not an error.
         signal: AbortSignal.timeout(90_000),
       });
       if (response.status === 201 || response.status === 200) return ((await response.json()) as { taskId: string }).taskId;
       if (response.status < 500 || attempt === SUBMIT_ATTEMPTS)
         throw new Error(`task ${i}: submit answered ${response.status}: ${await response.text()}`);
+      submitRetries++;
+      await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
+    }
+  };
+  const taskRequest = (i: number) => ({
+    type: "diagnostics.echo",
+    agentType: AGENT_TYPES[i % AGENT_TYPES.length],
+    priority: PRIORITIES[i % PRIORITIES.length],
+    payload: { i },
+    idempotencyKey: `bench-${run}-${i}`,
+  });
+  /** Up to 100 tasks in one request; a 5xx is sent again whole, and the keys make the repeat a replay. */
+  const submitMany = async (indices: readonly number[]): Promise<string[]> => {
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${outputs.HttpApiUrl}/api/tasks/batch`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ tasks: indices.map(taskRequest) }),
+        signal: AbortSignal.timeout(90_000),
+      });
+      if (response.status === 200) {
+        const { results } = (await response.json()) as {
+          results: { index: number; status: number; task?: { taskId: string } }[];
+        };
+        const refused = results.filter((r) => (r.status !== 201 && r.status !== 200) || !r.task);
+        if (refused.length > 0)
+          throw new Error(`batch refused ${refused.length} task(s): ${JSON.stringify(refused.slice(0, 3))}`);
+        return results.map((r) => r.task?.taskId as string);
+      }
+      if (response.status < 500 || attempt === SUBMIT_ATTEMPTS)
+        throw new Error(`batch submit answered ${response.status}: ${await response.text()}`);
       submitRetries++;
       await new Promise((resolve) => setTimeout(resolve, 2_000 * attempt));
     }
@@ -206,12 +243,12 @@ export async function orchestrationBenchmark(
 
   const windowStart = markLog(options.emulatorLog);
   const submitStarted = Date.now();
-  const submitted = await mapWithConcurrency(
-    Array.from({ length: options.tasks }, (_, i) => i),
-    options.concurrency,
-    submitOne,
-  );
-  const taskIds = submitted.map((result) => {
+  const indices = Array.from({ length: options.tasks }, (_, i) => i);
+  const submitted =
+    options.submit === "single"
+      ? await mapWithConcurrency(indices, options.concurrency, async (i) => [await submitOne(i)])
+      : await mapWithConcurrency(chunksOf(indices, MAX_BATCH), options.concurrency, submitMany);
+  const taskIds = submitted.flatMap((result) => {
     if (result.status === "rejected") throw result.reason;
     return result.value;
   });
@@ -256,6 +293,7 @@ export async function orchestrationBenchmark(
   return {
     tasks: options.tasks,
     agents: AGENT_TYPES.length,
+    submit: options.submit === "single" ? "one POST /api/tasks per task" : `POST /api/tasks/batch, ${MAX_BATCH} a request`,
     submitConcurrency: options.concurrency,
     completedExactlyOnce: tasks.length - notOnce.length,
     notExactlyOnce: notOnce.slice(0, 10),
@@ -281,7 +319,10 @@ export async function orchestrationBenchmark(
     },
     window: {
       what: "from the first submit to the poll that saw every task finished; includes the benchmark's own submits and status polls",
-      benchmarkRequests: { submits: options.tasks, statusPolls: pollsInWindow },
+      benchmarkRequests: {
+        submits: options.submit === "single" ? options.tasks : Math.ceil(options.tasks / MAX_BATCH),
+        statusPolls: pollsInWindow,
+      },
       awsRequestsByService: requests,
       lambda: invocations,
     },

@@ -4,10 +4,11 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import {
   CloudWatchLogsClient,
-  DescribeLogGroupsCommand,
   FilterLogEventsCommand,
   type FilterLogEventsCommandOutput,
+  ResourceNotFoundException,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { LambdaClient, paginateListFunctions } from "@aws-sdk/client-lambda";
 
 /** A point in the emulator's request log (`startEmulator({ requestLog: true })`). */
 export type LogMark = number;
@@ -50,37 +51,65 @@ export interface FunctionInvocations {
 
 const REPORT_LINE = /Billed Duration: (\d+(?:\.\d+)?) ms\s+Memory Size: (\d+) MB/;
 
+/** A function and the log group its invocations write to. */
+interface FunctionLog {
+  readonly name: string;
+  readonly group: string;
+}
+
+/**
+ * Every function's log group. Each SwarmFunction logs to a group of its own (`LoggingConfig`),
+ * not to `/aws/lambda/<name>`, so the groups are read from the functions rather than guessed
+ * from a prefix (guessing found no REPORT lines at all).
+ */
+async function functionLogs(endpoint: string): Promise<FunctionLog[]> {
+  const lambda = new LambdaClient({ endpoint, requestHandler: { requestTimeout: 60_000 } });
+  try {
+    const found: FunctionLog[] = [];
+    for await (const page of paginateListFunctions({ client: lambda }, {})) {
+      for (const fn of page.Functions ?? []) {
+        if (!fn.FunctionName) continue;
+        found.push({ name: fn.FunctionName, group: fn.LoggingConfig?.LogGroup ?? `/aws/lambda/${fn.FunctionName}` });
+      }
+    }
+    return found;
+  } finally {
+    lambda.destroy();
+  }
+}
+
 /** Every Lambda invocation that started in [from, to] (epoch ms), by function name. */
 export async function lambdaInvocationsBetween(
   endpoint: string,
   from: number,
   to: number,
 ): Promise<Record<string, FunctionInvocations>> {
+  const functions = await functionLogs(endpoint);
   const logs = new CloudWatchLogsClient({ endpoint, requestHandler: { requestTimeout: 60_000 } });
   try {
-    const groups: string[] = [];
-    let groupToken: string | undefined;
-    do {
-      const page = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/", nextToken: groupToken }));
-      groups.push(...(page.logGroups ?? []).flatMap((group) => (group.logGroupName ? [group.logGroupName] : [])));
-      groupToken = page.nextToken;
-    } while (groupToken);
     const result: Record<string, FunctionInvocations> = {};
-    for (const group of groups) {
+    for (const { name, group } of functions) {
       let invocations = 0;
       let billedMs = 0;
       let memoryMb = 0;
       let token: string | undefined;
       do {
-        const page: FilterLogEventsCommandOutput = await logs.send(
-          new FilterLogEventsCommand({
-            logGroupName: group,
-            filterPattern: '"REPORT RequestId"',
-            startTime: from,
-            endTime: to,
-            nextToken: token,
-          }),
-        );
+        let page: FilterLogEventsCommandOutput;
+        try {
+          page = await logs.send(
+            new FilterLogEventsCommand({
+              logGroupName: group,
+              filterPattern: '"REPORT RequestId"',
+              startTime: from,
+              endTime: to,
+              nextToken: token,
+            }),
+          );
+        } catch (error) {
+          // A function that was never invoked may have no log group yet: it ran zero times.
+          if (error instanceof ResourceNotFoundException) break;
+          throw error;
+        }
         for (const event of page.events ?? []) {
           const match = REPORT_LINE.exec(event.message ?? "");
           if (!match) continue;
@@ -91,7 +120,6 @@ export async function lambdaInvocationsBetween(
         token = page.nextToken;
       } while (token);
       if (invocations === 0) continue;
-      const name = group.slice("/aws/lambda/".length);
       result[name] = {
         invocations,
         billedMs: Math.round(billedMs),

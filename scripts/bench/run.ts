@@ -34,23 +34,27 @@ type Scenario =
   /** Starts and stops its own environments (the restart scenario). */
   | { deployed: "by-itself"; run: () => Promise<unknown> };
 
+/** 1,000 tasks through the pipeline with a dashboard on `tasks`; the AWS requests per task from the emulator's request log. */
+const orchestrationScenario = (submit: "single" | "batch"): Scenario => ({
+  deployed: true,
+  requestLog: true,
+  run: ({ outputs, emulator }) => {
+    if (!emulator.logFile) throw new Error("the orchestration benchmark needs an emulator it started (its request log)");
+    return orchestrationBenchmark(outputs, {
+      tasks: 1_000,
+      concurrency: submit === "single" ? 32 : 4,
+      agentConcurrency: loadStageConfig("local", process.env).maxConcurrentTasksPerAgent,
+      emulatorLog: emulator.logFile,
+      submit,
+    });
+  },
+});
+
 const SCENARIOS: Record<string, Scenario> = {
   spine: { deployed: true, run: ({ outputs }) => spineBenchmark(outputs, { tasks: 20 }) },
   detection: { deployed: true, run: ({ outputs, feed }) => detectionBenchmark(outputs, feed, { intervalMs: 500 }) },
-  orchestration: {
-    deployed: true,
-    // Counts AWS requests per task from the emulator's request log.
-    requestLog: true,
-    run: ({ outputs, emulator }) => {
-      if (!emulator.logFile) throw new Error("the orchestration benchmark needs an emulator it started (its request log)");
-      return orchestrationBenchmark(outputs, {
-        tasks: 1_000,
-        concurrency: 32,
-        agentConcurrency: loadStageConfig("local", process.env).maxConcurrentTasksPerAgent,
-        emulatorLog: emulator.logFile,
-      });
-    },
-  },
+  orchestration: orchestrationScenario("single"),
+  "orchestration-batch": orchestrationScenario("batch"),
   fanout: { deployed: true, run: ({ outputs }) => fanoutBenchmark(outputs, { connections: 500, rounds: 5 }) },
   init: { deployed: false, run: () => initTimeBenchmark({ functionsPerVariant: 7 }) },
   conditional: { deployed: true, run: ({ outputs }) => conditionalRequestsBenchmark(outputs, { rounds: 40 }) },

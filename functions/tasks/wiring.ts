@@ -55,6 +55,9 @@ export const queueInspector = once(() => {
   return new SqsQueueDepths(sqsClient(), env.WORK_QUEUE_URLS);
 });
 
+/** Backpressure from the task counters. */
+export const queueAdmission = once(() => new StatsBackedAdmission(taskStats(), SubmitEnvironment.read().MAX_QUEUE_DEPTH));
+
 /** What submitting needs: limits, the scheduling strategy, and backpressure. */
 export const submitDeps = once((): SubmitDeps => {
   const env = SubmitEnvironment.read();
@@ -63,7 +66,7 @@ export const submitDeps = once((): SubmitDeps => {
     clock: systemClock,
     limits: { maxPayloadBytes: env.MAX_PAYLOAD_BYTES, queuedTtlSeconds: retryPolicy().queuedTtlSeconds },
     chooser: new StatsBackedChooser(taskStats(), env.SCHEDULING_STRATEGY),
-    admission: new StatsBackedAdmission(taskStats(), env.MAX_QUEUE_DEPTH),
+    admission: queueAdmission(),
     diagnosticsEnabled: env.DIAGNOSTIC_TASKS === "enabled",
   };
 });

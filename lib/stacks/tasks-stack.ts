@@ -161,6 +161,8 @@ export class TasksStack extends Stack {
       this.table.grant(f, "PutItem", "GetItem");
       this.stats.grant(f, "GetItem", "BatchGetItem", "UpdateItem");
     }
+    // A batch reads its items' earlier tasks (their idempotency keys) in one BatchGetItem.
+    this.table.grant(api.submitTasksBatch, "BatchGetItem");
     this.table.grant(api.getTask, "GetItem");
     for (const f of [api.listTasks, api.listDeadLetters]) this.table.grant(f, "Query", "BatchGetItem");
     // The list's total comes from the per-type counters: one row (GetItem) or every type's (BatchGetItem).

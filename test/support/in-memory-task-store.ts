@@ -30,7 +30,21 @@ export class InMemoryTaskStore implements TaskStore {
   /** Calls to `createAll`. */
   batchWrites = 0;
 
+  /** Many reads as one (what `batchReads` counts). */
+  async getAll(taskIds: readonly string[]): Promise<Map<string, Task>> {
+    this.batchReads++;
+    return new Map(
+      taskIds.flatMap((id) => (this.tasks.has(id) ? [[id, structuredClone(this.tasks.get(id) as Task)] as const] : [])),
+    );
+  }
+
+  /** Calls to `getAll`. */
+  batchReads = 0;
+  /** Calls to `get`. */
+  reads = 0;
+
   async get(taskId: string): Promise<Task | undefined> {
+    this.reads++;
     const task = this.tasks.get(taskId);
     return task ? structuredClone(task) : undefined;
   }

@@ -1,8 +1,15 @@
 import { type AttributeValue, ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { TaskStore } from "../domain/ports";
-import type { BatchTaskWriter } from "../domain/submit-batch";
+import type { BatchTaskReader, BatchTaskWriter } from "../domain/submit-batch";
 import { Task } from "../domain/task";
 import { updateExpressionsOf } from "#shared/adapters/conditional-update";
 import { IllegalTransitionError, type TransitionPlan } from "../domain/task-state-machine";
@@ -41,13 +48,17 @@ const rowOf = (task: Task): Record<string, unknown> => ({
 
 /** Writes one transaction holds at most. */
 const MAX_TRANSACTION_ITEMS = 100;
+/** Keys per BatchGetItem (DynamoDB's limit). */
+const MAX_READ_KEYS = 100;
+/** Rounds of unprocessed keys read again before giving up. */
+const READ_ROUNDS = 5;
 
 /**
  * Tasks in one DynamoDB table keyed by `taskId`. Transitions are single conditional
  * UpdateItem calls: the plan's allowed statuses and expectations become the condition, and
  * every write adds one to `version`.
  */
-export class DynamoDbTaskStore implements TaskStore, BatchTaskWriter {
+export class DynamoDbTaskStore implements TaskStore, BatchTaskWriter, BatchTaskReader {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -100,6 +111,28 @@ export class DynamoDbTaskStore implements TaskStore, BatchTaskWriter {
       }
     }
     return created;
+  }
+
+  /** Strongly consistent reads of up to 100 tasks a call, unprocessed keys read again (bounded). */
+  async getAll(taskIds: readonly string[]): Promise<Map<string, Task>> {
+    const found = new Map<string, Task>();
+    for (let start = 0; start < taskIds.length; start += MAX_READ_KEYS) {
+      let keys: Record<string, unknown>[] = taskIds.slice(start, start + MAX_READ_KEYS).map((taskId) => ({ taskId }));
+      for (let round = 0; keys.length > 0; round++) {
+        if (round === READ_ROUNDS)
+          throw new Error(`DynamoDB left ${keys.length} task read(s) unprocessed after ${READ_ROUNDS} rounds`);
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** round));
+        const { Responses, UnprocessedKeys } = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) {
+          const task = fromItem(item);
+          found.set(task.taskId, task);
+        }
+        keys = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return found;
   }
 
   async get(taskId: string): Promise<Task | undefined> {

@@ -42,7 +42,34 @@ export class StatsBackedAdmission implements QueueAdmission {
   ) {}
 
   async admit(agentType: AgentType): Promise<void> {
+    const { queued, completedLastMinute } = await this.figuresOf(agentType);
+    admit(agentType, queued, this.maxQueueDepth, completedLastMinute);
+  }
+
+  /**
+   * For one batch: each type's counters are read once, and each task admitted counts as queued
+   * for the tasks after it, so a batch cannot fill a queue past its limit on one reading.
+   */
+  forBatch(): QueueAdmission {
+    const figures = new Map<AgentType, Promise<{ queued: number; completedLastMinute: number }>>();
+    const admitted = new Map<AgentType, number>();
+    return {
+      admit: async (agentType) => {
+        let reading = figures.get(agentType);
+        if (!reading) {
+          reading = this.figuresOf(agentType);
+          figures.set(agentType, reading);
+        }
+        const { queued, completedLastMinute } = await reading;
+        const ahead = admitted.get(agentType) ?? 0;
+        admit(agentType, queued + ahead, this.maxQueueDepth, completedLastMinute);
+        admitted.set(agentType, ahead + 1);
+      },
+    };
+  }
+
+  private async figuresOf(agentType: AgentType) {
     const [row, [lastMinute]] = await Promise.all([this.stats.ofType(agentType), this.stats.lastMinutes(1, new Date())]);
-    admit(agentType, typeFiguresOf(row).queued, this.maxQueueDepth, lastMinute?.[`completed_${agentType}`] ?? 0);
+    return { queued: typeFiguresOf(row).queued, completedLastMinute: lastMinute?.[`completed_${agentType}`] ?? 0 };
   }
 }

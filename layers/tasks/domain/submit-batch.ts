@@ -3,8 +3,17 @@ import { mapWithConcurrency } from "#shared/concurrency";
 import { DomainError } from "#shared/errors";
 import { ErrorResponse } from "#shared/http";
 import type { Caller } from "#shared/identity";
-import { type PreparedSubmission, prepareSubmission, type SubmitDeps, settleSubmission } from "./submit-task";
+import type { TaskStore } from "./ports";
+import {
+  type PreparedSubmission,
+  prepareSubmission,
+  type QueueAdmission,
+  replayableIdOf,
+  type SubmitDeps,
+  settleSubmission,
+} from "./submit-task";
 import type { Task } from "./task";
+import type { TransitionPlan } from "./task-state-machine";
 import { SubmitTaskRequest, TaskView, toTaskView } from "./task";
 
 export const MAX_BATCH = 100;
@@ -42,20 +51,70 @@ export interface BatchTaskWriter {
   createAll(tasks: readonly Task[]): Promise<boolean[]>;
 }
 
+/** Reads many tasks in few calls; ids with no task are absent from the answer. */
+export interface BatchTaskReader {
+  getAll(taskIds: readonly string[]): Promise<Map<string, Task>>;
+}
+
+export interface SubmitBatchDeps extends SubmitDeps {
+  readonly writer: BatchTaskWriter;
+  readonly reader: BatchTaskReader;
+  /**
+   * An admission for one batch: each agent type's counters read once, and the batch's own
+   * tasks counted as queued as they are admitted (one reading per type, not two per task).
+   */
+  readonly batchAdmission: () => QueueAdmission;
+}
+
+/**
+ * A task store whose reads of `known` ids answer from one batch read made beforehand: the
+ * replay lookups of a batch cost one request instead of one per item. Other calls go through.
+ */
+class PrefetchedTaskStore implements TaskStore {
+  constructor(
+    private readonly store: TaskStore,
+    private readonly read: ReadonlySet<string>,
+    private readonly found: ReadonlyMap<string, Task>,
+  ) {}
+  create(task: Task) {
+    return this.store.create(task);
+  }
+  async get(taskId: string) {
+    return this.read.has(taskId) ? this.found.get(taskId) : this.store.get(taskId);
+  }
+  apply(taskId: string, plan: TransitionPlan) {
+    return this.store.apply(taskId, plan);
+  }
+}
+
 type ItemResult = z.infer<typeof BatchItemResult>;
 type NewSubmission = Exclude<PreparedSubmission, { replayed: unknown }>;
 
 /**
- * Submits up to 100 tasks: each is validated and prepared on its own, ten at a time, so one bad
- * item never fails the others; then every new task is written at once (`createAll`: one
- * transactional write per 100 tasks instead of one write per task, ADR 0018). Results come back
- * in input order.
+ * Submits up to 100 tasks: each is validated and prepared on its own, so one bad item never
+ * fails the others; then every new task is written at once (`createAll`: one transactional
+ * write per 100 tasks instead of one write per task, ADR 0018). What preparing reads is read
+ * for the whole batch: earlier tasks of the items' idempotency keys in one `getAll`, each agent
+ * type's counters once (`batchAdmission`). Results come back in input order.
  */
 export async function submitBatch(
   items: readonly unknown[],
   caller: Caller,
-  deps: SubmitDeps & { readonly writer: BatchTaskWriter },
+  deps: SubmitBatchDeps,
 ): Promise<SubmitBatchResponse> {
+  const replayable = new Set(
+    items.flatMap((item) => {
+      const request = SubmitTaskRequest.safeParse(item);
+      const id = request.success ? replayableIdOf(request.data, caller) : undefined;
+      return id ? [id] : [];
+    }),
+  );
+  const earlier = replayable.size > 0 ? await deps.reader.getAll([...replayable]) : new Map<string, Task>();
+  const preparing: SubmitDeps = {
+    ...deps,
+    store: new PrefetchedTaskStore(deps.store, replayable, earlier),
+    admission: deps.batchAdmission(),
+  };
   const prepared = await mapWithConcurrency(items, 10, async (item, index): Promise<ItemResult | NewSubmission> => {
     const request = SubmitTaskRequest.safeParse(item);
     if (!request.success) {
@@ -67,7 +126,7 @@ export async function submitBatch(
       return { index, status: 400, error: { code: "ValidationError", message: "the task is invalid", fields } };
     }
     try {
-      const submission = await prepareSubmission(request.data, caller, deps);
+      const submission = await prepareSubmission(request.data, caller, preparing);
       if (!("replayed" in submission)) return submission;
       return { index, status: 200, task: toTaskView(submission.replayed.task) };
     } catch (error) {

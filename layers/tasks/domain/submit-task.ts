@@ -82,7 +82,7 @@ export async function prepareSubmission(
   }
   const { idempotencyKey, agentType: requestedType, capability, ...work } = request;
   const requestFingerprint = fingerprint({ ...work, agentType: requestedType, capability });
-  const taskId = idempotencyKey ? deterministicId("task", caller.sub, idempotencyKey) : newId();
+  const taskId = replayableIdOf(request, caller) ?? newId();
 
   if (idempotencyKey) {
     const existing = await deps.store.get(taskId);
@@ -113,6 +113,10 @@ export async function prepareSubmission(
   };
   return { task, requestFingerprint, ...(idempotencyKey ? { idempotencyKey } : {}) };
 }
+
+/** The id a request with an idempotency key always gets (the caller's and the key's); none without a key. */
+export const replayableIdOf = (request: Pick<SubmitTaskRequest, "idempotencyKey">, caller: Caller): string | undefined =>
+  request.idempotencyKey ? deterministicId("task", caller.sub, request.idempotencyKey) : undefined;
 
 /**
  * The outcome of a prepared submission once its write answered: created, or — the id was

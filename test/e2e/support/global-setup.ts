@@ -43,7 +43,9 @@ declare module "vitest" {
  * them.
  */
 export const E2E_OVERRIDES = {
-  TGE_MAX_QUEUE_DEPTH: "30",
+  // Small enough for the backpressure test to fill one type's queue (and one more) in a batch;
+  // room for the 40 tasks the priority test queues for one type.
+  TGE_MAX_QUEUE_DEPTH: "50",
   // Two job slots: the queueing test submits three.
   TGE_MAX_CONCURRENT_JOBS: "2",
   TGE_QUEUED_TASK_TTL_SECONDS: "30",

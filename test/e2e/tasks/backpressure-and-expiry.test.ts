@@ -20,16 +20,24 @@ describe("backpressure and expiry", () => {
       "the queue to empty",
     );
     const { maxQueueDepth } = inject("config");
-    const { body } = await api<{ summary: { created: number } }>("POST", "/api/tasks/batch", {
-      body: {
-        tasks: Array.from({ length: maxQueueDepth }, (_, i) => ({
-          type: "diagnostics.echo",
-          agentType: UNATTENDED_AGENT_TYPE,
-          payload: { i },
-        })),
+    // One more than fits, in one batch: the batch reads the counters once and counts its own
+    // tasks as it admits them, so the one past the limit is refused although the counters
+    // (which the relay moves later) still read 0 for all of them.
+    const { body } = await api<{ summary: { created: number }; results: { status: number; error?: { code: string } }[] }>(
+      "POST",
+      "/api/tasks/batch",
+      {
+        body: {
+          tasks: Array.from({ length: maxQueueDepth + 1 }, (_, i) => ({
+            type: "diagnostics.echo",
+            agentType: UNATTENDED_AGENT_TYPE,
+            payload: { i },
+          })),
+        },
       },
-    });
+    );
     expect(body.summary.created).toBe(maxQueueDepth);
+    expect(body.results.at(-1)).toMatchObject({ status: 429, error: { code: "QueueFull" } });
     await eventually(
       () => queuedOf(UNATTENDED_AGENT_TYPE),
       (n) => n >= maxQueueDepth,

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -29,7 +29,7 @@ function deps() {
     admission: { admit: async () => {} },
     diagnosticsEnabled: true,
   };
-  return { ...base, store, writer: store };
+  return { ...base, store, writer: store, reader: store, batchAdmission: () => base.admission };
 }
 
 describe("submitBatch", () => {
@@ -45,6 +45,43 @@ describe("submitBatch", () => {
     expect(response.summary).toEqual({ total: 25, created: 25, replayed: 0, refused: 0 });
     expect(d.store.batchWrites).toBe(1);
     expect(d.store.writes.filter((w) => w.kind === "create")).toEqual([]);
+  });
+
+  it("looks up every item's earlier task in one read, not one read per idempotency key", async () => {
+    const d = deps();
+    await submitBatch([item(0, { idempotencyKey: "k-0" })], caller, d);
+    d.store.reads = 0;
+    d.store.batchReads = 0;
+
+    const response = await submitBatch(
+      Array.from({ length: 30 }, (_, n) => item(n, { idempotencyKey: `k-${n}` })),
+      caller,
+      d,
+    );
+
+    expect(response.summary).toMatchObject({ created: 29, replayed: 1 });
+    expect(d.store.batchReads).toBe(1);
+    expect(d.store.reads).toBe(0);
+  });
+
+  it("admits the batch through one batch admission, so its counters are read once for all its tasks", async () => {
+    const d = deps();
+    let batches = 0;
+    let admits = 0;
+    const response = await submitBatch(
+      Array.from({ length: 20 }, (_, n) => item(n)),
+      caller,
+      {
+        ...d,
+        admission: { admit: async () => Promise.reject(new Error("the single admission is not for batches")) },
+        batchAdmission: () => {
+          batches++;
+          return { admit: async () => void admits++ };
+        },
+      },
+    );
+    expect(response.summary.created).toBe(20);
+    expect([batches, admits]).toEqual([1, 20]);
   });
 
   it("keeps each item's own outcome: a bad item, a replay and new tasks in one batch, in input order", async () => {
@@ -116,5 +153,26 @@ describe("DynamoDbTaskStore.createAll", () => {
     expect(created).toEqual([true, false, true]);
     const retried = dbMock.commandCalls(TransactWriteCommand)[1]?.args[0].input.TransactItems ?? [];
     expect(retried.map((i) => (i.Put?.Item as { taskId: string }).taskId)).toEqual(["a", "c"]);
+  });
+});
+
+describe("DynamoDbTaskStore.getAll", () => {
+  const dbMock = mockClient(DynamoDBDocumentClient);
+  beforeEach(() => dbMock.reset());
+
+  it("reads up to 100 tasks a call, consistently, and reads unprocessed keys again", async () => {
+    const row = (taskId: string) => ({ ...aTask({ taskId }) });
+    dbMock
+      .on(BatchGetCommand)
+      .resolvesOnce({ Responses: { tasks: [row("t0")] }, UnprocessedKeys: { tasks: { Keys: [{ taskId: "t1" }] } } })
+      .resolves({ Responses: { tasks: [row("t1")] } });
+    const store = new DynamoDbTaskStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), "tasks");
+
+    const found = await store.getAll(Array.from({ length: 120 }, (_, n) => `t${n}`));
+
+    expect([...found.keys()].sort()).toEqual(["t0", "t1"]);
+    const reads = dbMock.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems?.tasks);
+    expect(reads.map((r) => r?.Keys?.length)).toEqual([100, 1, 20]);
+    expect(reads[0]?.ConsistentRead).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TASK_TYPES, type TaskTypeName } from "#kernel/agent-catalog";
 import type { Caller } from "#shared/identity";
-import { submitBatch } from "#tasks/domain/submit-batch";
+import { type SubmitBatchDeps, submitBatch } from "#tasks/domain/submit-batch";
 import type { SubmitDeps } from "#tasks/domain/submit-task";
 import { submitTask } from "#tasks/domain/submit-task";
 import { SubmitTaskRequest } from "#tasks/domain/task";
@@ -15,11 +15,13 @@ const operator = user("operator");
 const system = systemCaller("keyword-precision");
 const enabled = { diagnosticsEnabled: true };
 
-const deps = (overrides: Partial<SubmitDeps> = {}): SubmitDeps & { readonly writer: InMemoryTaskStore } => {
+const deps = (overrides: Partial<SubmitDeps> = {}): SubmitBatchDeps => {
   const store = new InMemoryTaskStore();
   return {
     store,
     writer: store,
+    reader: store,
+    batchAdmission: () => ({ admit: async () => {} }),
     clock: { now: () => new Date("2026-12-02T10:00:00.000Z") },
     limits: { maxPayloadBytes: 10_000, queuedTtlSeconds: 600 },
     chooser: { choose: async () => "data-quality" as const },

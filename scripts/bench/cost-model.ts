@@ -28,6 +28,8 @@ export interface MeasuredPerTask {
   readonly busEvents: number;
   /** Frames one dashboard subscribed to `tasks` received per task. */
   readonly dashboardFrames: number;
+  /** HTTP API requests per task that submitted it: 1, or 0.01 through `POST /api/tasks/batch`. */
+  readonly apiRequests: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface MeasuredPerTask {
  * units, the dearer kind, since most of the relay's and agents' calls are writes: an upper bound.
  *
  * @example
- * priceOf({ lambdaInvocations: 0.4, lambdaGbSeconds: 0.02, awsRequestsByService: { sqs: 4 }, busEvents: 3, dashboardFrames: 0.5 }, 500)
+ * priceOf({ lambdaInvocations: 0.4, lambdaGbSeconds: 0.02, awsRequestsByService: { sqs: 4 }, busEvents: 3, dashboardFrames: 0.5, apiRequests: 1 }, 500)
  */
 export function priceOf(measured: MeasuredPerTask, dashboards = 1) {
   const requests = measured.awsRequestsByService;
@@ -45,7 +47,7 @@ export function priceOf(measured: MeasuredPerTask, dashboards = 1) {
     sqs: (requests.sqs ?? 0) * US_EAST_1.sqsRequest,
     dynamodb: (requests.dynamodb ?? 0) * US_EAST_1.dynamoWriteUnit,
     eventBridge: measured.busEvents * US_EAST_1.eventBridgeEvent,
-    httpApi: 1 * US_EAST_1.httpApiRequest,
+    httpApi: measured.apiRequests * US_EAST_1.httpApiRequest,
     webSocket: measured.dashboardFrames * dashboards * US_EAST_1.webSocketMessage,
   };
   const perTask = Object.values(items).reduce((sum, value) => sum + value, 0);
@@ -62,14 +64,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { figures } = JSON.parse(readFileSync(file, "utf8")) as {
     figures: {
       tasks: number;
-      perTask: Omit<MeasuredPerTask, "busEvents" | "dashboardFrames">;
+      perTask: Omit<MeasuredPerTask, "busEvents" | "dashboardFrames" | "apiRequests">;
       dashboard: { taskUpdatesReceived: number; framesReceived: number };
+      window: { benchmarkRequests: { submits: number } };
     };
   };
   const measured: MeasuredPerTask = {
     ...figures.perTask,
     busEvents: figures.dashboard.taskUpdatesReceived / figures.tasks,
     dashboardFrames: figures.dashboard.framesReceived / figures.tasks,
+    apiRequests: figures.window.benchmarkRequests.submits / figures.tasks,
   };
   console.log(JSON.stringify({ measured, oneDashboard: priceOf(measured, 1), fiveHundred: priceOf(measured, 500) }, null, 2));
 }

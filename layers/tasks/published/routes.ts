@@ -37,7 +37,7 @@ export const TASK_ROUTES = {
     roles: ACTOR_ROLES,
     summary: "Submit up to 100 tasks",
     description:
-      "Each item is validated and submitted on its own, so one bad item never fails the others. Answers 200 with a result per item, in order, each carrying the status that item alone would have got (201, 200, 400, 409, 413, 429).",
+      "Each item is validated and submitted on its own, so one bad item never fails the others. Answers 200 with a result per item, in order, each carrying the status that item alone would have got (201, 200, 400, 409, 413, 429). Items are admitted in order against their agent type's queue limit, each counting the ones before it, as if submitted one after another.",
     body: SubmitBatchEnvelope,
     documentedBody: SubmitBatchRequest,
     responses: { 200: { description: "A result per item", schema: SubmitBatchResponse } },

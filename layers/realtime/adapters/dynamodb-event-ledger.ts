@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { chunksOf } from "#shared/adapters/batch-entries";
+import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { batchGetAll } from "#shared/adapters/batch-get";
 import type { EventLedger, EventToRecord } from "../domain/ports";
 import type { ServerEvent } from "../published/protocol";
 import { historyItem, toEvent } from "./dynamodb-event-history";
@@ -10,14 +10,10 @@ import { historyItem, toEvent } from "./dynamodb-event-history";
  * queue keeps a message an hour, EventBridge retries for an hour).
  */
 export const MARKER_RETENTION_SECONDS = 24 * 60 * 60;
-/** Keys per BatchGetItem (DynamoDB's limit). */
-const KEYS_PER_READ = 100;
 /** Events per transaction: two items each, in DynamoDB's 100 items a transaction. */
 const EVENTS_PER_TRANSACTION = 50;
 /** A transaction also stays under 4 MB; an event's data is written twice (history and marker). */
 const BYTES_PER_TRANSACTION = 3_000_000;
-/** Rounds of unprocessed keys read again before giving up. */
-const READ_ROUNDS = 5;
 
 const markerKey = (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 0 });
 
@@ -38,23 +34,10 @@ export class DynamoDbEventLedger implements EventLedger {
   ) {}
 
   async find(eventIds: readonly string[]): Promise<Map<string, ServerEvent>> {
-    const found = new Map<string, ServerEvent>();
-    for (const ids of chunksOf(eventIds, KEYS_PER_READ)) {
-      let keys: Record<string, unknown>[] = ids.map(markerKey);
-      for (let round = 0; keys.length > 0; round++) {
-        if (round === READ_ROUNDS)
-          throw new Error(`DynamoDB left ${keys.length} marker read(s) unprocessed after ${READ_ROUNDS} rounds`);
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** round));
-        const { Responses, UnprocessedKeys } = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of Responses?.[this.tableName] ?? []) {
-          found.set(String(item.pk).slice("EVENT#".length), toEvent(item.event as Record<string, unknown>));
-        }
-        keys = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.db, this.tableName, eventIds.map(markerKey));
+    return new Map(
+      items.map((item) => [String(item.pk).slice("EVENT#".length), toEvent(item.event as Record<string, unknown>)] as const),
+    );
   }
 
   async record(entries: readonly EventToRecord[]): Promise<Set<string>> {

@@ -1,16 +1,10 @@
 import { type AttributeValue, ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TaskStore } from "../domain/ports";
 import type { BatchTaskReader, BatchTaskWriter } from "../domain/submit-batch";
 import { Task } from "../domain/task";
+import { batchGetAll } from "#shared/adapters/batch-get";
 import { updateExpressionsOf } from "#shared/adapters/conditional-update";
 import { IllegalTransitionError, type TransitionPlan } from "../domain/task-state-machine";
 import { priorityOrderKey } from "../domain/task-list";
@@ -48,10 +42,6 @@ const rowOf = (task: Task): Record<string, unknown> => ({
 
 /** Writes one transaction holds at most. */
 const MAX_TRANSACTION_ITEMS = 100;
-/** Keys per BatchGetItem (DynamoDB's limit). */
-const MAX_READ_KEYS = 100;
-/** Rounds of unprocessed keys read again before giving up. */
-const READ_ROUNDS = 5;
 
 /**
  * Tasks in one DynamoDB table keyed by `taskId`. Transitions are single conditional
@@ -113,26 +103,13 @@ export class DynamoDbTaskStore implements TaskStore, BatchTaskWriter, BatchTaskR
     return created;
   }
 
-  /** Strongly consistent reads of up to 100 tasks a call, unprocessed keys read again (bounded). */
   async getAll(taskIds: readonly string[]): Promise<Map<string, Task>> {
-    const found = new Map<string, Task>();
-    for (let start = 0; start < taskIds.length; start += MAX_READ_KEYS) {
-      let keys: Record<string, unknown>[] = taskIds.slice(start, start + MAX_READ_KEYS).map((taskId) => ({ taskId }));
-      for (let round = 0; keys.length > 0; round++) {
-        if (round === READ_ROUNDS)
-          throw new Error(`DynamoDB left ${keys.length} task read(s) unprocessed after ${READ_ROUNDS} rounds`);
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** round));
-        const { Responses, UnprocessedKeys } = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of Responses?.[this.tableName] ?? []) {
-          const task = fromItem(item);
-          found.set(task.taskId, task);
-        }
-        keys = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    }
-    return found;
+    const items = await batchGetAll(
+      this.db,
+      this.tableName,
+      taskIds.map((taskId) => ({ taskId })),
+    );
+    return new Map(items.map((item) => fromItem(item)).map((task) => [task.taskId, task] as const));
   }
 
   async get(taskId: string): Promise<Task | undefined> {

@@ -1,6 +1,6 @@
 import { AGENT_TYPE_SPECS, type AgentType, type Capability } from "#kernel/agent-catalog";
 import { admit } from "../domain/admission";
-import type { TaskStatsStore } from "../domain/ports";
+import type { MinuteCounters, TaskStatsStore, TypeCounters } from "../domain/ports";
 import { chooseAgentType, type SchedulingStrategy } from "../domain/scheduling";
 import type { AgentTypeChooser, QueueAdmission } from "../domain/submit-task";
 import { typeFiguresOf } from "../domain/task-stats";
@@ -42,8 +42,8 @@ export class StatsBackedAdmission implements QueueAdmission {
   ) {}
 
   async admit(agentType: AgentType): Promise<void> {
-    const { queued, completedLastMinute } = await this.figuresOf(agentType);
-    admit(agentType, queued, this.maxQueueDepth, completedLastMinute);
+    const [row, lastMinute] = await Promise.all([this.stats.ofType(agentType), this.lastMinute()]);
+    admit(agentType, typeFiguresOf(row).queued, this.maxQueueDepth, completedOf(lastMinute, agentType));
   }
 
   /**
@@ -51,25 +51,25 @@ export class StatsBackedAdmission implements QueueAdmission {
    * for the tasks after it, so a batch cannot fill a queue past its limit on one reading.
    */
   forBatch(): QueueAdmission {
-    const figures = new Map<AgentType, Promise<{ queued: number; completedLastMinute: number }>>();
+    const rows = new Map<AgentType, Promise<TypeCounters>>();
     const admitted = new Map<AgentType, number>();
+    // The minute row holds every type's completions: one read for the whole batch.
+    let lastMinute: Promise<MinuteCounters | undefined> | undefined;
     return {
       admit: async (agentType) => {
-        let reading = figures.get(agentType);
-        if (!reading) {
-          reading = this.figuresOf(agentType);
-          figures.set(agentType, reading);
-        }
-        const { queued, completedLastMinute } = await reading;
+        if (!rows.has(agentType)) rows.set(agentType, this.stats.ofType(agentType));
+        lastMinute ??= this.lastMinute();
+        const [row, minute] = await Promise.all([rows.get(agentType), lastMinute]);
         const ahead = admitted.get(agentType) ?? 0;
-        admit(agentType, queued + ahead, this.maxQueueDepth, completedLastMinute);
+        admit(agentType, typeFiguresOf(row).queued + ahead, this.maxQueueDepth, completedOf(minute, agentType));
         admitted.set(agentType, ahead + 1);
       },
     };
   }
 
-  private async figuresOf(agentType: AgentType) {
-    const [row, [lastMinute]] = await Promise.all([this.stats.ofType(agentType), this.stats.lastMinutes(1, new Date())]);
-    return { queued: typeFiguresOf(row).queued, completedLastMinute: lastMinute?.[`completed_${agentType}`] ?? 0 };
+  private async lastMinute(): Promise<MinuteCounters | undefined> {
+    return (await this.stats.lastMinutes(1, new Date()))[0];
   }
 }
+
+const completedOf = (minute: MinuteCounters | undefined, agentType: AgentType): number => minute?.[`completed_${agentType}`] ?? 0;

@@ -147,7 +147,18 @@ export class RealtimeStack extends Stack {
     const callback = CallbackEnvironment.toEnvironment({ WS_CALLBACK_URL: this.webSocketStage.callbackUrl });
     for (const fn of [message, disconnect]) {
       for (const [key, value] of Object.entries(callback)) fn.addEnvironment(key, value);
-      this.connectionsTable.grant(fn, "GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem");
+      // A join or leave moves the room's count with the membership (UpdateItem in the
+      // transaction); its tally is one BatchGetItem of the room's two rows (ADR 0025).
+      this.connectionsTable.grant(
+        fn,
+        "GetItem",
+        "PutItem",
+        "DeleteItem",
+        "UpdateItem",
+        "BatchGetItem",
+        "Query",
+        "BatchWriteItem",
+      );
       eventsTable.grant(fn, "UpdateItem", "PutItem", "Query");
       this.webSocketStage.grantManagementApiAccess(fn);
     }
@@ -169,9 +180,10 @@ export class RealtimeStack extends Stack {
       broadcasting,
     );
     for (const fn of [broadcaster, batchBroadcaster]) {
-      // A connection found gone is removed (DeleteItem, BatchWriteItem) and its rooms told
-      // (Query; PutItem keeps a large room's change for its summary).
-      this.connectionsTable.grant(fn, "DeleteItem", "Query", "BatchWriteItem", "PutItem");
+      // A connection found gone is removed (DeleteItem, BatchWriteItem; UpdateItem moves each
+      // room's count with it) and its rooms told (BatchGetItem of a room's tally, Query of a
+      // small room's members; PutItem keeps a large room's change for its summary).
+      this.connectionsTable.grant(fn, "DeleteItem", "UpdateItem", "BatchGetItem", "Query", "BatchWriteItem", "PutItem");
       // The seq (UpdateItem), and each event's marker and history row, read by id and written
       // together in one transaction (BatchGetItem, PutItem; ADR 0024).
       eventsTable.grant(fn, "UpdateItem", "PutItem", "BatchGetItem");
@@ -255,9 +267,11 @@ export class RealtimeStack extends Stack {
     summarizer.addEventSource(new SqsEventSource(presenceQueue.queue, { batchSize: 10, reportBatchItemFailures: true }));
     this.webSocketStage.grantManagementApiAccess(summarizer);
     eventsTable.grant(summarizer, "UpdateItem", "PutItem");
-    // Reads the waiting changes and the members (Query), clears the mark and the announced
-    // changes (DeleteItem, BatchWriteItem); a member found gone is dropped on the way (PutItem).
-    this.connectionsTable.grant(summarizer, "Query", "DeleteItem", "BatchWriteItem", "PutItem");
+    // Reads the waiting changes and the members (Query) after the room's tally (BatchGetItem),
+    // clears the mark and the announced changes (DeleteItem, BatchWriteItem), keeps the members
+    // it listed (PutItem) and corrects a drifted count (UpdateItem); a member found gone is
+    // dropped on the way.
+    this.connectionsTable.grant(summarizer, "Query", "BatchGetItem", "DeleteItem", "BatchWriteItem", "PutItem", "UpdateItem");
     const presence = PresenceQueueEnvironment.toEnvironment({ PRESENCE_QUEUE_URL: presenceQueue.queue.queueUrl });
     for (const fn of [message, disconnect, broadcaster, batchBroadcaster, summarizer]) {
       for (const [key, value] of Object.entries(presence)) fn.addEnvironment(key, value);

@@ -4,10 +4,10 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SwarmStacks } from "../../lib/swarm-app";
+import { actionsOf, type Statement, statementsOf } from "./support/policies";
 import { synthesize } from "./support/synth";
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
 
 let local: SwarmStacks;
 let prod: SwarmStacks;
@@ -22,18 +22,6 @@ const filesBucketId = () =>
   Object.entries(template.findResources("AWS::S3::Bucket") as Resources).find(
     ([, r]) => (r.Properties?.VersioningConfiguration as { Status?: string } | undefined)?.Status === "Enabled",
   )?.[0] as string;
-
-/** Every policy statement of the role of the function whose logical id starts with `prefix`. */
-function statementsOf(stack: Stack, prefix: string): Statement[] {
-  const t = Template.fromStack(stack);
-  const functions = t.findResources("AWS::Lambda::Function") as Resources;
-  const [, fn] = Object.entries(functions).find(([id]) => id.startsWith(prefix)) ?? [];
-  const role = (fn?.Properties?.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
-  return Object.values(t.findResources("AWS::IAM::Policy") as Resources)
-    .filter((policy) => JSON.stringify(policy.Properties?.Roles).includes(role))
-    .flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat()).sort();
 
 describe("the files bucket", () => {
   it("is versioned, encrypted, private, TLS only, logged, and cleans abandoned uploads", () => {

@@ -4,11 +4,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AGENT_TYPES } from "#kernel/agent-catalog";
 import { deadLetterAlarmName } from "#monitoring/domain/alarm-alerts";
 import type { SwarmStacks } from "../../lib/swarm-app";
+import { actionsOf, grantsOf, type Statement, statementsOf as statementsIn } from "./support/policies";
 import { synthesize } from "./support/synth";
 import { PRIORITIES } from "#kernel/task-vocabulary";
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: unknown };
 
 let stacks: SwarmStacks;
 let monitoring: Template;
@@ -30,18 +30,7 @@ const functionId = (prefix: string) => {
   expect(found, prefix).toHaveLength(1);
   return found[0]?.[0] ?? "";
 };
-/** Every statement of the policies attached to the role of the function `prefix`. */
-const statementsOf = (prefix: string): Statement[] => {
-  const role = (resources[functionId(prefix)]?.Properties?.Role as { "Fn::GetAtt": [string] })["Fn::GetAtt"][0];
-  // CDK moves what does not fit in a role's inline policy to managed "overflow" policies: read both.
-  return [...ofType("AWS::IAM::Policy"), ...ofType("AWS::IAM::ManagedPolicy")]
-    .filter(([, p]) => JSON.stringify(p.Properties?.Roles).includes(`"${role}"`))
-    .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
-};
-const actionsOf = (statements: Statement[]) =>
-  new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
-const grantsOf = (statements: Statement[], action: string) =>
-  statements.filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes(action));
+const statementsOf = (prefix: string) => statementsIn(stacks.monitoring, prefix);
 /** How the consuming stack names a resource of the tasks stack: its export carries the producer's logical id. */
 const tasksLogicalId = (queue: { node: { defaultChild?: unknown } }) =>
   stacks.tasks.getLogicalId(queue.node.defaultChild as CfnQueue);
@@ -60,7 +49,7 @@ describe("metrics snapshot", () => {
 
   it("reads only (counters, the queued, by-type and connections' by-sk indexes, queue attributes) and writes nothing but PutEvents (and its failures)", () => {
     const statements = statementsOf("PublishMetricsSnapshot");
-    expect([...actionsOf(statements)].sort()).toEqual([
+    expect(actionsOf(statements)).toEqual([
       "dynamodb:BatchGetItem",
       "dynamodb:Query",
       "events:PutEvents",
@@ -83,7 +72,7 @@ describe("metrics snapshot", () => {
 
   it("keeps each snapshot on the bus as a point: a recorder that may only PutItem on the metrics history, whose rows expire", () => {
     const statements = statementsOf("RecordMetricsPoint");
-    const dynamo = [...actionsOf(statements)].filter((action) => action.startsWith("dynamodb:"));
+    const dynamo = actionsOf(statements).filter((action) => action.startsWith("dynamodb:"));
     expect(dynamo).toEqual(["dynamodb:PutItem"]);
     expect(JSON.stringify(grantsOf(statements, "dynamodb:PutItem").map((s) => s.Resource))).toMatch(/MetricsHistory/);
     monitoring.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
@@ -215,7 +204,7 @@ describe("dead-letter alarms", () => {
 
   it("the relay may put events on the bus and keep its failures, nothing else", () => {
     const statements = statementsOf("RelayAlarm");
-    expect([...actionsOf(statements)].sort()).toEqual([
+    expect(actionsOf(statements)).toEqual([
       "events:PutEvents",
       "logs:CreateLogStream",
       "logs:PutLogEvents",

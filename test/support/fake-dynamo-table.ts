@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
   BatchWriteCommand,
   type BatchWriteCommandInput,
   DeleteCommand,
@@ -43,6 +45,7 @@ export class FakeDynamoTable {
     mock.on(DeleteCommand).callsFake(async (input: DeleteCommandInput) => this.delete(input));
     mock.on(QueryCommand).callsFake(async (input: QueryCommandInput) => this.query(input));
     mock.on(BatchWriteCommand).callsFake(async (input: BatchWriteCommandInput) => this.batchWrite(input));
+    mock.on(BatchGetCommand).callsFake(async (input: BatchGetCommandInput) => this.batchGet(input));
     mock.on(TransactWriteCommand).callsFake(async (input: TransactWriteCommandInput) => this.transactWrite(input));
     return this;
   }
@@ -63,8 +66,28 @@ export class FakeDynamoTable {
   delete(input: DeleteCommandInput) {
     const key = this.keyOf(input.Key as Item);
     const old = this.items.get(key);
+    const condition = input.ConditionExpression;
+    if (condition !== undefined) {
+      if (!this.key.some((attribute) => condition === `attribute_exists(${attribute})`))
+        throw new Error(`fake table does not understand the delete condition ${condition}`);
+      if (old === undefined)
+        throw new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
+    }
     this.items.delete(key);
     return input.ReturnValues === "ALL_OLD" && old ? { Attributes: old } : {};
+  }
+
+  batchGet(input: BatchGetCommandInput) {
+    const Responses = Object.fromEntries(
+      Object.entries(input.RequestItems ?? {}).map(([table, { Keys }]) => [
+        table,
+        (Keys ?? []).flatMap((key) => {
+          const item = this.items.get(this.keyOf(key as Item));
+          return item ? [structuredClone(item)] : [];
+        }),
+      ]),
+    );
+    return { Responses, UnprocessedKeys: {} };
   }
 
   batchWrite(input: BatchWriteCommandInput) {
@@ -79,7 +102,7 @@ export class FakeDynamoTable {
   }
 
   /**
-   * Puts and updates of one table, all or nothing: the first refused condition puts every item
+   * Puts, updates and deletes of one table, all or nothing: the first refused condition puts every item
    * back as it was and cancels the transaction with a reason per item, as DynamoDB does.
    */
   transactWrite(input: TransactWriteCommandInput) {
@@ -89,7 +112,8 @@ export class FakeDynamoTable {
       try {
         if (item.Put) this.put(item.Put as PutCommandInput);
         else if (item.Update) this.update(item.Update as UpdateCommandInput);
-        else throw new Error("fake table: a transaction takes only Put and Update");
+        else if (item.Delete) this.delete(item.Delete as DeleteCommandInput);
+        else throw new Error("fake table: a transaction takes only Put, Update and Delete");
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         this.items.clear();
@@ -230,6 +254,11 @@ function updateCondition(
   if (match) return (attributeOf(match[2] as string) !== undefined) === (match[1] === "exists");
   match = /^(#\w+) = (:\w+)$/.exec(condition);
   if (match) return attributeOf(match[1] as string) === value(match[2] as string);
+  match = /^(#\w+) < (:\w+)$/.exec(condition);
+  if (match) {
+    const actual = attributeOf(match[1] as string);
+    return actual !== undefined && compare(actual, value(match[2] as string)) < 0;
+  }
   match = /^(#\w+) IN \((.+)\)$/.exec(condition);
   if (match) {
     const actual = attributeOf(match[1] as string);

@@ -15,6 +15,8 @@ import type {
   PresenceScheduler,
   RateLimiter,
   RoomMembership,
+  RoomTally,
+  RoomView,
   SequenceSource,
 } from "#realtime/domain/ports";
 import {
@@ -34,6 +36,13 @@ export class InMemoryConnectionStore implements ConnectionStore {
   readonly connections = new Map<string, Connection>();
   readonly topics = new Map<string, Set<Topic>>();
   readonly roomMembers = new Map<RoomName, Map<string, RoomMember>>();
+  /** Each room's kept count, moved with its memberships as the table's transactions move it. */
+  readonly tallies = new Map<RoomName, { memberCount: number; version: number; listed: readonly RoomMember[] }>();
+
+  private count(room: RoomName, by: 1 | -1) {
+    const tally = this.tallies.get(room) ?? { memberCount: 0, version: 0, listed: [] };
+    this.tallies.set(room, { ...tally, memberCount: tally.memberCount + by, version: tally.version + 1 });
+  }
 
   async put(connection: Connection) {
     this.connections.set(connection.connectionId, connection);
@@ -47,7 +56,10 @@ export class InMemoryConnectionStore implements ConnectionStore {
     const memberships: RoomMembership[] = [];
     for (const [room, members] of this.roomMembers) {
       const member = members.get(connectionId);
-      if (member) memberships.push({ room, member });
+      if (member) {
+        memberships.push({ room, member });
+        this.count(room, -1);
+      }
       members.delete(connectionId);
     }
     return existed ? memberships : undefined;
@@ -71,10 +83,12 @@ export class InMemoryConnectionStore implements ConnectionStore {
     this.roomMembers.set(room, members);
     if (members.has(member.connectionId)) return false;
     members.set(member.connectionId, member);
+    this.count(room, 1);
     return true;
   }
   async leave(room: RoomName, connectionId: string) {
     const member = this.roomMembers.get(room)?.get(connectionId);
+    if (member) this.count(room, -1);
     this.roomMembers.get(room)?.delete(connectionId);
     return member;
   }
@@ -84,8 +98,14 @@ export class InMemoryConnectionStore implements ConnectionStore {
   async members(room: RoomName, options: { readonly limit?: number } = {}) {
     return [...(this.roomMembers.get(room)?.values() ?? [])].slice(0, options.limit);
   }
-  async memberCount(room: RoomName) {
-    return this.roomMembers.get(room)?.size ?? 0;
+  async tally(room: RoomName): Promise<RoomTally> {
+    const tally = this.tallies.get(room) ?? { memberCount: 0, version: 0, listed: [] };
+    return { ...tally, memberCount: Math.max(0, tally.memberCount) };
+  }
+  async recount(room: RoomName, found: RoomView, since: RoomTally) {
+    const tally = this.tallies.get(room) ?? { memberCount: 0, version: 0, listed: [] };
+    const unchanged = tally.version === since.version;
+    this.tallies.set(room, { ...tally, listed: found.members, ...(unchanged ? { memberCount: found.memberCount } : {}) });
   }
   async rooms() {
     return [...this.roomMembers.keys()];

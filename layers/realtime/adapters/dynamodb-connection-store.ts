@@ -1,15 +1,18 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { Role } from "#shared/identity";
 import { decodeCursor, encodeCursor } from "#shared/adapters/page-cursor";
-import type { Connection, ConnectionPage, ConnectionStore, RoomMembership } from "../domain/ports";
+import { batchGetAll } from "#shared/adapters/batch-get";
+import type { Connection, ConnectionPage, ConnectionStore, RoomMembership, RoomTally, RoomView } from "../domain/ports";
 import { type RoomMember, Topic } from "../published/protocol";
 import { RoomName } from "#kernel/bus/room-message";
 import { batchWriteAll } from "./batch-write";
@@ -22,25 +25,40 @@ import { batchWriteAll } from "./batch-write";
  *   CONN#<id>     TOPIC#<t>     a subscription
  *   CONN#<id>     ROOM#<r>      a room membership (who, since when)
  *   CONN#<id>     BUCKET        its rate-limit bucket (DynamoDbRateLimiter)
- *   ROOMS         LISTING#<r>   a room anyone joined lately, for listing rooms
+ *   ROOMS         LISTING#<r>   a room anyone joined lately, for listing rooms, with its kept member count
+ *   ROOMS         LISTED#<r>    the first members a large room's last summary read (ADR 0025)
  *   USER#<sub>    CONN#<id>     one of a user's open connections, to count them (limits)
  *   PRESENCE#<r>  DUE, CHANGE#… a large room's presence waiting for its summary (DynamoDbPendingPresence)
  *
  * The `by-sk` index inverts the keys, so "who is subscribed to tasks" is a Query on
  * sk = TOPIC#tasks, "who is in lobby" one on sk = ROOM#lobby and "all connections" one on
  * sk = META — never a Scan. Every connection row expires with its connection: API Gateway
- * closes a connection after two hours at most. A room's listing row outlives its members by
- * ROOM_LISTING_TTL_SECONDS.
+ * closes a connection after two hours at most. A room's listing row outlives its last join or
+ * leave by ROOM_LISTING_TTL_SECONDS.
+ *
+ * The listing's `memberCount` changes in the same transaction as the membership it counts, so
+ * a retried join or leave cannot count twice; `version` goes up with it, so a summary's recount
+ * applies only when nothing changed since it read the tally (ADR 0025).
  */
 export const CONNECTION_TTL_SECONDS = 2 * 60 * 60;
 export const BY_SK_INDEX = "by-sk";
 export const ROOM_LISTING_TTL_SECONDS = 24 * 60 * 60;
+/**
+ * How long after a room's last change a recount may correct its kept count: the recount reads
+ * members through the index, which on AWS shows a write within about a second, and a change
+ * the index has not shown yet must not be counted away.
+ */
+export const RECOUNT_SETTLE_SECONDS = 10;
 
 const connKey = (connectionId: string) => `CONN#${connectionId}`;
 const topicKey = (topic: Topic) => `TOPIC#${topic}`;
 const roomKey = (room: RoomName) => `ROOM#${room}`;
 const userKey = (sub: string) => `USER#${sub}`;
 const ROOMS_PK = "ROOMS";
+// Prefixed so no room name can land in the index partition of another kind of row ("META").
+const LISTING = "LISTING#";
+const listingKey = (room: RoomName) => ({ pk: ROOMS_PK, sk: `${LISTING}${room}` });
+const listedKey = (room: RoomName) => ({ pk: ROOMS_PK, sk: `LISTED#${room}` });
 
 export class DynamoDbConnectionStore implements ConnectionStore {
   constructor(
@@ -92,12 +110,14 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       ExpressionAttributeValues: { ":pk": connKey(connectionId) },
     });
     const owner = typeof Attributes?.sub === "string" ? [{ pk: userKey(Attributes.sub), sk: connKey(connectionId) }] : [];
-    const keys = rows.map((row) => ({ pk: row.pk, sk: row.sk }));
+    const isRoom = (row: Record<string, unknown>) => String(row.sk).startsWith("ROOM#");
+    const memberships = rows.filter(isRoom).map((row) => ({ room: RoomName.parse(row.room), member: toMember(row) }));
+    const keys = rows.filter((row) => !isRoom(row)).map((row) => ({ pk: row.pk, sk: row.sk }));
     await this.batchWrite([...keys, ...owner].map((Key) => ({ DeleteRequest: { Key } })));
+    // Each membership leaves with its count; a racing remove or leave that took it first counted it.
+    await Promise.all(memberships.map(({ room }) => this.dropMembership(room, connectionId)));
     if (Attributes === undefined) return undefined;
-    return rows
-      .filter((row) => String(row.sk).startsWith("ROOM#"))
-      .map((row) => ({ room: RoomName.parse(row.room), member: toMember(row) }));
+    return memberships;
   }
 
   async subscribe(connectionId: string, topics: readonly Topic[]): Promise<void> {
@@ -136,8 +156,8 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   }
 
   /**
-   * The membership and the room's listing in one transaction (one call on a join's path): a
-   * connection already in the room cancels both, and its listing stays as its first join left it.
+   * The membership and the room's listing, with its count, in one transaction (one call on a
+   * join's path): a connection already in the room cancels both.
    */
   async join(room: RoomName, member: RoomMember): Promise<boolean> {
     try {
@@ -151,39 +171,112 @@ export class DynamoDbConnectionStore implements ConnectionStore {
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                // Prefixed so no room name can land in the index partition of another kind of row ("META").
-                Item: {
-                  pk: ROOMS_PK,
-                  sk: `LISTING#${room}`,
-                  room,
-                  lastJoinedAt: member.joinedAt,
-                  expiresAt: this.expiresAt(ROOM_LISTING_TTL_SECONDS),
-                },
-              },
-            },
+            { Update: this.countChange(room, 1, member.joinedAt) },
           ],
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed")
-        return false;
+      if (cancelledByCondition(error)) return false;
       throw error;
     }
   }
 
   async leave(room: RoomName, connectionId: string): Promise<RoomMember | undefined> {
-    const { Attributes } = await this.db.send(
-      new DeleteCommand({
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: connKey(connectionId), sk: roomKey(room) }, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return (await this.dropMembership(room, connectionId)) ? toMember(Item) : undefined;
+  }
+
+  async tally(room: RoomName): Promise<RoomTally> {
+    const items = await batchGetAll(this.db, this.tableName, [listingKey(room), listedKey(room)]);
+    const listing = items.find((item) => item.sk === listingKey(room).sk);
+    const listed = items.find((item) => item.sk === listedKey(room).sk);
+    return {
+      memberCount: Math.max(0, Number(listing?.memberCount ?? 0)),
+      version: Number(listing?.version ?? 0),
+      listed: (Array.isArray(listed?.members) ? (listed.members as unknown[]) : []).map((row) =>
+        toMember(row as Record<string, unknown>),
+      ),
+    };
+  }
+
+  async recount(room: RoomName, found: RoomView, since: RoomTally): Promise<void> {
+    await this.db.send(
+      new PutCommand({
         TableName: this.tableName,
-        Key: { pk: connKey(connectionId), sk: roomKey(room) },
-        ReturnValues: "ALL_OLD",
+        Item: { ...listedKey(room), room, members: found.members, expiresAt: this.expiresAt(ROOM_LISTING_TTL_SECONDS) },
       }),
     );
-    return Attributes ? toMember(Attributes) : undefined;
+    if (found.memberCount === since.memberCount) return;
+    const settledBefore = Math.floor(this.now().getTime() / 1000) - RECOUNT_SETTLE_SECONDS;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: listingKey(room),
+          UpdateExpression: "SET #memberCount = :count",
+          ConditionExpression: "#version = :version AND #changedAt < :settled",
+          ExpressionAttributeNames: { "#memberCount": "memberCount", "#version": "version", "#changedAt": "changedAt" },
+          ExpressionAttributeValues: { ":count": found.memberCount, ":version": since.version, ":settled": settledBefore },
+        }),
+      );
+    } catch (error) {
+      // A change since the tally, or one too recent for the index: the next summary recounts.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Deletes one membership with its count; answers whether this call deleted it. */
+  private async dropMembership(room: RoomName, connectionId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: { pk: connKey(connectionId), sk: roomKey(room) },
+                ConditionExpression: "attribute_exists(pk)",
+              },
+            },
+            { Update: this.countChange(room, -1) },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (cancelledByCondition(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The listing's side of a membership change: the count and its version move together. */
+  private countChange(room: RoomName, by: 1 | -1, joinedAt?: string) {
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    return {
+      TableName: this.tableName,
+      Key: listingKey(room),
+      UpdateExpression: `SET #room = :room, #expiresAt = :expiresAt, #changedAt = :now${joinedAt ? ", #lastJoinedAt = :joinedAt" : ""} ADD #memberCount :by, #version :one`,
+      ExpressionAttributeNames: {
+        "#room": "room",
+        "#expiresAt": "expiresAt",
+        "#changedAt": "changedAt",
+        ...(joinedAt ? { "#lastJoinedAt": "lastJoinedAt" } : {}),
+        "#memberCount": "memberCount",
+        "#version": "version",
+      },
+      ExpressionAttributeValues: {
+        ":room": room,
+        ":expiresAt": nowSeconds + ROOM_LISTING_TTL_SECONDS,
+        ":now": nowSeconds,
+        ...(joinedAt ? { ":joinedAt": joinedAt } : {}),
+        ":by": by,
+        ":one": 1,
+      },
+    };
   }
 
   async roomsOf(connectionId: string): Promise<RoomName[]> {
@@ -210,26 +303,6 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     return items
       .map(toMember)
       .sort((a, b) => a.joinedAt.localeCompare(b.joinedAt) || a.connectionId.localeCompare(b.connectionId));
-  }
-
-  async memberCount(room: RoomName): Promise<number> {
-    let count = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: BY_SK_INDEX,
-          KeyConditionExpression: "sk = :sk",
-          ExpressionAttributeValues: { ":sk": roomKey(room) },
-          Select: "COUNT",
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return count;
   }
 
   /**
@@ -260,8 +333,8 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   async rooms(): Promise<RoomName[]> {
     const items = await this.queryAll({
       TableName: this.tableName,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": ROOMS_PK },
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :listing)",
+      ExpressionAttributeValues: { ":pk": ROOMS_PK, ":listing": LISTING },
     });
     const nowSeconds = Math.floor(this.now().getTime() / 1000);
     // TTL deletes lazily; a row past its expiry is already gone as far as callers know.
@@ -308,6 +381,10 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     await batchWriteAll(this.db, this.tableName, requests);
   }
 }
+
+/** A transaction cancelled by its first item's condition: the membership was (or was not) there already. */
+const cancelledByCondition = (error: unknown) =>
+  error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed";
 
 const toMember = (item: Record<string, unknown>): RoomMember => ({
   connectionId: String(item.connectionId),

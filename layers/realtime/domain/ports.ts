@@ -20,6 +20,22 @@ export interface RoomMembership {
   readonly member: RoomMember;
 }
 
+/** Some of a room's members (the first, in join order) and how many it has. */
+export interface RoomView {
+  readonly members: readonly RoomMember[];
+  readonly memberCount: number;
+}
+
+/** What a room's own rows keep of it (ADR 0025). */
+export interface RoomTally {
+  /** Moved by every join, leave and removal in the same transaction as the membership. */
+  readonly memberCount: number;
+  /** The members the room's last summary listed, first joined first; none before its first summary. */
+  readonly listed: readonly RoomMember[];
+  /** Goes up with every change of the count, so a recount can tell whether one came since. */
+  readonly version: number;
+}
+
 export interface ConnectionPage {
   readonly connections: Connection[];
   readonly cursor?: string;
@@ -49,8 +65,14 @@ export interface ConnectionStore {
    * the first that many the index holds (in no promised order), then in join order.
    */
   members(room: RoomName, options?: { readonly limit?: number }): Promise<RoomMember[]>;
-  /** How many are in `room`, counted by the index without reading them out. */
-  memberCount(room: RoomName): Promise<number>;
+  /** The room's kept count and the members its last summary listed: one read, whatever its size (ADR 0025). */
+  tally(room: RoomName): Promise<RoomTally>;
+  /**
+   * Keeps what a summary found reading every member: the first of them, for later joins to list,
+   * and their number as the room's count, unless the count changed after `since` was read, or so
+   * lately that the index may not have shown the change to the read.
+   */
+  recount(room: RoomName, found: RoomView, since: RoomTally): Promise<void>;
   /** Rooms anyone has joined within their retention, found through the index. */
   rooms(): Promise<RoomName[]>;
   /** A page of open connections, in connection id order. */

@@ -9,12 +9,15 @@ import { idsOf, type PublishDeps, publish } from "./publishing";
  * the changes are read, so a change kept after the read schedules the next summary. Changes
  * are forgotten only once the summary is out: a summary interrupted between the two is sent
  * again when its message comes back (at least once); a second delivery of one that finished
- * finds nothing waiting and sends nothing.
+ * finds nothing waiting and sends nothing. Having read every member, it keeps the first of them
+ * for later joins to list and corrects the room's kept count if it drifted.
  */
 export async function summarizePresence(room: RoomName, deps: PublishDeps): Promise<{ readonly announced: number }> {
   await deps.presence.pending.clearDue(room);
   const waiting = await deps.presence.pending.waiting(room, PRESENCE_POLICY.changesPerSummary);
   if (waiting.length === 0) return { announced: 0 };
+  // The tally before the members: a change between the two leaves the kept count as it is.
+  const tally = await deps.connections.tally(room);
   const members = await deps.connections.members(room);
   const counts: Record<PresenceAction, number> = { joined: 0, left: 0, dropped: 0 };
   for (const { change } of waiting) counts[change.action] += 1;
@@ -29,6 +32,12 @@ export async function summarizePresence(room: RoomName, deps: PublishDeps): Prom
   await deps.presence.pending.settle(
     room,
     waiting.map(({ key }) => key),
+  );
+  // Every member was just read: what later joins list, and the count if it drifted (ADR 0025).
+  await deps.connections.recount(
+    room,
+    { members: members.slice(0, PRESENCE_POLICY.membersListed), memberCount: members.length },
+    tally,
   );
   // More were waiting than one summary reads: the rest go out next, without waiting for a change.
   if (waiting.length === PRESENCE_POLICY.changesPerSummary) await deps.presence.scheduler.schedule(room, 0);

@@ -1,7 +1,7 @@
 import type { Clock } from "#shared/clock";
 import { type BroadcastDeps, type BroadcastReport, broadcast } from "./broadcast";
 import type { RoomName } from "#kernel/bus/room-message";
-import type { DeliveryStats, EventHistory, PendingPresence, PresenceScheduler, SequenceSource } from "./ports";
+import type { DeliveryStats, EventHistory, PendingPresence, PresenceScheduler, RoomView, SequenceSource } from "./ports";
 import type { PresenceChange, PresenceChangeData, RoomMember, ServerEvent, ServerEventType } from "../published/protocol";
 import { PRESENCE_POLICY, summaryDelayFor } from "../published/room-rules";
 import { recordEvent } from "./record-event";
@@ -44,38 +44,39 @@ export async function deliver(event: ServerEvent, deps: PublishDeps, recipients?
 /** The connection ids of a room's members, as recipients of an event. */
 export const idsOf = (members: readonly RoomMember[]) => members.map((member) => member.connectionId);
 
-/** What a caller has just read of a room: its first members (all of them in a small room) and how many there are. */
-export interface RoomNow {
-  readonly members: readonly RoomMember[];
-  readonly memberCount: number;
-}
-
 /**
  * Tells a room of a change in who is in it. Up to `PRESENCE_POLICY.perChangeUpTo` members each
  * gets it now, with the member list; a larger room's change waits for the room's next summary,
  * which the first change since the last one schedules, `summaryDelayFor` the room's size later.
- * `roomNow` is what the caller has just read, so the room is not read again.
+ * `roomNow` is what the caller has just read (all of a small room's members), so the room is not
+ * read again; without it, the room's tally decides, and only a small room's members are read.
  */
 export async function announcePresence(
   room: RoomName,
   change: PresenceChange,
   deps: PublishDeps,
-  roomNow?: RoomNow,
+  roomNow?: RoomView,
 ): Promise<void> {
-  // Read one past the per-change size: that many is enough to tell the regimes apart.
-  const members = roomNow?.members ?? (await deps.connections.members(room, { limit: PRESENCE_POLICY.perChangeUpTo + 1 }));
-  if ((roomNow?.memberCount ?? members.length) <= PRESENCE_POLICY.perChangeUpTo) {
-    const data: PresenceChangeData = { room, action: change.action, member: change.member, members };
-    await publish("presence", data, deps, idsOf(members));
+  const now = roomNow ?? (await smallRoomNow(room, deps));
+  if (now.memberCount <= PRESENCE_POLICY.perChangeUpTo) {
+    const data: PresenceChangeData = { room, action: change.action, member: change.member, members: now.members };
+    await publish("presence", data, deps, idsOf(now.members));
     return;
   }
   // A due mark older than a few of the longest intervals belongs to a schedule that never arrived.
   const staleAfterSeconds = PRESENCE_POLICY.maxSummaryDelaySeconds * 3;
   if (await deps.presence.pending.add(room, change, staleAfterSeconds)) {
-    // Once per interval, so the count is read at most once a summary.
-    const memberCount = roomNow?.memberCount ?? (await deps.connections.memberCount(room));
-    await deps.presence.scheduler.schedule(room, summaryDelayFor(memberCount));
+    await deps.presence.scheduler.schedule(room, summaryDelayFor(now.memberCount));
   }
+}
+
+/** A room's members if it is small enough to be told change by change; past that, only its count. */
+async function smallRoomNow(room: RoomName, deps: PublishDeps): Promise<RoomView> {
+  const { memberCount } = await deps.connections.tally(room);
+  if (memberCount > PRESENCE_POLICY.perChangeUpTo) return { members: [], memberCount };
+  // Read one past the per-change size: the count is kept, the members decide.
+  const members = await deps.connections.members(room, { limit: PRESENCE_POLICY.perChangeUpTo + 1 });
+  return { members, memberCount: members.length };
 }
 
 /**

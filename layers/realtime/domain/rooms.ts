@@ -1,5 +1,5 @@
 import type { RoomName } from "#kernel/bus/room-message";
-import type { Connection } from "./ports";
+import type { Connection, RoomView } from "./ports";
 import type { JoinedData, RoomMember, RoomMessageData, ServerEvent } from "../published/protocol";
 import { CONNECTION_LIMITS, mayJoin, mayPost, PRESENCE_POLICY, ruleOf } from "../published/room-rules";
 import { announcePresence, idsOf, type PublishDeps, publish } from "./publishing";
@@ -32,7 +32,7 @@ export class RoomLimitError extends Error {
 }
 
 /**
- * Joins a room and tells its members; answers who is in it now (at most
+ * Joins a room and tells its members; answers who is in it (at most
  * `PRESENCE_POLICY.membersListed` of them) and how many. Joining twice is a no-op.
  * @throws RoomForbiddenError when the room's rule does not admit the connection's roles
  * @throws RoomLimitError past `CONNECTION_LIMITS.roomsPerConnection`
@@ -50,11 +50,23 @@ export async function joinRoom(connection: Connection, room: RoomName, deps: Pub
     joinedAt: deps.clock.now().toISOString(),
   };
   const added = await deps.connections.join(room, member);
-  const members = await deps.connections.members(room, { limit: PRESENCE_POLICY.membersListed });
-  const complete = members.length < PRESENCE_POLICY.membersListed;
-  const memberCount = complete ? members.length : await deps.connections.memberCount(room);
-  if (added) await announcePresence(room, { action: "joined", member, at: member.joinedAt }, deps, { members, memberCount });
-  return { room, members, memberCount };
+  const now = await roomAfterJoin(room, deps);
+  if (added) await announcePresence(room, { action: "joined", member, at: member.joinedAt }, deps, now);
+  return { room, ...now };
+}
+
+/**
+ * Who is in a room a joiner has just joined, at a cost that does not grow with the room: up to
+ * `membersListed` members read from the index; past that, the room's kept count and the members
+ * its last summary listed (ADR 0025).
+ */
+async function roomAfterJoin(room: RoomName, deps: PublishDeps): Promise<RoomView> {
+  const limit = PRESENCE_POLICY.membersListed;
+  const tally = await deps.connections.tally(room);
+  if (tally.memberCount > limit && tally.listed.length > 0) return { members: tally.listed, memberCount: tally.memberCount };
+  const members = await deps.connections.members(room, { limit });
+  // A short read is the whole room; a full one is not, and the kept count says how many more.
+  return { members, memberCount: members.length < limit ? members.length : Math.max(members.length, tally.memberCount) };
 }
 
 /** Leaves a room and tells the members left behind. @throws NotARoomMemberError */

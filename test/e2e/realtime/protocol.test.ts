@@ -1,3 +1,5 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Frame, WsClient } from "../../../scripts/local/ws-client";
 import { api, outputs, submit, tokenFor } from "../support/api";
@@ -12,6 +14,7 @@ afterEach(() => {
   for (const client of open.splice(0)) client.close();
 });
 
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const uniqueRoom = (name: string) => `${name}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 const events = (client: WsClient, type: string) => client.frames.filter((frame) => frame.type === type);
 /** Sends and waits for the reply of the given type sent after this message. */
@@ -76,6 +79,32 @@ describe("dashboard protocol", () => {
     expect(rooms.body.rooms.find((r) => r.room === lobby)?.members.map((m) => m.username)).toEqual(["admin"]);
     const history = await api<{ events: Frame[] }>("GET", `/api/websocket/event-history?room=${lobby}`);
     expect(history.body.events.map((e) => e.type)).toEqual(["presence", "presence", "room_message", "presence"]);
+  });
+
+  it("keeps a room's count true through a repeated join, a leave, a repeated leave and a drop (ADR 0025)", async () => {
+    // GIVEN three members
+    const [alice, bob, carol] = await Promise.all([connect("admin"), connect("operator"), connect("viewer")]);
+    const room = uniqueRoom("tally");
+    for (const member of [alice, bob, carol]) await request(member, { type: "join_room", room }, "joined");
+    // WHEN alice joins again, carol leaves twice, and bob drops without a close frame
+    expect((await request(alice, { type: "join_room", room }, "joined")).data.memberCount).toBe(3);
+    await request(carol, { type: "leave_room", room }, "left");
+    expect((await request(carol, { type: "leave_room", room }, "error")).data).toMatchObject({ code: "not_a_member" });
+    bob.terminate();
+    await alice.waitFor((f) => f.type === "presence" && f.data.room === room && f.data.action === "dropped", 15_000, "dropped");
+    // THEN the room's kept count is the one membership left, as its rows say
+    const table = outputs().ConnectionsTableName;
+    const { Item: listing } = await db.send(new GetCommand({ TableName: table, Key: { pk: "ROOMS", sk: `LISTING#${room}` } }));
+    const { Items: rows = [] } = await db.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: "by-sk",
+        KeyConditionExpression: "sk = :sk",
+        ExpressionAttributeValues: { ":sk": `ROOM#${room}` },
+      }),
+    );
+    expect(rows).toHaveLength(1);
+    expect(listing).toMatchObject({ room, memberCount: 1 });
   });
 
   it("replays exactly the events a client missed, in order, after it reconnects", async () => {

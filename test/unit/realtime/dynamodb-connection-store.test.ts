@@ -1,10 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   CONNECTION_TTL_SECONDS,
   DynamoDbConnectionStore,
+  RECOUNT_SETTLE_SECONDS,
   ROOM_LISTING_TTL_SECONDS,
 } from "#realtime/adapters/dynamodb-connection-store";
 import { listConnections } from "#realtime/domain/management";
@@ -122,13 +123,70 @@ describe("DynamoDbConnectionStore", () => {
     expect(await store.leave("lobby", "c1")).toBeUndefined();
   });
 
-  it("counts a room's members without reading them, and lists at most a limit of them", async () => {
+  it("lists at most a limit of a room's members", async () => {
     for (const id of ["c1", "c2", "c3"]) await store.join("lobby", member(id));
-    expect(await store.memberCount("lobby")).toBe(3);
     expect(await store.members("lobby", { limit: 2 })).toHaveLength(2);
-    expect(mock.commandCalls(QueryCommand).find((call) => call.args[0].input.Select === "COUNT")?.args[0].input).toMatchObject({
-      IndexName: "by-sk",
-      KeyConditionExpression: "sk = :sk",
+  });
+
+  describe("the kept count (ADR 0025)", () => {
+    const countOf = async (room: string) => (await store.tally(room)).memberCount;
+
+    it("moves with every join, leave and removal, in one read of the room's own rows and no query", async () => {
+      await store.put(aConnection("c1"));
+      for (const id of ["c1", "c2", "c3"]) await store.join("lobby", member(id));
+      expect(await countOf("lobby")).toBe(3);
+      await store.leave("lobby", "c2");
+      expect(await countOf("lobby")).toBe(2);
+      await store.remove("c1");
+      mock.resetHistory();
+      expect(await store.tally("lobby")).toEqual({ memberCount: 1, version: 5, listed: [] });
+      expect(mock.commandCalls(BatchGetCommand)).toHaveLength(1);
+      expect(mock.commandCalls(QueryCommand)).toHaveLength(0);
+    });
+
+    it("counts a repeated join, leave or removal once, and two removals racing for one connection once", async () => {
+      // GIVEN c1 and c2 in the room, c2 also in another
+      await store.put(aConnection("c2"));
+      for (const id of ["c1", "c2"]) await store.join("lobby", member(id));
+      await store.join("ops", member("c2"));
+      // WHEN each change is sent twice
+      await store.join("lobby", member("c1"));
+      await store.leave("lobby", "c1");
+      await store.leave("lobby", "c1");
+      await Promise.all([store.remove("c2"), store.remove("c2")]);
+      // THEN
+      expect(await countOf("lobby")).toBe(0);
+      expect(await countOf("ops")).toBe(0);
+    });
+
+    it("drifts when a membership goes without its count (the control: rows TTL deletes), until a summary recounts", async () => {
+      // GIVEN three members, one of whose rows DynamoDB's TTL deletes
+      for (const id of ["c1", "c2", "c3"]) await store.join("lobby", member(id));
+      table.delete({ TableName: "connections", Key: { pk: "CONN#c3", sk: "ROOM#lobby" } });
+      const since = await store.tally("lobby");
+      expect(since.memberCount).toBe(3);
+      // WHEN a summary reads every member, long enough after the last change for the index to show it
+      now = new Date(NOW.getTime() + (RECOUNT_SETTLE_SECONDS + 1) * 1000);
+      const found = await store.members("lobby");
+      await store.recount("lobby", { members: found.slice(0, 1), memberCount: found.length }, since);
+      // THEN the count is what it found, and later joins list the first members it read
+      expect(await store.tally("lobby")).toEqual({ memberCount: 2, version: since.version, listed: [member("c1")] });
+    });
+
+    it("keeps its count when a change came after the tally, or too lately for the index to have shown it", async () => {
+      for (const id of ["c1", "c2"]) await store.join("lobby", member(id));
+      const since = await store.tally("lobby");
+      // too lately: the index may not show c2 yet
+      await store.recount("lobby", { members: [member("c1")], memberCount: 1 }, since);
+      expect(await countOf("lobby")).toBe(2);
+      // a change since the tally
+      now = new Date(NOW.getTime() + (RECOUNT_SETTLE_SECONDS + 1) * 1000);
+      await store.join("lobby", member("c3"));
+      now = new Date(now.getTime() + (RECOUNT_SETTLE_SECONDS + 1) * 1000);
+      await store.recount("lobby", { members: [member("c1")], memberCount: 1 }, since);
+      expect(await countOf("lobby")).toBe(3);
+      // the list is kept either way
+      expect((await store.tally("lobby")).listed).toEqual([member("c1")]);
     });
   });
 

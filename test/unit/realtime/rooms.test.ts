@@ -304,6 +304,47 @@ describe("presence in a large room", () => {
     expect(joined.memberCount).toBe(PRESENCE_POLICY.membersListed + 21);
   });
 
+  it("answers a join past the listed size from the room's tally, reading no members: the ones its last summary listed, and the kept count", async () => {
+    // GIVEN a room past the listed size whose last summary listed its first members
+    const deps = inMemoryPublishDeps();
+    const members = await roomOf(deps, "hall", PRESENCE_POLICY.membersListed + 20);
+    const { alice, bob } = await connected(deps, "alice", "bob");
+    await joinRoom(alice, "hall", deps);
+    await summarizePresence("hall", deps);
+    // WHEN another joins
+    const reads = vi.spyOn(deps.connections, "members");
+    const joined = await joinRoom(bob, "hall", deps);
+    // THEN (control: before the room's first summary the same join read the members, above)
+    expect(reads).not.toHaveBeenCalled();
+    expect(ids(joined.members)).toEqual(members.slice(0, PRESENCE_POLICY.membersListed));
+    expect(joined.memberCount).toBe(PRESENCE_POLICY.membersListed + 22);
+  });
+
+  it("decides a large room's leave and drop on its kept count, reading no members", async () => {
+    const deps = inMemoryPublishDeps();
+    const members = await roomOf(deps, "hall", large + 10);
+    const reads = vi.spyOn(deps.connections, "members");
+    await leaveRoom(members[0] ?? "", "hall", deps);
+    await dropConnection(members[1] ?? "", "dropped", deps);
+    expect(reads).not.toHaveBeenCalled();
+    expect((await deps.presence.pending.waiting("hall", 10)).map(({ change }) => change.action)).toEqual(["left", "dropped"]);
+  });
+
+  it("recounts a room whose kept count drifted, as its summary reads every member", async () => {
+    // GIVEN a membership gone without its count (DynamoDB's TTL deleted the row)
+    const deps = inMemoryPublishDeps();
+    const size = PRESENCE_POLICY.membersListed + 10;
+    const members = await roomOf(deps, "hall", size);
+    deps.connections.roomMembers.get("hall")?.delete(members[0] ?? "");
+    const { alice } = await connected(deps, "alice");
+    expect((await joinRoom(alice, "hall", deps)).memberCount).toBe(size + 1);
+    // WHEN its summary goes out
+    await summarizePresence("hall", deps);
+    // THEN the summary and the tally both say how many are there
+    expect(summariesSentTo(deps, "alice")[0]?.data.memberCount).toBe(size);
+    expect((await deps.connections.tally("hall")).memberCount).toBe(size);
+  });
+
   it("sends every member one summary with the counts, the newest changes named, and the size now; then forgets them", async () => {
     // GIVEN 60 joins and a leave waiting
     const clock = new ManualClock();

@@ -99,8 +99,7 @@ export class InMemoryConnectionStore implements ConnectionStore {
     return [...(this.roomMembers.get(room)?.values() ?? [])].slice(0, options.limit);
   }
   async tally(room: RoomName): Promise<RoomTally> {
-    const tally = this.tallies.get(room) ?? { memberCount: 0, version: 0, listed: [] };
-    return { ...tally, memberCount: Math.max(0, tally.memberCount) };
+    return this.tallies.get(room) ?? { memberCount: 0, version: 0, listed: [] };
   }
   async recount(room: RoomName, found: RoomView, since: RoomTally) {
     const tally = this.tallies.get(room) ?? { memberCount: 0, version: 0, listed: [] };

@@ -195,7 +195,8 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     const listing = items.find((item) => item.sk === listingKey(room).sk);
     const listed = items.find((item) => item.sk === listedKey(room).sk);
     return {
-      memberCount: Math.max(0, Number(listing?.memberCount ?? 0)),
+      // Not clamped: a count driven below zero (removals of rows counted before it was kept) must look wrong to a recount.
+      memberCount: Number(listing?.memberCount ?? 0),
       version: Number(listing?.version ?? 0),
       listed: (Array.isArray(listed?.members) ? (listed.members as unknown[]) : []).map((row) =>
         toMember(row as Record<string, unknown>),

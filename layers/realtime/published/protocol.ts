@@ -161,7 +161,9 @@ export type PresenceData = PresenceChangeData | PresenceSummaryData;
 /** `data` of the `joined` answer: who is in the room (at most `PRESENCE_POLICY.membersListed`) and how many. */
 export interface JoinedData {
   readonly room: RoomName;
+  /** All of a room of up to `membersListed`; past that, the first members as of the room's last summary (ADR 0025). */
   readonly members: readonly RoomMember[];
+  /** Everyone in the room, this joiner included. */
   readonly memberCount: number;
 }
 

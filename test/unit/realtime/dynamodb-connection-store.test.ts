@@ -173,6 +173,19 @@ describe("DynamoDbConnectionStore", () => {
       expect(await store.tally("lobby")).toEqual({ memberCount: 2, version: since.version, listed: [member("c1")] });
     });
 
+    it("shows a count driven below zero as it is, so a recount corrects it (a membership from before counts were kept)", async () => {
+      // GIVEN a membership written before the listing kept a count, then left
+      table.put({ TableName: "connections", Item: { pk: "CONN#c1", sk: "ROOM#lobby", room: "lobby", ...member("c1") } });
+      await store.leave("lobby", "c1");
+      const since = await store.tally("lobby");
+      expect(since.memberCount).toBe(-1);
+      // WHEN the room's next summary reads it, settled
+      now = new Date(NOW.getTime() + (RECOUNT_SETTLE_SECONDS + 1) * 1000);
+      await store.recount("lobby", { members: [], memberCount: 0 }, since);
+      // THEN
+      expect((await store.tally("lobby")).memberCount).toBe(0);
+    });
+
     it("keeps its count when a change came after the tally, or too lately for the index to have shown it", async () => {
       for (const id of ["c1", "c2"]) await store.join("lobby", member(id));
       const since = await store.tally("lobby");

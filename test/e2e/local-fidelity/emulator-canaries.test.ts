@@ -6,8 +6,8 @@
 import { lookup } from "node:dns/promises";
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { JwtVerifier } from "aws-jwt-verify";
@@ -170,6 +170,61 @@ describe("local fidelity canaries", () => {
       .catch((error: Error) => error.name);
     stranger.destroy();
     expect(answer, "the emulator now enforces IAM: e2e can test permissions too").toBe("allowed");
+  });
+
+  it("a Query with a Limit costs as much as its whole partition (why a large room's join reads a kept tally, ADR 0025)", async () => {
+    // GIVEN a partition of 1,000 items and one of 10
+    const raw = new DynamoDBClient({});
+    const db = DynamoDBDocumentClient.from(raw);
+    const TableName = `canary-query-limit-${Date.now()}`;
+    await raw.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+      }),
+    );
+    try {
+      const rows = (pk: string, n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          PutRequest: { Item: { pk, sk: String(i).padStart(5, "0"), pad: "x".repeat(100) } },
+        }));
+      const all = [...rows("big", 1_000), ...rows("small", 10)];
+      for (let i = 0; i < all.length; i += 25)
+        await db.send(new BatchWriteCommand({ RequestItems: { [TableName]: all.slice(i, i + 25) } }));
+      // WHEN the first 10 of each are read
+      const medianMs = async (pk: string) => {
+        const times: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const started = performance.now();
+          const { Items = [] } = await db.send(
+            new QueryCommand({
+              TableName,
+              KeyConditionExpression: "pk = :pk",
+              ExpressionAttributeValues: { ":pk": pk },
+              Limit: 10,
+            }),
+          );
+          expect(Items).toHaveLength(10);
+          if (i > 0) times.push(performance.now() - started);
+        }
+        return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
+      };
+      const small = await medianMs("small");
+      const big = await medianMs("big");
+      // THEN (on AWS both read 10 items, and take about the same)
+      expect(big / small, "Limit now stops the read: update docs/local-fidelity.md and ADR 0025").toBeGreaterThan(3);
+    } finally {
+      await raw.send(new DeleteTableCommand({ TableName }));
+      raw.destroy();
+    }
   });
 
   it("a function that writes nothing to its log pays ~50 ms per warm call (why every handler logs one summary line)", async () => {

@@ -66,13 +66,7 @@ export class FakeDynamoTable {
   delete(input: DeleteCommandInput) {
     const key = this.keyOf(input.Key as Item);
     const old = this.items.get(key);
-    const condition = input.ConditionExpression;
-    if (condition !== undefined) {
-      if (!this.key.some((attribute) => condition === `attribute_exists(${attribute})`))
-        throw new Error(`fake table does not understand the delete condition ${condition}`);
-      if (old === undefined)
-        throw new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
-    }
+    this.check(input, old);
     this.items.delete(key);
     return input.ReturnValues === "ALL_OLD" && old ? { Attributes: old } : {};
   }
@@ -210,11 +204,12 @@ export class FakeDynamoTable {
     return JSON.stringify(this.key.map((attribute) => item[attribute]));
   }
 
-  private check(input: PutCommandInput, existing: Item | undefined) {
+  private check(input: PutCommandInput | DeleteCommandInput, existing: Item | undefined) {
     const condition = input.ConditionExpression;
     if (condition === undefined) return;
     let holds: boolean;
     if (this.key.some((attribute) => condition === `attribute_not_exists(${attribute})`)) holds = existing === undefined;
+    else if (this.key.some((attribute) => condition === `attribute_exists(${attribute})`)) holds = existing !== undefined;
     else if (condition === "attribute_not_exists(#v)")
       holds = existing !== undefined && existing[input.ExpressionAttributeNames?.["#v"] ?? ""] === undefined;
     else if (condition === "#v = :v")

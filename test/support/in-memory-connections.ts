@@ -32,15 +32,18 @@ import type { Clock } from "#shared/clock";
 import { type BucketLimits, type BucketState, take } from "#shared/token-bucket";
 import type { RoomName } from "#kernel/bus/room-message";
 
+/** A room nobody has joined: what a table without its listing row answers. */
+const NO_TALLY: RoomTally = { memberCount: 0, version: 0, listed: [] };
+
 export class InMemoryConnectionStore implements ConnectionStore {
   readonly connections = new Map<string, Connection>();
   readonly topics = new Map<string, Set<Topic>>();
   readonly roomMembers = new Map<RoomName, Map<string, RoomMember>>();
   /** Each room's kept count, moved with its memberships as the table's transactions move it. */
-  readonly tallies = new Map<RoomName, { memberCount: number; version: number; listed: readonly RoomMember[] }>();
+  readonly tallies = new Map<RoomName, RoomTally>();
 
   private count(room: RoomName, by: 1 | -1) {
-    const tally = this.tallies.get(room) ?? { memberCount: 0, version: 0, listed: [] };
+    const tally = this.tallies.get(room) ?? NO_TALLY;
     this.tallies.set(room, { ...tally, memberCount: tally.memberCount + by, version: tally.version + 1 });
   }
 
@@ -99,10 +102,10 @@ export class InMemoryConnectionStore implements ConnectionStore {
     return [...(this.roomMembers.get(room)?.values() ?? [])].slice(0, options.limit);
   }
   async tally(room: RoomName): Promise<RoomTally> {
-    return this.tallies.get(room) ?? { memberCount: 0, version: 0, listed: [] };
+    return this.tallies.get(room) ?? NO_TALLY;
   }
   async recount(room: RoomName, found: RoomView, since: RoomTally) {
-    const tally = this.tallies.get(room) ?? { memberCount: 0, version: 0, listed: [] };
+    const tally = this.tallies.get(room) ?? NO_TALLY;
     const unchanged = tally.version === since.version;
     this.tallies.set(room, { ...tally, listed: found.members, ...(unchanged ? { memberCount: found.memberCount } : {}) });
   }

@@ -67,8 +67,13 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Now in epoch seconds, as TTL attributes and the listing's `changedAt` hold it. */
+  private nowSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+
   private expiresAt(ttlSeconds = CONNECTION_TTL_SECONDS): number {
-    return Math.floor(this.now().getTime() / 1000) + ttlSeconds;
+    return this.nowSeconds() + ttlSeconds;
   }
 
   async get(connectionId: string): Promise<Connection | undefined> {
@@ -95,7 +100,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       ProjectionExpression: "expiresAt",
       ConsistentRead: true,
     });
-    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    const nowSeconds = this.nowSeconds();
     return items.filter((item) => Number(item.expiresAt) > nowSeconds).length;
   }
 
@@ -171,7 +176,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
                 ConditionExpression: "attribute_not_exists(pk)",
               },
             },
-            { Update: this.countChange(room, 1, member.joinedAt) },
+            { Update: this.countChange(room, 1) },
           ],
         }),
       );
@@ -212,7 +217,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       }),
     );
     if (found.memberCount === since.memberCount) return;
-    const settledBefore = Math.floor(this.now().getTime() / 1000) - RECOUNT_SETTLE_SECONDS;
+    const settledBefore = this.nowSeconds() - RECOUNT_SETTLE_SECONDS;
     try {
       await this.db.send(
         new UpdateCommand({
@@ -255,25 +260,22 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   }
 
   /** The listing's side of a membership change: the count and its version move together. */
-  private countChange(room: RoomName, by: 1 | -1, joinedAt?: string) {
-    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+  private countChange(room: RoomName, by: 1 | -1) {
     return {
       TableName: this.tableName,
       Key: listingKey(room),
-      UpdateExpression: `SET #room = :room, #expiresAt = :expiresAt, #changedAt = :now${joinedAt ? ", #lastJoinedAt = :joinedAt" : ""} ADD #memberCount :by, #version :one`,
+      UpdateExpression: "SET #room = :room, #expiresAt = :expiresAt, #changedAt = :now ADD #memberCount :by, #version :one",
       ExpressionAttributeNames: {
         "#room": "room",
         "#expiresAt": "expiresAt",
         "#changedAt": "changedAt",
-        ...(joinedAt ? { "#lastJoinedAt": "lastJoinedAt" } : {}),
         "#memberCount": "memberCount",
         "#version": "version",
       },
       ExpressionAttributeValues: {
         ":room": room,
-        ":expiresAt": nowSeconds + ROOM_LISTING_TTL_SECONDS,
-        ":now": nowSeconds,
-        ...(joinedAt ? { ":joinedAt": joinedAt } : {}),
+        ":expiresAt": this.expiresAt(ROOM_LISTING_TTL_SECONDS),
+        ":now": this.nowSeconds(),
         ":by": by,
         ":one": 1,
       },
@@ -320,7 +322,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
           IndexName: BY_SK_INDEX,
           KeyConditionExpression: "sk = :meta",
           FilterExpression: "expiresAt > :now",
-          ExpressionAttributeValues: { ":meta": "META", ":now": Math.floor(this.now().getTime() / 1000) },
+          ExpressionAttributeValues: { ":meta": "META", ":now": this.nowSeconds() },
           Select: "COUNT",
           ExclusiveStartKey,
         }),
@@ -337,7 +339,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :listing)",
       ExpressionAttributeValues: { ":pk": ROOMS_PK, ":listing": LISTING },
     });
-    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    const nowSeconds = this.nowSeconds();
     // TTL deletes lazily; a row past its expiry is already gone as far as callers know.
     return items.filter((item) => Number(item.expiresAt) > nowSeconds).map((item) => RoomName.parse(item.room));
   }
